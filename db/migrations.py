@@ -1,0 +1,159 @@
+"""Ordered, named migrations recorded in `schema_migrations`, each applied in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "core ledger: sources, claims, observations, forecasts, resolutions",
+        (
+            "CREATE SEQUENCE IF NOT EXISTS source_id_seq START 1",
+            "CREATE SEQUENCE IF NOT EXISTS claim_id_seq START 1",
+            "CREATE SEQUENCE IF NOT EXISTS observation_id_seq START 1",
+            "CREATE SEQUENCE IF NOT EXISTS forecast_id_seq START 1",
+            "CREATE SEQUENCE IF NOT EXISTS resolution_id_seq START 1",
+            """CREATE TABLE sources (
+                id BIGINT PRIMARY KEY DEFAULT nextval('source_id_seq'),
+                external_id VARCHAR UNIQUE,
+                title VARCHAR NOT NULL,
+                kind VARCHAR NOT NULL,
+                published_on DATE,
+                url VARCHAR,
+                author VARCHAR,
+                created_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE claims (
+                id BIGINT PRIMARY KEY DEFAULT nextval('claim_id_seq'),
+                external_id VARCHAR UNIQUE,
+                source_id BIGINT,
+                statement VARCHAR NOT NULL,
+                quote VARCHAR,
+                claimant VARCHAR NOT NULL,
+                attribution VARCHAR NOT NULL,
+                kind VARCHAR NOT NULL,
+                made_on DATE NOT NULL,
+                deadline DATE,
+                deadline_precision VARCHAR,
+                deadline_text VARCHAR,
+                resolution_criteria VARCHAR,
+                tags VARCHAR[] NOT NULL,
+                metric VARCHAR,
+                unit VARCHAR,
+                comparator VARCHAR,
+                target DOUBLE,
+                baseline DOUBLE,
+                baseline_on DATE,
+                partial_credit BOOLEAN NOT NULL DEFAULT FALSE,
+                flags VARCHAR[] NOT NULL,
+                created_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE observations (
+                id BIGINT PRIMARY KEY DEFAULT nextval('observation_id_seq'),
+                claim_id BIGINT NOT NULL,
+                observed_on DATE NOT NULL,
+                value DOUBLE,
+                note VARCHAR,
+                source_url VARCHAR,
+                created_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE forecasts (
+                id BIGINT PRIMARY KEY DEFAULT nextval('forecast_id_seq'),
+                external_id VARCHAR UNIQUE,
+                claim_id BIGINT NOT NULL,
+                forecaster VARCHAR NOT NULL,
+                probability DOUBLE NOT NULL,
+                made_at TIMESTAMP NOT NULL,
+                basis VARCHAR NOT NULL,
+                note VARCHAR
+            )""",
+            """CREATE TABLE resolutions (
+                id BIGINT PRIMARY KEY DEFAULT nextval('resolution_id_seq'),
+                claim_id BIGINT NOT NULL,
+                outcome VARCHAR NOT NULL,
+                fraction DOUBLE,
+                resolved_on DATE NOT NULL,
+                note VARCHAR,
+                evidence_url VARCHAR,
+                created_at TIMESTAMP NOT NULL
+            )""",
+            # An undo is a row of its own: resolutions stay append-only and the history stays readable.
+            """CREATE TABLE resolution_undos (
+                resolution_id BIGINT PRIMARY KEY,
+                undone_at TIMESTAMP NOT NULL,
+                note VARCHAR
+            )""",
+            # The resolution in force: the latest one per claim that has not been undone.
+            """CREATE VIEW current_resolutions AS
+                SELECT r.* FROM resolutions r
+                WHERE NOT EXISTS (SELECT 1 FROM resolution_undos u WHERE u.resolution_id = r.id)
+                QUALIFY row_number() OVER (PARTITION BY r.claim_id ORDER BY r.id DESC) = 1""",
+            "CREATE INDEX observations_claim ON observations (claim_id)",
+            "CREATE INDEX forecasts_claim ON forecasts (claim_id)",
+            "CREATE INDEX resolutions_claim ON resolutions (claim_id)",
+        ),
+    ),
+)
+
+
+def _ensure_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"""
+    )
+
+
+def applied_versions(con: duckdb.DuckDBPyConnection) -> list[int]:
+    _ensure_table(con)
+    return [row[0] for row in con.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()]
+
+
+def migrate(
+    con: duckdb.DuckDBPyConnection,
+    migrations: tuple[Migration, ...] = MIGRATIONS,
+    up_to: int | None = None,
+) -> list[int]:
+    """Apply every migration not yet recorded, in order; return the versions applied now.
+
+    The caller owns the transaction (db.unit_of_work), so a failing migration leaves nothing behind.
+    """
+    done = set(applied_versions(con))
+    applied = []
+    for migration in sorted(migrations, key=lambda m: m.version):
+        if migration.version in done or (up_to is not None and migration.version > up_to):
+            continue
+        for statement in migration.statements:
+            con.execute(statement)
+        con.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+            [migration.version, migration.name, datetime.now(UTC).replace(tzinfo=None)],
+        )
+        applied.append(migration.version)
+    return applied
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The applied version without creating anything (works on read-only connections); 0 for a blank file."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations' AND schema_name = 'main'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return 0
+    return current_version(con)

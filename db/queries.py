@@ -1,0 +1,394 @@
+"""Named SQL functions. Parameters are always `?`; the only identifiers chosen at run time come from
+fixed lists checked here. Rows go out as dicts, tuples or numpy arrays; no domain types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+import duckdb
+import numpy as np
+
+CLAIM_COLUMNS = (
+    "external_id", "source_id", "statement", "quote", "claimant", "attribution", "kind", "made_on",
+    "deadline", "deadline_precision", "deadline_text", "resolution_criteria", "tags", "metric", "unit",
+    "comparator", "target", "baseline", "baseline_on", "partial_credit", "flags",
+)  # fmt: skip
+
+GROUPINGS = {  # --by value → SQL expression over the scored rows
+    "claimant": "claimant",
+    "attribution": "attribution",
+    "forecaster": "forecaster",
+    "topic": "topic",
+}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    names = [column[0] for column in cursor.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# --- sources -------------------------------------------------------------------------------------
+
+
+def source_id_by_external_id(con: duckdb.DuckDBPyConnection, external_id: str) -> int | None:
+    row = con.execute("SELECT id FROM sources WHERE external_id = ?", [external_id]).fetchone()
+    return int(row[0]) if row else None
+
+
+def insert_source(con: duckdb.DuckDBPyConnection, source: dict[str, Any]) -> int:
+    row = con.execute(
+        """INSERT INTO sources (external_id, title, kind, published_on, url, author, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+        [
+            source.get("external_id"),
+            source["title"],
+            source["kind"],
+            source.get("published_on"),
+            source.get("url"),
+            source.get("author"),
+            utc_now(),
+        ],
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def list_sources(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    return _dicts(con.execute("SELECT * FROM sources ORDER BY published_on NULLS LAST, id"))
+
+
+# --- claims --------------------------------------------------------------------------------------
+
+
+def insert_claim(con: duckdb.DuckDBPyConnection, claim: dict[str, Any]) -> int:
+    placeholders = ", ".join("?" for _ in CLAIM_COLUMNS)
+    row = con.execute(
+        f"INSERT INTO claims ({', '.join(CLAIM_COLUMNS)}, created_at) VALUES ({placeholders}, ?) RETURNING id",
+        [claim.get(name) for name in CLAIM_COLUMNS] + [utc_now()],
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def claim_exists(con: duckdb.DuckDBPyConnection, claim_id: int) -> bool:
+    return con.execute("SELECT 1 FROM claims WHERE id = ?", [claim_id]).fetchone() is not None
+
+
+def claim_ids_by_external_id(con: duckdb.DuckDBPyConnection, external_ids: Sequence[str]) -> dict[str, int]:
+    if not external_ids:
+        return {}
+    rows = con.execute(
+        "SELECT external_id, id FROM claims WHERE external_id IN (SELECT unnest(?::VARCHAR[]))",
+        [list(external_ids)],
+    ).fetchall()
+    return {str(external_id): int(claim_id) for external_id, claim_id in rows}
+
+
+def claim_made_on(con: duckdb.DuckDBPyConnection, claim_id: int) -> date | None:
+    row = con.execute("SELECT made_on FROM claims WHERE id = ?", [claim_id]).fetchone()
+    return row[0] if row else None
+
+
+_CLAIM_SUMMARY = """
+    WITH latest_forecast AS (
+        SELECT claim_id, probability, forecaster, made_at FROM forecasts
+        QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY made_at DESC, id DESC) = 1
+    ), observation_stats AS (
+        SELECT claim_id,
+               count(*) AS n_observations,
+               count(value) AS n_values,
+               arg_max(value, observed_on) FILTER (WHERE value IS NOT NULL) AS last_value,
+               max(observed_on) FILTER (WHERE value IS NOT NULL) AS last_value_on,
+               max(observed_on) AS last_observed_on,
+               -- sufficient statistics of the least-squares line value ~ day, for the projection
+               regr_count(value, x) AS fit_n, regr_slope(value, x) AS fit_slope,
+               regr_intercept(value, x) AS fit_intercept, regr_avgx(value, x) AS fit_mean_x,
+               regr_sxx(value, x) AS fit_sxx, regr_syy(value, x) AS fit_syy, regr_sxy(value, x) AS fit_sxy
+        FROM (SELECT *, CAST(date_diff('day', DATE '1970-01-01', observed_on) AS DOUBLE) AS x FROM observations)
+        GROUP BY claim_id
+    )
+    SELECT c.id, c.external_id, c.statement, c.quote, c.claimant, c.attribution, c.kind, c.made_on,
+           c.deadline, c.deadline_precision, c.deadline_text, c.resolution_criteria, c.tags, c.metric,
+           c.unit, c.comparator, c.target, c.baseline, c.baseline_on, c.partial_credit, c.flags,
+           s.id AS source_id, s.title AS source_title, s.url AS source_url, s.published_on AS source_date,
+           lf.probability, lf.forecaster AS probability_by, lf.made_at AS probability_at,
+           r.outcome, r.fraction, r.resolved_on, r.note AS resolution_note,
+           coalesce(o.n_observations, 0) AS n_observations, coalesce(o.n_values, 0) AS n_values,
+           o.last_value, o.last_value_on, o.last_observed_on,
+           o.fit_n, o.fit_slope, o.fit_intercept, o.fit_mean_x, o.fit_sxx, o.fit_syy, o.fit_sxy
+    FROM claims c
+    LEFT JOIN sources s ON s.id = c.source_id
+    LEFT JOIN latest_forecast lf ON lf.claim_id = c.id
+    LEFT JOIN current_resolutions r ON r.claim_id = c.id
+    LEFT JOIN observation_stats o ON o.claim_id = c.id
+"""
+
+
+def claim_summaries(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[dict[str, Any]]:
+    """One row per claim with its latest probability, resolution in force and observation counts."""
+    if limit is None:
+        return _dicts(con.execute(_CLAIM_SUMMARY + " ORDER BY c.id"))
+    return _dicts(con.execute(_CLAIM_SUMMARY + " ORDER BY c.id LIMIT ?", [limit]))
+
+
+def claim_summary(con: duckdb.DuckDBPyConnection, claim_id: int) -> dict[str, Any] | None:
+    rows = _dicts(con.execute(_CLAIM_SUMMARY + " WHERE c.id = ?", [claim_id]))
+    return rows[0] if rows else None
+
+
+def claim_count(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT count(*) FROM claims").fetchone()
+    return int(row[0]) if row else 0
+
+
+# --- observations, forecasts, resolutions --------------------------------------------------------
+
+
+def insert_observation(con: duckdb.DuckDBPyConnection, claim_id: int, observation: dict[str, Any]) -> int:
+    row = con.execute(
+        """INSERT INTO observations (claim_id, observed_on, value, note, source_url, created_at)
+           VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
+        [
+            claim_id,
+            observation["observed_on"],
+            observation.get("value"),
+            observation.get("note"),
+            observation.get("source_url"),
+            utc_now(),
+        ],
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def observations_for(con: duckdb.DuckDBPyConnection, claim_id: int) -> list[dict[str, Any]]:
+    return _dicts(con.execute("SELECT * FROM observations WHERE claim_id = ? ORDER BY observed_on, id", [claim_id]))
+
+
+def insert_forecast(con: duckdb.DuckDBPyConnection, claim_id: int, forecast: dict[str, Any]) -> int:
+    row = con.execute(
+        """INSERT INTO forecasts (external_id, claim_id, forecaster, probability, made_at, basis, note)
+           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+        [
+            forecast.get("external_id"),
+            claim_id,
+            forecast["forecaster"],
+            forecast["probability"],
+            forecast["made_at"],
+            forecast["basis"],
+            forecast.get("note"),
+        ],
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def forecasts_for(con: duckdb.DuckDBPyConnection, claim_id: int) -> list[dict[str, Any]]:
+    return _dicts(con.execute("SELECT * FROM forecasts WHERE claim_id = ? ORDER BY made_at, id", [claim_id]))
+
+
+def insert_resolution(con: duckdb.DuckDBPyConnection, claim_id: int, resolution: dict[str, Any]) -> int:
+    row = con.execute(
+        """INSERT INTO resolutions (claim_id, outcome, fraction, resolved_on, note, evidence_url, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+        [
+            claim_id,
+            resolution["outcome"],
+            resolution.get("fraction"),
+            resolution["resolved_on"],
+            resolution.get("note"),
+            resolution.get("evidence_url"),
+            utc_now(),
+        ],
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def current_resolution(con: duckdb.DuckDBPyConnection, claim_id: int) -> dict[str, Any] | None:
+    rows = _dicts(con.execute("SELECT * FROM current_resolutions WHERE claim_id = ?", [claim_id]))
+    return rows[0] if rows else None
+
+
+def insert_undo(con: duckdb.DuckDBPyConnection, resolution_id: int, note: str | None) -> None:
+    con.execute(
+        "INSERT INTO resolution_undos (resolution_id, undone_at, note) VALUES (?, ?, ?)",
+        [resolution_id, utc_now(), note],
+    )
+
+
+def resolutions_for(con: duckdb.DuckDBPyConnection, claim_id: int) -> list[dict[str, Any]]:
+    """The whole history, undone ones included and marked."""
+    return _dicts(
+        con.execute(
+            """SELECT r.*, u.undone_at, u.note AS undo_note FROM resolutions r
+           LEFT JOIN resolution_undos u ON u.resolution_id = r.id
+           WHERE r.claim_id = ? ORDER BY r.id""",
+            [claim_id],
+        )
+    )
+
+
+# --- scoring rows --------------------------------------------------------------------------------
+
+_SCORED = """
+    SELECT f.probability,
+           CASE r.outcome WHEN 'true' THEN 1.0 WHEN 'false' THEN 0.0
+                ELSE CASE WHEN c.partial_credit THEN r.fraction ELSE 0.0 END END AS outcome,
+           f.forecaster, c.claimant, c.attribution, c.tags, c.deadline, r.resolved_on, f.made_at, c.id AS claim_id
+    FROM forecasts f
+    JOIN claims c ON c.id = f.claim_id
+    JOIN current_resolutions r ON r.claim_id = c.id
+    WHERE r.outcome IN ('true', 'false', 'partial')
+"""
+
+# Each forecaster's last forecast per claim, preferring those made on or before the deadline.
+_LATEST = """
+    QUALIFY row_number() OVER (
+        PARTITION BY f.claim_id, f.forecaster
+        ORDER BY (c.deadline IS NULL OR f.made_at < c.deadline + INTERVAL 1 DAY) DESC, f.made_at DESC, f.id DESC
+    ) = 1
+"""
+
+
+def scored_forecasts(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    latest: bool = False,
+    attribution: str | None = None,
+    forecaster: str | None = None,
+    group_by: str | None = None,
+) -> dict[str, np.ndarray]:
+    """Arrays of (probability, outcome, deadline, resolved_on, group) over forecasts on scored claims."""
+    if group_by is not None and group_by not in GROUPINGS:
+        raise ValueError(f"unknown grouping {group_by!r}")
+    inner = _SCORED
+    params: list[Any] = []
+    if attribution is not None:
+        inner += " AND c.attribution = ?"
+        params.append(attribution)
+    if forecaster is not None:
+        inner += " AND f.forecaster = ?"
+        params.append(forecaster)
+    if latest:
+        inner += _LATEST
+    group = "NULL"
+    source = f"({inner}) scored"
+    if group_by == "topic":
+        source = f"(SELECT *, unnest(CASE WHEN len(tags) = 0 THEN ['(none)'] ELSE tags END) AS topic FROM ({inner}))"
+        group = "topic"
+    elif group_by is not None:
+        group = GROUPINGS[group_by]
+    sql = (
+        f"SELECT probability, outcome, deadline, resolved_on, made_at, CAST({group} AS VARCHAR) AS grp "
+        f"FROM {source} ORDER BY resolved_on, made_at"
+    )
+    return con.execute(sql, params).fetchnumpy()
+
+
+def forecaster_counts(
+    con: duckdb.DuckDBPyConnection, search: str | None = None, limit: int = 50
+) -> list[tuple[str, int]]:
+    """Forecasters with their number of forecasts, largest first; `search` matches a substring."""
+    rows = con.execute(
+        """SELECT forecaster, count(*) AS n FROM forecasts
+           WHERE ? IS NULL OR contains(lower(forecaster), lower(?))
+           GROUP BY forecaster ORDER BY n DESC, forecaster LIMIT ?""",
+        [search, search, limit],
+    ).fetchall()
+    return [(str(name), int(n)) for name, n in rows]
+
+
+# --- bulk reads for export ------------------------------------------------------------------------
+
+EXPORT_TABLES = ("sources", "claims", "observations", "forecasts", "resolutions", "resolution_undos")
+
+
+def table_rows(con: duckdb.DuckDBPyConnection, table: str) -> list[dict[str, Any]]:
+    if table not in EXPORT_TABLES:
+        raise ValueError(f"unknown table {table!r}")
+    return _dicts(con.execute(f"SELECT * FROM {table} ORDER BY 1"))
+
+
+def table_counts(con: duckdb.DuckDBPyConnection, tables: Iterable[str] = EXPORT_TABLES) -> dict[str, int]:
+    counts = {}
+    for table in tables:
+        if table not in EXPORT_TABLES:
+            raise ValueError(f"unknown table {table!r}")
+        row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+        counts[table] = int(row[0]) if row else 0
+    return counts
+
+
+# --- bulk writes (imports) -----------------------------------------------------------------------
+
+BULK_COLUMNS = {
+    "claims": (*CLAIM_COLUMNS, "created_at"),
+    "forecasts": ("external_id", "claim_id", "forecaster", "probability", "made_at", "basis", "note"),
+    "observations": ("claim_id", "observed_on", "value", "note", "source_url", "created_at"),
+    "resolutions": ("claim_id", "outcome", "fraction", "resolved_on", "note", "evidence_url", "created_at"),
+}
+
+
+def bulk_insert(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    rows: Sequence[dict[str, Any]],
+    *,
+    returning_key: str | None = None,
+) -> dict[str, int]:
+    """Insert many rows through one Arrow scan (row-by-row inserts are ~100× slower in DuckDB).
+
+    With `returning_key`, returns {that column's value: new id} for the inserted rows.
+    """
+    import pyarrow as pa
+
+    if table not in BULK_COLUMNS:
+        raise ValueError(f"no bulk insert into {table!r}")
+    if not rows:
+        return {}
+    columns = BULK_COLUMNS[table]
+    now = utc_now()
+    arrow = pa.table({name: [row.get(name, now if name == "created_at" else None) for row in rows] for name in columns})
+    con.register("bulk_rows", arrow)
+    try:
+        select = ", ".join(columns)
+        sql = f"INSERT INTO {table} ({select}) SELECT {select} FROM bulk_rows"
+        if returning_key is None:
+            con.execute(sql)
+            return {}
+        if returning_key not in columns:
+            raise ValueError(f"unknown key column {returning_key!r}")
+        return {str(key): int(new_id) for new_id, key in con.execute(f"{sql} RETURNING id, {returning_key}").fetchall()}
+    finally:
+        con.unregister("bulk_rows")
+
+
+def existing_forecast_ids(con: duckdb.DuckDBPyConnection, external_ids: Sequence[str]) -> set[str]:
+    if not external_ids:
+        return set()
+    rows = con.execute(
+        "SELECT external_id FROM forecasts WHERE external_id IN (SELECT unnest(?::VARCHAR[]))",
+        [list(external_ids)],
+    ).fetchall()
+    return {str(row[0]) for row in rows}
+
+
+def flat_forecast_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """One row per forecast with its claim and the resolution in force: the generic CSV layout."""
+    return _dicts(
+        con.execute(
+            """SELECT c.statement, f.probability, r.outcome, r.fraction, c.made_on, c.deadline, f.forecaster,
+                  c.tags, f.made_at AS forecast_at, c.claimant, c.attribution, c.kind, c.partial_credit
+           FROM forecasts f JOIN claims c ON c.id = f.claim_id
+           LEFT JOIN current_resolutions r ON r.claim_id = c.id
+           ORDER BY c.id, f.made_at, f.id"""
+        )
+    )

@@ -1,0 +1,1 @@
+"""Domain and application layer of the Trend Prediction Tracker."""

@@ -1,0 +1,414 @@
+"""`predictions`: a thin command line over the library. Each command parses its arguments, calls
+`predictions.ledger` / `predictions.transfer`, and turns domain errors into one line on stderr with
+exit code 1 (never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import duckdb
+from pydantic import ValidationError
+
+from db import DatabaseError
+from predictions import ledger, transfer
+from predictions.models import (
+    Attribution,
+    ClaimIn,
+    ClaimKind,
+    Comparator,
+    ForecastBasis,
+    ForecastIn,
+    ObservationIn,
+    Precision,
+    ResolutionIn,
+    describe_validation_error,
+)
+from predictions.seed import SeedError, load_seed_file
+from predictions.settings import Settings, describe_settings, load_settings
+
+
+class UsageError(Exception):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # argparse would exit 2 with the whole usage
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _datetime(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date-time (use YYYY-MM-DDTHH:MM)") from None
+
+
+def _probability(text: str) -> float:
+    try:
+        return transfer.parse_probability(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def _claim_id(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"no claim with id {text!r} (ids are whole numbers)") from None
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, default=_json_default, ensure_ascii=False))
+
+
+# --- commands -------------------------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    result = ledger.seed_from_file(settings.db, args.seed)
+    verb = "created" if result.created else "updated"
+    print(f"{verb} {settings.db}: {result.claims_added} claims added, {result.claims_skipped} already there")
+    return 0
+
+
+def cmd_ensure_db(args: argparse.Namespace, settings: Settings) -> int:
+    result = ledger.ensure_database(settings.db)
+    if result is None:
+        print(f"using {settings.db}")
+    else:
+        print(f"created {settings.db}, seeded with {result.claims_added} claims from the December 2024 issue")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    views = ledger.list_claims(settings.db)
+    if args.status:
+        views = [v for v in views if v.status.value == args.status or v.status.state == args.status]
+    if args.json:
+        _print_json([v.as_json() for v in views])
+        return 0
+    for view in views:
+        deadline = view["deadline"].isoformat() if view["deadline"] else "(none)"
+        probability = f"{view['probability']:.0%}" if view["probability"] is not None else "  – "
+        print(f"{view.id:>5}  {view.status.value:<18} {deadline:<10}  {probability:>4}  {view['statement'][:80]}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    detail = ledger.get_claim(settings.db, args.id)
+    data = detail.view.as_json()
+    data["forecasts"] = detail.forecasts
+    data["observations"] = detail.observations
+    data["resolutions"] = detail.resolutions
+    if args.json:
+        _print_json(data)
+        return 0
+    print(f"#{data['id']} {data['statement']}")
+    if data["quote"]:
+        print(f'  "{data["quote"]}"')
+    print(f"  claimant: {data['claimant']} ({data['attribution']})   kind: {data['kind']}")
+    print(f"  deadline: {data['deadline'] or 'none (not checkable)'} ({data['deadline_precision'] or '-'})")
+    print(f"  status: {data['status']}   probability: {data['probability']}")
+    if data["kind"] == "threshold":
+        print(f"  target: {data['metric']} {data['comparator']} {data['target']} {data['unit'] or ''}")
+    for forecast in detail.forecasts:
+        print(
+            f"  forecast {forecast['made_at']:%Y-%m-%d} {forecast['forecaster']}: {forecast['probability']:.0%} "
+            f"({forecast['basis']})"
+        )
+    for observation in detail.observations:
+        shown = observation["value"] if observation["value"] is not None else observation["note"]
+        print(f"  observed {observation['observed_on']}: {shown}")
+    for resolution in detail.resolutions:
+        undone = " (undone)" if resolution["undone_at"] else ""
+        print(f"  resolved {resolution['resolved_on']}: {resolution['outcome']}{undone}")
+    return 0
+
+
+def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    if args.file:
+        if args.statement:
+            raise UsageError("give either --file or --statement, not both")
+        result = transfer.import_file(settings.db, args.file, "yaml")
+        print(f"added {result.claims_added} claims ({result.claims_existing} already there)")
+        return 0
+    if not args.statement:
+        raise UsageError("add needs --statement TEXT (or --file claims.yaml)")
+    kind = ClaimKind(args.kind or ("threshold" if args.target is not None else "binary"))
+    claim = ClaimIn(
+        statement=args.statement,
+        quote=args.quote,
+        claimant=args.claimant or settings.author_name,
+        attribution=args.attribution,
+        kind=kind,
+        made_on=args.made_on or date.today(),
+        deadline=args.deadline,
+        deadline_precision=args.deadline_precision,
+        resolution_criteria=args.criteria,
+        tags=args.tags.split(",") if args.tags else [],
+        metric=args.metric,
+        unit=args.unit,
+        comparator=args.comparator,
+        target=args.target,
+        baseline=args.baseline,
+        flags=[] if args.deadline else ["not_checkable"],
+    )
+    claim_id = ledger.add_claim(
+        settings.db,
+        claim,
+        probability=args.probability,
+        forecaster=args.forecaster,
+        author_name=settings.author_name,
+    )
+    print(f"added claim {claim_id}")
+    return 0
+
+
+def cmd_observe(args: argparse.Namespace, settings: Settings) -> int:
+    if args.value is None and not args.note:
+        raise UsageError("observe needs --value X or --note TEXT")
+    observation = ObservationIn(observed_on=args.on, value=args.value, note=args.note, source_url=args.source)
+    observation_id = ledger.add_observation(settings.db, args.id, observation)
+    print(f"recorded observation {observation_id} on claim {args.id}")
+    return 0
+
+
+def cmd_forecast(args: argparse.Namespace, settings: Settings) -> int:
+    forecast = ForecastIn(
+        probability=args.probability,
+        forecaster=args.forecaster or settings.author_name,
+        made_at=args.at or ledger.utc_now(),
+        basis=ForecastBasis.UPDATED,
+        note=args.note,
+    )
+    ledger.add_forecast(settings.db, args.id, forecast)
+    print(f"recorded {forecast.forecaster}'s forecast {forecast.probability:.0%} on claim {args.id}")
+    return 0
+
+
+def cmd_resolve(args: argparse.Namespace, settings: Settings) -> int:
+    if args.undo:
+        if args.outcome:
+            raise UsageError("give either an outcome or --undo, not both")
+        undone = ledger.undo_resolution(settings.db, args.id, args.note)
+        print(f"undid resolution {undone['outcome']} of claim {args.id}")
+        return 0
+    if not args.outcome:
+        raise UsageError("resolve needs an outcome (true, false, partial, ambiguous) or --undo")
+    resolution = ResolutionIn(
+        outcome=ledger.parse_outcome(args.outcome),
+        resolved_on=args.on or date.today(),
+        fraction=args.fraction,
+        note=args.note,
+        evidence_url=args.evidence,
+    )
+    ledger.resolve(settings.db, args.id, resolution)
+    print(f"resolved claim {args.id}: {resolution.outcome.value}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    result = transfer.import_file(settings.db, args.file, args.format, default_forecaster=settings.author_name)
+    print(
+        f"imported {args.file}: {result.claims_added} claims added ({result.claims_existing} already there), "
+        f"{result.forecasts_added} forecasts, {result.resolutions_added} resolutions"
+    )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    count = transfer.export_ledger(settings.db, args.format, args.output)
+    print(f"wrote {count} {'claims' if args.format == 'json' else 'forecast rows'} to {args.output}")
+    return 0
+
+
+def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
+    score = ledger.track_record(
+        settings.db,
+        latest=args.latest,
+        folded=args.folded,
+        by=args.by,
+        attribution=args.attribution,
+        forecaster=args.forecaster,
+    )
+    if args.json:
+        _print_json(score.as_dict())
+        return 0
+
+    def line(name: str, s: Any) -> str:
+        brier = f"{s.brier:.4f}" if s.brier is not None else "–"
+        log = f"{s.log_score:.4f}" if s.log_score is not None else "–"
+        return f"{name:<32} n={s.n:<7} Brier={brier:<8} log={log}"
+
+    print(line("all scored forecasts", score))
+    print("calibration (deadline passed):")
+    for b in score.calibration:
+        rate = f"{b.hit_rate:.0%}" if b.hit_rate is not None else "–"
+        print(f"  {b.low:.0%}–{b.high:.0%}: n={b.n:<6} hits={b.hits:<6g} hit rate={rate}")
+    for name, sub in score.by.items():
+        print(line(f"  {name}"[:32], sub))
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
+    for name, default, description in describe_settings():
+        print(f"{name:<36} {description} (default: {default or 'unset'})")
+    return 0
+
+
+def cmd_check_seed(args: argparse.Namespace, settings: Settings) -> int:
+    seed = load_seed_file(args.file)
+    print(f"{args.file}: {len(seed.claims)} claims, valid")
+    return 0
+
+
+# --- parser ---------------------------------------------------------------------------------------
+
+
+def build_parser() -> Parser:
+    common = Parser(add_help=False)
+    common.add_argument("--db", type=Path, help="database file (default: $PREDICTIONS_DB or data/predictions.duckdb)")
+    parser = Parser(prog="predictions", description="Track forecasts as checkable claims with deadlines.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    def command(name: str, handler: Callable[[argparse.Namespace, Settings], int], help_text: str) -> Parser:
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("init", cmd_init, "create the database and seed it from the December 2024 issue")
+    p.add_argument("--seed", type=Path, help="another seed file (YAML)")
+
+    command("ensure-db", cmd_ensure_db, "create and seed the database only if it does not exist yet")
+
+    p = command("list", cmd_list, "list the claims with their status")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--status", help="only this status (e.g. overdue, open, resolved, 'on track')")
+
+    p = command("show", cmd_show, "show one claim with its history")
+    p.add_argument("id", type=_claim_id)
+    p.add_argument("--json", action="store_true")
+
+    p = command("add", cmd_add, "add a claim, or the claims of a YAML file")
+    p.add_argument("--file", type=Path, help="a YAML file in the seed layout")
+    p.add_argument("--statement")
+    p.add_argument("--quote")
+    p.add_argument("--deadline", type=_date)
+    p.add_argument("--deadline-precision", choices=[p.value for p in Precision])
+    p.add_argument("--made-on", type=_date, help="when the claim was made (default: today)")
+    p.add_argument("--probability", type=_probability, help="0–1 or a percentage such as 70%%")
+    p.add_argument("--forecaster")
+    p.add_argument("--claimant")
+    p.add_argument("--attribution", choices=[a.value for a in Attribution], default="author")
+    p.add_argument("--kind", choices=[k.value for k in ClaimKind])
+    p.add_argument("--metric")
+    p.add_argument("--target", type=_number)
+    p.add_argument("--baseline", type=_number)
+    p.add_argument("--unit")
+    p.add_argument("--comparator", choices=[c.value for c in Comparator])
+    p.add_argument("--criteria", help="what evidence settles the claim")
+    p.add_argument("--tags", help="comma-separated topics")
+
+    p = command("observe", cmd_observe, "record evidence: a dated value or note")
+    p.add_argument("id", type=_claim_id)
+    p.add_argument("--on", type=_date, required=True)
+    p.add_argument("--value", type=_number)
+    p.add_argument("--note")
+    p.add_argument("--source", help="http(s) URL of the evidence")
+
+    p = command("forecast", cmd_forecast, "record an updated confidence")
+    p.add_argument("id", type=_claim_id)
+    p.add_argument("--probability", type=_probability, required=True)
+    p.add_argument("--forecaster")
+    p.add_argument("--at", type=_datetime, help="when (default: now)")
+    p.add_argument("--note")
+
+    p = command("resolve", cmd_resolve, "resolve a claim, or undo its resolution")
+    p.add_argument("id", type=_claim_id)
+    p.add_argument("outcome", nargs="?")
+    p.add_argument("--fraction", type=_probability, help="share of the target achieved (partial)")
+    p.add_argument("--on", type=_date)
+    p.add_argument("--note")
+    p.add_argument("--evidence", help="http(s) URL of the evidence")
+    p.add_argument("--undo", action="store_true")
+
+    p = command("import", cmd_import, "import a file (all-or-nothing)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--format", required=True, choices=["csv", "yaml", "json", "parquet"])
+
+    p = command("export", cmd_export, "export the ledger")
+    p.add_argument("--format", required=True, choices=["csv", "json", "parquet"])
+    p.add_argument("-o", "--output", type=Path, required=True)
+
+    p = command("score", cmd_score, "the track record: Brier, log score, calibration")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--folded", action="store_true", help="fold p < 50%% onto 1 − p (bins 50–100%%)")
+    p.add_argument("--latest", action="store_true", help="only each forecaster's last forecast per claim")
+    p.add_argument("--by", choices=["claimant", "attribution", "topic", "forecaster"])
+    p.add_argument("--attribution", choices=[a.value for a in Attribution])
+    p.add_argument("--forecaster")
+
+    command("settings", cmd_settings, "list the settings and their environment variables")
+
+    p = command("check-seed", cmd_check_seed, "validate a seed/claims YAML file without writing")
+    p.add_argument("file", type=Path)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        settings = load_settings(db=args.db)
+        return int(args.handler(args, settings))
+    except transfer.ImportProblems as error:
+        for problem in error.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 1
+    except ValidationError as error:
+        for problem in describe_validation_error(error):
+            print(f"error: {problem}", file=sys.stderr)
+        return 1
+    except (UsageError, ledger.LedgerError, SeedError, DatabaseError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `predictions list | head`
+        return 0
+    except duckdb.Error as error:  # last resort: still one line, never a traceback
+        print(f"error: database error: {str(error).splitlines()[0]}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,378 @@
+"""The application layer: every read and write of the ledger goes through these functions.
+
+Each write is one unit of work (one connection, one transaction, closed afterwards); each read
+opens the file read-only. Callers get domain errors, never driver errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+import db
+from db import queries
+from predictions.confidence import find_hedge
+from predictions.models import (
+    Attribution,
+    ClaimIn,
+    ForecastBasis,
+    ForecastIn,
+    ObservationIn,
+    Outcome,
+    ResolutionIn,
+    Source,
+)
+from predictions.progress import Projection, Status, claim_status, fit_line, project, summary_projection
+from predictions.scoring import Score, ScorePoint, cumulative_brier, score_by_group, score_rows
+from predictions.seed import PreparedClaim, default_seed_path, load_seed_file, prepare, source_external_id
+
+
+class LedgerError(ValueError):
+    """A problem with what was asked, worth one line to the user."""
+
+
+class UnknownClaimError(LedgerError):
+    def __init__(self, claim_id: object) -> None:
+        super().__init__(f"no claim with id {claim_id}")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@contextmanager
+def writing(path: Path, *, create: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A unit of work that first brings the schema up to date (cheap when it already is).
+
+    Writes about existing claims pass create=False, so a mistyped --db path is an error rather
+    than a new empty database.
+    """
+    if not create and not path.exists():
+        raise LedgerError(f"database {path} does not exist (run `predictions init` first)")
+    with db.unit_of_work(path) as con:
+        db.migrate(con)
+        yield con
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only unit of work; a file without the ledger's tables is a clear error, not a driver one."""
+    with db.read_only(path) as con:
+        if db.migrations.schema_version(con) == 0:
+            raise LedgerError(f"{path} holds no ledger yet: run `predictions init --db {path}`")
+        yield con
+
+
+def database_version(path: Path) -> tuple[float, int]:
+    """A cheap fingerprint that changes with every committed write: (mtime, size) of the file and WAL."""
+    stamps = []
+    for candidate in (path, path.with_name(path.name + ".wal")):
+        try:
+            stat = candidate.stat()
+            stamps.append((stat.st_mtime_ns, stat.st_size))
+        except FileNotFoundError:
+            stamps.append((0, 0))
+    return float(stamps[0][0] + stamps[1][0]), stamps[0][1] + stamps[1][1]
+
+
+# --- creating and seeding -------------------------------------------------------------------------
+
+
+@dataclass
+class SeedResult:
+    created: bool
+    claims_added: int
+    claims_skipped: int
+
+
+def store_prepared(
+    con: duckdb.DuckDBPyConnection, source: Source, source_key: str, prepared: Sequence[PreparedClaim]
+) -> tuple[int, int]:
+    """Store claims with their first forecast and observations; skip those already stored (by external id)."""
+    source_id = queries.source_id_by_external_id(con, source_key)
+    if source_id is None:
+        source_id = queries.insert_source(con, {**source.model_dump(), "external_id": source_key})
+    existing = queries.claim_ids_by_external_id(con, [p.claim.external_id for p in prepared if p.claim.external_id])
+    added = 0
+    for item in prepared:
+        if item.claim.external_id in existing:
+            continue
+        claim_id = queries.insert_claim(con, {**item.claim.model_dump(), "source_id": source_id})
+        made_at = datetime.combine(item.claim.made_on, datetime.min.time())
+        queries.insert_forecast(
+            con,
+            claim_id,
+            {
+                "forecaster": item.forecaster,
+                "probability": item.probability,
+                "made_at": made_at,
+                "basis": item.basis,
+                "note": "first forecast, read from the quote's wording" if item.basis == "verbal" else None,
+            },
+        )
+        for observation in item.observations:
+            queries.insert_observation(con, claim_id, observation.model_dump())
+        added += 1
+    return added, len(prepared) - added
+
+
+def seed_from_file(path: Path, seed_path: Path | None = None) -> SeedResult:
+    """Create the database if needed and add the seed file's claims (idempotent)."""
+    seed_path = seed_path or default_seed_path()
+    seed = load_seed_file(seed_path)
+    prepared = prepare(seed, seed_path.stem)
+    created = not path.exists()
+    with writing(path) as con:
+        added, skipped = store_prepared(con, seed.source, source_external_id(seed, seed_path.stem), prepared)
+    return SeedResult(created, added, skipped)
+
+
+def ensure_database(path: Path) -> SeedResult | None:
+    """Create and seed the database when the file does not exist yet; otherwise bring its schema up to date."""
+    if not path.exists():
+        return seed_from_file(path)
+    with writing(path):
+        pass
+    return None
+
+
+# --- writes --------------------------------------------------------------------------------------
+
+
+def _require_claim(con: duckdb.DuckDBPyConnection, claim_id: int) -> None:
+    if not queries.claim_exists(con, claim_id):
+        raise UnknownClaimError(claim_id)
+
+
+def default_forecaster(claim: ClaimIn, author_name: str) -> str:
+    return author_name if claim.attribution is Attribution.AUTHOR else claim.claimant
+
+
+def add_claim(
+    path: Path,
+    claim: ClaimIn,
+    *,
+    probability: float | None = None,
+    forecaster: str | None = None,
+    source: Source | None = None,
+    author_name: str = "author",
+) -> int:
+    """Store one claim and its first forecast: the stated probability, else the one its wording implies."""
+    basis = ForecastBasis.STATED
+    note = None
+    if probability is None:
+        hedge = find_hedge(claim.quote or claim.statement)
+        if hedge is not None:
+            probability, basis = hedge.probability, ForecastBasis.VERBAL
+            note = f"read from the hedge {hedge.phrase!r}"
+    first = None
+    if probability is not None:
+        first = ForecastIn(
+            probability=probability,
+            forecaster=forecaster or default_forecaster(claim, author_name),
+            made_at=datetime.combine(claim.made_on, datetime.min.time()),
+            basis=basis,
+            note=note,
+        )
+    with writing(path) as con:
+        source_id = None
+        if source is not None:
+            key = source.external_id or f"manual:{source.title}:{source.published_on}"
+            source_id = queries.source_id_by_external_id(con, key)
+            if source_id is None:
+                source_id = queries.insert_source(con, {**source.model_dump(), "external_id": key})
+        claim_id = queries.insert_claim(con, {**claim.model_dump(), "source_id": source_id})
+        if first is not None:
+            queries.insert_forecast(con, claim_id, first.model_dump())
+    return claim_id
+
+
+def add_observation(path: Path, claim_id: int, observation: ObservationIn) -> int:
+    with writing(path, create=False) as con:
+        _require_claim(con, claim_id)
+        return queries.insert_observation(con, claim_id, observation.model_dump())
+
+
+def add_forecast(path: Path, claim_id: int, forecast: ForecastIn) -> int:
+    """A new row in the confidence history; earlier forecasts are never overwritten."""
+    with writing(path, create=False) as con:
+        _require_claim(con, claim_id)
+        return queries.insert_forecast(con, claim_id, forecast.model_dump())
+
+
+def resolve(path: Path, claim_id: int, resolution: ResolutionIn) -> int:
+    with writing(path, create=False) as con:
+        _require_claim(con, claim_id)
+        made_on = queries.claim_made_on(con, claim_id)
+        if made_on is not None and resolution.resolved_on < made_on:
+            raise LedgerError(f"resolution date {resolution.resolved_on} is before the claim was made ({made_on})")
+        return queries.insert_resolution(con, claim_id, resolution.model_dump())
+
+
+def undo_resolution(path: Path, claim_id: int, note: str | None = None) -> dict[str, Any]:
+    """Undo the resolution in force; the one before it (if any) is in force again. Returns the undone row."""
+    with writing(path, create=False) as con:
+        _require_claim(con, claim_id)
+        current = queries.current_resolution(con, claim_id)
+        if current is None:
+            raise LedgerError(f"claim {claim_id} has no resolution to undo")
+        queries.insert_undo(con, int(current["id"]), note)
+        return current
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ClaimView:
+    """A claim summary row with its derived status and projection."""
+
+    row: dict[str, Any]
+    status: Status
+    projection: Projection | None
+
+    @property
+    def id(self) -> int:
+        return int(self.row["id"])
+
+    def __getitem__(self, key: str) -> Any:
+        return self.row[key]
+
+    def as_json(self) -> dict[str, Any]:
+        row = self.row
+
+        def iso(value: Any) -> Any:
+            return value.isoformat() if isinstance(value, date | datetime) else value
+
+        return {
+            "id": row["id"],
+            "statement": row["statement"],
+            "quote": row["quote"],
+            "claimant": row["claimant"],
+            "attribution": row["attribution"],
+            "kind": row["kind"],
+            "made_on": iso(row["made_on"]),
+            "deadline": iso(row["deadline"]),
+            "deadline_precision": row["deadline_precision"],
+            "deadline_text": row["deadline_text"],
+            "checkable": row["deadline"] is not None,
+            "probability": row["probability"],
+            "status": self.status.value,
+            "state": self.status.state,
+            "outcome": row["outcome"],
+            "fraction": row["fraction"],
+            "resolved_on": iso(row["resolved_on"]),
+            "metric": row["metric"],
+            "unit": row["unit"],
+            "comparator": row["comparator"],
+            "target": row["target"],
+            "baseline": row["baseline"],
+            "resolution_criteria": row["resolution_criteria"],
+            "tags": list(row["tags"] or []),
+            "flags": list(row["flags"] or []),
+            "source": {
+                "id": row["source_id"],
+                "title": row["source_title"],
+                "url": row["source_url"],
+                "published_on": iso(row["source_date"]),
+            }
+            if row["source_id"] is not None
+            else None,
+            "last_value": row["last_value"],
+            "projected_value": self.projection.value if self.projection else None,
+        }
+
+
+def _view(row: dict[str, Any], today: date) -> ClaimView:
+    projection = summary_projection(row)
+    return ClaimView(row, claim_status(row, today, projection), projection)
+
+
+def list_claims(path: Path, today: date | None = None) -> list[ClaimView]:
+    today = today or date.today()
+    with reading(path) as con:
+        rows = queries.claim_summaries(con)
+    return [_view(row, today) for row in rows]
+
+
+@dataclass
+class ClaimDetail:
+    view: ClaimView
+    observations: list[dict[str, Any]]
+    forecasts: list[dict[str, Any]]
+    resolutions: list[dict[str, Any]]
+    projection: Projection | None = field(default=None)
+
+
+def get_claim(path: Path, claim_id: int, today: date | None = None) -> ClaimDetail:
+    today = today or date.today()
+    with reading(path) as con:
+        row = queries.claim_summary(con, claim_id)
+        if row is None:
+            raise UnknownClaimError(claim_id)
+        observations = queries.observations_for(con, claim_id)
+        forecasts = queries.forecasts_for(con, claim_id)
+        resolutions = queries.resolutions_for(con, claim_id)
+    view = _view(row, today)
+    valued = [o for o in observations if o["value"] is not None]
+    projection = None
+    if row["kind"] == "threshold" and valued:
+        fit = fit_line([o["observed_on"] for o in valued], [float(o["value"]) for o in valued])
+        projection = project(row, fit, valued[-1]["value"], valued[-1]["observed_on"])
+    return ClaimDetail(view, observations, forecasts, resolutions, projection)
+
+
+def parse_outcome(text: str) -> Outcome:
+    try:
+        return Outcome(text.strip().lower())
+    except ValueError as error:
+        raise LedgerError(f"unknown outcome {text!r}: use true, false, partial or ambiguous") from error
+
+
+# --- track record --------------------------------------------------------------------------------
+
+
+def track_record(
+    path: Path,
+    today: date | None = None,
+    *,
+    latest: bool = False,
+    folded: bool = False,
+    by: str | None = None,
+    attribution: str | None = None,
+    forecaster: str | None = None,
+) -> Score:
+    """Brier, log score and calibration over scored forecasts, optionally broken down `by` a grouping."""
+    if by is not None and by not in queries.GROUPINGS:
+        raise LedgerError(f"unknown grouping {by!r}: use {', '.join(queries.GROUPINGS)}")
+    today = today or date.today()
+    with reading(path) as con:
+        rows = queries.scored_forecasts(con, latest=latest, attribution=attribution, forecaster=forecaster)
+        grouped = (
+            queries.scored_forecasts(con, latest=latest, attribution=attribution, forecaster=forecaster, group_by=by)
+            if by
+            else None
+        )
+    score = score_rows(rows, today, folded=folded)
+    if grouped is not None:
+        score.by = score_by_group(grouped, today, folded=folded)
+    return score
+
+
+def score_history(
+    path: Path, *, latest: bool = False, attribution: str | None = None, forecaster: str | None = None
+) -> list[ScorePoint]:
+    with reading(path) as con:
+        rows = queries.scored_forecasts(con, latest=latest, attribution=attribution, forecaster=forecaster)
+    return cumulative_brier(rows)
+
+
+def forecasters(path: Path, search: str | None = None, limit: int = 50) -> list[tuple[str, int]]:
+    with reading(path) as con:
+        return queries.forecaster_counts(con, search or None, limit)
