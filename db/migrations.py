@@ -105,6 +105,30 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX resolutions_claim ON resolutions (claim_id)",
         ),
     ),
+    Migration(
+        2,
+        "reminders: one row per (claim, step, channel), claimed before sending",
+        (
+            """CREATE TABLE reminders (
+                claim_id BIGINT NOT NULL,
+                step VARCHAR NOT NULL,
+                channel VARCHAR NOT NULL,
+                due_on DATE NOT NULL,
+                state VARCHAR NOT NULL,
+                idempotency_key VARCHAR NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                claimed_at TIMESTAMP,
+                claimed_by VARCHAR,
+                sent_at TIMESTAMP,
+                next_attempt_at TIMESTAMP,
+                last_error VARCHAR,
+                subject VARCHAR,
+                body VARCHAR,
+                payload VARCHAR,
+                PRIMARY KEY (claim_id, step, channel)
+            )""",
+        ),
+    ),
 )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -280,6 +281,30 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import reminders
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    if args.mode == "run":
+        print(f"reminder process: sweeping {settings.db} every {settings.remind_every_minutes} min; Ctrl-C stops",
+              flush=True)  # fmt: skip
+        reminders.run_forever(settings)
+        return 0
+    result = reminders.sweep(settings, now=args.now)
+    print(f"reminder sweep: {result.summary()}")
+    for claim_id, step, channel, error in result.failed:
+        print(f"error: claim {claim_id} {step} via {channel}: {error}", file=sys.stderr)
+    return 0
+
+
+def cmd_calendar(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import calendar
+
+    count = calendar.write_calendar(settings, args.output)
+    print(f"wrote {count} deadlines to {args.output}")
+    return 0
+
+
 def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
     for name, default, description in describe_settings():
         print(f"{name:<36} {description} (default: {default or 'unset'})")
@@ -377,6 +402,13 @@ def build_parser() -> Parser:
     p.add_argument("--by", choices=["claimant", "attribution", "topic", "forecaster"])
     p.add_argument("--attribution", choices=[a.value for a in Attribution])
     p.add_argument("--forecaster")
+
+    p = command("remind", cmd_remind, "send due reminders: `run` keeps sweeping, `once` sweeps one time (cron)")
+    p.add_argument("mode", choices=["run", "once"])
+    p.add_argument("--now", type=_datetime, help="sweep as if it were this UTC time (testing, backfills)")
+
+    p = command("calendar", cmd_calendar, "write the deadlines as an iCalendar feed with alarms")
+    p.add_argument("-o", "--output", type=Path, required=True)
 
     command("settings", cmd_settings, "list the settings and their environment variables")
 

@@ -1,0 +1,454 @@
+"""Reminders as deadlines approach, exactly once per (claim, step, channel) — DESIGN §6.
+
+A sweep reads the claims table (the source of truth), works out which step of each unresolved
+claim is due, claims that step in the database, closes the connection, sends, and records the
+outcome. Steps of a claim with a deadline D: `before-N` on D − N for each configured offset, `due`
+on D, and `overdue-K` on D + K·every days until resolved. A claim without a usable deadline gets a
+monthly `checkable-YYYY-MM` nudge. After downtime only the most recent due step is sent; the older
+unrecorded ones are recorded as `skipped`.
+
+A step claimed but never marked (the sender crashed) is taken back after LEASE and sent again with
+the same idempotency key (the e-mail Message-ID, the webhook's Idempotency-Key header), so a
+receiver can always tell a retry from a new reminder. A failing channel is retried with exponential
+backoff up to MAX_ATTEMPTS and never blocks the others; its error shows in the inbox.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import smtplib
+import socket
+import ssl
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+from db import reminders as sql
+from predictions.ledger import LedgerError, reading, writing
+from predictions.progress import Status, claim_status, share_of_target, summary_projection
+from predictions.settings import Settings
+
+log = logging.getLogger("predictions.reminders")
+
+LEASE = timedelta(minutes=10)
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(minutes=1)
+BACKOFF_CAP = timedelta(hours=6)
+SEND_TIMEOUT = 20.0
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def parse_offsets(text: str) -> list[int]:
+    try:
+        offsets = sorted({int(part) for part in text.split(",") if part.strip()}, reverse=True)
+    except ValueError as error:
+        raise LedgerError(f"reminder offsets {text!r} must be whole days, e.g. 30,7,1") from error
+    if not offsets or any(n <= 0 for n in offsets):
+        raise LedgerError(f"reminder offsets {text!r} must be positive whole days, e.g. 30,7,1")
+    return offsets
+
+
+# --- which step is due ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    due_on: date
+
+
+def _month_start(day: date, months_later: int = 0) -> date:
+    index = day.year * 12 + day.month - 1 + months_later
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def due_steps(
+    deadline: date | None, made_on: date, today: date, offsets: Sequence[int], overdue_every: int
+) -> list[Step]:
+    """Every step of a claim due on or before `today`, oldest first."""
+    if deadline is None:
+        steps, month = [], _month_start(made_on, 1)
+        while month <= today:
+            steps.append(Step(f"checkable-{month:%Y-%m}", month))
+            month = _month_start(month, 1)
+        return steps
+    steps = [Step(f"before-{n}", deadline - timedelta(days=n)) for n in sorted(offsets, reverse=True)]
+    steps.append(Step("due", deadline))
+    if today > deadline:
+        count = (today - deadline).days // overdue_every
+        steps += [Step(f"overdue-{k}", deadline + timedelta(days=k * overdue_every)) for k in range(1, count + 1)]
+    return [s for s in steps if s.due_on <= today]
+
+
+# --- the message ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reminder:
+    claim_id: int
+    step: str
+    due_on: date
+    statement: str
+    deadline: date | None
+    days_left: int | None
+    status: str
+    progress: str
+    url: str
+    subject: str
+    body: str
+
+    def payload(self) -> dict[str, Any]:
+        """The webhook's JSON: the fields, plus a Slack-compatible `text`."""
+        return {
+            "claim_id": self.claim_id,
+            "statement": self.statement,
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "step": self.step,
+            "days_left": self.days_left,
+            "status": self.status,
+            "progress": self.progress,
+            "url": self.url,
+            "text": f"{self.subject}\n{self.url}",
+        }
+
+
+def _progress_text(row: dict[str, Any]) -> str:
+    if row.get("kind") != "threshold":
+        probability = row.get("probability")
+        return f"current confidence {probability:.0%}" if probability is not None else "no confidence recorded"
+    target = f"{row['comparator'] or '>='} {row['target']:g} {row['unit'] or ''}".strip()
+    if row.get("last_value") is None:
+        return f"target {target}; no value recorded yet"
+    share = share_of_target(float(row["last_value"]), row)
+    shown = f" ({share:.0%} of the way)" if share is not None else ""
+    return f"latest value {row['last_value']:g} on {row['last_value_on']}{shown}; target {target}"
+
+
+def compose(row: dict[str, Any], step: Step, today: date, dashboard_url: str) -> Reminder:
+    deadline = row["deadline"]
+    status = claim_status(row, today, summary_projection(row))
+    url = f"{dashboard_url.rstrip('/')}/?claim={row['id']}"
+    days_left = (deadline - today).days if deadline else None
+    if deadline is None:
+        when = "has no usable deadline yet"
+        subject = f"Make this claim checkable: {row['statement'][:80]}"
+        todo = "Give it a deadline and resolution criteria, or mark it ambiguous."
+    else:
+        if days_left is not None and days_left > 0:
+            when = f"is due on {deadline.isoformat()} — {days_left} day{'s' if days_left != 1 else ''} left"
+        elif days_left == 0:
+            when = f"is due today ({deadline.isoformat()})"
+        else:
+            when = f"was due on {deadline.isoformat()} — overdue by {-(days_left or 0)} days"
+        subject = f"[{step.name}] {row['statement'][:80]}"
+        todo = (
+            "Record the evidence you have, update your confidence, or resolve it (true / false / partial / ambiguous)."
+            if status is not Status.OVERDUE
+            else "It is past its deadline: resolve it (true / false / partial / ambiguous) or record why it cannot be."
+        )
+    progress = _progress_text(row)
+    body = "\n".join([
+        f"Claim #{row['id']}: {row['statement']}",
+        f"It {when}.",
+        f"Status: {status.value}; {progress}.",
+        f"Open it: {url}",
+        f"Next: {todo}",
+    ])  # fmt: skip
+    return Reminder(row["id"], step.name, step.due_on, row["statement"], deadline, days_left, status.value,
+                    progress, url, subject, body)  # fmt: skip
+
+
+# --- channels -------------------------------------------------------------------------------------
+
+
+class ChannelError(Exception):
+    """A delivery failed; the message is safe to show (secrets removed)."""
+
+
+@dataclass
+class Channel:
+    name: str
+    send: Callable[[Reminder, str], None]  # (reminder, idempotency key)
+
+
+def _redact(text: str, secrets: Sequence[str | None]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def console_channel() -> Channel:
+    def send(reminder: Reminder, key: str) -> None:
+        log.info("reminder %s for claim %s: %s", reminder.step, reminder.claim_id, reminder.subject)
+        print(f"--- reminder {key}\n{reminder.subject}\n{reminder.body}\n", flush=True)
+
+    return Channel("console", send)
+
+
+def inbox_channel() -> Channel:
+    """The dashboard's inbox reads the reminders table itself: delivery is recording the message."""
+    return Channel("inbox", lambda reminder, key: None)
+
+
+def email_channel(settings: Settings) -> Channel:
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    recipients = [a.strip() for a in (settings.smtp_to or "").split(",") if a.strip()]
+
+    def send(reminder: Reminder, key: str) -> None:
+        message = EmailMessage()
+        message["Subject"] = reminder.subject
+        message["From"] = settings.smtp_from
+        message["To"] = ", ".join(recipients)
+        message["Message-ID"] = f"<{key}>"
+        message["Date"] = format_datetime(datetime.now(UTC))
+        message["X-Claim-Id"] = str(reminder.claim_id)
+        message["X-Reminder-Step"] = reminder.step
+        message.set_content(reminder.body)
+        host, port = settings.smtp_host or "localhost", settings.smtp_port
+        try:
+            if settings.smtp_security == "ssl":
+                client: smtplib.SMTP = smtplib.SMTP_SSL(
+                    host, port, timeout=SEND_TIMEOUT, context=ssl.create_default_context()
+                )
+            else:
+                client = smtplib.SMTP(host, port, timeout=SEND_TIMEOUT)
+            with client:
+                if settings.smtp_security == "starttls":
+                    client.starttls(context=ssl.create_default_context())
+                if settings.smtp_user:
+                    client.login(settings.smtp_user, password or "")
+                client.send_message(message, to_addrs=recipients)
+        except (OSError, smtplib.SMTPException) as error:
+            raise ChannelError(_redact(f"e-mail to {host}:{port} failed: {error}", [password])) from None
+
+    return Channel("email", send)
+
+
+def webhook_channel(url: str) -> Channel:
+    def send(reminder: Reminder, key: str) -> None:
+        request = urllib.request.Request(
+            url,
+            data=json.dumps(reminder.payload()).encode(),
+            headers={"Content-Type": "application/json", "Idempotency-Key": key, "User-Agent": "prediction-tracker"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=SEND_TIMEOUT) as response:
+                if not 200 <= response.status < 300:
+                    raise ChannelError(f"webhook answered HTTP {response.status}")
+        except ChannelError:
+            raise
+        except (OSError, ValueError) as error:
+            # The URL may carry a token in its path or query: name only its scheme and host.
+            parsed = urllib.parse.urlsplit(url)
+            raise ChannelError(f"webhook POST to {parsed.scheme}://{parsed.hostname} failed: {error}") from None
+
+    return Channel("webhook", send)
+
+
+def configured_channels(settings: Settings) -> list[Channel]:
+    channels = [console_channel(), inbox_channel()]
+    if settings.smtp_host:
+        if not settings.smtp_to:
+            raise LedgerError("PREDICTIONS_SMTP_HOST is set but PREDICTIONS_SMTP_TO is not: no one to mail")
+        channels.append(email_channel(settings))
+    if settings.webhook_url:
+        channels.append(webhook_channel(settings.webhook_url))
+    return channels
+
+
+# --- the sweep ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    sent: list[tuple[int, str, str]] = field(default_factory=list)
+    failed: list[tuple[int, str, str, str]] = field(default_factory=list)
+    skipped: int = 0
+
+    def summary(self) -> str:
+        return f"{len(self.sent)} sent, {len(self.failed)} failed, {self.skipped} older steps skipped"
+
+
+def _stable_key(claim_id: int, step: str, channel: str) -> str:
+    return f"claim-{claim_id}.{step}.{channel}@prediction-tracker"
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(attempts - 1, 0)))
+
+
+def sweep(
+    settings: Settings,
+    now: datetime | None = None,
+    channels: Sequence[Channel] | None = None,
+    worker: str | None = None,
+) -> SweepResult:
+    """One pass: claim due steps, send them with the connection closed, record what happened."""
+    now = now or utc_now()
+    today = now.date()
+    channels = list(channels) if channels is not None else configured_channels(settings)
+    offsets = parse_offsets(settings.remind_offsets)
+    worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+    by_name = {channel.name: channel for channel in channels}
+    result = SweepResult()
+    with writing(settings.db) as con:
+        claims = sql.open_claims_due_by(con, today + timedelta(days=max(offsets)))
+        recorded = sql.recorded_steps(con, [row["id"] for row in claims])
+        to_claim, to_skip = [], []
+        for row in claims:
+            steps = due_steps(row["deadline"], row["made_on"], today, offsets, settings.remind_overdue_every_days)
+            if not steps:
+                continue
+            latest, older = steps[-1], steps[:-1]
+            reminder = compose(row, latest, today, settings.dashboard_url)
+            for channel_name in by_name:
+                if (row["id"], latest.name, channel_name) not in recorded:
+                    to_claim.append(_row(reminder, latest, channel_name, "claimed", now, worker))
+                for step in older:
+                    if (row["id"], step.name, channel_name) not in recorded:
+                        to_skip.append(_row(reminder, step, channel_name, "skipped", now, worker))
+        claimed = sql.claim_steps(con, to_claim)
+        result.skipped = len(sql.claim_steps(con, to_skip))
+        claimed += sql.reclaim_due(con, now, now - LEASE, MAX_ATTEMPTS, worker)
+    outcomes: list[tuple[tuple[int, str, str], str | None, int]] = []
+    for row in claimed:
+        key = (int(row["claim_id"]), str(row["step"]), str(row["channel"]))
+        channel = by_name.get(key[2])
+        if channel is None:  # a channel configured earlier but not now: leave it for when it is back
+            continue
+        reminder = _reminder_from_row(row)
+        try:
+            channel.send(reminder, row["idempotency_key"])
+            outcomes.append((key, None, 0))
+        except ChannelError as error:
+            log.warning("reminder %s via %s failed: %s", key[1], key[2], error)
+            outcomes.append((key, str(error), int(row.get("attempts") or 0) + 1))
+        except Exception as error:  # a channel must never stop the others
+            message = f"{error.__class__.__name__}: {error}"
+            outcomes.append((key, message, int(row.get("attempts") or 0) + 1))
+    if outcomes:
+        with writing(settings.db) as con:
+            for key, error_text, attempts in outcomes:
+                if error_text is None:
+                    sql.mark_sent(con, key, now)
+                    result.sent.append(key)
+                else:
+                    sql.mark_failed(con, key, error_text, now + backoff(attempts))
+                    result.failed.append((*key, error_text))
+    return result
+
+
+def _row(reminder: Reminder, step: Step, channel: str, state: str, now: datetime, worker: str) -> dict[str, Any]:
+    return {
+        "claim_id": reminder.claim_id,
+        "step": step.name,
+        "channel": channel,
+        "due_on": step.due_on,
+        "state": state,
+        "idempotency_key": _stable_key(reminder.claim_id, step.name, channel),
+        "claimed_at": now,
+        "claimed_by": worker,
+        "subject": reminder.subject,
+        "body": reminder.body,
+        "payload": json.dumps(
+            {
+                **reminder.__dict__,
+                "step": step.name,
+                "due_on": step.due_on.isoformat(),
+                "deadline": reminder.deadline.isoformat() if reminder.deadline else None,
+            }
+        ),
+    }
+
+
+def _reminder_from_row(row: dict[str, Any]) -> Reminder:
+    """Rebuild the message exactly as it was composed when the step was claimed (retries resend the same)."""
+    stored = json.loads(row["payload"])
+    return Reminder(
+        **{
+            **stored,
+            "due_on": date.fromisoformat(stored["due_on"]),
+            "deadline": date.fromisoformat(stored["deadline"]) if stored["deadline"] else None,
+        }
+    )
+
+
+# --- inbox ----------------------------------------------------------------------------------------
+
+
+def inbox(db_path: Path, claim_id: int | None = None, limit: int = 500) -> list[dict[str, Any]]:
+    with reading(db_path) as con:
+        if not _has_reminders(con):
+            return []
+        return sql.reminder_rows(con, claim_id, limit)
+
+
+def reminder_states(db_path: Path) -> dict[int, dict[str, Any]]:
+    with reading(db_path) as con:
+        if not _has_reminders(con):
+            return {}
+        return {int(row["claim_id"]): row for row in sql.reminder_state_by_claim(con)}
+
+
+def _has_reminders(con: Any) -> bool:
+    from db.migrations import schema_version
+
+    return schema_version(con) >= 2
+
+
+# --- the long-running process ---------------------------------------------------------------------
+
+
+def run_forever(settings: Settings, *, on_sweep: Callable[[SweepResult], None] | None = None) -> None:
+    """A BlockingScheduler sweeping every N minutes until SIGTERM or Ctrl-C; one sweep at a time."""
+    import signal
+
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    configured_channels(settings)  # a bad configuration fails now, not at the first sweep
+    scheduler = BlockingScheduler(timezone=UTC)
+
+    def job() -> None:
+        try:
+            result = sweep(settings)
+        except Exception as error:  # one bad sweep (e.g. database busy) must not end the process
+            log.error("reminder sweep failed: %s", error)
+            return
+        log.info("reminder sweep: %s", result.summary())
+        if on_sweep is not None:
+            on_sweep(result)
+
+    scheduler.add_job(
+        job,
+        "interval",
+        minutes=settings.remind_every_minutes,
+        next_run_time=datetime.now(UTC),
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=max(60, settings.remind_every_minutes * 60),
+        id="reminder-sweep",
+    )
+
+    def stop(signum: int, frame: object) -> None:
+        log.info("reminder process stopping (signal %s)", signum)
+        scheduler.shutdown(wait=True)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
