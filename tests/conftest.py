@@ -1,0 +1,34 @@
+"""Shared test setup: hypothesis profiles and a temporary database for every test.
+
+`HYPOTHESIS_PROFILE=long` runs the property tests with tens of thousands of examples each;
+the default profile keeps the suite fast.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("default", max_examples=60, deadline=None)
+settings.register_profile(
+    "long", max_examples=20_000, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point PREDICTIONS_DB at a temporary file for every test, so no test touches data/."""
+    path = tmp_path / "ledger.duckdb"
+    monkeypatch.setenv("PREDICTIONS_DB", str(path))
+    monkeypatch.delenv("PREDICTIONS_SETTINGS_FILE", raising=False)
+    return path
+
+
+@pytest.fixture
+def db_path(_isolated_database: Path) -> Path:
+    """The temporary database file of this test (not created yet)."""
+    return _isolated_database
