@@ -56,13 +56,19 @@ def _quarter_end(year: int, quarter: int) -> date:
 
 
 def normalise_deadline(phrase: str, issue_date: date) -> Deadline:
-    """Read `phrase` relative to `issue_date`; never raises, returns on=None when not checkable."""
+    """Read `phrase` relative to `issue_date`; never raises, returns on=None when not checkable.
+
+    A period that does not exist (year 0, year 10000) or ended before the issue is no usable deadline.
+    """
     text = " ".join(phrase.lower().replace("’", "'").split()).strip(" .,;")
     for pattern, build in _RULES:
         match = re.fullmatch(_LEAD + _END_OF + pattern, text)
         if match:
-            result = build(match, issue_date)
-            if result is not None:
+            try:
+                result = build(match, issue_date)
+            except (ValueError, OverflowError):
+                result = None
+            if result is not None and result[0] >= issue_date:
                 return Deadline(result[0], result[1], phrase)
     return Deadline(None, None, phrase)
 
