@@ -323,32 +323,35 @@ def sweep(
         claimed = sql.claim_steps(con, to_claim)
         result.skipped = len(sql.claim_steps(con, to_skip))
         claimed += sql.reclaim_due(con, now, now - LEASE, MAX_ATTEMPTS, worker)
-    outcomes: list[tuple[tuple[int, str, str], str | None, int]] = []
     for row in claimed:
         key = (int(row["claim_id"]), str(row["step"]), str(row["channel"]))
         channel = by_name.get(key[2])
         if channel is None:  # a channel configured earlier but not now: leave it for when it is back
             continue
-        reminder = _reminder_from_row(row)
-        try:
-            channel.send(reminder, row["idempotency_key"])
-            outcomes.append((key, None, 0))
-        except ChannelError as error:
-            log.warning("reminder %s via %s failed: %s", key[1], key[2], error)
-            outcomes.append((key, str(error), int(row.get("attempts") or 0) + 1))
-        except Exception as error:  # a channel must never stop the others
-            message = f"{error.__class__.__name__}: {error}"
-            outcomes.append((key, message, int(row.get("attempts") or 0) + 1))
-    if outcomes:
+        error_text = _deliver(channel, _reminder_from_row(row), row["idempotency_key"])
+        # Recorded right after each delivery, so a crash resends at most the one in flight.
         with writing(settings.db) as con:
-            for key, error_text, attempts in outcomes:
-                if error_text is None:
-                    sql.mark_sent(con, key, now)
-                    result.sent.append(key)
-                else:
-                    sql.mark_failed(con, key, error_text, now + backoff(attempts))
-                    result.failed.append((*key, error_text))
+            if error_text is None:
+                sql.mark_sent(con, key, now)
+                result.sent.append(key)
+            else:
+                attempts = int(row.get("attempts") or 0) + 1
+                sql.mark_failed(con, key, error_text, now + backoff(attempts))
+                result.failed.append((*key, error_text))
     return result
+
+
+def _deliver(channel: Channel, reminder: Reminder, key: str) -> str | None:
+    """Send; return None on success or the (secret-free) reason it failed."""
+    try:
+        channel.send(reminder, key)
+        return None
+    except ChannelError as error:
+        log.warning("reminder %s via %s failed: %s", reminder.step, channel.name, error)
+        return str(error)
+    except Exception as error:  # a channel must never stop the others
+        log.warning("reminder %s via %s failed: %s", reminder.step, channel.name, error.__class__.__name__)
+        return f"{error.__class__.__name__}: {error}"
 
 
 def _row(reminder: Reminder, step: Step, channel: str, state: str, now: datetime, worker: str) -> dict[str, Any]:
