@@ -249,12 +249,11 @@ _SCORED = """
     WHERE r.outcome IN ('true', 'false', 'partial')
 """
 
-# Each forecaster's last forecast per claim, preferring those made on or before the deadline.
+# Each forecaster's last forecast per claim made before the deadline (the deadline day included):
+# a forecast made afterwards, when the outcome may be known, is not that forecaster's latest.
 _LATEST = """
-    QUALIFY row_number() OVER (
-        PARTITION BY f.claim_id, f.forecaster
-        ORDER BY (c.deadline IS NULL OR f.made_at < c.deadline + INTERVAL 1 DAY) DESC, f.made_at DESC, f.id DESC
-    ) = 1
+    AND (c.deadline IS NULL OR f.made_at < c.deadline + INTERVAL 1 DAY)
+    QUALIFY row_number() OVER (PARTITION BY f.claim_id, f.forecaster ORDER BY f.made_at DESC, f.id DESC) = 1
 """
 
 

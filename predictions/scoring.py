@@ -114,9 +114,13 @@ def calibration(probability: np.ndarray, outcome: np.ndarray, *, folded: bool = 
 
 
 def _deadline_passed(deadlines: np.ndarray, today: date) -> np.ndarray:
-    """True where the claim's deadline is before today (claims without a deadline never are)."""
-    values = np.asarray(deadlines, dtype="datetime64[D]")
-    return ~np.isnat(values) & (values < np.datetime64(today, "D"))
+    """True where the claim's deadline is before today (claims without a deadline never are).
+
+    DuckDB's fetchnumpy hands NULL dates over as a masked array whose hidden values are 1970-01-01.
+    """
+    missing = np.ma.getmaskarray(deadlines)
+    values = np.asarray(np.ma.getdata(deadlines), dtype="datetime64[D]")
+    return ~missing & ~np.isnat(values) & (values < np.datetime64(today, "D"))
 
 
 def score_rows(rows: dict[str, np.ndarray], today: date, *, folded: bool = False) -> Score:
@@ -139,7 +143,9 @@ def score_by_group(rows: dict[str, np.ndarray], today: date, *, folded: bool = F
     scored = {}
     for name in names:
         mask = groups == name
-        scored[name] = score_rows({key: np.asarray(value)[mask] for key, value in rows.items()}, today, folded=folded)
+        scored[name] = score_rows(
+            {key: np.ma.asarray(value)[mask] for key, value in rows.items()}, today, folded=folded
+        )
     return dict(sorted(scored.items(), key=lambda item: (-item[1].n, item[0])))
 
 
