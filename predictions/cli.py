@@ -239,11 +239,19 @@ def cmd_resolve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    result = transfer.import_file(settings.db, args.file, args.format, default_forecaster=settings.author_name)
+    def report(share: float, what: str) -> None:
+        print(f"{share:4.0%} {what}", file=sys.stderr, flush=True)
+
+    result = transfer.import_file(
+        settings.db, args.file, args.format, default_forecaster=settings.author_name,
+        progress=report if args.progress else None,
+    )  # fmt: skip
     print(
         f"imported {args.file}: {result.claims_added} claims added ({result.claims_existing} already there), "
         f"{result.forecasts_added} forecasts, {result.resolutions_added} resolutions"
     )
+    for flag, count in getattr(result, "flagged", {}).items():  # archive imports keep odd rows, flagged
+        print(f"  flagged {flag}: {count}")
     return 0
 
 
@@ -302,6 +310,23 @@ def cmd_calendar(args: argparse.Namespace, settings: Settings) -> int:
 
     count = calendar.write_calendar(settings, args.output)
     print(f"wrote {count} deadlines to {args.output}")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import backup
+
+    manifest = backup.backup(settings.db, args.output)
+    rows = sum(manifest["row_counts"].values())
+    print(f"backed up {settings.db} to {args.output}: {rows} rows in {len(manifest['row_counts'])} tables")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import backup
+
+    counts = backup.restore(args.folder, settings.db)
+    print(f"restored {settings.db} from {args.folder}: {sum(counts.values())} rows in {len(counts)} tables")
     return 0
 
 
@@ -389,7 +414,10 @@ def build_parser() -> Parser:
 
     p = command("import", cmd_import, "import a file (all-or-nothing)")
     p.add_argument("file", type=Path)
-    p.add_argument("--format", required=True, choices=["csv", "yaml", "json", "parquet"])
+    p.add_argument(
+        "--format", required=True, choices=["csv", "yaml", "json", "parquet", "predictionbook", "fatebook"]
+    )
+    p.add_argument("--progress", action="store_true", help="report progress on stderr")
 
     p = command("export", cmd_export, "export the ledger")
     p.add_argument("--format", required=True, choices=["csv", "json", "parquet"])
@@ -409,6 +437,12 @@ def build_parser() -> Parser:
 
     p = command("calendar", cmd_calendar, "write the deadlines as an iCalendar feed with alarms")
     p.add_argument("-o", "--output", type=Path, required=True)
+
+    p = command("backup", cmd_backup, "copy the whole ledger into a new folder (Parquet + manifest)")
+    p.add_argument("-o", "--output", type=Path, required=True)
+
+    p = command("restore", cmd_restore, "replace the ledger with a backup (the old file is kept beside it)")
+    p.add_argument("folder", type=Path)
 
     command("settings", cmd_settings, "list the settings and their environment variables")
 

@@ -204,9 +204,9 @@ def import_flat(
         key = "csv:" + _key(row.statement, row.made_on, row.deadline)
         entry = claims.setdefault(key, {"row": row, "forecasts": [], "outcome": row.outcome, "where": where})
         if entry["outcome"] != row.outcome:
+            shown = [o.value if o else "blank" for o in (row.outcome, entry["outcome"])]
             problems.append(
-                f"{where}: outcome {row.outcome} contradicts {entry['outcome']} given for the same claim at "
-                f"{entry['where']}"
+                f"{where}: outcome {shown[0]} contradicts {shown[1]} given for the same claim at {entry['where']}"
             )
         entry["forecasts"].append(row)
     if problems:
@@ -377,6 +377,10 @@ def import_file(
     default_forecaster: str = "author",
     progress: Progress | None = None,
 ) -> ImportResult:
+    if fmt in ("predictionbook", "fatebook"):
+        from predictions import archives  # archives builds on this module
+
+        return archives.import_archive(db_path, path, fmt, progress)
     if not path.is_file():
         raise LedgerError(f"{path}: no such file")
     if fmt == "parquet":

@@ -1,0 +1,106 @@
+"""`predictions backup -o DIR` and `predictions restore DIR`: the whole ledger, ids and history included.
+
+A backup is a folder of Parquet files with the schema (DuckDB's EXPORT DATABASE) plus a manifest
+with the row count and SHA-256 of every file. A restore checks the manifest, rebuilds the database
+in a new file beside the target, compares the row counts, and only then moves it into place; the
+database it replaces is kept beside it as `<name>.before-restore-<UTC time>`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import db
+from db import backup as sql
+from db.migrations import schema_version
+from predictions.ledger import LedgerError, reading
+
+MANIFEST = "manifest.json"
+FORMAT = "trend-prediction-tracker-backup/1"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def backup(db_path: Path, folder: Path) -> dict[str, Any]:
+    """Write a consistent copy of the ledger into `folder` (which must be empty or absent)."""
+    if folder.exists() and any(folder.iterdir()):
+        raise LedgerError(f"backup folder {folder} is not empty")
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        with reading(db_path) as con:  # the read-only connection keeps writers out while exporting
+            sql.export_database(con, folder)
+            counts = sql.table_counts(con)
+            version = schema_version(con)
+    except sql.UnsafePathError as error:
+        raise LedgerError(str(error)) from error
+    files = {p.name: _sha256(p) for p in sorted(folder.iterdir()) if p.is_file()}
+    manifest = {
+        "format": FORMAT,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "source": str(db_path),
+        "schema_version": version,
+        "row_counts": counts,
+        "files": files,
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return manifest
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise LedgerError(f"{folder} is not a backup (no {MANIFEST})")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise LedgerError(f"{path}: line {error.lineno}: not valid JSON") from error
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise LedgerError(f"{path}: not a {FORMAT} manifest")
+    for name, digest in manifest.get("files", {}).items():
+        file = folder / name
+        if not file.is_file():
+            raise LedgerError(f"backup is incomplete: {name} is missing")
+        if _sha256(file) != digest:
+            raise LedgerError(f"backup is damaged: {name} does not match its checksum")
+    return manifest
+
+
+def restore(folder: Path, db_path: Path) -> dict[str, int]:
+    """Replace the ledger at `db_path` with the backup in `folder`; returns the restored row counts."""
+    manifest = read_manifest(folder)
+    staging = db_path.with_name(f".{db_path.name}.restoring")
+    for leftover in (staging, staging.with_name(staging.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    try:
+        with db.unit_of_work(staging) as con:
+            sql.import_database(con, folder)
+            counts = sql.table_counts(con)
+    except (sql.UnsafePathError, db.DatabaseError) as error:
+        staging.unlink(missing_ok=True)
+        raise LedgerError(str(error)) from error
+    except Exception as error:
+        staging.unlink(missing_ok=True)
+        raise LedgerError(f"restore failed: {str(error).splitlines()[0]}") from error
+    expected = {str(k): int(v) for k, v in manifest["row_counts"].items()}
+    if counts != expected:
+        staging.unlink(missing_ok=True)
+        raise LedgerError(f"restore check failed: row counts {counts} differ from the backup's {expected}")
+    if db_path.exists():
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        shutil.copy2(db_path, db_path.with_name(f"{db_path.name}.before-restore-{stamp}"))
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
+    os.replace(staging, db_path)
+    return counts
