@@ -414,9 +414,7 @@ def build_parser() -> Parser:
 
     p = command("import", cmd_import, "import a file (all-or-nothing)")
     p.add_argument("file", type=Path)
-    p.add_argument(
-        "--format", required=True, choices=["csv", "yaml", "json", "parquet", "predictionbook", "fatebook"]
-    )
+    p.add_argument("--format", required=True, choices=["csv", "yaml", "json", "parquet", "predictionbook", "fatebook"])
     p.add_argument("--progress", action="store_true", help="report progress on stderr")
 
     p = command("export", cmd_export, "export the ledger")
