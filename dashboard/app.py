@@ -1,14 +1,45 @@
-"""Streamlit router: shared setup, then `st.navigation` over the pages in app_pages/."""
+"""Streamlit router: shared setup, then `st.navigation` over the pages in app_pages/.
+
+`/` is the overview; `/?claim=ID` (the shareable deep link of a claim) makes the claim page the one
+served at `/` for that request. The author workspace is registered only after the author signs in.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import auth, data
+from predictions.ledger import DatabaseError, LedgerError
 
 st.set_page_config(page_title="Trend Prediction Tracker", page_icon="🎯", layout="wide")
 
-overview = st.Page("app_pages/overview.py", title="Overview", icon="📈", default=True)
-navigation = st.navigation([overview])
-data.database_path()  # fail early, with a clear message, when the database is missing
-navigation.run()
+deep_link = st.query_params.get("claim") is not None
+overview = st.Page(
+    "app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=not deep_link
+)
+claim = st.Page(
+    "app_pages/claim.py",
+    title="Claim",
+    icon=":material/description:",
+    url_path="claim",
+    default=deep_link,
+    visibility="hidden",
+)
+deadlines = st.Page("app_pages/deadlines.py", title="Deadlines", icon=":material/event:", url_path="deadlines")
+track_record = st.Page(
+    "app_pages/track_record.py", title="Track record", icon=":material/leaderboard:", url_path="track-record"
+)
+pages = [overview, claim, deadlines, track_record]
+if auth.signed_in():
+    pages.append(st.Page("app_pages/author.py", title="Author", icon=":material/edit_note:", url_path="author"))
+
+page = st.navigation(pages)
+auth.sidebar()
+problem = data.database_problem()
+if problem is not None:
+    st.error(problem)
+    st.stop()
+try:
+    page.run()
+except (LedgerError, DatabaseError) as error:  # e.g. "database busy": one line, not a traceback
+    st.error(str(error))

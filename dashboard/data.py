@@ -1,26 +1,53 @@
 """The dashboard's only door to the library: cached wrappers keyed on the database's version.
 
-The cache key includes the database file's fingerprint, so a write (from the author page, the CLI
-or an import) is visible at the next rerun; nothing here caches a connection.
+The cache key includes the database file's fingerprint (ledger.database_version: mtime and size of the
+file and its WAL), so a write (from the author page, the CLI, an import or the reminder process) is
+visible at the next rerun. Nothing here caches a connection or a lazy relation: every cached function
+returns plain rows or dataclasses. Writes are thin pass-throughs, never cached.
 """
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
-from predictions import ledger
-from predictions.settings import load_settings
+from predictions import ledger, transfer
+from predictions.ledger import ClaimDetail
+from predictions.models import ClaimIn, ForecastIn, ObservationIn, ResolutionIn, Source
+from predictions.scoring import Score, ScorePoint
+from predictions.settings import Settings, load_settings
+from predictions.trajectory import Trajectory
+
+
+def settings() -> Settings:
+    return load_settings()
 
 
 def database_path() -> Path:
-    return load_settings().db
+    return settings().db
 
 
 def version() -> tuple[float, int]:
     return ledger.database_version(database_path())
+
+
+def today() -> date:
+    return date.today()
+
+
+def database_problem() -> str | None:
+    """Why the reader pages cannot show anything, or None when the database is there."""
+    path = database_path()
+    if not path.exists():
+        return f"No database at {path}: create it with `make db` (or `predictions init --db {path}`)."
+    return None
+
+
+# --- cached reads --------------------------------------------------------------------------------
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -28,5 +55,129 @@ def _claims(path: str, db_version: tuple[float, int], today: date) -> list[dict[
     return [view.as_json() for view in ledger.list_claims(Path(path), today)]
 
 
-def claims(today: date | None = None) -> list[dict[str, object]]:
-    return _claims(str(database_path()), version(), today or date.today())
+def claims(on: date | None = None) -> list[dict[str, Any]]:
+    """Every claim as a JSON-shaped row (ISO dates) with its derived status."""
+    return _claims(str(database_path()), version(), on or today())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _claim(path: str, db_version: tuple[float, int], claim_id: int, today: date) -> ClaimDetail:
+    return ledger.get_claim(Path(path), claim_id, today)
+
+
+def claim(claim_id: int, on: date | None = None) -> ClaimDetail:
+    """One claim with its history; raises ledger.UnknownClaimError (not cached) for an unknown id."""
+    return _claim(str(database_path()), version(), claim_id, on or today())
+
+
+def claim_trajectory(detail: ClaimDetail) -> Trajectory | None:
+    return ledger.claim_trajectory(detail)
+
+
+def resolution_in_force(detail: ClaimDetail) -> dict[str, Any] | None:
+    return ledger.resolution_in_force(detail)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _trajectories(path: str, db_version: tuple[float, int], today: date) -> list[Trajectory]:
+    return ledger.threshold_trajectories(Path(path), today)
+
+
+def trajectories(on: date | None = None) -> list[Trajectory]:
+    return _trajectories(str(database_path()), version(), on or today())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _track_record(
+    path: str,
+    db_version: tuple[float, int],
+    today: date,
+    folded: bool,
+    by: str | None,
+    attribution: str | None,
+    forecaster: str | None,
+) -> Score:
+    return ledger.track_record(Path(path), today, folded=folded, by=by, attribution=attribution, forecaster=forecaster)
+
+
+def track_record(
+    *, folded: bool = False, by: str | None = None, attribution: str | None = None, forecaster: str | None = None
+) -> Score:
+    return _track_record(str(database_path()), version(), today(), folded, by, attribution, forecaster)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _score_history(
+    path: str, db_version: tuple[float, int], attribution: str | None, forecaster: str | None
+) -> list[ScorePoint]:
+    return ledger.score_history(Path(path), attribution=attribution, forecaster=forecaster)
+
+
+def score_history(*, attribution: str | None = None, forecaster: str | None = None) -> list[ScorePoint]:
+    return _score_history(str(database_path()), version(), attribution, forecaster)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _forecasters(path: str, db_version: tuple[float, int], search: str | None, limit: int) -> list[tuple[str, int]]:
+    return ledger.forecasters(Path(path), search, limit)
+
+
+def forecasters(search: str | None = None, limit: int = 50) -> list[tuple[str, int]]:
+    """Forecasters matching `search` with their number of forecasts, largest first."""
+    return _forecasters(str(database_path()), version(), (search or "").strip() or None, limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _reminder_states(path: str, db_version: tuple[float, int]) -> dict[int, dict[str, Any]]:
+    return ledger.reminder_states(Path(path))
+
+
+def reminder_states() -> dict[int, dict[str, Any]]:
+    return _reminder_states(str(database_path()), version())
+
+
+# --- writes (author workspace) -------------------------------------------------------------------
+
+
+def add_claim(claim: ClaimIn, probability: float | None, source: Source | None = None) -> int:
+    current = settings()
+    return ledger.add_claim(current.db, claim, probability=probability, source=source, author_name=current.author_name)
+
+
+def add_observation(claim_id: int, observation: ObservationIn) -> int:
+    return ledger.add_observation(database_path(), claim_id, observation)
+
+
+def add_forecast(claim_id: int, forecast: ForecastIn) -> int:
+    return ledger.add_forecast(database_path(), claim_id, forecast)
+
+
+def resolve(claim_id: int, resolution: ResolutionIn) -> int:
+    return ledger.resolve(database_path(), claim_id, resolution)
+
+
+def undo_resolution(claim_id: int, note: str | None) -> dict[str, Any]:
+    return ledger.undo_resolution(database_path(), claim_id, note)
+
+
+IMPORT_FORMATS = {"csv": "csv", "yaml": "yaml", "yml": "yaml", "json": "json", "parquet": "parquet"}
+
+
+def import_upload(
+    name: str, content: bytes, fmt: str, progress: transfer.Progress | None = None
+) -> transfer.ImportResult:
+    """Import an uploaded file; raises transfer.ImportProblems (one line per bad row) or LedgerError."""
+    current = settings()
+    stem = Path(name).stem or "upload"
+    if fmt == "parquet":
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"{stem}.parquet"
+            path.write_bytes(content)
+            return transfer.import_file(
+                current.db, path, "parquet", default_forecaster=current.author_name, progress=progress
+            )
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise transfer.ImportProblems([f"{name}: not UTF-8 text"]) from error
+    return transfer.import_text(current.db, text, fmt, stem, default_forecaster=current.author_name, progress=progress)

@@ -391,3 +391,17 @@ def flat_forecast_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
            ORDER BY c.id, f.made_at, f.id"""
         )
     )
+
+
+# --- dashboard reads ------------------------------------------------------------------------------
+
+
+def threshold_observations(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Every observation with a value on a threshold claim, oldest first per claim (the progress charts)."""
+    return _dicts(
+        con.execute(
+            """SELECT o.* FROM observations o JOIN claims c ON c.id = o.claim_id
+               WHERE c.kind = 'threshold' AND o.value IS NOT NULL
+               ORDER BY o.claim_id, o.observed_on, o.id"""
+        )
+    )

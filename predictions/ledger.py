@@ -17,6 +17,7 @@ import duckdb
 
 import db
 from db import queries
+from predictions import trajectory
 from predictions.confidence import find_hedge
 from predictions.models import (
     Attribution,
@@ -31,6 +32,7 @@ from predictions.models import (
 from predictions.progress import Projection, Status, claim_status, fit_line, project, summary_projection
 from predictions.scoring import Score, ScorePoint, cumulative_brier, score_by_group, score_rows
 from predictions.seed import PreparedClaim, default_seed_path, load_seed_file, prepare, source_external_id
+from predictions.trajectory import Trajectory
 
 
 class LedgerError(ValueError):
@@ -376,3 +378,46 @@ def score_history(
 def forecasters(path: Path, search: str | None = None, limit: int = 50) -> list[tuple[str, int]]:
     with reading(path) as con:
         return queries.forecaster_counts(con, search or None, limit)
+
+
+# --- dashboard reads -----------------------------------------------------------------------------
+
+
+def claim_trajectory(detail: ClaimDetail) -> Trajectory | None:
+    """The metric's path and projection for a threshold claim's page; None for other claims."""
+    if detail.view["kind"] != "threshold" or detail.view["target"] is None:
+        return None
+    return trajectory.build(detail.view.row, detail.observations, detail.view.status.value)
+
+
+def resolution_in_force(detail: ClaimDetail) -> dict[str, Any] | None:
+    """The latest resolution of the claim that has not been undone (the one its status comes from)."""
+    return next((r for r in reversed(detail.resolutions) if r["undone_at"] is None), None)
+
+
+def threshold_trajectories(path: Path, today: date | None = None) -> list[Trajectory]:
+    """One trajectory per threshold claim (with or without observations), in claim id order."""
+    today = today or date.today()
+    with reading(path) as con:
+        rows = [row for row in queries.claim_summaries(con) if row["kind"] == "threshold" and row["target"] is not None]
+        observations = queries.threshold_observations(con) if rows else []
+    by_claim: dict[int, list[dict[str, Any]]] = {}
+    for observation in observations:
+        by_claim.setdefault(int(observation["claim_id"]), []).append(observation)
+    return [trajectory.build(row, by_claim.get(int(row["id"]), []), _view(row, today).status.value) for row in rows]
+
+
+def reminder_states(path: Path) -> dict[int, dict[str, Any]]:
+    """Reminder state per claim id for the Deadlines page: {} until the reminder tables exist.
+
+    The hook between the dashboard and the reminder ledger; each value holds the last step sent and
+    its time, and the numbers of pending, failed and skipped deliveries.
+    """
+    from predictions import reminders  # imported here because predictions.reminders imports this module
+
+    return reminders.reminder_states(path)
+
+
+# Storage errors (database missing or busy) reach callers as they are: re-exported so that the
+# dashboard can report them without importing the storage layer.
+DatabaseError = db.DatabaseError

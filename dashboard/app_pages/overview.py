@@ -1,13 +1,113 @@
-"""Overview: every claim with its status."""
+"""Overview: headline figures, the resolution timeline, threshold progress and the filtered claim list.
+
+The filters live in the URL (?topic=ai&status=overdue&from=2025-01-01), so a filtered view can be shared.
+"""
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import charts, data, ui
+from predictions import overview
+
+FILTER_KEYS = {  # session key → URL parameter
+    "overview_topic": "topic",
+    "overview_claimant": "claimant",
+    "overview_attribution": "attribution",
+    "overview_status": "status",
+    "overview_source": "source",
+    "overview_from": "from",
+    "overview_to": "to",
+}
+
+
+def clear_filters() -> None:
+    for key, param in FILTER_KEYS.items():
+        st.session_state[key] = None if param in ("from", "to") else []
+        if param in st.query_params:
+            del st.query_params[param]
+
+
+today = data.today()
+rows = data.claims(today)
+options = overview.filter_options(rows)
+
+with st.sidebar:
+    st.subheader("Filters")
+    topics = ui.url_multiselect("Topic", options.topics, param="topic", key="overview_topic")
+    claimants = ui.url_multiselect("Claimant", options.claimants, param="claimant", key="overview_claimant")
+    attributions = ui.url_multiselect(
+        "Attribution",
+        options.attributions,
+        param="attribution",
+        key="overview_attribution",
+        format_func=lambda value: str(value).replace("_", " "),
+        help="Who is predicting: the author, a company's projection, an official target or a cited forecast.",
+    )
+    statuses = ui.url_multiselect("Status", options.statuses, param="status", key="overview_status")
+    sources = ui.url_multiselect("Source issue", options.sources, param="source", key="overview_source")
+    deadline_from = ui.url_date("Deadline from", param="from", key="overview_from")
+    deadline_to = ui.url_date("Deadline to", param="to", key="overview_to")
+    st.button("Clear filters", key="overview_clear", on_click=clear_filters)
+
+claim_filter = overview.ClaimFilter(
+    topics=tuple(topics),
+    claimants=tuple(claimants),
+    attributions=tuple(attributions),
+    statuses=tuple(statuses),
+    sources=tuple(sources),
+    deadline_from=deadline_from,
+    deadline_to=deadline_to,
+)
+shown = overview.filter_claims(rows, claim_filter)
+head = overview.headline(shown, today)
+author = data.track_record(attribution="author")
 
 st.title("Trend Prediction Tracker")
-rows = data.claims()
-st.caption(f"{len(rows)} claims")
-st.dataframe(
-    [{"id": r["id"], "status": r["status"], "deadline": r["deadline"], "statement": r["statement"]} for r in rows],
-    hide_index=True,
+st.caption(
+    "Forward-looking statements from the newsletter, kept as checkable claims with deadlines. "
+    f"Status as of {today.isoformat()}."
+    + (f" Filtered: {len(shown)} of {len(rows)} claims (the URL keeps the filters)." if claim_filter.active else "")
 )
+
+columns = st.columns(6)
+columns[0].metric("Claims", head.claims, help=f"{head.not_checkable} of them have no usable deadline yet")
+columns[1].metric("Open", head.open, help="not resolved and not past the deadline")
+columns[2].metric("Due within 90 days", head.due_soon, help=f"open, deadline from {today.isoformat()} on")
+columns[3].metric("Overdue, unresolved", head.overdue, help="deadline passed, no resolution recorded")
+columns[4].metric("Resolved", head.resolved)
+columns[5].metric(
+    "Author's Brier score",
+    "–" if author.brier is None else f"{author.brier:.3f}",
+    help=(
+        f"over {author.n} scored forecasts on the author's own claims (0 is perfect, 0.25 is always saying 50%)"
+        if author.n
+        else "none of the author's own claims is resolved yet"
+    ),
+)
+
+if not rows:
+    st.info("The ledger holds no claims yet: sign in as the author to add some, or import a file.")
+    st.stop()
+if not shown:
+    st.info("No claim matches these filters.")
+    st.stop()
+
+st.plotly_chart(charts.timeline_figure(shown, today), key="overview_timeline", config={"displaylogo": False})
+if head.undated:
+    st.caption(f"{head.undated} claims without a usable deadline (not checkable yet) are not on the timeline.")
+
+shown_ids = {int(row["id"]) for row in shown}
+trajectories = [t for t in data.trajectories(today) if t.claim_id in shown_ids]
+if not trajectories:
+    st.info("No threshold claim (a metric with a target) among these claims, so there is no progress chart.")
+else:
+    st.plotly_chart(charts.progress_figure(trajectories, today), key="overview_progress", config={"displaylogo": False})
+    waiting = [t for t in trajectories if not t.points]
+    if waiting:
+        st.caption(
+            f"{len(waiting)} of {len(trajectories)} threshold claims have no observed value yet, so no line: "
+            + ", ".join(f"#{t.claim_id}" for t in waiting)
+            + "."
+        )
+
+st.subheader("Claims")
+ui.claims_table(shown, key="overview_table")

@@ -1,0 +1,186 @@
+"""Claim: one claim with its quote, evidence, projection, confidence history and resolutions.
+
+Opened by the shareable deep link `/?claim=ID`; an unknown or malformed id gets a message, not a traceback.
+"""
+
+import streamlit as st
+
+from dashboard import charts, data, ui
+from predictions import overview
+from predictions.ledger import UnknownClaimError
+
+OVERVIEW = "app_pages/overview.py"
+
+
+def pick_claim() -> None:
+    """No id in the URL: let the reader find one."""
+    st.title("Find a claim")
+    search = st.text_input("Search by id or words of the statement", key="claim_search")
+    found = overview.search_claims(data.claims(), search, limit=100)
+    if not found:
+        st.info("No claim matches.")
+        return
+    chosen = st.selectbox(
+        "Claim",
+        [int(row["id"]) for row in found],
+        format_func=lambda claim_id: next(
+            f"#{row['id']} {row['statement'][:100]}" for row in found if int(row["id"]) == claim_id
+        ),
+        index=None,
+        placeholder="Choose a claim",
+        key="claim_pick",
+    )
+    if chosen is not None:
+        st.query_params["claim"] = str(chosen)
+        st.rerun()
+
+
+def field(label: str, value: object) -> None:
+    """A label and a value written by people (escaped: shown exactly as typed)."""
+    st.markdown(f"**{label}:** {ui.escape_markdown(value)}")
+
+
+def not_found(raw: str) -> None:
+    st.error(f"No claim with id {ui.escape_markdown(raw[:40])}.")
+    st.page_link(OVERVIEW, label="Back to all claims", icon=":material/arrow_back:")
+    st.stop()
+
+
+raw = st.query_params.get("claim")
+if raw is None:
+    pick_claim()
+    st.stop()
+claim_id = overview.parse_claim_id(raw)
+if claim_id is None:
+    not_found(raw)
+    st.stop()
+try:
+    detail = data.claim(claim_id)
+except UnknownClaimError:
+    not_found(raw)
+    st.stop()
+
+today = data.today()
+row = detail.view.as_json()
+status = row["status"]
+current = data.resolution_in_force(detail)
+
+st.page_link(OVERVIEW, label="All claims", icon=":material/arrow_back:")
+st.caption(f"Claim #{row['id']} · shareable link: {ui.claim_url(row['id'])}")
+st.subheader(ui.escape_markdown(row["statement"]))
+ui.status_pill(status)
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    if row["quote"]:
+        st.markdown("> " + ui.escape_markdown(row["quote"]))
+    if row["source"]:
+        field("Source", overview.source_label(row))
+        if ui.safe_url(row["source"]["url"]):
+            st.link_button("Open the source", str(row["source"]["url"]))
+    field("Resolution criteria", row["resolution_criteria"] or "none written yet")
+with right:
+    field("Claimant", f"{row['claimant']} ({str(row['attribution']).replace('_', ' ')})")
+    phrase = f' "{row["deadline_text"]}"' if row["deadline_text"] else ""
+    if row["deadline"]:
+        field("Deadline", f"{row['deadline']} ({row['deadline_precision'] or 'day'} precision){phrase}")
+    else:
+        field("Deadline", f"none usable, not checkable yet{phrase}")
+    if row["kind"] == "threshold":
+        field("Target", f"{row['metric']} {row['comparator']} {row['target']:,g} {row['unit'] or ''}")
+    latest = detail.forecasts[-1] if detail.forecasts else None
+    if latest is None:
+        field("Current confidence", "no forecast recorded")
+    else:
+        field(
+            "Current confidence",
+            f"{latest['probability']:.0%} by {latest['forecaster']} ({latest['basis']}, {latest['made_at']:%Y-%m-%d})",
+        )
+    if current is not None:
+        achieved = f", {current['fraction']:.0%} achieved" if current["fraction"] is not None else ""
+        field("Resolution", f"{current['outcome']} on {current['resolved_on'].isoformat()}{achieved}")
+        if current["note"]:
+            field("Rationale", current["note"])
+        if ui.safe_url(current["evidence_url"]):
+            st.link_button("Resolution evidence", str(current["evidence_url"]))
+    if row["tags"]:
+        field("Topics", ", ".join(row["tags"]))
+
+trajectory = data.claim_trajectory(detail)
+if trajectory is not None:
+    st.plotly_chart(
+        charts.claim_metric_figure(trajectory, today, current, status),
+        key="claim_metric",
+        config={"displaylogo": False},
+    )
+    if not trajectory.points:
+        st.info("No observations of the metric yet: the projection appears once a value is recorded.")
+    elif not trajectory.has_band:
+        st.caption("The 95% band around the projection needs at least three observed values.")
+else:
+    st.caption("A yes/no claim: there is no metric to chart; the evidence is listed below.")
+
+deadline = detail.view["deadline"]
+st.plotly_chart(
+    charts.confidence_figure(detail.forecasts, today, deadline, current, status),
+    key="claim_confidence",
+    config={"displaylogo": False},
+)
+
+st.subheader("Evidence")
+if not detail.observations:
+    st.info("No evidence recorded yet.")
+else:
+    st.dataframe(
+        [
+            {
+                "observed on": o["observed_on"].isoformat(),
+                "value": o["value"],
+                "note": o["note"] or "",
+                "source": ui.safe_url(o["source_url"]),
+            }
+            for o in detail.observations
+        ],
+        key="claim_evidence",
+        hide_index=True,
+        column_config={
+            "source": st.column_config.LinkColumn("source", display_text="open ↗"),
+            "note": st.column_config.TextColumn("note", width="large"),
+        },
+    )
+
+with st.expander(f"Confidence history ({len(detail.forecasts)} forecasts)"):
+    st.dataframe(
+        [
+            {
+                "made at": f"{f['made_at']:%Y-%m-%d %H:%M}",
+                "forecaster": f["forecaster"],
+                "probability": round(100 * float(f["probability"])),
+                "basis": f["basis"],
+                "note": f["note"] or "",
+            }
+            for f in detail.forecasts
+        ],
+        key="claim_forecasts",
+        hide_index=True,
+        column_config={"probability": st.column_config.NumberColumn("probability", format="%d%%")},
+    )
+
+if detail.resolutions:
+    with st.expander(f"Resolution history ({len(detail.resolutions)})"):
+        st.dataframe(
+            [
+                {
+                    "resolved on": r["resolved_on"].isoformat(),
+                    "outcome": r["outcome"],
+                    "fraction": r["fraction"],
+                    "note": r["note"] or "",
+                    "evidence": ui.safe_url(r["evidence_url"]),
+                    "undone": f"{r['undone_at']:%Y-%m-%d}" if r["undone_at"] else "",
+                }
+                for r in detail.resolutions
+            ],
+            key="claim_resolutions",
+            hide_index=True,
+            column_config={"evidence": st.column_config.LinkColumn("evidence", display_text="open ↗")},
+        )

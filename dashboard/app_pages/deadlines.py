@@ -1,0 +1,63 @@
+"""Deadlines: what comes due within 30 / 90 / 365 days, and what is overdue and still unresolved."""
+
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from dashboard import data, ui
+from predictions import overview
+
+HORIZON_LABELS = {f"{days} days": days for days in overview.HORIZONS}
+
+today = data.today()
+rows = data.claims(today)
+reminders = data.reminder_states()
+counts = overview.deadline_counts(rows, today)
+
+st.title("Deadlines")
+st.caption(
+    f"As of {today.isoformat()}. Soonest deadline first. Reminders go out before each deadline, "
+    "on the day and while a claim stays overdue."
+)
+
+columns = st.columns(4)
+for column, (label, count) in zip(columns, counts.items(), strict=True):
+    column.metric(f"Due {label}" if label != "overdue" else "Overdue, unresolved", count)
+
+choice = ui.url_choice(
+    "Coming up within", list(HORIZON_LABELS), param="within", key="deadlines_within", default="90 days"
+)
+days = HORIZON_LABELS[choice]
+
+
+def extra_columns(items: list[Mapping[str, Any]], late: bool = False) -> dict[str, list[object]]:
+    left = [overview.days_to_deadline(r, today) or 0 for r in items]
+    return {
+        "days overdue" if late else "days left": [-d if late else d for d in left],
+        "reminders": [overview.reminder_label(reminders.get(int(str(r["id"])))) for r in items],
+    }
+
+
+def order(late: bool) -> list[str]:
+    days = "days overdue" if late else "days left"
+    return ["claim", "deadline", days, "status", "statement", "claimant", "reminders", "probability"]
+
+
+st.subheader(f"Due within {days} days")
+upcoming = overview.due_within(rows, today, days)
+if upcoming:
+    ui.claims_table(upcoming, key="deadlines_upcoming", extra=extra_columns(upcoming), column_order=order(False))
+else:
+    st.info(f"No open claim has its deadline between {today.isoformat()} and {days} days from now.")
+
+st.subheader("Overdue and unresolved")
+late = overview.overdue(rows)
+if late:
+    st.caption("Past the deadline with no resolution recorded: these need a verdict from the author.")
+    ui.claims_table(late, key="deadlines_overdue", extra=extra_columns(late, late=True), column_order=order(True))
+else:
+    st.success("Nothing is overdue: every claim past its deadline has been resolved.")
+
+if not reminders:
+    st.caption("No reminders sent yet: the reminder process records each one here once it runs.")

@@ -1,0 +1,128 @@
+"""Track record: Brier and log score with n, calibration, the score over time, breakdowns, any forecaster."""
+
+import streamlit as st
+
+from dashboard import charts, data, ui
+from predictions import scoring
+from predictions.scoring import Score
+
+SCOPES = {"The author's own claims": "author", "Every scored forecast": None}
+VIEWS = ["unfolded", "folded"]
+BREAKDOWNS = {"claimant": "claimant", "attribution": "attribution", "topic": "topic"}
+
+
+def headline(score: Score) -> None:
+    in_calibration = sum(b.n for b in score.calibration)
+    columns = st.columns(4)
+    columns[0].metric("Scored forecasts", f"{score.n:,}", help="forecasts on claims resolved true, false or partial")
+    columns[1].metric(
+        "Brier score", "–" if score.brier is None else f"{score.brier:.4f}", help="0 is perfect; always 50% scores 0.25"
+    )
+    columns[2].metric(
+        "Log score",
+        "–" if score.log_score is None else f"{score.log_score:.4f}",
+        help="mean of ln(probability given to what happened); 0 is perfect, higher is better",
+    )
+    columns[3].metric("In calibration", f"{in_calibration:,}", help="scored forecasts whose deadline has passed")
+
+
+def breakdown_table(by: dict[str, Score], label: str, key: str) -> None:
+    st.dataframe(
+        [
+            {
+                label: name,
+                "n": score.n,
+                "Brier": None if score.brier is None else round(score.brier, 4),
+                "log score": None if score.log_score is None else round(score.log_score, 4),
+            }
+            for name, score in by.items()
+        ],
+        key=key,
+        hide_index=True,
+        height=min(400, 38 + 35 * len(by)),
+    )
+
+
+st.title("Track record")
+scope = ui.url_choice("Whose record", list(SCOPES), param="scope", key="track_scope", default=next(iter(SCOPES)))
+attribution = SCOPES[scope]
+folded = (
+    ui.url_choice("Calibration view", VIEWS, param="calibration", key="track_calibration", default="unfolded")
+    == "folded"
+)
+
+score = data.track_record(attribution=attribution, folded=folded)
+headline(score)
+if score.n == 0:
+    st.info(
+        "Nothing resolved yet, so nothing is scored: scores appear as claims are resolved true, false or partial "
+        "(ambiguous resolutions and open claims are never scored)."
+    )
+
+left, right = st.columns(2, gap="large")
+with left:
+    st.plotly_chart(
+        charts.calibration_figure(score.calibration, folded, f"Calibration ({scope.lower()}, {VIEWS[folded]})"),
+        key="track_calibration_chart",
+        config={"displaylogo": False},
+    )
+with right:
+    st.plotly_chart(
+        charts.score_history_figure(data.score_history(attribution=attribution), "Brier score over time"),
+        key="track_history_chart",
+        config={"displaylogo": False},
+    )
+
+st.subheader("Breakdowns")
+tabs = st.tabs([f"by {label}" for label in BREAKDOWNS])
+for tab, (label, grouping) in zip(tabs, BREAKDOWNS.items(), strict=True):
+    with tab:
+        by = data.track_record(by=grouping, attribution=attribution).by
+        if not by:
+            st.info(f"Nothing scored yet, so no breakdown by {label}.")
+            continue
+        st.plotly_chart(charts.breakdown_figure(by, label), key=f"track_by_{label}", config={"displaylogo": False})
+        breakdown_table(by, label, key=f"track_table_{label}")
+
+with st.expander("How the scores are counted"):
+    st.markdown((scoring.__doc__ or "").split("\n\n", 1)[-1])
+
+st.subheader("Any forecaster's record")
+search = st.text_input(
+    "Search forecasters", key="track_forecaster_search", placeholder="part of a name", help="matches any part of a name"
+)
+matches = data.forecasters(search, limit=50)
+if not matches:
+    st.info("No forecaster matches that search.")
+else:
+    counts = dict(matches)
+    forecaster = st.selectbox(
+        "Forecaster (most forecasts first)",
+        list(counts),
+        format_func=lambda name: f"{name} ({counts[name]:,} forecasts)",
+        key="track_forecaster",
+    )
+    if forecaster is not None:
+        theirs = data.track_record(forecaster=forecaster, folded=folded)
+        headline(theirs)
+        if theirs.n == 0:
+            st.info("None of this forecaster's forecasts is on a resolved claim yet.")
+        else:
+            left, right = st.columns(2, gap="large")
+            with left:
+                st.plotly_chart(
+                    charts.calibration_figure(
+                        theirs.calibration, folded, f"Calibration of {charts.plot_text(forecaster, 40)}"
+                    ),
+                    key="track_forecaster_calibration",
+                    config={"displaylogo": False},
+                )
+            with right:
+                st.plotly_chart(
+                    charts.score_history_figure(
+                        data.score_history(forecaster=forecaster),
+                        f"Brier score of {charts.plot_text(forecaster, 40)} over time",
+                    ),
+                    key="track_forecaster_history",
+                    config={"displaylogo": False},
+                )

@@ -1,0 +1,526 @@
+"""Figure builders: pure functions, data in, `plotly.graph_objects.Figure` out (no Streamlit, no database).
+
+One colour per claim status, defined here and used by every chart and table. Text written by people
+(statements, notes, names) is escaped before it reaches a figure, because Plotly reads a few HTML tags
+in labels and hover text; dates are shown as YYYY-MM-DD.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import plotly.graph_objects as go
+
+from predictions.progress import Status
+from predictions.scoring import CalibrationBin, Score, ScorePoint
+from predictions.trajectory import Trajectory
+
+STATUS_COLOURS: dict[str, str] = {
+    Status.ON_TRACK.value: "#2b8a3e",
+    Status.AT_RISK.value: "#e8a200",
+    Status.BEHIND.value: "#e8590c",
+    Status.NO_DATA.value: "#adb5bd",
+    Status.NOT_CHECKABLE.value: "#ced4da",
+    Status.OVERDUE.value: "#c92a2a",
+    Status.RESOLVED_TRUE.value: "#1971c2",
+    Status.RESOLVED_FALSE.value: "#6741d9",
+    Status.RESOLVED_PARTIAL.value: "#0c8599",
+    Status.RESOLVED_AMBIGUOUS.value: "#8d6e63",
+}
+# Statuses whose colour is light enough to need dark text on top of it.
+LIGHT_STATUSES = frozenset({Status.NO_DATA.value, Status.NOT_CHECKABLE.value, Status.AT_RISK.value})
+ACCENT = "#1864ab"
+MUTED = "#868e96"
+TODAY_COLOUR = "#495057"
+TARGET_COLOUR = "#2b8a3e"
+DATE_FORMAT = "%Y-%m-%d"
+MAX_LINE_POINTS = 400
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "triangle-down", "pentagon")
+
+
+def status_colour(status: str) -> str:
+    return STATUS_COLOURS.get(status, MUTED)
+
+
+def status_text_colour(status: str) -> str:
+    return "#212529" if status in LIGHT_STATUSES else "#ffffff"
+
+
+def plot_text(text: object, limit: int | None = None) -> str:
+    """Text safe to show in a figure: shortened, then escaped so that `<b>` or `<a href>` stays literal."""
+    value = " ".join(str(text or "").split())
+    if limit is not None and len(value) > limit:
+        value = value[: limit - 1].rstrip() + "…"
+    return html.escape(value, quote=False)
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)[:10]
+
+
+def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, *, height: int = 420) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "y": 0.99, "yanchor": "top", "yref": "container"},
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        height=height,
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        hoverlabel={"align": "left"},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "xanchor": "left"},
+    )
+    return fig
+
+
+def _date_axis(fig: go.Figure, axis: str = "x") -> None:
+    fig.update_layout({f"{axis}axis": {"type": "date", "tickformat": DATE_FORMAT, "hoverformat": DATE_FORMAT}})
+
+
+def _vline(fig: go.Figure, day: Any, name: str, label: str, colour: str, dash: str = "dot") -> None:
+    """A vertical reference line across the plot (a named shape) with its label on top."""
+    x = _iso(day)
+    fig.add_shape(
+        type="line", name=name, x0=x, x1=x, xref="x", y0=0, y1=1, yref="paper",
+        line={"color": colour, "width": 1.5, "dash": dash},
+    )  # fmt: skip
+    fig.add_annotation(
+        x=x, y=1, xref="x", yref="paper", text=label, showarrow=False, yanchor="top", xanchor="left",
+        font={"size": 11, "color": colour}, bgcolor="rgba(255, 255, 255, 0.85)",
+    )  # fmt: skip
+
+
+def _hline(fig: go.Figure, y: float, name: str, label: str, colour: str, dash: str = "dash") -> None:
+    fig.add_shape(
+        type="line", name=name, x0=0, x1=1, xref="paper", y0=y, y1=y, yref="y",
+        line={"color": colour, "width": 1.5, "dash": dash},
+    )  # fmt: skip
+    fig.add_annotation(
+        x=1, y=y, xref="paper", yref="y", text=label, showarrow=False, xanchor="right", yanchor="bottom",
+        font={"size": 11, "color": colour},
+    )  # fmt: skip
+
+
+def _empty_note(fig: go.Figure, text: str) -> None:
+    fig.add_annotation(
+        x=0.5, y=0.5, xref="paper", yref="paper", text=text, showarrow=False, font={"size": 14, "color": MUTED}
+    )  # fmt: skip
+
+
+def claim_label(claim_id: object, statement: object, limit: int = 60) -> str:
+    return f"#{claim_id} {plot_text(statement, limit)}"
+
+
+def thin(points: Sequence[Any], max_points: int = MAX_LINE_POINTS) -> list[Any]:
+    """At most `max_points` evenly spaced items, always keeping the first and the last."""
+    n = len(points)
+    if n <= max_points:
+        return list(points)
+    step = (n - 1) / (max_points - 1)
+    return [points[round(i * step)] for i in range(max_points)]
+
+
+# --- overview ------------------------------------------------------------------------------------
+
+
+def timeline_figure(rows: Sequence[Mapping[str, Any]], today: date, limit: int = 60) -> go.Figure:
+    """Each claim as a bar from its issue date to its deadline, coloured by status, with a "today" line.
+
+    Claims without a deadline cannot be placed and are left out; beyond `limit` claims the ones
+    with the deadlines nearest to today are shown.
+    """
+    dated = [row for row in rows if row.get("deadline")]
+    if len(dated) > limit:
+        dated = sorted(dated, key=lambda r: abs((date.fromisoformat(str(r["deadline"])) - today).days))[:limit]
+    dated = sorted(dated, key=lambda r: (str(r["deadline"]), int(r["id"])))
+    fig = go.Figure()
+    labels = [claim_label(r["id"], r["statement"], 48) for r in dated]
+    for status in STATUS_COLOURS:
+        chosen = [(label, r) for label, r in zip(labels, dated, strict=True) if r["status"] == status]
+        if not chosen:
+            continue
+        starts = [date.fromisoformat(str(r["made_on"])) for _, r in chosen]
+        ends = [date.fromisoformat(str(r["deadline"])) for _, r in chosen]
+        fig.add_trace(
+            go.Bar(
+                name=status,
+                orientation="h",
+                y=[label for label, _ in chosen],
+                base=[s.isoformat() for s in starts],
+                x=[max((e - s).days, 1) * 86_400_000 for s, e in zip(starts, ends, strict=True)],
+                marker={"color": status_colour(status)},
+                customdata=[
+                    [plot_text(r["statement"], 140), status, r["made_on"], r["deadline"], r.get("deadline_precision")]
+                    for _, r in chosen
+                ],
+                hovertemplate=(
+                    "%{customdata[0]}<br>status: %{customdata[1]}<br>issued %{customdata[2]}, "
+                    "deadline %{customdata[3]} (%{customdata[4]})<extra></extra>"
+                ),
+            )
+        )
+    shown = f"{len(dated)} of {len(rows)} claims" if len(dated) < len(rows) else f"{len(dated)} claims"
+    _layout(
+        fig,
+        f"Resolution timeline ({shown})",
+        "date (issue → deadline)",
+        "claim",
+        height=max(320, 26 * len(dated) + 140),
+    )
+    _date_axis(fig)
+    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], automargin=True)
+    fig.update_layout(barmode="overlay", bargap=0.35)
+    _vline(fig, today, "today", f"today {today.isoformat()}", TODAY_COLOUR)
+    if not dated:
+        _empty_note(fig, "No claim with a deadline matches these filters.")
+    return fig
+
+
+def progress_figure(trajectories: Sequence[Trajectory], today: date) -> go.Figure:
+    """Percent of the target reached over time, one line per threshold claim, projected to its deadline."""
+    fig = go.Figure()
+    drawn = [t for t in trajectories if t.points]
+    for i, t in enumerate(drawn):
+        colour = status_colour(t.status)
+        name = claim_label(t.claim_id, t.statement, 40)
+        unit = plot_text(t.unit or "")
+        fig.add_trace(
+            go.Scatter(
+                name=name,
+                legendgroup=str(t.claim_id),
+                x=[p.day.isoformat() for p in t.points],
+                y=[p.percent for p in t.points],
+                mode="lines+markers",
+                line={"color": colour, "width": 2},
+                marker={"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 8},
+                customdata=[[p.value, t.status] for p in t.points],
+                hovertemplate=(
+                    f"{name}<br>%{{x|{DATE_FORMAT}}}: %{{customdata[0]:,.4~g}} {unit} "
+                    "(%{y:.0f}% of target)<br>status: %{customdata[1]}<extra></extra>"
+                ),
+            )
+        )
+        if t.projection:
+            fig.add_trace(
+                go.Scatter(
+                    name=f"{name} (projection)",
+                    legendgroup=str(t.claim_id),
+                    showlegend=False,
+                    x=[p.day.isoformat() for p in t.projection],
+                    y=[p.percent for p in t.projection],
+                    mode="lines",
+                    line={"color": colour, "width": 1.5, "dash": "dash"},
+                    hovertemplate=f"{name}<br>projection %{{x|{DATE_FORMAT}}}: %{{y:.0f}}% of target<extra></extra>",
+                )
+            )
+            end = t.projection[-1]
+            fig.add_trace(
+                go.Scatter(
+                    name=f"{name} (deadline)",
+                    legendgroup=str(t.claim_id),
+                    showlegend=False,
+                    x=[end.day.isoformat()],
+                    y=[end.percent],
+                    mode="markers",
+                    marker={
+                        "symbol": "diamond-tall",
+                        "size": 12,
+                        "color": colour,
+                        "line": {"color": "#fff", "width": 1},
+                    },
+                    hovertemplate=(
+                        f"{name}<br>deadline %{{x|{DATE_FORMAT}}}<br>projected %{{y:.0f}}% of target<extra></extra>"
+                    ),
+                )
+            )
+    _layout(fig, "Progress of threshold claims toward their targets", "date", "% of target reached", height=460)
+    _date_axis(fig)
+    _hline(fig, 100.0, "target", "target (100%)", TARGET_COLOUR)
+    _vline(fig, today, "today", f"today {today.isoformat()}", TODAY_COLOUR)
+    if not drawn:
+        _empty_note(fig, "No threshold claim has an observed value yet.")
+        fig.update_yaxes(range=[0, 110])
+    return fig
+
+
+# --- claim page ----------------------------------------------------------------------------------
+
+
+def claim_metric_figure(
+    t: Trajectory, today: date, resolution: Mapping[str, Any] | None = None, status: str | None = None
+) -> go.Figure:
+    """The metric's observations against the target, with the deadline, the projection and its band."""
+    unit = plot_text(t.unit or "")
+    metric = plot_text(t.metric or "value", 70)
+    fig = go.Figure()
+    start = t.baseline_on or t.made_on
+    end = t.deadline or (t.points[-1].day if t.points else today)
+    fig.add_trace(
+        go.Scatter(
+            name=f"target {t.comparator or '>='} {t.target:,.6g} {unit}".strip(),
+            x=[start.isoformat(), end.isoformat()],
+            y=[t.target, t.target],
+            mode="lines",
+            line={"color": TARGET_COLOUR, "dash": "dash", "width": 2},
+            hovertemplate=f"target {t.comparator or '>='} %{{y:,.6g}} {unit}<extra></extra>",
+        )
+    )
+    if t.baseline is not None and t.baseline_on is not None:
+        fig.add_trace(
+            go.Scatter(
+                name="baseline",
+                x=[t.baseline_on.isoformat()],
+                y=[t.baseline],
+                mode="markers",
+                marker={"symbol": "square", "size": 9, "color": MUTED},
+                hovertemplate=f"baseline %{{x|{DATE_FORMAT}}}: %{{y:,.6g}} {unit}<extra></extra>",
+            )
+        )
+    if t.projection:
+        band = [p for p in t.projection if p.low is not None and p.high is not None]
+        if band:
+            fig.add_trace(
+                go.Scatter(
+                    name="95% band (upper)",
+                    showlegend=False,
+                    x=[p.day.isoformat() for p in band],
+                    y=[p.high for p in band],
+                    mode="lines",
+                    line={"width": 0, "color": ACCENT},
+                    hoverinfo="skip",
+                )
+            )
+            fig.add_trace(
+                go.Scatter(
+                    name="95% band",
+                    x=[p.day.isoformat() for p in band],
+                    y=[p.low for p in band],
+                    mode="lines",
+                    line={"width": 0, "color": ACCENT},
+                    fill="tonexty",
+                    fillcolor="rgba(24, 100, 171, 0.15)",
+                    customdata=[[p.high] for p in band],
+                    hovertemplate=(
+                        f"%{{x|{DATE_FORMAT}}}: 95% band %{{y:,.4~g}} – %{{customdata[0]:,.4~g}} {unit}<extra></extra>"
+                    ),
+                )
+            )
+        fig.add_trace(
+            go.Scatter(
+                name="projection",
+                x=[p.day.isoformat() for p in t.projection],
+                y=[p.value for p in t.projection],
+                mode="lines",
+                line={"color": ACCENT, "dash": "dash", "width": 2},
+                hovertemplate=f"projection %{{x|{DATE_FORMAT}}}: %{{y:,.4~g}} {unit}<extra></extra>",
+            )
+        )
+    if t.points:
+        fig.add_trace(
+            go.Scatter(
+                name="observed",
+                x=[p.day.isoformat() for p in t.points],
+                y=[p.value for p in t.points],
+                mode="lines+markers",
+                line={"color": "#212529", "width": 2},
+                marker={"size": 8},
+                customdata=[[plot_text(p.note or "", 120)] for p in t.points],
+                hovertemplate=f"%{{x|{DATE_FORMAT}}}: %{{y:,.6g}} {unit}<br>%{{customdata[0]}}<extra></extra>",
+            )
+        )
+    title = f"{metric}: observed against the target"
+    _layout(fig, title, "date", unit or "value", height=440)
+    _date_axis(fig)
+    if t.deadline is not None:
+        _vline(fig, t.deadline, "deadline", f"deadline {t.deadline.isoformat()}", "#c92a2a", dash="dash")
+    _vline(fig, today, "today", f"today {today.isoformat()}", TODAY_COLOUR)
+    _resolution_line(fig, resolution, status)
+    if not t.points:
+        _empty_note(fig, "No observations yet: the target and the deadline are shown.")
+    return fig
+
+
+def _resolution_line(fig: go.Figure, resolution: Mapping[str, Any] | None, status: str | None) -> None:
+    if not resolution:
+        return
+    outcome = str(resolution.get("outcome"))
+    colour = status_colour(status or f"resolved {outcome}")
+    when = _iso(resolution.get("resolved_on"))
+    label = f"resolved {outcome} {when}"
+    if resolution.get("fraction") is not None:
+        label += f" ({float(resolution['fraction']):.0%} achieved)"
+    _vline(fig, when, "resolution", label, colour, dash="solid")
+
+
+def confidence_figure(
+    forecasts: Sequence[Mapping[str, Any]],
+    today: date,
+    deadline: date | None = None,
+    resolution: Mapping[str, Any] | None = None,
+    status: str | None = None,
+) -> go.Figure:
+    """Each forecaster's probability over time as a step line (every change is a new point)."""
+    fig = go.Figure()
+    by_forecaster: dict[str, list[Mapping[str, Any]]] = {}
+    for forecast in forecasts:
+        by_forecaster.setdefault(str(forecast["forecaster"]), []).append(forecast)
+    palette = [ACCENT, "#e8590c", "#2b8a3e", "#6741d9", "#c2255c", "#0c8599"]
+    # The last forecast stays in force until the resolution (or today): the line runs on to there.
+    until = _iso((resolution or {}).get("resolved_on")) or today.isoformat()
+    for i, (name, rows) in enumerate(by_forecaster.items()):
+        rows = sorted(rows, key=lambda r: r["made_at"])
+        x = [_iso(r["made_at"]) for r in rows]
+        y = [100 * float(r["probability"]) for r in rows]
+        customdata = [[str(r.get("basis") or ""), plot_text(r.get("note") or "", 100)] for r in rows]
+        sizes = [8] * len(rows)
+        if str(x[-1]) < until:
+            x, y, sizes = [*x, until], [*y, y[-1]], [*sizes, 0]
+            customdata.append(["still in force", ""])
+        fig.add_trace(
+            go.Scatter(
+                name=plot_text(name, 40),
+                x=x,
+                y=y,
+                mode="lines+markers",
+                line={"shape": "hv", "color": palette[i % len(palette)], "width": 2},
+                marker={"size": sizes},
+                customdata=customdata,
+                hovertemplate=(
+                    f"{plot_text(name, 40)}<br>%{{x|{DATE_FORMAT}}}: %{{y:.0f}}%"
+                    "<br>basis: %{customdata[0]}<br>%{customdata[1]}<extra></extra>"
+                ),
+            )
+        )
+    _layout(fig, "Confidence history", "date", "probability it comes true (%)", height=360)
+    _date_axis(fig)
+    fig.update_yaxes(range=[-2, 102])
+    if deadline is not None:
+        _vline(fig, deadline, "deadline", f"deadline {deadline.isoformat()}", "#c92a2a", dash="dash")
+    _resolution_line(fig, resolution, status)
+    if not forecasts:
+        _empty_note(fig, "No forecast recorded for this claim.")
+    return fig
+
+
+# --- track record --------------------------------------------------------------------------------
+
+
+def calibration_figure(bins: Sequence[CalibrationBin], folded: bool, title: str = "Calibration") -> go.Figure:
+    """Hit rate against stated probability per bin, with 95% Wilson intervals and the diagonal."""
+    filled = [b for b in bins if b.n > 0 and b.hit_rate is not None]
+    low_edge = 50.0 if folded else 0.0
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            name="perfect calibration",
+            x=[low_edge, 100.0],
+            y=[low_edge, 100.0],
+            mode="lines",
+            line={"color": MUTED, "dash": "dot"},
+            hoverinfo="skip",
+        )
+    )
+    if filled:
+        largest = max(b.n for b in filled)
+        x = [100 * (b.mean_probability if b.mean_probability is not None else (b.low + b.high) / 2) for b in filled]
+        y = [100 * (b.hit_rate or 0.0) for b in filled]
+        fig.add_trace(
+            go.Scatter(
+                name="observed frequency (95% interval)",
+                x=x,
+                y=y,
+                mode="markers+text",
+                text=[f"n={b.n:,}" for b in filled],
+                textposition="middle right",
+                marker={"color": ACCENT, "size": [8 + 14 * (b.n / largest) ** 0.5 for b in filled]},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [100 * ((b.wilson_high or 0) - (b.hit_rate or 0)) for b in filled],
+                    "arrayminus": [100 * ((b.hit_rate or 0) - (b.wilson_low or 0)) for b in filled],
+                    "color": ACCENT,
+                },
+                customdata=[
+                    [100 * b.low, 100 * b.high, b.n, b.hits, 100 * (b.wilson_low or 0), 100 * (b.wilson_high or 0)]
+                    for b in filled
+                ],
+                hovertemplate=(
+                    "forecasts %{customdata[0]:.0f}–%{customdata[1]:.0f}%: n=%{customdata[2]:,}, "
+                    "hits %{customdata[3]:,.4~g}<br>mean forecast %{x:.1f}%<br>hit rate %{y:.1f}% "
+                    "(95% interval %{customdata[4]:.0f}–%{customdata[5]:.0f}%)<extra></extra>"
+                ),
+            )
+        )
+    x_title = "stated probability (%), folded: p below 50% counted as 1 − p" if folded else "stated probability (%)"
+    _layout(fig, title, x_title, "how often it came true (%)", height=440)
+    fig.update_xaxes(range=[low_edge - 2, 102], ticksuffix="%")
+    fig.update_yaxes(range=[-2, 102], ticksuffix="%")
+    if not filled:
+        _empty_note(fig, "Nothing resolved after its deadline yet.")
+    return fig
+
+
+def score_history_figure(points: Sequence[ScorePoint], title: str = "Brier score over time") -> go.Figure:
+    """The running Brier score by resolution date (thinned to a few hundred points for the browser)."""
+    shown = thin(points)
+    fig = go.Figure()
+    if shown:
+        fig.add_trace(
+            go.Scatter(
+                name="cumulative Brier score",
+                x=[p.resolved_on.isoformat() for p in shown],
+                y=[p.brier for p in shown],
+                mode="lines+markers" if len(shown) < 60 else "lines",
+                line={"color": ACCENT, "width": 2, "shape": "hv"},
+                customdata=[[p.n] for p in shown],
+                hovertemplate=(
+                    f"resolved by %{{x|{DATE_FORMAT}}}<br>Brier %{{y:.4f}} over %{{customdata[0]:,}} forecasts"
+                    "<extra></extra>"
+                ),
+            )
+        )
+    _layout(fig, title, "resolution date", "cumulative Brier score (lower is better)", height=380)
+    _date_axis(fig)
+    fig.update_yaxes(rangemode="tozero")
+    _hline(fig, 0.25, "always 50%", "0.25 = always saying 50%", MUTED, dash="dot")
+    if not shown:
+        _empty_note(fig, "Nothing resolved yet.")
+    return fig
+
+
+def breakdown_figure(by: Mapping[str, Score], label: str, limit: int = 15) -> go.Figure:
+    """Brier score per group (the `limit` largest by n), with n on each bar."""
+    items = [(name, score) for name, score in by.items() if score.brier is not None][:limit]
+    items = items[::-1]  # largest at the top
+    fig = go.Figure(
+        go.Bar(
+            name="Brier score",
+            orientation="h",
+            y=[plot_text(name, 40) for name, _ in items],
+            x=[score.brier for _, score in items],
+            text=[f"n={score.n:,}" for _, score in items],
+            textposition="auto",
+            marker={"color": ACCENT},
+            customdata=[[score.n, score.log_score] for _, score in items],
+            hovertemplate=(
+                "%{y}<br>Brier %{x:.4f} over %{customdata[0]:,} forecasts<br>log score %{customdata[1]:.4f}"
+                "<extra></extra>"
+            ),
+        )
+    )
+    shown = f"{len(items)} largest of {len(by):,}" if len(by) > len(items) else f"{len(items)}"
+    _layout(
+        fig, f"Brier score by {label} ({shown})", "Brier score (lower is better)", label, height=140 + 28 * len(items)
+    )
+    fig.update_yaxes(automargin=True, type="category")
+    fig.update_xaxes(rangemode="tozero")
+    if not items:
+        _empty_note(fig, "Nothing resolved yet.")
+    return fig

@@ -1,0 +1,182 @@
+"""Small Streamlit helpers shared by the pages: safe text, links to claims, URL-synced widgets, tables.
+
+Text written by people is never given to st.markdown with unsafe_allow_html; where it goes into
+markdown at all, it is escaped first so that `<script>`, `**bold**` or `[x](javascript:...)` show as
+typed.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from dashboard.charts import status_colour, status_text_colour
+from predictions.models import describe_validation_error
+from predictions.overview import parse_iso_date, source_label
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:&=^\"'])")
+MAX_TABLE_ROWS = 500
+
+
+def escape_markdown(text: object) -> str:
+    """User text made literal inside st.markdown: every markdown/HTML character backslash-escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text or "").split()))
+
+
+def safe_url(url: object) -> str | None:
+    """Only http(s) links are ever rendered (the models enforce it on the way in; this is the way out)."""
+    if isinstance(url, str) and url.lower().startswith(("http://", "https://")) and not any(c.isspace() for c in url):
+        return url
+    return None
+
+
+def app_root() -> str:
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}/" if base else "/"
+
+
+def claim_url(claim_id: object) -> str:
+    """The shareable deep link of a claim: `/?claim=ID`."""
+    return f"{app_root()}?claim={int(str(claim_id))}"
+
+
+def status_pill(status: str) -> None:
+    """The status in its palette colour. Only the fixed Status values reach this HTML, escaped anyway."""
+    colour, text = status_colour(status), status_text_colour(status)
+    st.markdown(
+        f'<span style="background:{colour};color:{text};padding:0.2rem 0.6rem;border-radius:0.8rem;'
+        f'font-weight:600;font-size:0.9rem">{html.escape(status)}</span>',
+        unsafe_allow_html=True,
+    )
+
+
+def show_validation_error(error: ValidationError, heading: str = "Not saved:") -> None:
+    st.error("\n".join([heading, *(f"- {escape_markdown(line)}" for line in describe_validation_error(error))]))
+
+
+# --- widgets whose value lives in the URL --------------------------------------------------------
+
+
+def _sync(key: str, param: str, dump: Callable[[Any], list[str]]) -> Callable[[], None]:
+    def sync() -> None:
+        texts = dump(st.session_state.get(key))
+        if texts:
+            st.query_params[param] = texts if len(texts) > 1 else texts[0]
+        elif param in st.query_params:
+            del st.query_params[param]
+
+    return sync
+
+
+def url_multiselect(
+    label: str,
+    options: Sequence[str],
+    *,
+    param: str,
+    key: str,
+    format_func: Callable[[Any], str] = str,
+    help: str | None = None,
+) -> list[str]:
+    """A multiselect kept in the URL as repeated `param` values; unknown values in the URL are ignored."""
+    if key in st.session_state:
+        st.session_state[key] = [v for v in st.session_state[key] if v in options]
+    else:
+        st.session_state[key] = [v for v in options if v in set(st.query_params.get_all(param))]
+    return st.multiselect(
+        label,
+        list(options),
+        key=key,
+        format_func=format_func,
+        help=help,
+        on_change=_sync(key, param, lambda values: [str(v) for v in values or []]),
+    )
+
+
+def url_date(label: str, *, param: str, key: str, help: str | None = None) -> date | None:
+    """An optional date kept in the URL as YYYY-MM-DD; anything unparsable there is ignored."""
+    if key not in st.session_state:
+        st.session_state[key] = parse_iso_date(st.query_params.get(param))
+    value = st.date_input(
+        label,
+        value=None,
+        key=key,
+        format="YYYY-MM-DD",
+        help=help,
+        on_change=_sync(key, param, lambda day: [day.isoformat()] if isinstance(day, date) else []),
+    )
+    return value if isinstance(value, date) else None
+
+
+def url_choice(label: str, options: Sequence[str], *, param: str, key: str, default: str) -> str:
+    """A single choice (segmented control) kept in the URL unless it is the default."""
+    if key not in st.session_state or st.session_state[key] not in options:
+        wanted = st.query_params.get(param)
+        st.session_state[key] = wanted if wanted in options else default
+    value = st.segmented_control(
+        label,
+        list(options),
+        key=key,
+        required=True,
+        on_change=_sync(key, param, lambda v: [str(v)] if v and v != default else []),
+    )
+    return str(value) if value in options else default
+
+
+# --- tables --------------------------------------------------------------------------------------
+
+
+def _status_style(status: object) -> str:
+    return f"background-color: {status_colour(str(status))}; color: {status_text_colour(str(status))}"
+
+
+def claims_frame(rows: Sequence[Mapping[str, Any]], extra: Mapping[str, Sequence[Any]] | None = None) -> pd.DataFrame:
+    data: dict[str, list[Any]] = {
+        "claim": [claim_url(r["id"]) for r in rows],
+        "status": [r["status"] for r in rows],
+        "deadline": [r["deadline"] or "none" for r in rows],
+        "statement": [r["statement"] for r in rows],
+        "claimant": [r["claimant"] for r in rows],
+        "attribution": [str(r["attribution"]).replace("_", " ") for r in rows],
+        "probability": [None if r["probability"] is None else round(100 * float(r["probability"])) for r in rows],
+        "topics": [", ".join(r.get("tags") or []) for r in rows],
+        "source": [source_label(r) for r in rows],
+    }
+    for name, values in (extra or {}).items():
+        data[name] = list(values)
+    return pd.DataFrame(data)
+
+
+def claims_table(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    key: str,
+    extra: Mapping[str, Sequence[Any]] | None = None,
+    column_order: Sequence[str] | None = None,
+    height: int | None = None,
+) -> None:
+    """Claims with their status in its colour; the first column links to each claim's page."""
+    shown = list(rows[:MAX_TABLE_ROWS])
+    if len(rows) > len(shown):
+        st.caption(f"Showing the first {len(shown):,} of {len(rows):,} claims: narrow the filters to see the rest.")
+    frame = claims_frame(shown, {k: list(v)[: len(shown)] for k, v in (extra or {}).items()})
+    st.dataframe(
+        frame.style.map(_status_style, subset=["status"]),
+        key=key,
+        hide_index=True,
+        height=height or min(36 * (len(shown) + 1) + 4, 640),
+        column_order=list(column_order) if column_order else None,
+        column_config={
+            "claim": st.column_config.LinkColumn(
+                "claim", display_text=r"\?claim=(\d+)$", help="Open the claim's page", width="small"
+            ),
+            "statement": st.column_config.TextColumn("statement", width="large"),
+            "probability": st.column_config.NumberColumn("probability", format="%d%%", help="latest forecast"),
+        },
+    )

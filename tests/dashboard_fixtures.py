@@ -1,0 +1,86 @@
+"""Databases for the dashboard tests: the seed issue plus evidence, resolutions and a hostile claim.
+
+Import the fixtures into a test module (`from dashboard_fixtures import rich_db`); they build on the
+`db_path` fixture of conftest.py, which already points PREDICTIONS_DB at a temporary file.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from predictions import ledger
+from predictions.models import ClaimIn, ForecastIn, ObservationIn, Outcome, ResolutionIn
+
+HOSTILE_STATEMENT = '<script>alert("owned")</script> **bold** [click me](javascript:alert(1)) $x$'
+HOSTILE_QUOTE = "<img src=x onerror=alert(1)> :red[red] <b>bold</b>"
+
+OBSERVATIONS = {  # seed key → (day, value) observations of the metric
+    "robotaxi-cities-2025": [(date(2025, 3, 31), 16), (date(2025, 6, 30), 22), (date(2025, 9, 30), 27)],
+    "ehang-shenzhen-flying-taxis-2030": [(date(2025, 6, 30), 50), (date(2026, 6, 30), 300)],
+    "nqpf-kpis-2025": [(date(2025, 5, 1), 120), (date(2025, 10, 1), 190)],
+    "neo-bci-30-implantations-2025": [(date(2025, 4, 1), 5), (date(2025, 8, 1), 14), (date(2025, 11, 30), 31)],
+}
+RESOLUTIONS = {  # seed key → (outcome, day, fraction)
+    "neo-bci-30-implantations-2025": (Outcome.TRUE, date(2026, 1, 10), None),
+    "china-economy-peak-2025": (Outcome.FALSE, date(2026, 3, 1), None),
+    "chinese-llms-cheaper-2025": (Outcome.TRUE, date(2026, 1, 15), None),
+    "chinese-llms-rise-2025": (Outcome.TRUE, date(2026, 1, 15), None),
+    "three-new-industries-take-off-2025": (Outcome.PARTIAL, date(2026, 2, 1), 2 / 3),
+    "ai-virtual-hospital-public-h1-2025": (Outcome.TRUE, date(2025, 7, 1), None),
+    "robotaxi-dominance-2025": (Outcome.AMBIGUOUS, date(2026, 2, 1), None),
+}
+
+
+def claim_ids(path: Path) -> dict[str, int]:
+    """Seed key (the part after the last ':' of the external id) → claim id."""
+    return {
+        str(view["external_id"]).rsplit(":", 1)[-1]: view.id for view in ledger.list_claims(path) if view["external_id"]
+    }
+
+
+def build_rich_database(path: Path, today: date | None = None) -> dict[str, int]:
+    """Seed `path` and add observations, resolutions, a confidence update and a hostile claim due soon."""
+    today = today or date.today()
+    ledger.seed_from_file(path)
+    ids = claim_ids(path)
+    for key, values in OBSERVATIONS.items():
+        for day, value in values:
+            ledger.add_observation(
+                path,
+                ids[key],
+                ObservationIn(observed_on=day, value=value, source_url=f"https://example.org/{key}/{day}", note="q"),
+            )
+    for key, (outcome, day, fraction) in RESOLUTIONS.items():
+        ledger.resolve(path, ids[key], ResolutionIn(outcome=outcome, resolved_on=day, fraction=fraction, note="test"))
+    ledger.add_forecast(
+        path,
+        ids["robotaxi-cities-2025"],
+        ForecastIn(probability=0.45, forecaster="Pascal Coppens", made_at=datetime(2025, 7, 1, 9), note="slower"),
+    )
+    ids["hostile"] = ledger.add_claim(
+        path,
+        ClaimIn(
+            statement=HOSTILE_STATEMENT,
+            quote=HOSTILE_QUOTE,
+            made_on=today - timedelta(days=10),
+            deadline=today + timedelta(days=20),
+            tags=["ai"],
+            resolution_criteria="<b>criteria</b>",
+        ),
+        probability=0.3,
+    )
+    return ids
+
+
+@pytest.fixture
+def seeded_db(db_path: Path) -> Path:
+    ledger.seed_from_file(db_path)
+    return db_path
+
+
+@pytest.fixture
+def rich_db(db_path: Path) -> tuple[Path, dict[str, int]]:
+    return db_path, build_rich_database(db_path)
