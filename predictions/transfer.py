@@ -143,8 +143,11 @@ def _row_problem(where: str, error: ValidationError) -> str:
 
 
 def _read_csv_rows(text: str, default_forecaster: str) -> list[tuple[str, dict[str, Any]]]:
-    reader = csv.DictReader(io.StringIO(text))
-    header = [name.strip() for name in reader.fieldnames or []]
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = [name.strip() for name in next(reader, [])]
+    except csv.Error as error:
+        raise ImportProblems([f"line {reader.line_num}: not readable as CSV ({error})"]) from error
     missing = [c for c in ("statement", "probability", "made_on") if c not in header]
     unknown = [c for c in header if c not in CSV_COLUMNS + CSV_OPTIONAL]
     if missing or unknown:
@@ -154,19 +157,26 @@ def _read_csv_rows(text: str, default_forecaster: str) -> list[tuple[str, dict[s
         if unknown:
             reasons.append("unknown column(s) " + ", ".join(unknown))
         raise ImportProblems([f"line 1: {'; '.join(reasons)} (expected: {', '.join(CSV_COLUMNS)})"])
-    rows = []
-    line = 1
-    for record in reader:
+    rows: list[tuple[str, dict[str, Any]]] = []
+    line = reader.line_num  # physical lines read so far: a record starts on the next one
+    while True:
+        try:
+            values = next(reader, None)
+        except csv.Error as error:
+            raise ImportProblems([f"line {line + 1}: not readable as CSV ({error})"]) from error
+        if values is None:
+            return rows
         where = f"line {line + 1}"
         line = reader.line_num
-        if None in record:
+        if not values:  # a blank line
+            continue
+        if len(values) > len(header):
             rows.append((where, {"__error__": "more fields than columns in the header"}))
             continue
-        cleaned = {key.strip(): value for key, value in record.items() if key is not None}
+        cleaned: dict[str, Any] = {name: values[i] if i < len(values) else None for i, name in enumerate(header)}
         if not cleaned.get("forecaster"):
             cleaned["forecaster"] = default_forecaster
         rows.append((where, cleaned))
-    return rows
 
 
 def _read_parquet_rows(path: Path, default_forecaster: str) -> list[tuple[str, dict[str, Any]]]:
@@ -340,8 +350,16 @@ def import_json_text(db_path: Path, text: str) -> ImportResult:
     except ValidationError as error:
         raise ImportProblems(describe_validation_error(error)) from error
     result = ImportResult()
+    keys = [c.external_id or "json:" + _key(c.statement, c.made_on, c.deadline, c.claimant) for c in export.claims]
+    first_at: dict[str, int] = {}
+    duplicates = []
+    for index, key in enumerate(keys):
+        if key in first_at:
+            duplicates.append(f"claims.{index}: the same claim as claims.{first_at[key]} (key {key})")
+        first_at.setdefault(key, index)
+    if duplicates:
+        raise ImportProblems(duplicates)
     with writing(db_path) as con:
-        keys = [c.external_id or "json:" + _key(c.statement, c.made_on, c.deadline, c.claimant) for c in export.claims]
         existing = queries.claim_ids_by_external_id(con, keys)
         for key, claim in zip(keys, export.claims, strict=True):
             if key in existing:
