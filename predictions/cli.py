@@ -449,6 +449,15 @@ def build_parser() -> Parser:
     return parser
 
 
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _error(problem: object) -> None:
+    """One line on stderr per problem: line breaks inside a message (from the input it quotes) are escaped."""
+    text = "".join(c.encode("unicode_escape").decode() if c in _LINE_BREAKS else c for c in str(problem))
+    print(f"error: {text}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
@@ -456,14 +465,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, settings))
     except transfer.ImportProblems as error:
         for problem in error.problems:
-            print(f"error: {problem}", file=sys.stderr)
+            _error(problem)
         return 1
     except ValidationError as error:
         for problem in describe_validation_error(error):
-            print(f"error: {problem}", file=sys.stderr)
+            _error(problem)
         return 1
     except (UsageError, ledger.LedgerError, SeedError, DatabaseError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        _error(error)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -156,7 +156,8 @@ def read_seed_text(text: str) -> SeedFile:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise SeedError(f"{where}not valid YAML ({getattr(error, 'problem', error)})") from error
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]  # one line, even for a ReaderError
+        raise SeedError(f"{where}not valid YAML ({problem})") from error
     if not isinstance(data, dict):
         raise SeedError("line 1: a seed file is a mapping with `source` and `claims`")
     try:
