@@ -405,3 +405,90 @@ def threshold_observations(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any
                ORDER BY o.claim_id, o.observed_on, o.id"""
         )
     )
+
+
+# --- archive imports and the scorecard ------------------------------------------------------------
+
+
+def current_outcomes(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[int]) -> dict[int, tuple[str, date]]:
+    """{claim id: (outcome, resolved_on)} of the resolution in force, for the given claims that have one."""
+    if not claim_ids:
+        return {}
+    rows = con.execute(
+        """SELECT claim_id, outcome, resolved_on FROM current_resolutions
+           WHERE claim_id IN (SELECT unnest(?::BIGINT[]))""",
+        [list(claim_ids)],
+    ).fetchall()
+    return {int(claim_id): (str(outcome), resolved_on) for claim_id, outcome, resolved_on in rows}
+
+
+# The forecast a scorecard shows for a claim: the last one made by the end of the deadline day, else
+# (a question opened after its own deadline) the last one at all. `?` is an optional forecaster.
+_SHOWN_FORECAST = """
+    SELECT f.claim_id, f.probability, f.forecaster, f.made_at,
+           NOT (c.deadline IS NULL OR f.made_at < c.deadline + INTERVAL 1 DAY) AS after_deadline
+    FROM forecasts f JOIN claims c ON c.id = f.claim_id
+    WHERE (CAST(? AS VARCHAR) IS NULL OR f.forecaster = ?)
+    QUALIFY row_number() OVER (
+        PARTITION BY f.claim_id
+        ORDER BY (c.deadline IS NULL OR f.made_at < c.deadline + INTERVAL 1 DAY) DESC, f.made_at DESC, f.id DESC
+    ) = 1
+"""
+
+
+def resolved_between(
+    con: duckdb.DuckDBPyConnection,
+    start: date,
+    end: date,
+    *,
+    attribution: str | None = None,
+    forecaster: str | None = None,
+) -> list[dict[str, Any]]:
+    """Claims whose resolution in force is dated start..end (inclusive), with the forecast to show.
+
+    With `forecaster`, only claims that forecaster forecast, and their forecast.
+    """
+    return _dicts(
+        con.execute(
+            f"""WITH shown AS ({_SHOWN_FORECAST})
+               SELECT c.id AS claim_id, c.statement, c.deadline, c.partial_credit, r.outcome, r.fraction,
+                      r.resolved_on, s.probability, s.forecaster, s.made_at, s.after_deadline
+               FROM claims c
+               JOIN current_resolutions r ON r.claim_id = c.id
+               LEFT JOIN shown s ON s.claim_id = c.id
+               WHERE r.resolved_on BETWEEN ? AND ?
+                 AND (CAST(? AS VARCHAR) IS NULL OR c.attribution = ?)
+                 AND (CAST(? AS VARCHAR) IS NULL OR s.claim_id IS NOT NULL)
+               ORDER BY r.resolved_on, c.id""",
+            [forecaster, forecaster, start, end, attribution, attribution, forecaster],
+        )
+    )
+
+
+def open_claims_due(
+    con: duckdb.DuckDBPyConnection,
+    start: date,
+    end: date,
+    *,
+    attribution: str | None = None,
+    forecaster: str | None = None,
+) -> list[dict[str, Any]]:
+    """Unresolved claims with a deadline in start..end (inclusive), soonest first, with the latest forecast."""
+    return _dicts(
+        con.execute(
+            """WITH latest AS (
+                   SELECT claim_id, probability, forecaster FROM forecasts
+                   WHERE CAST(? AS VARCHAR) IS NULL OR forecaster = ?
+                   QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY made_at DESC, id DESC) = 1
+               )
+               SELECT c.id AS claim_id, c.statement, c.deadline, c.deadline_precision, l.probability, l.forecaster
+               FROM claims c
+               LEFT JOIN latest l ON l.claim_id = c.id
+               WHERE c.deadline BETWEEN ? AND ?
+                 AND NOT EXISTS (SELECT 1 FROM current_resolutions r WHERE r.claim_id = c.id)
+                 AND (CAST(? AS VARCHAR) IS NULL OR c.attribution = ?)
+                 AND (CAST(? AS VARCHAR) IS NULL OR l.claim_id IS NOT NULL)
+               ORDER BY c.deadline, c.id""",
+            [forecaster, forecaster, start, end, attribution, attribution, forecaster],
+        )
+    )

@@ -250,8 +250,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         f"imported {args.file}: {result.claims_added} claims added ({result.claims_existing} already there), "
         f"{result.forecasts_added} forecasts, {result.resolutions_added} resolutions"
     )
-    for flag, count in getattr(result, "flagged", {}).items():  # archive imports keep odd rows, flagged
-        print(f"  flagged {flag}: {count}")
+    flagged = getattr(result, "flagged", {})  # archive imports keep odd rows and flag them
+    if flagged:
+        print("odd rows kept and flagged: " + ", ".join(f"{flag} {count}" for flag, count in flagged.items()))
     return 0
 
 
