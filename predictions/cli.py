@@ -343,6 +343,33 @@ def cmd_check_seed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import extract
+
+    extractor = extract.RuleBasedExtractor(author=settings.author_name)
+    try:
+        candidates = extract.extract_file(args.file, args.date, args.source, extractor=extractor)
+    except extract.ExtractError as error:
+        raise UsageError(str(error)) from None
+    if args.json:
+        _print_json([candidate.model_dump(mode="json") for candidate in candidates])
+        return 0
+    print(f"{len(candidates)} candidate claims in {args.file} (issue of {args.date.isoformat()}):")
+    for number, c in enumerate(candidates, start=1):
+        deadline = f"{c.deadline.isoformat()} ({c.deadline_precision}, {c.time_text!r})" if c.deadline else "none"
+        if c.time_text and not c.deadline:
+            deadline += f" ({c.time_text!r} names no period)"
+        if c.deadline and c.deadline_source != "sentence":
+            deadline += f" from the {c.deadline_source}"
+        target = f" · target {c.comparator} {c.target:g} {c.unit} ({c.metric})" if c.target is not None else ""
+        print(f"\n{number:>3}. {c.quote}")
+        print(f"     cue {c.cue!r} · {c.claimant} ({c.attribution}) · {c.kind}{target}")
+        print(f"     deadline {deadline} · p={c.probability:.0%} ({c.hedge or 'no hedge on the scale'})")
+        if c.missing:
+            print(f"     missing: {', '.join(c.missing)}")
+    return 0
+
+
 # --- parser ---------------------------------------------------------------------------------------
 
 
@@ -447,6 +474,12 @@ def build_parser() -> Parser:
 
     p = command("check-seed", cmd_check_seed, "validate a seed/claims YAML file without writing")
     p.add_argument("file", type=Path)
+
+    p = command("extract", cmd_extract, "propose candidate claims from a newsletter issue (text, Markdown or HTML)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--date", type=_date, required=True, help="the issue's date, YYYY-MM-DD (reads 'next year')")
+    p.add_argument("--source", help="the issue's title")
+    p.add_argument("--json", action="store_true")
     return parser
 
 

@@ -38,6 +38,8 @@ VERBAL_SCALE: tuple[Hedge, ...] = (
     Hedge("is expected to", 0.70, "expected"),
     Hedge("are expected to", 0.70, "expected"),
     Hedge("expecting", 0.65, "expected by others"),
+    Hedge("expects", 0.65, "expected by others"),
+    Hedge("expect", 0.65, "expected by others"),
     Hedge("is shaping up to", 0.65, "trend read as underway"),
     Hedge("will", 0.75, "plain future tense"),
     Hedge("plans to", 0.60, "a stated plan"),

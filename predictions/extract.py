@@ -298,12 +298,12 @@ _ORG_WORDS = (
     r"Commission|Bureau|Administration|Department|Agency|Committee|Lab|Laboratory|Bank|Authority|Association|"
     r"Foundation|Government|Office|Fund|Motors|Holdings|Railway|Company|Organization|Organisation"
 )
-_CAP = r"[A-Z][\w’'&.-]*"
+_CAP = r"[A-ZÀ-ÖØ-Þ][\w’'&.-]*"
 _ORG = rf"(?:{_CAP}\s+)*(?:{_ORG_WORDS})\b(?:\s+of(?:\s+the)?\s+{_CAP}(?:\s+{_CAP})*)?"
 _PARTY_NOUNS = (
-    r"researchers|scientists|engineers|analysts|economists|experts|watchers|forecasters|strategists|officials|"
-    r"authorities|government|regulators|developers|investors|company|companies|start-?ups?|startups?|firms?|"
-    r"makers|manufacturers|operators|commentators|observers|policymakers|planners|executives|founders"
+    r"(?:researcher|scientist|engineer|analyst|economist|expert|watcher|forecaster|strategist|official|regulator|"
+    r"developer|investor|start-?up|startup|firm|maker|manufacturer|operator|commentator|observer|policymaker|"
+    r"planner|executive|founder|ministry|agency|government|utility|authority|authorities|company|companies)s?"
 )
 _GENERIC = rf"(?:(?:the|a|an|some|many|most|other|several|leading)\s+)?(?:[\w’'-]+\s+){{0,2}}?(?:{_PARTY_NOUNS})\b"
 _STRONG_PARTY = re.compile(rf"{_ORG}|{_GENERIC}")
@@ -311,11 +311,14 @@ _SUBJECT_STOP = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|would|can|could|may|might|shall|should|seems?|appears?|"
     r"plans?|projects?|predicts?|expects?|anticipates?|believes?|says?|said|aims?)\b"
 )
+_PAST_VERB = re.compile(
+    r"(?:\w+ed|held|said|made|built|began|saw|took|became|grew|rose|fell|led|sold|won|set|put|spent|told|got)\b"
+)
 _NOT_PARTIES = {
     "I", "We", "It", "This", "That", "These", "Those", "They", "The", "A", "An", "AI", "GenAI", "EV", "EVs", "NEV",
     "NEVs", "LLM", "LLMs", "GDP", "BCI", "KPI", "KPIs", "CEO", "R&D", "Its", "Their", "Our", "In", "On", "By", "With",
     "For", "As", "At", "From", "If", "When", "While", "However", "Meanwhile", "Furthermore", "Moreover", "Also",
-    "Some", "Others", "Many", "Most", "Looking", "Given", "Starting", "Beginning", "Large-scale", "One", "Such",
+    "Some", "Others", "Many", "Most", "Looking", "Given", "Starting", "Beginning", "One", "Such",
 }  # fmt: skip
 _GOVERNMENT = re.compile(
     r"\b(?:ministry|government|state\s+council|council|commission|bureau|administration|department|authorities|"
@@ -329,9 +332,9 @@ _COMMENTATORS = re.compile(
     re.IGNORECASE,
 )
 _ATTRIBUTING_VERB = re.compile(
-    r"\b(?:believes?|thinks?|says?|said|argues?|claims?|warns?|sees?|predicts?|predicting|anticipates?|"
-    r"anticipating|expects?|expecting|foresees?|projects?|projecting|forecasts?|estimates?|plans?|planning|"
-    r"intends?|aims?|aiming|seeks?|hopes?)\b(?!\s+(?:for|of)\b)"
+    r"\b(?:believes?|thinks?|says?|said|argues?|claims?|warns?|predicts?|predicting|anticipates?|anticipating|"
+    r"expects?|expecting|foresees?)\b|\b(?:projects?|projecting|forecasts?|estimates?)\s+(?=that\b|having\b|\d|\w+ing\b)|"
+    r"\b(?:plans?|planning|intends?|aims?|aiming|seeks?|hopes?)\s+(?=to\b)"
 )
 _VAGUE_SUBJECTS = {"some": "some commentators", "others": "other commentators", "many": "many commentators"}
 
@@ -346,8 +349,9 @@ def _proper_nouns(text: str) -> list[str]:
         at_start = not text[: match.start()].strip()
         if first in _NOT_PARTIES or first.lower() in MONTHS:
             continue
-        if at_start and not _SUBJECT_STOP.match(text[match.end() :].strip()):
-            continue
+        following = text[match.end() :].strip()
+        if at_start and not (_SUBJECT_STOP.match(following) or _PAST_VERB.match(following)):
+            continue  # a sentence-initial capital names a party only when a verb follows: "China has"
         names.append(name)
     return names
 
@@ -376,14 +380,19 @@ def _subject(clause: str, position: int) -> str:
     return " ".join(words).strip(" \"“”'’")
 
 
-def _classify(claimant: str, voice: Voice, news: bool) -> Attribution:
+def _classify(claimant: str, news: bool, *, opinion: bool = False) -> Attribution:
+    """Governments set official targets; commentators, and anyone who merely predicts, make third-party
+    forecasts; companies, researchers and projects report their own projections and plans."""
     if _GOVERNMENT.search(claimant):
         return Attribution.OFFICIAL_TARGET
-    if _COMMENTATORS.search(claimant) or (voice == "reporting" and not _STRONG_PARTY.search(claimant)):
+    if _COMMENTATORS.search(claimant) or (opinion and not _STRONG_PARTY.search(claimant)):
         return Attribution.THIRD_PARTY_FORECAST
     if claimant == _UNNAMED and not news:
         return Attribution.THIRD_PARTY_FORECAST
     return Attribution.REPORTED_PROJECTION
+
+
+_OPINION_VERB = re.compile(r"predict|anticipat|forecast|foresee|believ|think|argu|warn|prediction|outlook", re.I)
 
 
 _UNNAMED = "unnamed source"
@@ -593,12 +602,12 @@ class RuleBasedExtractor:
             strong = [h for h in hits if not h.cue.weak]
             times = find_times(clause, issue_date)
             own_future = [t for t in times if t.tense == "future"]
-            if not hits or (times and all(t.tense == "past" for t in times)):
-                continue  # no cue, or a historical fact ("in 2024", "post 1995")
+            if not hits:
+                continue
             if not strong and not (
                 any(t.tense != "past" for t in times) or _PREDICTION_WORD.search(sentence) or find_target(clause)
             ):
-                continue  # "could", "aims to" without a time, a number or a stated prediction
+                continue  # "could", "aims to" without a future time, a number or a stated prediction
             hit = (strong or hits)[0]
             claimant, attribution, voice_note = self._who(clause, hit, context)
             # one candidate per distinct future period named in the clause
@@ -625,7 +634,7 @@ class RuleBasedExtractor:
                     parties = [p for p in _proper_nouns(clause[: time.start]) if p != "I"]
                     if goal and parties:  # "... designed to achieve its strategic goals by 2035": their target
                         reading.claimant = parties[-1]
-                        reading.attribution = _classify(parties[-1], "reporting", context.news)
+                        reading.attribution = _classify(parties[-1], context.news)
                         reading.cue = " ".join(goal.group(0).split())
                         reading.notes = [f"a goal of {parties[-1]!r} with its own deadline"]
                 target = find_target(clause[hit.end :]) if number == 0 else None
@@ -646,16 +655,18 @@ class RuleBasedExtractor:
         )
         if hit.cue.voice == "reporting" and ("'" in hit.text or "’" in hit.text):
             owner = re.sub(r"[’']s\b.*", "", hit.text)
-            return owner, _classify(owner, "reporting", context.news), f"{hit.text!r} names whose forecast it is"
+            attribution = _classify(owner, context.news, opinion=True)
+            return owner, attribution, f"{hit.text!r} names whose forecast it is"
         if verb is not None and verb.start() <= hit.start:
             subject = _subject(clause, verb.start())
             if subject and subject.split()[0].lower() not in {"i", "we", "it", "this", "they"}:
                 claimant = _VAGUE_SUBJECTS.get(subject.lower(), subject)
-                return claimant, _classify(claimant, "reporting", context.news), f"{claimant!r} {verb.group(0)}"
+                attribution = _classify(claimant, context.news, opinion=bool(_OPINION_VERB.match(verb.group(0))))
+                return claimant, attribution, f"{claimant!r} {verb.group(0)}"
         if hit.cue.voice == "author" or (hit.cue.voice == "neutral" and not context.news):
             return self.author, Attribution.AUTHOR, "the author's own statement (cue in his commentary)"
         claimant = self._party(clause, hit, context)
-        return claimant, _classify(claimant, hit.cue.voice, context.news), f"{hit.text!r} reported from {claimant!r}"
+        return claimant, _classify(claimant, context.news), f"{hit.text!r} reported from {claimant!r}"
 
     def _party(self, clause: str, hit: _Hit, context: _Context) -> str:
         """Who stands behind a passive or news-section cue: the sentence, its paragraph, the news item."""
