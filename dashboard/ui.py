@@ -114,8 +114,16 @@ def url_date(label: str, *, param: str, key: str, help: str | None = None) -> da
     return value if isinstance(value, date) else None
 
 
-def url_choice(label: str, options: Sequence[str], *, param: str, key: str, default: str) -> str:
-    """A single choice (segmented control) kept in the URL unless it is the default."""
+def url_choice(
+    label: str,
+    options: Sequence[str],
+    *,
+    param: str,
+    key: str,
+    default: str,
+    format_func: Callable[[Any], str] = str,
+) -> str:
+    """A single choice (segmented control) kept in the URL (`?param=option`) unless it is the default."""
     if key not in st.session_state or st.session_state[key] not in options:
         wanted = st.query_params.get(param)
         st.session_state[key] = wanted if wanted in options else default
@@ -124,6 +132,7 @@ def url_choice(label: str, options: Sequence[str], *, param: str, key: str, defa
         list(options),
         key=key,
         required=True,
+        format_func=format_func,
         on_change=_sync(key, param, lambda v: [str(v)] if v and v != default else []),
     )
     return str(value) if value in options else default
@@ -170,12 +179,14 @@ def claims_table(
         frame.style.map(_status_style, subset=["status"]),
         key=key,
         hide_index=True,
+        placeholder="–",
         height=height or min(36 * (len(shown) + 1) + 4, 640),
         column_order=list(column_order) if column_order else None,
         column_config={
             "claim": st.column_config.LinkColumn(
                 "claim", display_text=r"\?claim=(\d+)$", help="Open the claim's page", width="small"
             ),
+            "status": st.column_config.TextColumn("status", width=130),
             "statement": st.column_config.TextColumn("statement", width="large"),
             "probability": st.column_config.NumberColumn("probability", format="%d%%", help="latest forecast"),
         },

@@ -143,6 +143,7 @@ else:
         ],
         key="claim_evidence",
         hide_index=True,
+        placeholder="–",
         column_config={
             "source": st.column_config.LinkColumn("source", display_text="open ↗"),
             "note": st.column_config.TextColumn("note", width="large"),
@@ -182,5 +183,6 @@ if detail.resolutions:
             ],
             key="claim_resolutions",
             hide_index=True,
+            placeholder="–",
             column_config={"evidence": st.column_config.LinkColumn("evidence", display_text="open ↗")},
         )

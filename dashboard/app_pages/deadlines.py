@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import data, ui
 from predictions import overview
 
-HORIZON_LABELS = {f"{days} days": days for days in overview.HORIZONS}
+HORIZONS = [str(days) for days in overview.HORIZONS]
 
 today = data.today()
 rows = data.claims(today)
@@ -26,9 +26,14 @@ for column, (label, count) in zip(columns, counts.items(), strict=True):
     column.metric(f"Due {label}" if label != "overdue" else "Overdue, unresolved", count)
 
 choice = ui.url_choice(
-    "Coming up within", list(HORIZON_LABELS), param="within", key="deadlines_within", default="90 days"
+    "Coming up within",
+    HORIZONS,
+    param="within",
+    key="deadlines_within",
+    default="90",
+    format_func=lambda days: f"{days} days",
 )
-days = HORIZON_LABELS[choice]
+days = int(choice)
 
 
 def extra_columns(items: list[Mapping[str, Any]], late: bool = False) -> dict[str, list[object]]:

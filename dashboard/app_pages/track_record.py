@@ -6,7 +6,7 @@ from dashboard import charts, data, ui
 from predictions import scoring
 from predictions.scoring import Score
 
-SCOPES = {"The author's own claims": "author", "Every scored forecast": None}
+SCOPES = {"author": "The author's own claims", "all": "Every scored forecast"}
 VIEWS = ["unfolded", "folded"]
 BREAKDOWNS = {"claimant": "claimant", "attribution": "attribution", "topic": "topic"}
 
@@ -44,12 +44,15 @@ def breakdown_table(by: dict[str, Score], label: str, key: str) -> None:
 
 
 st.title("Track record")
-scope = ui.url_choice("Whose record", list(SCOPES), param="scope", key="track_scope", default=next(iter(SCOPES)))
-attribution = SCOPES[scope]
-folded = (
-    ui.url_choice("Calibration view", VIEWS, param="calibration", key="track_calibration", default="unfolded")
-    == "folded"
-)
+controls = st.columns([2, 1, 2])
+with controls[0]:
+    scope = ui.url_choice(
+        "Whose record", list(SCOPES), param="scope", key="track_scope", default="author", format_func=SCOPES.__getitem__
+    )
+with controls[1]:
+    view = ui.url_choice("Calibration view", VIEWS, param="calibration", key="track_calibration", default="unfolded")
+attribution = "author" if scope == "author" else None
+folded = view == "folded"
 
 score = data.track_record(attribution=attribution, folded=folded)
 headline(score)
@@ -62,7 +65,7 @@ if score.n == 0:
 left, right = st.columns(2, gap="large")
 with left:
     st.plotly_chart(
-        charts.calibration_figure(score.calibration, folded, f"Calibration ({scope.lower()}, {VIEWS[folded]})"),
+        charts.calibration_figure(score.calibration, folded, f"Calibration ({SCOPES[scope].lower()}, {view})"),
         key="track_calibration_chart",
         config={"displaylogo": False},
     )

@@ -1,0 +1,269 @@
+"""Figure builders in dashboard/charts.py: pure functions tested without a server."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from dashboard import charts
+from predictions import trajectory
+from predictions.progress import Status
+from predictions.scoring import Score, ScorePoint, calibration, wilson_interval
+
+TODAY = date(2026, 6, 1)
+HOSTILE = '<script>alert("x")</script> <a href="javascript:alert(1)">click</a>'
+
+
+def row(claim_id: int, status: str, made_on: str, deadline: str | None, statement: str = "A claim") -> dict[str, Any]:
+    return {
+        "id": claim_id,
+        "statement": statement,
+        "status": status,
+        "made_on": made_on,
+        "deadline": deadline,
+        "deadline_precision": "year" if deadline else None,
+    }
+
+
+def threshold_claim(**overrides: Any) -> dict[str, Any]:
+    claim = {
+        "id": 7,
+        "statement": "Robotaxis in 65 cities",
+        "metric": "cities",
+        "unit": "cities",
+        "comparator": ">=",
+        "target": 65.0,
+        "baseline": None,
+        "baseline_on": None,
+        "made_on": date(2024, 12, 31),
+        "deadline": date(2026, 12, 31),
+    }
+    claim.update(overrides)
+    return claim
+
+
+def observations(*points: tuple[date, float]) -> list[dict[str, Any]]:
+    return [{"id": i, "observed_on": day, "value": value, "note": None} for i, (day, value) in enumerate(points)]
+
+
+def spec(fig: go.Figure) -> dict[str, Any]:
+    return json.loads(fig.to_json())
+
+
+def trace_names(fig: go.Figure) -> list[str]:
+    return [trace.name for trace in fig.data]
+
+
+def shape_names(fig: go.Figure) -> list[str]:
+    return [shape.name for shape in fig.layout.shapes]
+
+
+def test_every_status_has_its_own_colour() -> None:
+    assert set(charts.STATUS_COLOURS) == {status.value for status in Status}
+    assert len(set(charts.STATUS_COLOURS.values())) == len(Status)
+    assert charts.status_colour("no such status") == charts.MUTED
+
+
+def test_plot_text_escapes_markup_and_shortens() -> None:
+    assert charts.plot_text("<b>x</b> & y") == "&lt;b&gt;x&lt;/b&gt; &amp; y"
+    assert charts.plot_text("a" * 50, 10) == "a" * 9 + "…"
+    assert charts.plot_text(None) == ""
+
+
+def test_timeline_has_one_bar_trace_per_status_in_its_colour_and_a_today_line() -> None:
+    rows = [
+        row(1, "overdue", "2024-12-31", "2025-12-31"),
+        row(2, "on track", "2024-12-31", "2030-12-31"),
+        row(3, "overdue", "2024-12-31", "2025-06-30"),
+        row(4, "not checkable", "2024-12-31", None),
+    ]
+    fig = charts.timeline_figure(rows, TODAY)
+    assert trace_names(fig) == ["on track", "overdue"]
+    for trace in fig.data:
+        assert trace.type == "bar" and trace.orientation == "h"
+        assert trace.marker.color == charts.STATUS_COLOURS[trace.name]
+    overdue = fig.data[1]
+    assert list(overdue.base) == ["2024-12-31", "2024-12-31"]
+    assert sorted(overdue.x) == [181 * 86_400_000, 365 * 86_400_000]
+    assert "today" in shape_names(fig)
+    assert "3 of 4 claims" in fig.layout.title.text
+    assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
+    assert fig.layout.xaxis.tickformat == "%Y-%m-%d"
+
+
+def test_timeline_escapes_hostile_statements() -> None:
+    fig = charts.timeline_figure([row(1, "overdue", "2024-12-31", "2025-12-31", HOSTILE)], TODAY)
+    text = fig.to_json()
+    assert "<script>" not in text and "<a href" not in text
+    assert "&lt;script&gt;" in text
+
+
+def test_timeline_keeps_the_deadlines_nearest_today_when_there_are_too_many() -> None:
+    start = date(2020, 1, 1)
+    rows = [
+        row(i, "overdue", start.isoformat(), (TODAY + timedelta(days=10 * i - 500)).isoformat()) for i in range(1, 101)
+    ]
+    fig = charts.timeline_figure(rows, TODAY, limit=20)
+    shown = sum(len(trace.y) for trace in fig.data)
+    assert shown == 20
+    assert "20 of 100 claims" in fig.layout.title.text
+    deadlines = [date.fromisoformat(str(r["deadline"])) for r in rows]
+    nearest = sorted(deadlines, key=lambda d: abs((d - TODAY).days))[:20]
+    assert max(abs((d - TODAY).days) for d in nearest) <= 100
+
+
+def test_empty_timeline_explains_itself() -> None:
+    fig = charts.timeline_figure([], TODAY)
+    assert any("No claim" in a.text for a in fig.layout.annotations)
+
+
+def test_progress_figure_has_a_line_projection_and_deadline_marker_per_claim() -> None:
+    observed = trajectory.build(
+        threshold_claim(),
+        observations((date(2025, 3, 31), 16), (date(2025, 9, 30), 27), (date(2026, 3, 31), 40)),
+        "behind",
+    )
+    waiting = trajectory.build(threshold_claim(id=8), [], "no data")
+    fig = charts.progress_figure([observed, waiting], TODAY)
+    names = trace_names(fig)
+    assert names[0].startswith("#7 ") and names[1].endswith("(projection)") and names[2].endswith("(deadline)")
+    assert len(names) == 3  # nothing for the claim without observations
+    line = fig.data[0]
+    assert list(line.y) == pytest.approx([100 * 16 / 65, 100 * 27 / 65, 100 * 40 / 65])
+    assert line.line.color == charts.STATUS_COLOURS["behind"]
+    marker = fig.data[2]
+    assert list(marker.x) == ["2026-12-31"]
+    assert marker.y[0] == pytest.approx(observed.projection[-1].percent)
+    assert {"target", "today"} <= set(shape_names(fig))
+
+
+def test_progress_figure_without_observations_says_so() -> None:
+    fig = charts.progress_figure([trajectory.build(threshold_claim(), [], "no data")], TODAY)
+    assert list(fig.data) == []
+    assert any("No threshold claim" in a.text for a in fig.layout.annotations)
+
+
+def test_claim_metric_figure_shows_observations_target_projection_band_and_deadline() -> None:
+    t = trajectory.build(
+        threshold_claim(baseline=5.0, baseline_on=date(2024, 12, 31)),
+        observations((date(2025, 3, 31), 16), (date(2025, 6, 30), 22), (date(2025, 9, 30), 27)),
+        "behind",
+    )
+    fig = charts.claim_metric_figure(t, TODAY)
+    names = trace_names(fig)
+    assert names[0].startswith("target >= 65")
+    assert {"baseline", "95% band (upper)", "95% band", "projection", "observed"} <= set(names)
+    observed = fig.data[names.index("observed")]
+    assert list(observed.y) == [16, 22, 27]
+    projection = fig.data[names.index("projection")]
+    assert projection.x[0] == "2025-09-30" and projection.x[-1] == "2026-12-31"
+    band = fig.data[names.index("95% band")]
+    upper = fig.data[names.index("95% band (upper)")]
+    assert all(lo < hi for lo, hi in zip(band.y, upper.y, strict=True))
+    assert band.fill == "tonexty"
+    assert {"deadline", "today"} <= set(shape_names(fig))
+    assert "resolution" not in shape_names(fig)
+
+
+def test_claim_metric_figure_marks_the_resolution() -> None:
+    t = trajectory.build(threshold_claim(), observations((date(2025, 3, 31), 70)), "resolved true")
+    fig = charts.claim_metric_figure(t, TODAY, {"outcome": "true", "resolved_on": date(2026, 1, 5)}, "resolved true")
+    shape = next(s for s in fig.layout.shapes if s.name == "resolution")
+    assert shape.x0 == "2026-01-05"
+    assert shape.line.color == charts.STATUS_COLOURS["resolved true"]
+    assert any("resolved true 2026-01-05" in a.text for a in fig.layout.annotations)
+
+
+def test_claim_metric_figure_without_observations_still_shows_target_and_deadline() -> None:
+    fig = charts.claim_metric_figure(trajectory.build(threshold_claim(), [], "no data"), TODAY)
+    assert trace_names(fig)[0].startswith("target")
+    assert "deadline" in shape_names(fig)
+    assert any("No observations yet" in a.text for a in fig.layout.annotations)
+
+
+def test_confidence_figure_steps_through_each_forecasters_history_until_today() -> None:
+    forecasts = [
+        {"forecaster": "Pascal", "probability": 0.7, "made_at": datetime(2025, 1, 1), "basis": "verbal", "note": None},
+        {
+            "forecaster": "Pascal",
+            "probability": 0.4,
+            "made_at": datetime(2025, 7, 1),
+            "basis": "updated",
+            "note": HOSTILE,
+        },
+        {"forecaster": "eHang", "probability": 0.9, "made_at": datetime(2025, 2, 1), "basis": "stated", "note": None},
+    ]
+    fig = charts.confidence_figure(forecasts, TODAY, deadline=date(2026, 12, 31))
+    assert trace_names(fig) == ["Pascal", "eHang"]
+    pascal = fig.data[0]
+    assert pascal.line.shape == "hv"
+    assert list(pascal.y) == [70, 40, 40]
+    assert pascal.x[-1] == TODAY.isoformat()
+    assert "<script>" not in fig.to_json()
+    assert "deadline" in shape_names(fig)
+
+
+def test_calibration_figure_uses_wilson_intervals_and_skips_empty_bins() -> None:
+    p = np.array([0.15, 0.15, 0.15, 0.75, 0.75, 0.75, 0.75])
+    o = np.array([0, 0, 1, 1, 1, 1, 0])
+    bins = calibration(p, o)
+    fig = charts.calibration_figure(bins, folded=False, title="Calibration")
+    assert trace_names(fig) == ["perfect calibration", "observed frequency (95% interval)"]
+    points = fig.data[1]
+    assert list(points.x) == pytest.approx([15, 75])
+    assert list(points.y) == pytest.approx([100 / 3, 75])
+    low, high = wilson_interval(3, 4) or (0, 0)
+    assert points.error_y.array[1] == pytest.approx(100 * (high - 0.75))
+    assert points.error_y.arrayminus[1] == pytest.approx(100 * (0.75 - low))
+    assert list(points.text) == ["n=3", "n=4"]
+    assert fig.layout.title.text == "Calibration"
+
+
+def test_folded_calibration_spans_fifty_to_a_hundred() -> None:
+    bins = calibration(np.array([0.2, 0.8]), np.array([0, 1]), folded=True)
+    fig = charts.calibration_figure(bins, folded=True)
+    assert fig.layout.xaxis.range[0] == 48
+    assert list(fig.data[1].x) == pytest.approx([80])
+    assert "folded" in fig.layout.xaxis.title.text
+
+
+def test_calibration_figure_with_nothing_resolved_explains_itself() -> None:
+    fig = charts.calibration_figure(calibration(np.array([]), np.array([])), folded=False)
+    assert len(fig.data) == 1
+    assert any("Nothing resolved" in a.text for a in fig.layout.annotations)
+
+
+def test_score_history_is_thinned_for_the_browser() -> None:
+    start = date(2010, 1, 1)
+    points = [ScorePoint(start + timedelta(days=i), i + 1, 0.2) for i in range(20_000)]
+    fig = charts.score_history_figure(points)
+    line = fig.data[0]
+    assert len(line.x) == charts.MAX_LINE_POINTS
+    assert line.x[0] == start.isoformat() and line.x[-1] == points[-1].resolved_on.isoformat()
+    assert line.customdata[-1][0] == 20_000
+    assert len(json.dumps(spec(fig))) < 200_000
+
+
+def test_score_history_with_nothing_resolved_explains_itself() -> None:
+    fig = charts.score_history_figure([])
+    assert list(fig.data) == []
+    assert any("Nothing resolved" in a.text for a in fig.layout.annotations)
+
+
+def test_breakdown_figure_shows_the_largest_groups_only() -> None:
+    by = {f"forecaster {i}": Score(n=100 - i, brier=0.01 * i, log_score=-0.1, calibration=[]) for i in range(40)}
+    fig = charts.breakdown_figure(by, "claimant", limit=15)
+    bars = fig.data[0]
+    assert len(bars.y) == 15
+    assert bars.y[-1] == "forecaster 0"  # the largest at the top
+    assert "15 largest of 40" in fig.layout.title.text
+
+
+def test_thin_keeps_short_series_whole() -> None:
+    assert charts.thin([1, 2, 3], 10) == [1, 2, 3]
+    assert charts.thin(list(range(1000)), 5) == [0, 250, 500, 749, 999]

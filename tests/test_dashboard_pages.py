@@ -1,0 +1,536 @@
+"""Every dashboard page under streamlit.testing.v1.AppTest with a seeded temporary database.
+
+Checks that each page runs without an exception, shows its key elements, and sends Plotly specs
+carrying the expected traces; deep links and URL filters; hostile text shown literally; the author
+gate and a write through the author page that the claim page shows afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dashboard_fixtures import HOSTILE_QUOTE, HOSTILE_STATEMENT, rich_db, seeded_db
+from streamlit.testing.v1 import AppTest
+
+from dashboard import auth, charts
+from predictions import ledger
+
+__all__ = ["rich_db", "seeded_db"]  # fixtures used by name below
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+PASSWORD = "correct horse battery staple"
+Rich = tuple[Path, dict[str, int]]
+
+
+def app(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def figures(at: AppTest) -> list[dict[str, Any]]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def title_of(figure: dict[str, Any]) -> str:
+    return str(figure["layout"]["title"]["text"])
+
+
+def names(figure: dict[str, Any]) -> list[str]:
+    return [str(trace.get("name")) for trace in figure["data"]]
+
+
+def shapes(figure: dict[str, Any]) -> list[str]:
+    return [str(shape.get("name")) for shape in figure["layout"].get("shapes", [])]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    """Label → value of the metrics, the first one of each label (the page's headline)."""
+    found: dict[str, str] = {}
+    for m in at.metric:
+        found.setdefault(m.label, m.value)
+    return found
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+# --- overview ------------------------------------------------------------------------------------
+
+
+def test_overview_shows_headline_figures_charts_and_the_claims_table(rich_db: Rich) -> None:
+    path, ids = rich_db
+    at = app()
+    no_exception(at)
+    assert at.title[0].value == "Trend Prediction Tracker"
+    views = ledger.list_claims(path)
+    states = [v.status.state for v in views]
+    author = ledger.track_record(path, attribution="author")
+    assert metrics(at) == {
+        "Claims": str(len(views)),
+        "Open": str(states.count("open")),
+        "Due within 90 days": "1",  # the hostile claim, due in 20 days
+        "Overdue, unresolved": str(states.count("overdue")),
+        "Resolved": str(states.count("resolved")),
+        "Author's Brier score": f"{author.brier:.3f}",
+    }
+    timeline, progress = figures(at)
+    assert title_of(timeline).startswith("Resolution timeline")
+    for trace in timeline["data"]:
+        assert trace["type"] == "bar"
+        assert trace["marker"]["color"] == charts.STATUS_COLOURS[trace["name"]]
+    assert "today" in shapes(timeline)
+    assert title_of(progress) == "Progress of threshold claims toward their targets"
+    assert any(name.startswith(f"#{ids['robotaxi-cities-2025']} ") for name in names(progress))
+    assert {"target", "today"} <= set(shapes(progress))
+    table = at.dataframe[0].value
+    assert len(table) == len(views)
+    assert table["claim"].iloc[0] == "/?claim=1"
+
+
+def test_overview_filters_are_read_from_the_url(rich_db: Rich) -> None:
+    path, _ = rich_db
+    at = app(topic="ai", status="overdue")
+    no_exception(at)
+    expected = [v for v in ledger.list_claims(path) if "ai" in v["tags"] and v.status.value == "overdue"]
+    assert expected
+    assert metrics(at)["Claims"] == str(len(expected))
+    assert at.multiselect(key="overview_topic").value == ["ai"]
+    assert len(at.dataframe[0].value) == len(expected)
+
+
+def test_overview_filter_widgets_write_the_url_so_a_view_can_be_shared(rich_db: Rich) -> None:
+    at = app()
+    at.multiselect(key="overview_topic").select("ai").run()
+    at.multiselect(key="overview_status").select("overdue").run()
+    assert at.query_params["topic"] == "ai"
+    assert at.query_params["status"] == "overdue"
+    shared = app(**{key: str(value) for key, value in at.query_params.items()})
+    assert metrics(shared)["Claims"] == metrics(at)["Claims"]
+    at.button(key="overview_clear").click().run()
+    assert "topic" not in at.query_params and "status" not in at.query_params
+
+
+def test_overview_treats_odd_url_values_as_data(rich_db: Rich) -> None:
+    path, _ = rich_db
+    at = app(status="overdue' OR '1'='1", topic="<script>", **{"from": "2025-99-99", "to": "2026-01-01; DROP"})
+    no_exception(at)
+    assert metrics(at)["Claims"] == str(len(ledger.list_claims(path)))
+    assert at.multiselect(key="overview_status").value == []
+
+
+def test_overview_with_a_narrow_filter_explains_an_empty_result(rich_db: Rich) -> None:
+    at = app(**{"from": "2099-01-01"})
+    no_exception(at)
+    assert metrics(at)["Claims"] == "0"
+    assert any("No claim matches" in info.value for info in at.info)
+
+
+def test_a_write_elsewhere_shows_at_the_next_rerun(rich_db: Rich) -> None:
+    path, _ = rich_db
+    at = app()
+    before = int(metrics(at)["Claims"])
+    ledger.seed_from_file(path, None)  # idempotent: no change
+    at.run()
+    assert int(metrics(at)["Claims"]) == before
+    from predictions.models import ClaimIn
+
+    ledger.add_claim(path, ClaimIn(statement="Written by the CLI meanwhile", made_on="2026-01-01"))
+    at.run()
+    assert int(metrics(at)["Claims"]) == before + 1
+
+
+def test_missing_database_is_a_clear_message(db_path: Path) -> None:
+    at = app()
+    no_exception(at)
+    assert "No database at" in at.error[0].value
+
+
+# --- claim page ----------------------------------------------------------------------------------
+
+
+def test_claim_deep_link_shows_the_claim_with_its_charts_and_evidence(rich_db: Rich) -> None:
+    _, ids = rich_db
+    at = app(claim=str(ids["robotaxi-cities-2025"]))
+    no_exception(at)
+    assert at.subheader[0].value == "Robotaxis operate in at least 65 Chinese cities in 2025\\."
+    text = " ".join(m.value for m in at.markdown)
+    assert "32,000 kilometers of test roads" in text
+    assert "Pascal Coppens \\(author\\)" in text
+    assert "2025\\-12\\-31 \\(year precision\\)" in text
+    metric, confidence = figures(at)
+    assert "observed against the target" in title_of(metric)
+    assert names(metric)[0].startswith("target >= 65")
+    assert {"observed", "projection", "95% band", "95% band (upper)"} <= set(names(metric))
+    observed = metric["data"][names(metric).index("observed")]
+    assert observed["y"] == [16, 22, 27]
+    assert {"deadline", "today"} <= set(shapes(metric))
+    assert title_of(confidence) == "Confidence history"
+    assert confidence["data"][0]["y"][:2] == [75, 45]
+    evidence = at.dataframe[0].value
+    assert list(evidence["value"].dropna()) == [16, 22, 27]
+    assert evidence["source"].iloc[1].startswith("https://example.org/")
+
+
+def test_resolved_claim_shows_its_resolution(rich_db: Rich) -> None:
+    _, ids = rich_db
+    at = app(claim=str(ids["neo-bci-30-implantations-2025"]))
+    no_exception(at)
+    metric, confidence = figures(at)
+    assert "resolution" in shapes(metric) and "resolution" in shapes(confidence)
+    assert any("Resolution:" in m.value and "true on 2026\\-01\\-10" in m.value for m in at.markdown)
+
+
+def test_claim_without_a_metric_or_evidence_explains_the_empty_parts(rich_db: Rich) -> None:
+    _, ids = rich_db
+    at = app(claim=str(ids["china-stimulus-recovery-2025"]))
+    no_exception(at)
+    assert len(figures(at)) == 1  # confidence only
+    assert any("no metric to chart" in c.value for c in at.caption)
+    assert any("No evidence recorded yet" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("raw", ["9999", "abc", "0", "-1", "1 OR 1=1", "14; DROP TABLE claims; --", "<b>x</b>"])
+def test_unknown_or_malformed_claim_ids_get_a_message_not_an_exception(rich_db: Rich, raw: str) -> None:
+    path, _ = rich_db
+    before = len(ledger.list_claims(path))
+    at = app(claim=raw)
+    no_exception(at)
+    assert at.error[0].value.startswith("No claim with id ")
+    assert "<b>" not in at.error[0].value
+    assert at.get("page_link")
+    assert len(ledger.list_claims(path)) == before
+
+
+def test_hostile_text_is_shown_literally(rich_db: Rich) -> None:
+    _, ids = rich_db
+    at = app(claim=str(ids["hostile"]))
+    no_exception(at)
+    for element in at.markdown:
+        if element.proto.allow_html:  # only the status pill, made of fixed text
+            assert "owned" not in element.value and "onerror" not in element.value
+    heading = at.subheader[0].value
+    assert "\\<script\\>" in heading and "\\[click me\\]\\(javascript" in heading
+    quote = next(m.value for m in at.markdown if m.value.startswith("> "))
+    assert "\\<img src\\=x onerror\\=alert\\(1\\)\\>" in quote and "\\:red\\[red\\]" in quote
+    for figure in figures(at):
+        dumped = json.dumps(figure)
+        assert "<script" not in dumped and "<img" not in dumped
+    assert HOSTILE_STATEMENT and HOSTILE_QUOTE  # the fixture's texts, for the reader
+
+
+def test_claim_page_without_an_id_offers_a_search(rich_db: Rich) -> None:
+    at = app()
+    at.switch_page("app_pages/claim.py").run()
+    no_exception(at)
+    assert at.title[0].value == "Find a claim"
+    at.text_input(key="claim_search").input("robotaxis 65").run()
+    assert len(at.selectbox(key="claim_pick").options) == 1
+
+
+# --- deadlines -----------------------------------------------------------------------------------
+
+
+def test_deadlines_page_lists_upcoming_and_overdue_claims_with_reminder_state(rich_db: Rich) -> None:
+    path, ids = rich_db
+    at = app()
+    at.switch_page("app_pages/deadlines.py").run()
+    no_exception(at)
+    assert at.title[0].value == "Deadlines"
+    overdue = [v for v in ledger.list_claims(path) if v.status.value == "overdue"]
+    assert metrics(at) == {
+        "Due within 30 days": "1",
+        "Due within 90 days": "1",
+        "Due within 365 days": "1",
+        "Overdue, unresolved": str(len(overdue)),
+    }
+    upcoming, late = (frame.value for frame in at.dataframe)
+    assert list(upcoming["claim"]) == [f"/?claim={ids['hostile']}"]
+    assert list(upcoming["days left"]) == [20]
+    assert list(upcoming["reminders"]) == ["no reminders sent yet"]
+    assert len(late) == len(overdue)
+    assert list(late["deadline"]) == sorted(late["deadline"])
+    assert (late["days overdue"] > 0).all()
+    assert any("No reminders sent yet" in c.value for c in at.caption)
+
+
+def test_deadlines_horizon_is_kept_in_the_url(rich_db: Rich) -> None:
+    at = app(within="365")
+    at.switch_page("app_pages/deadlines.py").run()
+    assert at.subheader[0].value == "Due within 365 days"
+    at.button_group(key="deadlines_within").set_value("30").run()
+    no_exception(at)
+    assert at.subheader[0].value == "Due within 30 days"
+    assert at.query_params["within"] == "30"
+    at.button_group(key="deadlines_within").set_value("90").run()
+    assert "within" not in at.query_params  # the default is not written
+
+
+# --- track record --------------------------------------------------------------------------------
+
+
+def test_track_record_page_scores_calibration_history_and_breakdowns(rich_db: Rich) -> None:
+    path, _ = rich_db
+    at = app()
+    at.switch_page("app_pages/track_record.py").run()
+    no_exception(at)
+    score = ledger.track_record(path, attribution="author")
+    shown = metrics(at)
+    assert shown["Scored forecasts"] == str(score.n) and shown["Brier score"] == f"{score.brier:.4f}"
+    assert shown["Log score"] == f"{score.log_score:.4f}"
+    titles = [title_of(f) for f in figures(at)]
+    assert titles[:2] == ["Calibration (the author's own claims, unfolded)", "Brier score over time"]
+    assert any(t.startswith("Brier score by claimant") for t in titles)
+    assert any(t.startswith("Brier score by attribution") for t in titles)
+    assert any(t.startswith("Brier score by topic") for t in titles)
+    calibration = figures(at)[0]
+    assert names(calibration) == ["perfect calibration", "observed frequency (95% interval)"]
+    assert sum(int(t.removeprefix("n=")) for t in calibration["data"][1]["text"]) == sum(b.n for b in score.calibration)
+    assert any("Ambiguous and open claims are never scored" in e.value for e in at.markdown)
+
+
+def test_track_record_folded_view_and_scope_come_from_the_url(rich_db: Rich) -> None:
+    path, _ = rich_db
+    at = app(calibration="folded", scope="all")
+    at.switch_page("app_pages/track_record.py").run()
+    no_exception(at)
+    calibration = figures(at)[0]
+    assert calibration["layout"]["xaxis"]["range"][0] == 48
+    assert metrics(at)["Scored forecasts"] == str(ledger.track_record(path).n)
+
+
+def test_forecaster_picker_lists_the_largest_first_and_searches(rich_db: Rich) -> None:
+    path, _ = rich_db
+    at = app()
+    at.switch_page("app_pages/track_record.py").run()
+    picker = at.selectbox(key="track_forecaster")
+    assert picker.options[0].startswith("Pascal Coppens (")
+    assert picker.value == "Pascal Coppens"
+    at.text_input(key="track_forecaster_search").input("neuracle").run()
+    picker = at.selectbox(key="track_forecaster")
+    assert [name for name, _ in ledger.forecasters(path, "neuracle")] == [picker.value]
+    theirs = ledger.track_record(path, forecaster=picker.value)
+    assert [m.value for m in at.metric if m.label == "Scored forecasts"][1] == str(theirs.n)
+    assert any(title_of(f).startswith("Calibration of Neuracle") for f in figures(at))
+    at.text_input(key="track_forecaster_search").input("Chinese government").run()
+    assert at.selectbox(key="track_forecaster").value == "Chinese government"
+    assert any("None of this forecaster's forecasts" in i.value for i in at.info)
+    at.text_input(key="track_forecaster_search").input("nobody by that name").run()
+    assert any("No forecaster matches" in i.value for i in at.info)
+
+
+def test_track_record_with_nothing_resolved_says_so(seeded_db: Path) -> None:
+    at = app()
+    at.switch_page("app_pages/track_record.py").run()
+    no_exception(at)
+    assert any("Nothing resolved yet" in i.value for i in at.info)
+    calibration, history = figures(at)[:2]
+    assert any("Nothing resolved" in a["text"] for a in calibration["layout"]["annotations"])
+    assert any("Nothing resolved" in a["text"] for a in history["layout"]["annotations"])
+
+
+# --- the author gate -----------------------------------------------------------------------------
+
+
+def test_without_a_password_the_dashboard_is_read_only(rich_db: Rich, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PREDICTIONS_AUTHOR_PASSWORD", raising=False)
+    at = app()
+    no_exception(at)
+    assert any("read-only" in c.value and "PREDICTIONS_AUTHOR_PASSWORD" in c.value for c in at.sidebar.caption)
+    assert not at.sidebar.text_input
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("app_pages/author.py")
+
+
+def sign_in(at: AppTest, password: str) -> AppTest:
+    at.sidebar.text_input(key="auth_password").input(password)
+    return at.sidebar.button(key="auth_submit").click().run()
+
+
+def test_a_wrong_password_is_refused_and_repeated_failures_are_slowed(
+    rich_db: Rich, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PREDICTIONS_AUTHOR_PASSWORD", PASSWORD)
+    at = sign_in(app(), "wrong")
+    no_exception(at)
+    assert [e.value for e in at.sidebar.error] == ["Wrong password."]
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("app_pages/author.py")
+    at = sign_in(at, "still wrong")
+    assert [e.value for e in at.sidebar.error] == ["Wrong password."]
+    at = sign_in(at, PASSWORD)  # too early: refused without being checked
+    assert at.sidebar.error[0].value.startswith("Too many wrong passwords: wait")
+    assert auth.SIGNED_IN not in at.session_state or not at.session_state[auth.SIGNED_IN]
+    at.session_state[auth.NEXT_ATTEMPT] = 0.0  # as if the delay had passed
+    at = sign_in(at, PASSWORD)
+    assert at.session_state[auth.SIGNED_IN]
+
+
+def test_delay_grows_exponentially_up_to_a_bound() -> None:
+    assert [auth.delay_after(n) for n in range(0, 6)] == [0, 0, 1, 2, 4, 8]
+    assert auth.delay_after(50) == auth.MAX_DELAY
+    assert auth.password_matches("abc", "abc") and not auth.password_matches("abc", "abd")
+    assert not auth.password_matches("", "abc")
+
+
+def test_password_from_streamlit_secrets(rich_db: Rich, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PREDICTIONS_AUTHOR_PASSWORD", raising=False)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["author_password"] = "from secrets"
+    at = sign_in(at.run(), "from secrets")
+    no_exception(at)
+    at.switch_page("app_pages/author.py").run()
+    assert at.title[0].value == "Author workspace"
+
+
+@pytest.fixture
+def author(rich_db: Rich, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("PREDICTIONS_AUTHOR_PASSWORD", PASSWORD)
+    at = sign_in(app(), PASSWORD)
+    at.switch_page("app_pages/author.py").run()
+    no_exception(at)
+    assert at.title[0].value == "Author workspace"
+    return at
+
+
+def test_an_observation_recorded_by_the_author_shows_on_the_claim_page(author: AppTest, rich_db: Rich) -> None:
+    _, ids = rich_db
+    robotaxi = ids["robotaxi-cities-2025"]
+    at = author
+    at.text_input(key="author_claim_search").input("robotaxis 65").run()
+    at.selectbox(key="author_claim").select(robotaxi).run()
+    at.date_input(key="author_obs_on").set_value("2025-11-30")
+    at.number_input(key="author_obs_value").set_value(41)
+    at.text_area(key="author_obs_note").input("Apollo Go <b>launch</b> in 14 more cities")
+    at.button(key="author_obs_submit").click().run()
+    no_exception(at)
+    assert at.success[0].value == f"Recorded an observation on claim #{robotaxi}."
+    at.query_params["claim"] = str(robotaxi)
+    at.switch_page("app_pages/claim.py").run()
+    no_exception(at)
+    metric = figures(at)[0]
+    assert metric["data"][names(metric).index("observed")]["y"] == [16, 22, 27, 41]
+    evidence = at.dataframe[0].value
+    assert list(evidence["value"].dropna()) == [16, 22, 27, 41]
+    assert evidence["note"].iloc[-1] == "Apollo Go <b>launch</b> in 14 more cities"
+
+
+def test_invalid_author_input_is_reported_line_by_line_and_nothing_is_written(author: AppTest, rich_db: Rich) -> None:
+    path, ids = rich_db
+    claim_id = ids["robotaxi-cities-2025"]
+    before = len(ledger.get_claim(path, claim_id).observations)
+    at = author
+    at.selectbox(key="author_claim").select(claim_id).run()
+    at.button(key="author_obs_submit").click().run()  # neither a value nor a note
+    no_exception(at)
+    assert at.error[0].value == "Not saved:\n- an observation needs a value or a note"
+    at.number_input(key="author_obs_value").set_value(3)
+    at.text_input(key="author_obs_url").input("javascript:alert(1)")
+    at.button(key="author_obs_submit").click().run()
+    assert at.error[0].value == "Not saved:\n- source\\_url\\: must be an http\\:// or https\\:// URL"
+    assert len(ledger.get_claim(path, claim_id).observations) == before
+
+
+def test_the_author_adds_a_claim(author: AppTest, rich_db: Rich) -> None:
+    path, _ = rich_db
+    before = len(ledger.list_claims(path))
+    at = author
+    at.text_area(key="author_add_statement").input("Robotaxis operate in 100 Chinese cities by 2027.")
+    at.text_area(key="author_add_quote").input("Robotaxis will likely reach 100 cities by 2027.")
+    at.date_input(key="author_add_made").set_value("2026-01-31")
+    at.date_input(key="author_add_deadline").set_value("2027-12-31")
+    at.selectbox(key="author_add_precision").select("year")
+    at.text_input(key="author_add_tags").input("mobility, AI")
+    at.selectbox(key="author_add_kind").select("threshold")
+    at.text_input(key="author_add_metric").input("cities with robotaxis")
+    at.number_input(key="author_add_target").set_value(100)
+    at.button(key="author_add_submit").click().run()
+    no_exception(at)
+    views = ledger.list_claims(path)
+    assert len(views) == before + 1
+    added = views[-1]
+    assert at.success[0].value == f"Added claim #{added.id}."
+    assert added["tags"] == ["mobility", "ai"] and added["target"] == 100 and added["probability"] is not None
+    assert str(added["deadline"]) == "2027-12-31"
+
+
+def test_the_author_rejects_a_threshold_claim_without_a_target(author: AppTest, rich_db: Rich) -> None:
+    path, _ = rich_db
+    before = len(ledger.list_claims(path))
+    at = author
+    at.text_area(key="author_add_statement").input("Something reaches some level.")
+    at.selectbox(key="author_add_kind").select("threshold")
+    at.button(key="author_add_submit").click().run()
+    assert "a threshold claim needs metric and target" in at.error[0].value
+    assert len(ledger.list_claims(path)) == before
+
+
+def test_the_author_resolves_and_undoes(author: AppTest, rich_db: Rich) -> None:
+    path, ids = rich_db
+    claim_id = ids["nqpf-kpis-2025"]
+    at = author
+    at.selectbox(key="author_claim").select(claim_id).run()
+    at.selectbox(key="author_res_outcome").select("partial")
+    at.number_input(key="author_res_fraction").set_value(0.95)
+    at.date_input(key="author_res_on").set_value("2026-02-01")
+    at.button(key="author_res_submit").click().run()
+    no_exception(at)
+    assert ledger.get_claim(path, claim_id).view.status.value == "resolved partial"
+    at.button(key="author_undo_submit").click().run()
+    no_exception(at)
+    assert at.success[0].value == f"Undid the resolution partial of claim #{claim_id}."
+    assert ledger.get_claim(path, claim_id).view.status.value == "overdue"
+    at.button(key="author_undo_submit").click().run()
+    assert "has no resolution to undo" in at.error[0].value
+
+
+def test_the_author_updates_a_confidence(author: AppTest, rich_db: Rich) -> None:
+    path, ids = rich_db
+    claim_id = ids["ehang-shenzhen-flying-taxis-2030"]
+    at = author
+    at.selectbox(key="author_claim").select(claim_id).run()
+    at.number_input(key="author_fc_percent").set_value(20)
+    at.text_area(key="author_fc_note").input("far behind")
+    at.button(key="author_fc_submit").click().run()
+    no_exception(at)
+    latest = ledger.get_claim(path, claim_id).forecasts[-1]
+    assert (latest["probability"], latest["basis"], latest["note"]) == (0.2, "updated", "far behind")
+
+
+BAD_CSV = (
+    "statement,probability,outcome,made_on,deadline,forecaster,tags\n"
+    "Good row here,0.7,true,2024-01-01,2024-06-30,alice,ai\n"
+    "Bad probability,1.7,,2024-01-01,2024-06-30,bob,\n"
+    "Bad date,0.2,false,2024-13-01,2024-06-30,bob,\n"
+)
+GOOD_CSV = (
+    "statement,probability,outcome,made_on,deadline,forecaster,tags\n"
+    "Imported claim one,0.7,true,2024-01-01,2024-06-30,alice,ai\n"
+    "Imported claim one,0.6,true,2024-01-01,2024-06-30,bob,ai\n"
+    "Imported claim two,30%,false,2024-02-01,2024-12-31,alice,energy\n"
+)
+
+
+def test_the_author_imports_a_file_with_a_row_numbered_error_report(author: AppTest, rich_db: Rich) -> None:
+    path, _ = rich_db
+    before = len(ledger.list_claims(path))
+    at = author
+    at.file_uploader(key="author_upload").set_value(("forecasts.csv", BAD_CSV.encode(), "text/csv")).run()
+    assert at.selectbox(key="author_import_format").value == "csv"
+    at.button(key="author_import_submit").click().run()
+    no_exception(at)
+    assert at.error[0].value == "Nothing imported: 2 problem(s) in forecasts\\.csv."
+    problems = list(at.dataframe[-1].value["problem"])
+    assert problems[0].startswith("line 3: ") and problems[1].startswith("line 4: ")
+    assert len(ledger.list_claims(path)) == before
+    at.file_uploader(key="author_upload").set_value(("forecasts.csv", GOOD_CSV.encode(), "text/csv")).run()
+    at.button(key="author_import_submit").click().run()
+    no_exception(at)
+    assert at.success[0].value.startswith("Imported forecasts\\.csv: 2 claims added (0 already there), 3 forecasts")
+    assert len(ledger.list_claims(path)) == before + 2
+    assert any(name == "alice" for name, _ in ledger.forecasters(path))
