@@ -58,6 +58,23 @@ from predictions.models import (
 )
 from predictions.seed import PreparedClaim
 
+__all__ = [
+    "Candidate",
+    "Duplicate",
+    "ExtractError",
+    "Extractor",
+    "RuleBasedExtractor",
+    "SaveResult",
+    "extract_file",
+    "find_duplicates",
+    "find_target",
+    "find_times",
+    "quotes_match",
+    "read_issue",
+    "save_candidates",
+    "source_key",
+]
+
 DeadlineSource = Literal["sentence", "previous sentence", "list introduction", "section heading"]
 
 
@@ -276,6 +293,8 @@ def _find_cues(clause: str) -> list[_Hit]:
             before = clause[: match.start()]
             if _PAST_AUX.search(before) and cue.voice in {"passive", "neutral"}:
                 continue  # "was expected to", "had been set to"
+            if cue.voice == "reporting" and re.search(r"\bto\s+$", before):
+                continue  # "what to expect in 2026", "hard to predict": nobody's forecast
             if "plan" in match.group(0).lower() and _NOUN_PLAN.search(before):
                 continue  # "announcing plans to merge": a noun, reporting a past event
             if match.group(0).lower() == "will" and _WILL_NOUN.search(before):
@@ -322,8 +341,16 @@ _NOT_PARTIES = {
 }  # fmt: skip
 _GOVERNMENT = re.compile(
     r"\b(?:ministry|government|state\s+council|council|commission|bureau|administration|department|authorities|"
-    r"authority|regulators?|agency|committee|parliament|congress|beijing|china|the\s+state|ndrc|miit|mofcom|"
+    r"authority|regulators?|agency|committee|parliament|congress|the\s+state|ndrc|miit|mofcom|"
     r"province|municipal\w*|european\s+union|the\s+eu|white\s+house|officials|policymakers)\b",
+    re.IGNORECASE,
+)
+# A state, or its capital standing for its government, as the actor: "China plans to", "Brussels aims to".
+_STATES = re.compile(
+    r"(?:the\s+)?(?:china|beijing|u\.?s\.?|united\s+states|washington|eu|european\s+union|brussels|india|new\s+delhi|"
+    r"japan|tokyo|russia|moscow|uk|united\s+kingdom|britain|london|germany|berlin|france|paris|south\s+korea|seoul|"
+    r"taiwan|taipei|brazil|brasília|brasilia|canada|ottawa|australia|canberra|indonesia|jakarta|saudi\s+arabia|"
+    r"riyadh|uae|singapore|vietnam|hanoi|mexico|turkey|ankara|south\s+africa|nigeria|egypt|iran|israel)",
     re.IGNORECASE,
 )
 _COMMENTATORS = re.compile(
@@ -383,7 +410,7 @@ def _subject(clause: str, position: int) -> str:
 def _classify(claimant: str, news: bool, *, opinion: bool = False) -> Attribution:
     """Governments set official targets; commentators, and anyone who merely predicts, make third-party
     forecasts; companies, researchers and projects report their own projections and plans."""
-    if _GOVERNMENT.search(claimant):
+    if _GOVERNMENT.search(claimant) or _STATES.fullmatch(claimant.strip()):
         return Attribution.OFFICIAL_TARGET
     if _COMMENTATORS.search(claimant) or (opinion and not _STRONG_PARTY.search(claimant)):
         return Attribution.THIRD_PARTY_FORECAST
@@ -544,6 +571,8 @@ class RuleBasedExtractor:
         list_frame: TimeExpression | None = None
         lede: Block | None = None
         awaiting_lede = False
+        title: str | None = None  # the last heading or list line: it opens a story if a paragraph follows
+        story: str | None = None
         candidates: list[Candidate] = []
         seen: set[str] = set()
         for index, block in enumerate(blocks):
@@ -557,8 +586,12 @@ class RuleBasedExtractor:
                 list_frame = None
             if block.kind == "paragraph" and awaiting_lede:
                 lede, awaiting_lede = block, False
-            if block.kind != "paragraph":
-                awaiting_lede = True
+                story = title
+            if block.kind == "heading":
+                story = None
+            if block.kind == "heading" or (block.kind == "item" and len(block.text) <= 90):
+                awaiting_lede, title = True, block.text
+            heading = next((f.title for f in reversed(frames) if f.title != block.text), None)
             frame = next((f.time for f in reversed(frames) if f.time is not None), None)
             sentences = split_sentences(block.text)
             previous: list[TimeExpression] = []
@@ -572,7 +605,7 @@ class RuleBasedExtractor:
                         items.append(following.raw)
                     appended = " ".join(items)
                 context = _Context(
-                    section=frames[-1].title if frames else None,
+                    section=story if story and block.kind == "paragraph" else heading,
                     frame=frame,
                     list_frame=list_frame if block.kind == "item" else None,
                     news=any(f.news for f in frames),

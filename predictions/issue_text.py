@@ -8,8 +8,8 @@ first end-of-article marker ("KEEP TUNED!", a "Comments" header, a "More article
 call-to-action lines ("Subscribe to ...", "Click the links ...", photo credits).
 
 A block is a heading, a paragraph or a list item. Plain text has no heading syntax, so a short
-standalone line without closing punctuation is read as a heading when it is in capitals (level 1) or
-Title Case (level 2).
+standalone line without closing punctuation is read as a heading: in capitals level 1, in Title Case
+level 2, a sentence-case headline level 3.
 """
 
 from __future__ import annotations
@@ -152,9 +152,10 @@ def _clean(raw: str) -> str:
 
 
 def _heading_level(line: str) -> int:
-    """1 for a line in capitals, 2 for a Title Case line, 0 for anything else (plain-text headings)."""
+    """Plain-text headings: 1 for a line in capitals, 2 for Title Case, 3 for a sentence-case headline
+    (a capitalised line of three or more words without closing punctuation); 0 for anything else."""
     text = _clean(line)
-    if not text or len(text) > 100 or text[-1] in ".!?:;,\"”'’)" or _ITEM.match(line):
+    if not text or len(text) > 120 or re.search(r"[.!?:;,][\"”'’)]*$", text) or _ITEM.match(line):
         return 0
     words = re.findall(r"[^\W\d_][\w’'-]*", text)
     if len(words) < 2:
@@ -163,7 +164,7 @@ def _heading_level(line: str) -> int:
         return 1
     if all(w[0].isupper() or w.lower() in _SMALL_WORDS for w in words):
         return 2
-    return 0
+    return 3 if len(words) >= 3 and text[0].isupper() else 0
 
 
 def _paragraph(lines: list[str], kind: BlockKind) -> Block:

@@ -350,6 +350,7 @@ def test_sentences_do_not_break_at_abbreviations() -> None:
         ("Will oil demand peak by 2030?", False),  # a question
         ("Prices could fall.", False),  # a weak cue without a time, number or stated prediction
         ("The will of the people prevailed in 2024.", False),
+        ("Here is what to expect in 2026.", False),  # an infinitive: nobody's forecast
         ("Prices could fall by 2027.", True),
         ("BYD will open 3 plants in Europe by 2026.", True),
         ("The plant, expected to open in 2026, will employ 3,000 people.", True),
@@ -358,6 +359,32 @@ def test_sentences_do_not_break_at_abbreviations() -> None:
 def test_which_sentences_are_forward_looking(sentence: str, expected: bool) -> None:
     candidates = RuleBasedExtractor().extract(sentence, ISSUE_DATE)
     assert bool(candidates) is expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "claimant", "attribution"),
+    [
+        ("Brussels aims to cut emissions by 55% by 2030.", "Brussels", "official_target"),
+        ("The ministry plans to build 40 new airports by 2035.", "The ministry", "official_target"),
+        ("Goldman Sachs economists predict a recession in 2026.", "Goldman Sachs economists", "third_party_forecast"),
+        ("Jane Doe predicts that rates will fall in 2026.", "Jane Doe", "third_party_forecast"),
+        ("Siemens Energy expects orders to double by 2027.", "Siemens Energy", "reported_projection"),
+        ("Solar will overtake coal by 2027.", "author", "author"),
+        ("I expect rates to fall in 2026.", "author", "author"),
+    ],
+)
+def test_who_is_predicting(sentence: str, claimant: str, attribution: str) -> None:
+    [candidate] = RuleBasedExtractor().extract(sentence, ISSUE_DATE)
+    assert (candidate.claimant, candidate.attribution) == (claimant, Attribution(attribution))
+
+
+def test_news_items_are_named_by_their_headline(december: list[Candidate]) -> None:
+    assert _one(december, "The device is expected").section == (
+        "Countdown to NEO brain-computer interface clinical trial in China"
+    )
+    assert _one(december, "made available to the general public").section == (
+        "Tsinghua University-incubated start-up to widen test of virtual hospital with ‘AI doctors’"
+    )
 
 
 def test_two_claimants_in_one_sentence_give_two_candidates(december: list[Candidate]) -> None:
