@@ -55,11 +55,14 @@ def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         return {name: con.execute(f'SELECT * FROM "{name}" ORDER BY ALL').fetchall() for name in names}
 
 
+def n_seed_claims() -> int:
+    return len(yaml.safe_load(default_seed_path().read_text(encoding="utf-8"))["claims"])
+
+
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("seeded") / "seeded.duckdb"
-    n_seed_claims = len(yaml.safe_load(default_seed_path().read_text(encoding="utf-8"))["claims"])
-    assert ok("init", "--db", path).strip() == f"created {path}: {n_seed_claims} claims added, 0 already there"
+    assert ok("init", "--db", path).strip() == f"created {path}: {n_seed_claims()} claims added, 0 already there"
     return path
 
 
@@ -87,7 +90,7 @@ def test_init_twice_adds_nothing_and_the_db_comes_from_the_environment(tmp_path:
     first = ok("init")  # PREDICTIONS_DB points at db_path
     assert first.startswith(f"created {db_path}:") and db_path.exists()
     before = dump(db_path)
-    assert ok("init").endswith("0 claims added, 34 already there\n")
+    assert ok("init").endswith(f"0 claims added, {n_seed_claims()} already there\n")
     assert dump(db_path) == before
     elsewhere = tmp_path / "elsewhere.duckdb"
     assert ok("init", "--db", elsewhere).startswith(f"created {elsewhere}:")  # --db wins over the environment
@@ -142,7 +145,7 @@ def test_a_claim_from_add_to_undo(seeded: Path, tmp_path: Path) -> None:
         "--criteria", "Official count", "--claimant", "Pascal Coppens",
     )  # fmt: skip
     claim_id = added.strip().removeprefix("added claim ")
-    assert claim_id.isdigit() and int(claim_id) == 35
+    assert claim_id.isdigit() and int(claim_id) == n_seed_claims() + 1
     assert ok("observe", claim_id, "--db", db, "--on", "2025-03-01", "--value", "30", "--source", "https://x.org/a")
     assert ok(
         "forecast", claim_id, "--db", db, "--probability", "40%", "--at", "2025-03-02T10:00", "--forecaster", "me"
@@ -176,14 +179,20 @@ def test_a_claim_from_add_to_undo(seeded: Path, tmp_path: Path) -> None:
     ]
 
 
+def seed_claims() -> list[dict[str, Any]]:
+    claims: list[dict[str, Any]] = yaml.safe_load(default_seed_path().read_text(encoding="utf-8"))["claims"]
+    return claims
+
+
 def test_show_as_text(seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = copy_of(seeded, tmp_path)
     assert cli.main(["resolve", "2", "partial", "--fraction", "0.5", "--on", "2025-05-02", "--db", str(db)]) == 0
     assert cli.main(["resolve", "2", "--undo", "--db", str(db)]) == 0
     capsys.readouterr()
     text = ok("show", "2", "--db", db)
-    assert text.startswith("#2 China's economy peaks in 2025")
-    assert "deadline: 2025-12-31 (year)" in text
+    second = seed_claims()[1]  # ids follow the seed file's order
+    assert text.startswith(f"#2 {second['statement']}")
+    assert f'"{second["quote"]}"' in text
     assert "resolved 2025-05-02: partial (undone)" in text
 
 
@@ -191,13 +200,17 @@ def test_score_json_shape(seeded: Path, tmp_path: Path) -> None:
     db = copy_of(seeded, tmp_path)
     assert cli.main(["resolve", "2", "false", "--on", "2026-01-05", "--db", str(db)]) == 0
     assert cli.main(["resolve", "3", "true", "--on", "2026-01-05", "--db", str(db)]) == 0
+    second, third = seed_claims()[1:3]
+    p_false, p_true = (c.get("probability") or hedge_probability(c["hedge"]) for c in (second, third))
     score = json.loads(ok("score", "--json", "--by", "attribution", "--db", db))
     assert set(score) == {"n", "brier", "log_score", "calibration", "by"}
     assert score["n"] == 2
+    assert score["brier"] == pytest.approx((p_false**2 + (1 - p_true) ** 2) / 2)
     assert len(score["calibration"]) == 10
     assert set(score["calibration"][0]) >= {"low", "high", "n", "hits", "mean_probability"}
-    assert set(score["by"]) == {"third_party_forecast"}  # both are third-party forecasts in the seed
-    assert score["by"]["third_party_forecast"]["n"] == 2
+    attributions = {second["attribution"], third["attribution"]}
+    assert set(score["by"]) == attributions
+    assert sum(sub["n"] for sub in score["by"].values()) == 2
     text = ok("score", "--db", db)
     assert text.startswith("all scored forecasts") and "n=2" in text
 
