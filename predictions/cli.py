@@ -370,6 +370,31 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_scorecard(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import scorecard
+
+    text = scorecard.build_scorecard(
+        settings.db,
+        args.since,
+        args.format,
+        args.today,
+        charts_dir=args.charts,
+        link_base=args.output.parent if args.output else None,
+        forecaster=args.forecaster,
+        attribution=args.attribution,
+        latest=args.latest,
+        due_days=args.days,
+    )
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
+    charts = f" and charts in {args.charts}" if args.charts else ""
+    print(f"wrote the scorecard to {args.output}{charts}")
+    return 0
+
+
 # --- parser ---------------------------------------------------------------------------------------
 
 
@@ -480,6 +505,17 @@ def build_parser() -> Parser:
     p.add_argument("--date", type=_date, required=True, help="the issue's date, YYYY-MM-DD (reads 'next year')")
     p.add_argument("--source", help="the issue's title")
     p.add_argument("--json", action="store_true")
+
+    p = command("scorecard", cmd_scorecard, "a ready-to-paste track-record section for the next issue")
+    p.add_argument("--since", type=_date, required=True, help="claims resolved on or after this date")
+    p.add_argument("--format", choices=["markdown", "html"], default="markdown")
+    p.add_argument("--charts", type=Path, help="also write the calibration and progress charts (PNG, SVG) here")
+    p.add_argument("-o", "--output", type=Path, help="write to this file (default: standard output)")
+    p.add_argument("--today", type=_date, help="the scorecard's date (default: today)")
+    p.add_argument("--days", type=int, default=90, help="claims due within this many days (default: 90)")
+    p.add_argument("--forecaster")
+    p.add_argument("--attribution", choices=[a.value for a in Attribution])
+    p.add_argument("--latest", action="store_true", help="only each forecaster's last forecast per claim")
     return parser
 
 

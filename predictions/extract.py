@@ -363,7 +363,9 @@ _ATTRIBUTING_VERB = re.compile(
     r"expects?|expecting|foresees?)\b|\b(?:projects?|projecting|forecasts?|estimates?)\s+(?=that\b|having\b|\d|\w+ing\b)|"
     r"\b(?:plans?|planning|intends?|aims?|aiming|seeks?|hopes?)\s+(?=to\b)"
 )
+_OPINION_VERB = re.compile(r"predict|anticipat|forecast|foresee|believ|think|argu|warn|prediction|outlook", re.I)
 _VAGUE_SUBJECTS = {"some": "some commentators", "others": "other commentators", "many": "many commentators"}
+_UNNAMED = "unnamed source"
 
 
 def _proper_nouns(text: str) -> list[str]:
@@ -419,12 +421,6 @@ def _classify(claimant: str, news: bool, *, opinion: bool = False) -> Attributio
     return Attribution.REPORTED_PROJECTION
 
 
-_OPINION_VERB = re.compile(r"predict|anticipat|forecast|foresee|believ|think|argu|warn|prediction|outlook", re.I)
-
-
-_UNNAMED = "unnamed source"
-
-
 # --- numbers ---------------------------------------------------------------------------------------
 
 _WORD_NUMBERS = {
@@ -433,7 +429,7 @@ _WORD_NUMBERS = {
     "a million": 1e6, "dozens": 24, "hundreds": 200, "thousands": 2000, "tens of thousands": 20000,
     "millions": 2e6, "billions": 2e9,
 }  # fmt: skip
-_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
+_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
 _COMPARATORS = [
     (r"at\s+least|no\s+(?:fewer|less)\s+than|a\s+minimum\s+of|or\s+more", Comparator.AT_LEAST),
     (r"more\s+than|over|above|exceeding|in\s+excess\s+of|upwards\s+of", Comparator.MORE_THAN),
@@ -447,7 +443,7 @@ _NUMBER_WORDS = "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True))
 _NUMBER = re.compile(
     rf"(?:(?P<comp>{_COMPARATOR_WORDS})\s+)?(?P<cur>US\$|\$|€|£|¥|RMB\s*|USD\s*)?"
     rf"(?:(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)|(?P<word>{_NUMBER_WORDS}))"
-    r"(?:\s*(?P<scale>thousand|million|billion|trillion|bn|mn|k|m)\b)?\s*(?P<pct>%|percent\b|per\s+cent\b)?",
+    r"(?:\s*(?P<scale>thousand|million|billion|trillion|bn|mn|k)\b)?\s*(?P<pct>%|percent\b|per\s+cent\b)?",
     re.IGNORECASE,
 )
 _UNIT_STOP = {
@@ -498,7 +494,9 @@ def find_target(text: str) -> Target | None:
                 break
             noun.append(bare)
             if word != bare or (len(bare) > 3 and bare.endswith("s") and not bare.endswith("ss")):
-                break
+                break  # a plural noun or punctuation ends the unit: "flying taxis", "cities."
+            if len(noun) == 1 and (len(bare) <= 3 or "/" in bare):
+                break  # a unit symbol is complete: "450 m high", "5 GW of", "400 km/h"
         if not noun or noun[-1][0].isdigit():
             continue
         unit_words = list(noun)
@@ -692,7 +690,9 @@ class RuleBasedExtractor:
             return owner, attribution, f"{hit.text!r} names whose forecast it is"
         if verb is not None and verb.start() <= hit.start:
             subject = _subject(clause, verb.start())
-            if subject and subject.split()[0].lower() not in {"i", "we", "it", "this", "they"}:
+            if subject.lower() in {"i", "we"}:  # "We plan to ...": the author's own plan
+                return self.author, Attribution.AUTHOR, "the author speaks in the first person"
+            if subject and subject.split()[0].lower() not in {"it", "this", "they"}:
                 claimant = _VAGUE_SUBJECTS.get(subject.lower(), subject)
                 attribution = _classify(claimant, context.news, opinion=bool(_OPINION_VERB.match(verb.group(0))))
                 return claimant, attribution, f"{claimant!r} {verb.group(0)}"

@@ -301,6 +301,8 @@ def test_markdown_comments_and_more_articles_are_cut() -> None:
         ("will supply no more than 30% of demand", (30, "%", "<=")),
         ("raise $5.5 billion from investors", (5_500_000_000, "USD", ">=")),
         ("will open fewer than twelve stores", (12, "stores", "<")),
+        ("a tower 450 m high by 2030", (450, "m", ">=")),
+        ("add over 5 GW of wind in 2026", (5, "GW", ">")),
     ],
 )
 def test_a_number_with_its_unit_is_a_target(text: str, expected: tuple[float, str, str]) -> None:
@@ -371,6 +373,7 @@ def test_which_sentences_are_forward_looking(sentence: str, expected: bool) -> N
         ("Siemens Energy expects orders to double by 2027.", "Siemens Energy", "reported_projection"),
         ("Solar will overtake coal by 2027.", "author", "author"),
         ("I expect rates to fall in 2026.", "author", "author"),
+        ("We plan to launch a podcast in 2026.", "author", "author"),
     ],
 )
 def test_who_is_predicting(sentence: str, claimant: str, attribution: str) -> None:

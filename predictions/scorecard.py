@@ -1,0 +1,449 @@
+"""The scorecard: a ready-to-paste section for the next issue, in Markdown or HTML.
+
+It holds the claims resolved since a date (with the outcome and the confidence that was given), the
+running Brier score before that date and now, a folded calibration table (deadline passed only, as in
+`predictions score --folded`), and the claims due in the coming days. With a charts directory it also
+writes PNG and SVG images of the calibration chart, the progress chart (threshold claims toward
+their targets, as on the dashboard) and the running Brier score by resolution date.
+
+Charts are drawn by a plugin found through the entry point group `predictions.chart_renderers`
+(name `scorecard`; the project registers `dashboard.static_charts:render_scorecard_charts`), so this
+package never imports plotly or the dashboard. The renderer is called as
+`renderer(data: dict, directory: Path) -> list[Path]` with plain JSON-able data (see `chart_data`).
+
+The confidence shown for a resolved claim is the last forecast made by the end of its deadline day
+(the forecast `--latest` scores), else the last one at all, marked as made after the deadline.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from db import queries
+from predictions.ledger import LedgerError, reading
+from predictions.scoring import CalibrationBin, ScorePoint, brier_score, cumulative_brier, log_score, score_rows
+
+FORMATS = ("markdown", "html")
+DUE_DAYS = 90
+MAX_ROWS = 100
+RENDERER_GROUP = "predictions.chart_renderers"
+RENDERER_NAME = "scorecard"
+CHART_NAMES = ("calibration", "progress", "brier")
+
+
+class ScorecardError(LedgerError):
+    """A scorecard that cannot be made as asked (bad dates, no chart renderer, a failed render)."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """Scored forecasts up to a date: how many, Brier and log score."""
+
+    n: int
+    brier: float | None
+    log_score: float | None
+
+
+@dataclass
+class Scorecard:
+    since: date
+    today: date
+    due_until: date
+    resolved: list[dict[str, Any]]
+    before: Period
+    now: Period
+    calibration: list[CalibrationBin]
+    history: list[ScorePoint]
+    due: list[dict[str, Any]]
+    forecaster: str | None = None
+    attribution: str | None = None
+    latest: bool = False
+    charts: list[Path] = field(default_factory=list)
+
+    @property
+    def change(self) -> float | None:
+        """Brier now minus Brier before `since` (negative is better)."""
+        if self.before.brier is None or self.now.brier is None:
+            return None
+        return self.now.brier - self.before.brier
+
+
+def _outcome_value(row: dict[str, Any]) -> float | None:
+    """The scored outcome, as db.queries.scored_forecasts computes it; None when not scored."""
+    outcome = row["outcome"]
+    if outcome == "true":
+        return 1.0
+    if outcome == "false":
+        return 0.0
+    if outcome == "partial":
+        return float(row["fraction"]) if row["partial_credit"] and row["fraction"] is not None else 0.0
+    return None
+
+
+def _period(p: np.ndarray, o: np.ndarray) -> Period:
+    return Period(len(p), brier_score(p, o), log_score(p, o))
+
+
+def compute_scorecard(
+    db_path: Path,
+    since: date,
+    today: date | None = None,
+    *,
+    forecaster: str | None = None,
+    attribution: str | None = None,
+    latest: bool = False,
+    due_days: int = DUE_DAYS,
+) -> Scorecard:
+    """The figures of the scorecard; forecasts are those `predictions score` counts (same filters)."""
+    today = today or date.today()
+    if since > today:
+        raise ScorecardError(f"--since {since.isoformat()} is after today ({today.isoformat()})")
+    if due_days < 0:
+        raise ScorecardError("the number of days ahead cannot be negative")
+    due_until = today + timedelta(days=due_days)
+    with reading(db_path) as con:
+        rows = queries.scored_forecasts(con, latest=latest, attribution=attribution, forecaster=forecaster)
+        resolved = queries.resolved_between(con, since, today, attribution=attribution, forecaster=forecaster)
+        due = queries.open_claims_due(con, today, due_until, attribution=attribution, forecaster=forecaster)
+    resolved_on = np.asarray(np.ma.getdata(rows["resolved_on"]), dtype="datetime64[D]")
+    up_to_today = resolved_on <= np.datetime64(today, "D")
+    before = resolved_on < np.datetime64(since, "D")
+    p = np.asarray(np.ma.getdata(rows["probability"]), dtype=float)
+    o = np.asarray(np.ma.getdata(rows["outcome"]), dtype=float)
+    current = {key: value[up_to_today] for key, value in rows.items()}
+    for row in resolved:
+        value = _outcome_value(row)
+        row["scored_outcome"] = value
+        row["brier"] = None if value is None or row["probability"] is None else (row["probability"] - value) ** 2
+    return Scorecard(
+        since=since,
+        today=today,
+        due_until=due_until,
+        resolved=resolved,
+        before=_period(p[before], o[before]),
+        now=_period(p[up_to_today], o[up_to_today]),
+        calibration=score_rows(current, today, folded=True).calibration,
+        history=cumulative_brier(current),
+        due=due,
+        forecaster=forecaster,
+        attribution=attribution,
+        latest=latest,
+    )
+
+
+# --- charts through the plugin --------------------------------------------------------------------
+
+
+def chart_data(card: Scorecard, db_path: Path | None = None) -> dict[str, Any]:
+    """What the chart renderer gets: plain values only (dates as ISO text, the database as a path text
+    for the progress chart's threshold claims)."""
+    return {
+        "db_path": str(db_path) if db_path is not None else None,
+        "since": card.since.isoformat(),
+        "today": card.today.isoformat(),
+        "folded": True,
+        "calibration": [asdict(b) for b in card.calibration],
+        "history": [{"resolved_on": p.resolved_on.isoformat(), "n": p.n, "brier": p.brier} for p in card.history],
+        "names": list(CHART_NAMES),
+    }
+
+
+Renderer = Callable[[dict[str, Any], Path], Sequence[Path]]
+
+
+def chart_renderer() -> Renderer:
+    found = entry_points(group=RENDERER_GROUP, name=RENDERER_NAME)
+    if not found:
+        raise ScorecardError(
+            f"no chart renderer installed (entry point {RENDERER_GROUP}:{RENDERER_NAME}); "
+            "reinstall the project with `pip install -e .`"
+        )
+    try:
+        renderer: Renderer = next(iter(found)).load()
+    except ImportError as error:
+        raise ScorecardError(f"the chart renderer cannot be loaded: {error}") from error
+    return renderer
+
+
+def render_charts(
+    card: Scorecard, directory: Path, db_path: Path | None = None, renderer: Renderer | None = None
+) -> list[Path]:
+    """PNG and SVG files of the calibration, progress and running-Brier charts in `directory`."""
+    renderer = renderer or chart_renderer()
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        written = [Path(p) for p in renderer(chart_data(card, db_path), directory)]
+    except Exception as error:  # a plugin: whatever it raises becomes one line, never a traceback
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise ScorecardError(f"could not draw the charts: {error.__class__.__name__}: {reason}") from error
+    card.charts = written
+    return written
+
+
+# --- text -----------------------------------------------------------------------------------------
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def _number(value: float | None, digits: int = 3) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _change_text(card: Scorecard) -> str:
+    change = card.change
+    if change is None:
+        if card.before.n == 0:
+            return f"no forecasts were scored before {card.since.isoformat()}"
+        return "no change to report"
+    if abs(change) < 0.0005:
+        return f"{change:+.3f} (unchanged)"
+    return f"{change:+.3f} ({'better' if change < 0 else 'worse'})"
+
+
+def _outcome_text(row: dict[str, Any]) -> str:
+    outcome = row["outcome"]
+    if outcome == "partial":
+        fraction = row["fraction"]
+        return f"partial ({fraction:.0%})" if fraction is not None else "partial"
+    if outcome == "ambiguous":
+        return "ambiguous (not scored)"
+    return {"true": "came true", "false": "did not happen"}.get(outcome, str(outcome))
+
+
+def _several_forecasters(rows: Sequence[dict[str, Any]]) -> bool:
+    return len({row["forecaster"] for row in rows if row.get("forecaster") is not None}) > 1
+
+
+def _confidence(row: dict[str, Any], named: bool) -> str:
+    if row.get("probability") is None:
+        return "–"
+    text = _percent(row["probability"])
+    if named:
+        text += f" ({row['forecaster']})"
+    if row.get("after_deadline"):
+        text += " †"
+    return text
+
+
+def _headline(card: Scorecard) -> list[tuple[str, str]]:
+    """(label, value) lines of the track-record summary."""
+    who = []
+    if card.forecaster:
+        who.append(f"forecaster {card.forecaster}")
+    if card.attribution:
+        who.append(f"attribution {card.attribution}")
+    if card.latest:
+        who.append("each forecaster's last forecast per claim")
+    return [
+        ("Covers", ", ".join(who) if who else "every scored forecast"),
+        (
+            f"Brier score before {card.since.isoformat()}",
+            f"{_number(card.before.brier)} over {card.before.n} forecasts",
+        ),
+        (f"Brier score on {card.today.isoformat()}", f"{_number(card.now.brier)} over {card.now.n} forecasts"),
+        ("Change", _change_text(card)),
+        ("Log score now", _number(card.now.log_score)),
+    ]
+
+
+def _table_rows(card: Scorecard, max_rows: int) -> dict[str, Any]:
+    named_resolved = card.forecaster is None and _several_forecasters(card.resolved)
+    named_due = card.forecaster is None and _several_forecasters(card.due)
+    resolved = [
+        [
+            row["statement"],
+            row["deadline"].isoformat() if row["deadline"] else "none",
+            _confidence(row, named_resolved),
+            _outcome_text(row),
+            row["resolved_on"].isoformat(),
+            _number(row["brier"]),
+        ]
+        for row in card.resolved[:max_rows]
+    ]
+    calibration = [
+        [
+            f"{b.low:.0%}–{b.high:.0%}",
+            str(b.n),
+            f"{b.hits:g}",
+            _percent(b.hit_rate),
+            _percent(b.mean_probability),
+            f"{_percent(b.wilson_low)}–{_percent(b.wilson_high)}" if b.wilson_low is not None else "–",
+        ]
+        for b in card.calibration
+    ]
+    due = [
+        [
+            row["statement"],
+            row["deadline"].isoformat(),
+            _confidence(row, named_due),
+        ]
+        for row in card.due[:max_rows]
+    ]
+    return {
+        "resolved": resolved,
+        "resolved_more": max(0, len(card.resolved) - max_rows),
+        "calibration": calibration,
+        "due": due,
+        "due_more": max(0, len(card.due) - max_rows),
+        "after_deadline": any(row.get("after_deadline") for row in card.resolved[:max_rows]),
+    }
+
+
+RESOLVED_HEADER = ["Claim", "Deadline", "Confidence given", "Outcome", "Resolved", "Brier"]
+CALIBRATION_HEADER = ["Forecast", "n", "Hits", "Hit rate", "Mean forecast", "95% interval (Wilson)"]
+DUE_HEADER = ["Claim", "Deadline", "Confidence now"]
+BRIER_NOTE = "Brier score: 0 is perfect, 0.25 is what always saying 50% earns; lower is better."
+CALIBRATION_NOTE = (
+    "Only claims whose deadline has passed; a forecast below 50% counts as its complement on the "
+    "opposite outcome (folded), so every bin runs from 50% to 100%."
+)
+AFTER_DEADLINE_NOTE = "† no forecast before the deadline: the last forecast made is shown."
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+
+
+def _md(text: object) -> str:
+    """One Markdown table cell or line: whitespace folded, every markup character backslash-escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def _md_table(header: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |"]
+    lines.append("|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|")
+    lines += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows]
+    return lines
+
+
+def render_markdown(card: Scorecard, chart_links: Sequence[tuple[str, str]] = (), max_rows: int = MAX_ROWS) -> str:
+    tables = _table_rows(card, max_rows)
+    since = card.since.isoformat()
+    out = [f"## Scorecard: claims resolved since {since}", "", f"*As of {card.today.isoformat()}. {BRIER_NOTE}*", ""]
+    out += [f"- **{_md(label)}:** {_md(value)}" for label, value in _headline(card)]
+    out += ["", f"### Resolved since {since} ({len(card.resolved)})", ""]
+    if tables["resolved"]:
+        out += _md_table(RESOLVED_HEADER, tables["resolved"], {2, 5})
+        if tables["resolved_more"]:
+            out += ["", f"… and {tables['resolved_more']} more."]
+        if tables["after_deadline"]:
+            out += ["", _md(AFTER_DEADLINE_NOTE)]
+    else:
+        out.append("No claim was resolved in this period.")
+    out += ["", "### Calibration", "", _md(CALIBRATION_NOTE), ""]
+    out += _md_table(CALIBRATION_HEADER, tables["calibration"], {1, 2, 3, 4})
+    out += ["", f"### Due in the next {(card.due_until - card.today).days} days ({len(card.due)})", ""]
+    if tables["due"]:
+        out += _md_table(DUE_HEADER, tables["due"], {2})
+        if tables["due_more"]:
+            out += ["", f"… and {tables['due_more']} more."]
+    else:
+        out.append("No open claim falls due in this period.")
+    for alt, link in chart_links:
+        out += ["", f"![{_md(alt)}](<{link.replace('>', '%3E')}>)"]
+    return "\n".join(out) + "\n"
+
+
+def _html_table(header: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
+    def cell(tag: str, i: int, text: str) -> str:
+        style = ' style="text-align:right"' if i in right else ""
+        return f"<{tag}{style}>{html.escape(text)}</{tag}>"
+
+    lines = ["<table>", "<thead><tr>" + "".join(cell("th", i, h) for i, h in enumerate(header)) + "</tr></thead>"]
+    lines.append("<tbody>")
+    lines += ["<tr>" + "".join(cell("td", i, str(c)) for i, c in enumerate(row)) + "</tr>" for row in rows]
+    lines += ["</tbody>", "</table>"]
+    return lines
+
+
+def render_html(card: Scorecard, chart_links: Sequence[tuple[str, str]] = (), max_rows: int = MAX_ROWS) -> str:
+    """An HTML fragment (a <section>), every value escaped."""
+    tables = _table_rows(card, max_rows)
+    since = html.escape(card.since.isoformat())
+    esc = html.escape
+    out = ['<section class="scorecard">', f"<h2>Scorecard: claims resolved since {since}</h2>"]
+    out.append(f"<p><em>As of {esc(card.today.isoformat())}. {esc(BRIER_NOTE)}</em></p>")
+    out.append("<ul>")
+    out += [f"<li><strong>{esc(label)}:</strong> {esc(value)}</li>" for label, value in _headline(card)]
+    out.append("</ul>")
+    out.append(f"<h3>Resolved since {since} ({len(card.resolved)})</h3>")
+    if tables["resolved"]:
+        out += _html_table(RESOLVED_HEADER, tables["resolved"], {2, 5})
+        if tables["resolved_more"]:
+            out.append(f"<p>… and {tables['resolved_more']} more.</p>")
+        if tables["after_deadline"]:
+            out.append(f"<p>{esc(AFTER_DEADLINE_NOTE)}</p>")
+    else:
+        out.append("<p>No claim was resolved in this period.</p>")
+    out += ["<h3>Calibration</h3>", f"<p>{esc(CALIBRATION_NOTE)}</p>"]
+    out += _html_table(CALIBRATION_HEADER, tables["calibration"], {1, 2, 3, 4})
+    out.append(f"<h3>Due in the next {(card.due_until - card.today).days} days ({len(card.due)})</h3>")
+    if tables["due"]:
+        out += _html_table(DUE_HEADER, tables["due"], {2})
+        if tables["due_more"]:
+            out.append(f"<p>… and {tables['due_more']} more.</p>")
+    else:
+        out.append("<p>No open claim falls due in this period.</p>")
+    for alt, link in chart_links:
+        out.append(f'<figure><img src="{esc(link)}" alt="{esc(alt)}"></figure>')
+    out.append("</section>")
+    return "\n".join(out) + "\n"
+
+
+CHART_TITLES = {
+    "calibration": "Calibration (folded)",
+    "progress": "Progress of threshold claims toward their targets",
+    "brier": "Running Brier score",
+}
+
+
+def _links(charts: Sequence[Path], link_base: Path | None) -> list[tuple[str, str]]:
+    """(alt text, link) of the PNG images, relative to `link_base` when given."""
+    links = []
+    for chart in charts:
+        if chart.suffix.lower() != ".png":
+            continue
+        link = Path(os.path.relpath(chart.resolve(), link_base.resolve())) if link_base else chart
+        links.append((CHART_TITLES.get(chart.stem, chart.stem), link.as_posix()))
+    return links
+
+
+def build_scorecard(
+    db_path: Path,
+    since: date,
+    fmt: str = "markdown",
+    today: date | None = None,
+    *,
+    charts_dir: Path | None = None,
+    link_base: Path | None = None,
+    forecaster: str | None = None,
+    attribution: str | None = None,
+    latest: bool = False,
+    due_days: int = DUE_DAYS,
+    max_rows: int = MAX_ROWS,
+) -> str:
+    """The scorecard as Markdown or an HTML fragment.
+
+    With `charts_dir`, the charts are written there (PNG and SVG) and the PNGs are linked, relative
+    to `link_base` (the directory the text will be saved in) when given.
+    """
+    if fmt not in FORMATS:
+        raise ScorecardError(f"unknown scorecard format {fmt!r}: use {', '.join(FORMATS)}")
+    card = compute_scorecard(
+        db_path, since, today, forecaster=forecaster, attribution=attribution, latest=latest, due_days=due_days
+    )
+    links: list[tuple[str, str]] = []
+    if charts_dir is not None:
+        links = _links(render_charts(card, charts_dir, db_path), link_base)
+    render = render_markdown if fmt == "markdown" else render_html
+    return render(card, links, max_rows)
