@@ -3,10 +3,18 @@
 DuckDB locks the whole file for as long as any connection of a process is open, read-only ones
 included, so no process may keep it open (DESIGN §5). Every unit of work opens, works in one
 transaction, and closes.
+
+DuckDB's own lock is all-or-nothing with no queue: a reader polling it with backoff can starve
+while a few writers take turns. So every unit of work first takes its turn on a sidecar lock file
+(`<db>.lock`, flock: shared for readers, exclusive for writers), polled every few milliseconds;
+that is cheap to poll, works between the threads of one process as well (each turn opens the
+file anew), and lets readers share. The DuckDB-level retry stays for anyone who opens the file
+without the sidecar (a DuckDB shell, an older version).
 """
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +27,13 @@ import duckdb
 DEFAULT_ATTEMPTS = 40
 DEFAULT_BASE_DELAY = 0.02
 DEFAULT_MAX_DELAY = 0.5
+# Bound on waiting for a turn on the sidecar lock before "database busy".
+DEFAULT_TURN_TIMEOUT = 30.0
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: rely on DuckDB's own lock and the retry
+    fcntl = None  # type: ignore[assignment]
 
 
 class DatabaseError(Exception):
@@ -71,10 +86,39 @@ def connect(
 
 
 @contextmanager
+def turn(path: str | Path, *, exclusive: bool, timeout: float = DEFAULT_TURN_TIMEOUT) -> Iterator[None]:
+    """Hold the sidecar lock of `path` (shared or exclusive) for the duration of a unit of work."""
+    lock_path = Path(str(path) + ".lock")
+    try:
+        if exclusive:
+            lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:  # e.g. a read-only folder: fall back to DuckDB's lock and the retry
+        yield
+        return
+    try:
+        if fcntl is not None:
+            mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, mode)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise DatabaseBusyError(
+                            f"database busy: {path} stayed in use by other processes for {timeout:g} s; try again"
+                        ) from None
+                    time.sleep(random.uniform(0.0005, 0.004))
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+@contextmanager
 def unit_of_work(path: str | Path, **connect_options: object) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection inside one transaction: committed on success, rolled back on error."""
-    con = connect(path, **connect_options)  # type: ignore[arg-type]
-    try:
+    with turn(path, exclusive=True), _connected(path, read_only=False, **connect_options) as con:
         con.execute("BEGIN TRANSACTION")
         try:
             yield con
@@ -82,14 +126,20 @@ def unit_of_work(path: str | Path, **connect_options: object) -> Iterator[duckdb
             con.execute("ROLLBACK")
             raise
         con.execute("COMMIT")
-    finally:
-        con.close()
 
 
 @contextmanager
 def read_only(path: str | Path, **connect_options: object) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection: any write through it fails inside DuckDB itself."""
-    con = connect(path, read_only=True, **connect_options)  # type: ignore[arg-type]
+    if not Path(path).exists():
+        raise DatabaseMissingError(f"database {path} does not exist (run `predictions init` first)")
+    with turn(path, exclusive=False), _connected(path, read_only=True, **connect_options) as con:
+        yield con
+
+
+@contextmanager
+def _connected(path: str | Path, **connect_options: object) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(path, **connect_options)  # type: ignore[arg-type]
     try:
         yield con
     finally:

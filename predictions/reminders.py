@@ -441,7 +441,7 @@ def run_forever(settings: Settings, *, on_sweep: Callable[[SweepResult], None] |
         next_run_time=datetime.now(UTC),
         coalesce=True,
         max_instances=1,
-        misfire_grace_time=max(60, settings.remind_every_minutes * 60),
+        misfire_grace_time=int(max(60, settings.remind_every_minutes * 60)),
         id="reminder-sweep",
     )
 

@@ -48,7 +48,9 @@ class Settings(BaseSettings):
     remind_offsets: str = Field(
         "30,7,1", description="Days before a deadline at which reminders go out, comma-separated."
     )
-    remind_every_minutes: int = Field(15, ge=1, description="Minutes between two reminder sweeps.")
+    remind_every_minutes: float = Field(
+        15, ge=0.05, description="Minutes between two reminder sweeps (fractions allowed, e.g. 0.5)."
+    )
     remind_overdue_every_days: int = Field(7, ge=1, description="Days between overdue reminders.")
     smtp_host: str | None = Field(None, description="SMTP server for reminder e-mail; unset disables e-mail.")
     smtp_port: int = Field(25, ge=1, le=65535, description="SMTP server port.")
