@@ -342,6 +342,10 @@ def claim_metric_figure(
         _vline(fig, t.deadline, "deadline", f"deadline {t.deadline.isoformat()}", "#c92a2a", dash="dash")
     _vline(fig, today, "today", f"today {today.isoformat()}", TODAY_COLOUR)
     _resolution_line(fig, resolution, status)
+    values = [t.target, *(p.value for p in t.points), *(p.high for p in t.projection if p.high is not None)]
+    values += [p.low for p in t.projection if p.low is not None] + ([t.baseline] if t.baseline is not None else [])
+    low, high = min(0.0, *values), max(values)
+    fig.update_yaxes(range=[low - 0.02 * (high - low), high + 0.1 * (high - low or 1)])
     if not t.points:
         _empty_note(fig, "No observations yet: the target and the deadline are shown.")
     return fig

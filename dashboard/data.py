@@ -9,8 +9,10 @@ returns plain rows or dataclasses. Writes are thin pass-throughs, never cached.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import streamlit as st
@@ -50,14 +52,25 @@ def database_problem() -> str | None:
 # --- cached reads --------------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _claims(path: str, db_version: tuple[float, int], today: date) -> list[dict[str, object]]:
-    return [view.as_json() for view in ledger.list_claims(Path(path), today)]
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return MappingProxyType({key: _freeze(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return tuple(_freeze(item) for item in value)
+    return value
 
 
-def claims(on: date | None = None) -> list[dict[str, Any]]:
-    """Every claim as a JSON-shaped row (ISO dates) with its derived status."""
-    return _claims(str(database_path()), version(), on or today())
+# The claim list is the one large result (18,000+ rows with an imported archive). st.cache_data would
+# unpickle a fresh copy on every rerun (half a second at that size), so it is kept once per database
+# version as read-only rows instead: every row, and every list or dict inside it, is frozen.
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _claims(path: str, db_version: tuple[float, int], today: date) -> tuple[Mapping[str, Any], ...]:
+    return tuple(_freeze(view.as_json()) for view in ledger.list_claims(Path(path), today))
+
+
+def claims(on: date | None = None) -> list[Mapping[str, Any]]:
+    """Every claim as a read-only JSON-shaped row (ISO dates, tags as a tuple) with its derived status."""
+    return list(_claims(str(database_path()), version(), on or today()))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -180,7 +180,7 @@ def claims_table(
         key=key,
         hide_index=True,
         placeholder="–",
-        height=height or min(36 * (len(shown) + 1) + 4, 640),
+        height=height or min(35 * (len(shown) + 1) + 20, 640),
         column_order=list(column_order) if column_order else None,
         column_config={
             "claim": st.column_config.LinkColumn(

@@ -6,12 +6,15 @@ Import the fixtures into a test module (`from dashboard_fixtures import rich_db`
 
 from __future__ import annotations
 
+import csv
+import io
+import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from predictions import ledger
+from predictions import ledger, transfer
 from predictions.models import ClaimIn, ForecastIn, ObservationIn, Outcome, ResolutionIn
 
 HOSTILE_STATEMENT = '<script>alert("owned")</script> **bold** [click me](javascript:alert(1)) $x$'
@@ -73,6 +76,33 @@ def build_rich_database(path: Path, today: date | None = None) -> dict[str, int]
         probability=0.3,
     )
     return ids
+
+
+def archive_csv(forecasters: int = 2_100, claims: int = 3_000, seed: int = 42) -> str:
+    """A PredictionBook-sized flat file (deterministic): every forecaster has at least one forecast."""
+    rng = random.Random(seed)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(transfer.CSV_COLUMNS)
+    names = [f"user{i:04d}" for i in range(forecasters)]
+    start = date(2010, 1, 1)
+    for i in range(claims):
+        made_on = start + timedelta(days=rng.randrange(4_000))
+        deadline = made_on + timedelta(days=rng.randrange(1, 900))
+        truth = rng.random() < 0.4
+        outcome = "" if deadline > date(2021, 6, 1) else ("true" if truth else "false")
+        tag = rng.choice(["ai", "economy", "politics", "science", ""])
+        chosen = {names[i % forecasters]} | {rng.choice(names) for _ in range(rng.randrange(0, 7))}
+        for name in sorted(chosen):
+            p = min(0.99, max(0.01, rng.gauss(0.65 if truth else 0.35, 0.2)))
+            writer.writerow([f"Archive question {i}", f"{p:.2f}", outcome, made_on, deadline, name, tag])
+    return out.getvalue()
+
+
+@pytest.fixture
+def archive_db(db_path: Path) -> Path:
+    transfer.import_text(db_path, archive_csv(), "csv", "archive")
+    return db_path
 
 
 @pytest.fixture

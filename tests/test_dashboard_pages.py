@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dashboard_fixtures import HOSTILE_QUOTE, HOSTILE_STATEMENT, rich_db, seeded_db
+from dashboard_fixtures import HOSTILE_QUOTE, HOSTILE_STATEMENT, archive_db, rich_db, seeded_db
 from streamlit.testing.v1 import AppTest
 
 from dashboard import auth, charts
 from predictions import ledger
 
-__all__ = ["rich_db", "seeded_db"]  # fixtures used by name below
+__all__ = ["archive_db", "rich_db", "seeded_db"]  # fixtures used by name below
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 PASSWORD = "correct horse battery staple"
@@ -332,6 +332,38 @@ def test_track_record_with_nothing_resolved_says_so(seeded_db: Path) -> None:
     calibration, history = figures(at)[:2]
     assert any("Nothing resolved" in a["text"] for a in calibration["layout"]["annotations"])
     assert any("Nothing resolved" in a["text"] for a in history["layout"]["annotations"])
+
+
+def longest_trace(figure: dict[str, Any]) -> int:
+    return max((len(trace.get("x") or trace.get("y") or []) for trace in figure["data"]), default=0)
+
+
+def test_an_archive_with_thousands_of_forecasters_stays_light(archive_db: Path) -> None:
+    at = app(scope="all")
+    no_exception(at)
+    timeline = figures(at)[0]
+    assert sum(len(trace["y"]) for trace in timeline["data"]) == 60
+    assert "60 of 3000 claims" in title_of(timeline)
+    assert len(at.dataframe[0].value) == 500
+    assert any("first 500 of 3,000" in c.value for c in at.caption)
+    at.switch_page("app_pages/track_record.py").run()
+    no_exception(at)
+    picker = at.selectbox(key="track_forecaster")
+    assert len(picker.options) == 50
+    counts = [int(option.rsplit("(", 1)[1].split()[0].replace(",", "")) for option in picker.options]
+    assert counts == sorted(counts, reverse=True)
+    for chart in at.get("plotly_chart"):
+        assert len(chart.proto.spec) < 100_000
+        assert longest_trace(json.loads(chart.proto.spec)) <= charts.MAX_LINE_POINTS
+    history = next(f for f in figures(at) if title_of(f) == "Brier score over time")
+    assert longest_trace(history) == charts.MAX_LINE_POINTS  # 2,000+ resolution dates, thinned
+    by_claimant = next(f for f in figures(at) if title_of(f).startswith("Brier score by claimant"))
+    assert "(15 largest of 1," in title_of(by_claimant)  # over a thousand claimants, 15 bars
+    at.text_input(key="track_forecaster_search").input("user00").run()
+    assert len(at.selectbox(key="track_forecaster").options) == 50
+    at.text_input(key="track_forecaster_search").input("user2099").run()
+    assert at.selectbox(key="track_forecaster").value == "user2099"
+    no_exception(at)
 
 
 # --- the author gate -----------------------------------------------------------------------------

@@ -4,7 +4,7 @@ Registered by the router only after the author signs in. Every form goes through
 models as the CLI; a rejected input is shown as one line per problem, and nothing is written.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -259,7 +259,7 @@ def import_form() -> None:
     st.rerun()
 
 
-def claim_picker(claims: list[dict[str, Any]]) -> int | None:
+def claim_picker(claims: list[Mapping[str, Any]]) -> int | None:
     with st.container(border=True):
         st.markdown("**Claim to work on** (observations, confidence, resolutions)")
         search = st.text_input("Find by id or words", key="author_claim_search")
