@@ -82,7 +82,8 @@ def sidebar() -> None:
     """The sign-in (or sign-out) box in the sidebar, shown on every page by the router."""
     with st.sidebar:
         if configured_password() is None:
-            st.caption(HOW_TO_ENABLE)
+            with st.expander("Read-only: how to enable authoring"):
+                st.caption(HOW_TO_ENABLE)
             return
         if signed_in():
             st.caption("Signed in as the author.")

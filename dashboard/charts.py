@@ -172,7 +172,7 @@ def timeline_figure(rows: Sequence[Mapping[str, Any]], today: date, limit: int =
         f"Resolution timeline ({shown})",
         "date (issue → deadline)",
         "claim",
-        height=max(320, 26 * len(dated) + 140),
+        height=max(320, 22 * len(dated) + 150),
     )
     _date_axis(fig)
     fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], automargin=True)
