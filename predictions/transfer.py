@@ -361,29 +361,46 @@ def import_json_text(db_path: Path, text: str) -> ImportResult:
         raise ImportProblems(duplicates)
     with writing(db_path) as con:
         existing = queries.claim_ids_by_external_id(con, keys)
-        for key, claim in zip(keys, export.claims, strict=True):
-            if key in existing:
-                result.claims_existing += 1
-                continue
+        new = [(key, claim) for key, claim in zip(keys, export.claims, strict=True) if key not in existing]
+        result.claims_existing = len(keys) - len(new)
+        source_ids: dict[str, int] = {}
+        rows = []
+        for key, claim in new:
             source_id = None
             if claim.source is not None:
                 source_key = claim.source.external_id or f"json:{claim.source.title}:{claim.source.published_on}"
-                source_id = queries.source_id_by_external_id(con, source_key)
-                if source_id is None:
-                    source_id = queries.insert_source(con, {**claim.source.model_dump(), "external_id": source_key})
+                if source_key not in source_ids:
+                    found = queries.source_id_by_external_id(con, source_key)
+                    if found is None:
+                        found = queries.insert_source(con, {**claim.source.model_dump(), "external_id": source_key})
+                    source_ids[source_key] = found
+                source_id = source_ids[source_key]
             fields = claim.model_dump(exclude={"source", "forecasts", "observations", "resolutions"})
-            claim_id = queries.insert_claim(con, {**fields, "external_id": key, "source_id": source_id})
-            result.claims_added += 1
-            queries.bulk_insert(con, "forecasts", [{**f.model_dump(), "claim_id": claim_id} for f in claim.forecasts])
-            result.forecasts_added += len(claim.forecasts)
-            for observation in claim.observations:
-                queries.insert_observation(con, claim_id, observation.model_dump())
-            result.observations_added += len(claim.observations)
+            rows.append({**fields, "external_id": key, "source_id": source_id})
+        # One Arrow insert per table: row by row, the PredictionBook archive's export took minutes.
+        ids = queries.bulk_insert(con, "claims", rows, returning_key="external_id")
+        forecasts: list[dict[str, Any]] = []
+        observations: list[dict[str, Any]] = []
+        single_resolutions: list[dict[str, Any]] = []
+        for key, claim in new:
+            claim_id = ids[key]
+            forecasts += [{**f.model_dump(), "claim_id": claim_id} for f in claim.forecasts]
+            observations += [{**o.model_dump(), "claim_id": claim_id} for o in claim.observations]
+            if len(claim.resolutions) == 1 and not claim.resolutions[0].undone:
+                single_resolutions.append({**claim.resolutions[0].model_dump(exclude={"undone"}), "claim_id": claim_id})
+                continue
+            # A resolution history (the order decides which one is in force) or an undo: row by row, in order.
             for resolution in claim.resolutions:
                 resolution_id = queries.insert_resolution(con, claim_id, resolution.model_dump(exclude={"undone"}))
                 if resolution.undone:
                     queries.insert_undo(con, resolution_id, "undone before export")
-            result.resolutions_added += len(claim.resolutions)
+        queries.bulk_insert(con, "forecasts", forecasts)
+        queries.bulk_insert(con, "observations", observations)
+        queries.bulk_insert(con, "resolutions", single_resolutions)
+    result.claims_added = len(new)
+    result.forecasts_added = len(forecasts)
+    result.observations_added = len(observations)
+    result.resolutions_added = sum(len(claim.resolutions) for _key, claim in new)
     return result
 
 

@@ -749,6 +749,26 @@ def test_export_then_import_into_an_empty_database_gives_identical_scores(
     assert _all_scores(capsys, copy) == scores
 
 
+def test_the_whole_archive_survives_a_json_round_trip_quickly(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Export → import of every claim keeps every figure; claims, forecasts and resolutions go in by
+    Arrow bulk inserts (row by row, the real archive took over five minutes)."""
+    exported, copy = tmp_path / "ledger.json", tmp_path / "copy.duckdb"
+    started = time.perf_counter()
+    assert run_cli(capsys, "export", "--format", "json", "-o", exported, "--db", archive.db)[0] == 0
+    code, out, err = run_cli(capsys, "import", exported, "--format", "json", "--db", copy)
+    seconds = time.perf_counter() - started
+    assert code == 0, err
+    counts = table_counts(archive.db)
+    assert f"{counts['claims']} claims added (0 already there), {counts['forecasts']} forecasts" in out
+    assert table_counts(copy) == counts
+    assert score_json(capsys, copy, "--by", "forecaster") == score_json(capsys, archive.db, "--by", "forecaster")
+    assert seconds < 60, seconds
+    if archive.name == "full":
+        print(f"\nfull archive: JSON export + import in {seconds:.1f} s")
+
+
 # --- the committed samples are what the script makes --------------------------------------------------
 
 
