@@ -42,9 +42,10 @@ def app_root() -> str:
     return f"/{base}/" if base else "/"
 
 
-def claim_url(claim_id: object) -> str:
-    """The shareable deep link of a claim: `/?claim=ID`."""
-    return f"{app_root()}?claim={int(str(claim_id))}"
+def claim_url(claim_id: object, public_address: str | None = None) -> str:
+    """The deep link of a claim, `/?claim=ID`; with the dashboard's public address, a full URL to share."""
+    root = public_address.rstrip("/") + "/" if public_address else app_root()
+    return f"{root}?claim={int(str(claim_id))}"
 
 
 def status_pill(status: str) -> None:

@@ -177,6 +177,14 @@ def test_claim_deep_link_shows_the_claim_with_its_charts_and_evidence(rich_db: R
     assert evidence["source"].iloc[1].startswith("https://example.org/")
 
 
+def test_claim_page_shows_the_public_link_to_share(rich_db: Rich, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, ids = rich_db
+    monkeypatch.setenv("PREDICTIONS_DASHBOARD_URL", "https://tracker.example.org/")
+    at = app(claim=str(ids["robotaxi-cities-2025"]))
+    link = f"https://tracker.example.org/?claim={ids['robotaxi-cities-2025']}"
+    assert any(link in c.value for c in at.caption)
+
+
 def test_resolved_claim_shows_its_resolution(rich_db: Rich) -> None:
     _, ids = rich_db
     at = app(claim=str(ids["neo-bci-30-implantations-2025"]))

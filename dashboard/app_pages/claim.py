@@ -66,7 +66,7 @@ status = row["status"]
 current = data.resolution_in_force(detail)
 
 st.page_link(OVERVIEW, label="All claims", icon=":material/arrow_back:")
-st.caption(f"Claim #{row['id']} · shareable link: {ui.claim_url(row['id'])}")
+st.caption(f"Claim #{row['id']} · shareable link: {ui.claim_url(row['id'], data.settings().dashboard_url)}")
 st.subheader(ui.escape_markdown(row["statement"]))
 ui.status_pill(status)
 
