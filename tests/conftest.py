@@ -21,10 +21,15 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 @pytest.fixture(autouse=True)
 def _isolated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point PREDICTIONS_DB at a temporary file for every test, so no test touches data/."""
+    """Point PREDICTIONS_DB at a temporary file for every test, so no test touches data/.
+
+    Settings from the developer's shell or a predictions.toml in the working directory do not leak in.
+    """
+    for name in [name for name in os.environ if name.startswith("PREDICTIONS_")]:
+        monkeypatch.delenv(name)
     path = tmp_path / "ledger.duckdb"
     monkeypatch.setenv("PREDICTIONS_DB", str(path))
-    monkeypatch.delenv("PREDICTIONS_SETTINGS_FILE", raising=False)
+    monkeypatch.setenv("PREDICTIONS_SETTINGS_FILE", str(tmp_path / "no-settings.toml"))
     return path
 
 
