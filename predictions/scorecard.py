@@ -237,6 +237,10 @@ def _confidence(row: dict[str, Any], named: bool) -> str:
     return text
 
 
+def _period_text(period: Period) -> str:
+    return f"{_number(period.brier)} over {period.n} forecasts" if period.n else "no forecast scored yet"
+
+
 def _headline(card: Scorecard) -> list[tuple[str, str]]:
     """(label, value) lines of the track-record summary."""
     who = []
@@ -248,11 +252,8 @@ def _headline(card: Scorecard) -> list[tuple[str, str]]:
         who.append("each forecaster's last forecast per claim")
     return [
         ("Covers", ", ".join(who) if who else "every scored forecast"),
-        (
-            f"Brier score before {card.since.isoformat()}",
-            f"{_number(card.before.brier)} over {card.before.n} forecasts",
-        ),
-        (f"Brier score on {card.today.isoformat()}", f"{_number(card.now.brier)} over {card.now.n} forecasts"),
+        (f"Brier score before {card.since.isoformat()}", _period_text(card.before)),
+        (f"Brier score on {card.today.isoformat()}", _period_text(card.now)),
         ("Change", _change_text(card)),
         ("Log score now", _number(card.now.log_score)),
     ]

@@ -110,7 +110,7 @@ class Archive:
 _archives: dict[str, Archive] = {}
 
 
-@pytest.fixture(scope="session", params=["sample", "full"])
+@pytest.fixture(scope="session", params=["sample", pytest.param("full", marks=pytest.mark.slow)])
 def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Archive:
     """The sample or the real archive, imported once per session into its own database."""
     name = request.param

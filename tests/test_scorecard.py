@@ -211,7 +211,8 @@ def test_a_scorecard_with_nothing_resolved_says_so(fatebook_db: Path) -> None:
     text = scorecard.build_scorecard(fatebook_db, date(2025, 10, 1), "markdown", TODAY)
     assert "### Resolved since 2025-10-01 (0)\n\nNo claim was resolved in this period." in text
     empty = scorecard.build_scorecard(fatebook_db, date(2023, 1, 1), "markdown", date(2023, 6, 1))
-    assert "no forecasts were scored before 2023-01-01" in empty
+    assert "- **Change:** no forecasts were scored before 2023-01-01" in empty
+    assert "- **Brier score before 2023-01-01:** no forecast scored yet" in empty
 
 
 class _Tags(html.parser.HTMLParser):
@@ -469,6 +470,7 @@ def full_archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return base / "archive.duckdb", base
 
 
+@pytest.mark.slow
 def test_scorecard_of_the_real_archive_matches_sql_over_its_csv(full_archive: tuple[Path, Path]) -> None:
     db, folder = full_archive
     since, today = date(2022, 1, 1), date(2022, 8, 11)
