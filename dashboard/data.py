@@ -17,7 +17,7 @@ from typing import Any
 
 import streamlit as st
 
-from predictions import ledger, transfer
+from predictions import ledger, reminders, scorecard, transfer
 from predictions.ledger import ClaimDetail
 from predictions.models import ClaimIn, ForecastIn, ObservationIn, ResolutionIn, Source
 from predictions.scoring import Score, ScorePoint
@@ -147,6 +147,28 @@ def _reminder_states(path: str, db_version: tuple[float, int]) -> dict[int, dict
 
 def reminder_states() -> dict[int, dict[str, Any]]:
     return _reminder_states(str(database_path()), version())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _inbox(path: str, db_version: tuple[float, int], limit: int) -> list[dict[str, Any]]:
+    return reminders.inbox(Path(path), limit=limit)
+
+
+def inbox(limit: int = 200) -> list[dict[str, Any]]:
+    """The reminders recorded by the reminder process (its dashboard inbox), newest first."""
+    return _inbox(str(database_path()), version(), limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _scorecard(
+    path: str, db_version: tuple[float, int], since: date, fmt: str, today: date, attribution: str | None
+) -> str:
+    return scorecard.build_scorecard(Path(path), since, fmt, today, attribution=attribution)
+
+
+def scorecard_text(since: date, fmt: str, attribution: str | None) -> str:
+    """The ready-to-paste scorecard (as `predictions scorecard` writes it); raises ScorecardError."""
+    return _scorecard(str(database_path()), version(), since, fmt, today(), attribution)
 
 
 # --- writes (author workspace) -------------------------------------------------------------------

@@ -8,6 +8,7 @@ gate and a write through the author page that the claim page shows afterwards.
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -264,7 +265,26 @@ def test_deadlines_page_lists_upcoming_and_overdue_claims_with_reminder_state(ri
     assert len(late) == len(overdue)
     assert list(late["deadline"]) == sorted(late["deadline"])
     assert (late["days overdue"] > 0).all()
-    assert any("No reminders sent yet" in c.value for c in at.caption)
+    assert any("No reminders sent yet" in i.value for i in at.info)  # the inbox
+
+
+def test_deadlines_page_shows_reminders_once_the_reminder_process_ran(rich_db: Rich) -> None:
+    from predictions import reminders
+    from predictions.settings import load_settings
+
+    path, ids = rich_db
+    at = app()
+    at.switch_page("app_pages/deadlines.py").run()
+    assert any("No reminders sent yet" in i.value for i in at.info)
+    result = reminders.sweep(load_settings(db=path), channels=[reminders.inbox_channel()])
+    assert result.sent
+    at.run()
+    no_exception(at)
+    upcoming, late, inbox = (frame.value for frame in at.dataframe)
+    assert upcoming["reminders"].iloc[0].startswith("last sent: ")
+    assert all(label != "no reminders sent yet" for label in late["reminders"])
+    assert f"/?claim={ids['hostile']}" in set(inbox["claim"])
+    assert set(inbox["channel"]) == {"inbox"} and set(inbox["state"]) <= {"sent", "skipped"}
 
 
 def test_deadlines_horizon_is_kept_in_the_url(rich_db: Rich) -> None:
@@ -540,6 +560,16 @@ def test_the_author_updates_a_confidence(author: AppTest, rich_db: Rich) -> None
     no_exception(at)
     latest = ledger.get_claim(path, claim_id).forecasts[-1]
     assert (latest["probability"], latest["basis"], latest["note"]) == (0.2, "updated", "far behind")
+
+
+def test_the_author_gets_a_scorecard_to_paste(author: AppTest, rich_db: Rich) -> None:
+    at = author
+    at.date_input(key="author_card_since").set_value(date(2026, 1, 1)).run()
+    no_exception(at)
+    text = at.code[0].value
+    assert "2026-01-01" in text and "Brier" in text
+    at.selectbox(key="author_card_format").select("html").run()
+    assert at.code[0].value.lstrip().startswith("<")
 
 
 BAD_CSV = (

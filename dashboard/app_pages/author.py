@@ -5,7 +5,7 @@ models as the CLI; a rejected input is shown as one line per problem, and nothin
 """
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from predictions.models import (
 )
 
 FLASH = "author_flash"
+SCOPES = {"author": "the author's own claims", "all": "every forecaster"}
 
 
 def text(value: str | None) -> str | None:
@@ -259,6 +260,37 @@ def import_form() -> None:
     st.rerun()
 
 
+def scorecard_form() -> None:
+    st.caption(
+        "The section to paste into the next issue: claims resolved since a date with the confidence given, the "
+        "Brier score before and now, calibration, and what comes due next (as `predictions scorecard` writes it)."
+    )
+    left, mid, right = st.columns(3)
+    since = left.date_input(
+        "Resolved since",
+        value=date.today() - timedelta(days=31),
+        max_value=date.today(),
+        format="YYYY-MM-DD",
+        key="author_card_since",
+    )
+    fmt = mid.selectbox("Format", ["markdown", "html"], key="author_card_format")
+    whose = right.selectbox(
+        "Whose forecasts", ["author", "all"], key="author_card_scope", format_func=lambda v: SCOPES[v]
+    )
+    if not isinstance(since, date):
+        return
+    try:
+        text = data.scorecard_text(since, fmt, "author" if whose == "author" else None)
+    except LedgerError as error:
+        st.error(ui.escape_markdown(error))
+        return
+    st.download_button(
+        "Download", text, file_name=f"scorecard-{since.isoformat()}.{'md' if fmt == 'markdown' else 'html'}",
+        key="author_card_download",
+    )  # fmt: skip
+    st.code(text, language=fmt, wrap_lines=True)
+
+
 def claim_picker(claims: list[Mapping[str, Any]]) -> int | None:
     with st.container(border=True):
         st.markdown("**Claim to work on** (observations, confidence, resolutions)")
@@ -283,7 +315,9 @@ if FLASH in st.session_state:
     st.success(st.session_state.pop(FLASH))
 
 chosen = claim_picker(data.claims())
-tabs = st.tabs(["Add a claim", "Record an observation", "Update confidence", "Resolve or undo", "Import a file"])
+tabs = st.tabs(
+    ["Add a claim", "Record an observation", "Update confidence", "Resolve or undo", "Import a file", "Scorecard"]
+)
 with tabs[0]:
     add_claim_form(author_name)
 for tab, form in zip(
@@ -298,3 +332,5 @@ for tab, form in zip(
             form(chosen)
 with tabs[4]:
     import_form()
+with tabs[5]:
+    scorecard_form()

@@ -46,7 +46,7 @@ def extra_columns(items: list[Mapping[str, Any]], late: bool = False) -> dict[st
 
 def order(late: bool) -> list[str]:
     days = "days overdue" if late else "days left"
-    return ["claim", "deadline", days, "status", "statement", "claimant", "reminders", "probability"]
+    return ["claim", "deadline", days, "status", "reminders", "statement", "claimant", "probability"]
 
 
 st.subheader(f"Due within {days} days")
@@ -64,5 +64,26 @@ if late:
 else:
     st.success("Nothing is overdue: every claim past its deadline has been resolved.")
 
-if not reminders:
-    st.caption("No reminders sent yet: the reminder process records each one here once it runs.")
+st.subheader("Reminder inbox")
+messages = data.inbox()
+if not messages:
+    st.info("No reminders sent yet: the reminder process records each one here once it runs.")
+else:
+    st.dataframe(
+        [
+            {
+                "due on": m["due_on"].isoformat(),
+                "claim": ui.claim_url(m["claim_id"]),
+                "step": m["step"],
+                "channel": m["channel"],
+                "state": m["state"],
+                "sent at": f"{m['sent_at']:%Y-%m-%d %H:%M}" if m["sent_at"] else None,
+                "subject": m["subject"],
+            }
+            for m in messages
+        ],
+        key="deadlines_inbox",
+        hide_index=True,
+        placeholder="–",
+        column_config={"claim": st.column_config.LinkColumn("claim", display_text=r"\?claim=(\d+)$")},
+    )
