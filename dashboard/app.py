@@ -1,7 +1,8 @@
 """Streamlit router: shared setup, then `st.navigation` over the pages in app_pages/.
 
-`/` is the overview; `/?claim=ID` (the shareable deep link of a claim) makes the claim page the one
-served at `/` for that request. The author workspace is registered only after the author signs in.
+`/` is the overview; `/?claim=ID`, the shareable deep link of a claim, hands over to the claim page
+(`/claim?claim=ID`, which works as a link too). The author workspace is registered only after the
+author signs in.
 """
 
 from __future__ import annotations
@@ -13,17 +14,9 @@ from predictions.ledger import DatabaseError, LedgerError
 
 st.set_page_config(page_title="Trend Prediction Tracker", page_icon="🎯", layout="wide")
 
-deep_link = st.query_params.get("claim") is not None
-overview = st.Page(
-    "app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=not deep_link
-)
+overview = st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True)
 claim = st.Page(
-    "app_pages/claim.py",
-    title="Claim",
-    icon=":material/description:",
-    url_path="claim",
-    default=deep_link,
-    visibility="hidden",
+    "app_pages/claim.py", title="Claim", icon=":material/description:", url_path="claim", visibility="hidden"
 )
 deadlines = st.Page("app_pages/deadlines.py", title="Deadlines", icon=":material/event:", url_path="deadlines")
 track_record = st.Page(
@@ -34,6 +27,8 @@ if auth.signed_in():
     pages.append(st.Page("app_pages/author.py", title="Author", icon=":material/edit_note:", url_path="author"))
 
 page = st.navigation(pages)
+if page is overview and "claim" in st.query_params:  # the deep link /?claim=ID opens the claim page
+    st.switch_page(claim, query_params={"claim": st.query_params["claim"]})
 auth.sidebar()
 problem = data.database_problem()
 if problem is not None:

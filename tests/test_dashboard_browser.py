@@ -154,6 +154,9 @@ def test_claim_deep_link(server: Server, page: Page) -> None:
     screenshot(page, "claim-robotaxi")
     page.get_by_text("Confidence history").first.scroll_into_view_if_needed()
     expect(page.get_by_text("Confidence history").first).to_be_visible()
+    page.get_by_role("link", name="Overview").click()  # back to all claims: the deep link's id is gone
+    expect(page.get_by_role("heading", name="Trend Prediction Tracker")).to_be_visible()
+    assert "claim=" not in page.url
 
 
 def test_track_record(server: Server, page: Page) -> None:
