@@ -89,7 +89,8 @@ def url_multiselect(
     if key in st.session_state:
         st.session_state[key] = [v for v in st.session_state[key] if v in options]
     else:
-        st.session_state[key] = [v for v in options if v in set(st.query_params.get_all(param))]
+        wanted = set(st.query_params.get_all(param))
+        st.session_state[key] = [v for v in options if v in wanted]
     return st.multiselect(
         label,
         list(options),
