@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from predictions import ledger, transfer
 from predictions.models import ClaimIn, ForecastIn, ObservationIn, Outcome, ResolutionIn
@@ -114,3 +117,44 @@ def seeded_db(db_path: Path) -> Path:
 @pytest.fixture
 def rich_db(db_path: Path) -> tuple[Path, dict[str, int]]:
     return db_path, build_rich_database(db_path)
+
+
+# --- AppTest helpers ------------------------------------------------------------------------------
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+Rich = tuple[Path, dict[str, int]]
+
+
+def app(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def figures(at: AppTest) -> list[dict[str, Any]]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def title_of(figure: dict[str, Any]) -> str:
+    return str(figure["layout"]["title"]["text"])
+
+
+def names(figure: dict[str, Any]) -> list[str]:
+    return [str(trace.get("name")) for trace in figure["data"]]
+
+
+def shapes(figure: dict[str, Any]) -> list[str]:
+    return [str(shape.get("name")) for shape in figure["layout"].get("shapes", [])]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    """Label → value of the metrics, the first one of each label (the page's headline)."""
+    found: dict[str, str] = {}
+    for m in at.metric:
+        found.setdefault(m.label, m.value)
+    return found
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]

@@ -1,65 +1,37 @@
 """Every dashboard page under streamlit.testing.v1.AppTest with a seeded temporary database.
 
 Checks that each page runs without an exception, shows its key elements, and sends Plotly specs
-carrying the expected traces; deep links and URL filters; hostile text shown literally; the author
-gate and a write through the author page that the claim page shows afterwards.
+carrying the expected traces; deep links and URL filters; hostile text shown literally; an
+archive-sized ledger. The author workspace is in test_dashboard_author.py.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from dashboard_fixtures import HOSTILE_QUOTE, HOSTILE_STATEMENT, archive_db, rich_db, seeded_db
-from streamlit.testing.v1 import AppTest
+from dashboard_fixtures import (
+    HOSTILE_QUOTE,
+    HOSTILE_STATEMENT,
+    Rich,
+    app,
+    archive_db,
+    figures,
+    metrics,
+    names,
+    no_exception,
+    rich_db,
+    seeded_db,
+    shapes,
+    title_of,
+)
 
-from dashboard import auth, charts
+from dashboard import charts
 from predictions import ledger
 
 __all__ = ["archive_db", "rich_db", "seeded_db"]  # fixtures used by name below
-
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
-PASSWORD = "correct horse battery staple"
-Rich = tuple[Path, dict[str, int]]
-
-
-def app(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def figures(at: AppTest) -> list[dict[str, Any]]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-
-
-def title_of(figure: dict[str, Any]) -> str:
-    return str(figure["layout"]["title"]["text"])
-
-
-def names(figure: dict[str, Any]) -> list[str]:
-    return [str(trace.get("name")) for trace in figure["data"]]
-
-
-def shapes(figure: dict[str, Any]) -> list[str]:
-    return [str(shape.get("name")) for shape in figure["layout"].get("shapes", [])]
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    """Label → value of the metrics, the first one of each label (the page's headline)."""
-    found: dict[str, str] = {}
-    for m in at.metric:
-        found.setdefault(m.label, m.value)
-    return found
-
-
-def no_exception(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
 
 # --- overview ------------------------------------------------------------------------------------
 
@@ -392,215 +364,3 @@ def test_an_archive_with_thousands_of_forecasters_stays_light(archive_db: Path) 
     at.text_input(key="track_forecaster_search").input("user2099").run()
     assert at.selectbox(key="track_forecaster").value == "user2099"
     no_exception(at)
-
-
-# --- the author gate -----------------------------------------------------------------------------
-
-
-def test_without_a_password_the_dashboard_is_read_only(rich_db: Rich, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("PREDICTIONS_AUTHOR_PASSWORD", raising=False)
-    at = app()
-    no_exception(at)
-    assert any("read-only" in c.value and "PREDICTIONS_AUTHOR_PASSWORD" in c.value for c in at.sidebar.caption)
-    assert not at.sidebar.text_input
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("app_pages/author.py")
-
-
-def sign_in(at: AppTest, password: str) -> AppTest:
-    at.sidebar.text_input(key="auth_password").input(password)
-    return at.sidebar.button(key="auth_submit").click().run()
-
-
-def test_a_wrong_password_is_refused_and_repeated_failures_are_slowed(
-    rich_db: Rich, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("PREDICTIONS_AUTHOR_PASSWORD", PASSWORD)
-    at = sign_in(app(), "wrong")
-    no_exception(at)
-    assert [e.value for e in at.sidebar.error] == ["Wrong password."]
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("app_pages/author.py")
-    at = sign_in(at, "still wrong")
-    assert [e.value for e in at.sidebar.error] == ["Wrong password."]
-    at = sign_in(at, PASSWORD)  # too early: refused without being checked
-    assert at.sidebar.error[0].value.startswith("Too many wrong passwords: wait")
-    assert auth.SIGNED_IN not in at.session_state or not at.session_state[auth.SIGNED_IN]
-    at.session_state[auth.NEXT_ATTEMPT] = 0.0  # as if the delay had passed
-    at = sign_in(at, PASSWORD)
-    assert at.session_state[auth.SIGNED_IN]
-
-
-def test_delay_grows_exponentially_up_to_a_bound() -> None:
-    assert [auth.delay_after(n) for n in range(0, 6)] == [0, 0, 1, 2, 4, 8]
-    assert auth.delay_after(50) == auth.MAX_DELAY
-    assert auth.password_matches("abc", "abc") and not auth.password_matches("abc", "abd")
-    assert not auth.password_matches("", "abc")
-
-
-def test_password_from_streamlit_secrets(rich_db: Rich, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("PREDICTIONS_AUTHOR_PASSWORD", raising=False)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.secrets["author_password"] = "from secrets"
-    at = sign_in(at.run(), "from secrets")
-    no_exception(at)
-    at.switch_page("app_pages/author.py").run()
-    assert at.title[0].value == "Author workspace"
-
-
-@pytest.fixture
-def author(rich_db: Rich, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("PREDICTIONS_AUTHOR_PASSWORD", PASSWORD)
-    at = sign_in(app(), PASSWORD)
-    at.switch_page("app_pages/author.py").run()
-    no_exception(at)
-    assert at.title[0].value == "Author workspace"
-    return at
-
-
-def test_an_observation_recorded_by_the_author_shows_on_the_claim_page(author: AppTest, rich_db: Rich) -> None:
-    _, ids = rich_db
-    robotaxi = ids["robotaxi-cities-2025"]
-    at = author
-    at.text_input(key="author_claim_search").input("robotaxis 65").run()
-    at.selectbox(key="author_claim").select(robotaxi).run()
-    at.date_input(key="author_obs_on").set_value("2025-11-30")
-    at.number_input(key="author_obs_value").set_value(41)
-    at.text_area(key="author_obs_note").input("Apollo Go <b>launch</b> in 14 more cities")
-    at.button(key="author_obs_submit").click().run()
-    no_exception(at)
-    assert at.success[0].value == f"Recorded an observation on claim #{robotaxi}."
-    at.query_params["claim"] = str(robotaxi)
-    at.switch_page("app_pages/claim.py").run()
-    no_exception(at)
-    metric = figures(at)[0]
-    assert metric["data"][names(metric).index("observed")]["y"] == [16, 22, 27, 41]
-    evidence = at.dataframe[0].value
-    assert list(evidence["value"].dropna()) == [16, 22, 27, 41]
-    assert evidence["note"].iloc[-1] == "Apollo Go <b>launch</b> in 14 more cities"
-
-
-def test_invalid_author_input_is_reported_line_by_line_and_nothing_is_written(author: AppTest, rich_db: Rich) -> None:
-    path, ids = rich_db
-    claim_id = ids["robotaxi-cities-2025"]
-    before = len(ledger.get_claim(path, claim_id).observations)
-    at = author
-    at.selectbox(key="author_claim").select(claim_id).run()
-    at.button(key="author_obs_submit").click().run()  # neither a value nor a note
-    no_exception(at)
-    assert at.error[0].value == "Not saved:\n- an observation needs a value or a note"
-    at.number_input(key="author_obs_value").set_value(3)
-    at.text_input(key="author_obs_url").input("javascript:alert(1)")
-    at.button(key="author_obs_submit").click().run()
-    assert at.error[0].value == "Not saved:\n- source\\_url\\: must be an http\\:// or https\\:// URL"
-    assert len(ledger.get_claim(path, claim_id).observations) == before
-
-
-def test_the_author_adds_a_claim(author: AppTest, rich_db: Rich) -> None:
-    path, _ = rich_db
-    before = len(ledger.list_claims(path))
-    at = author
-    at.text_area(key="author_add_statement").input("Robotaxis operate in 100 Chinese cities by 2027.")
-    at.text_area(key="author_add_quote").input("Robotaxis will likely reach 100 cities by 2027.")
-    at.date_input(key="author_add_made").set_value("2026-01-31")
-    at.date_input(key="author_add_deadline").set_value("2027-12-31")
-    at.selectbox(key="author_add_precision").select("year")
-    at.text_input(key="author_add_tags").input("mobility, AI")
-    at.selectbox(key="author_add_kind").select("threshold")
-    at.text_input(key="author_add_metric").input("cities with robotaxis")
-    at.number_input(key="author_add_target").set_value(100)
-    at.button(key="author_add_submit").click().run()
-    no_exception(at)
-    views = ledger.list_claims(path)
-    assert len(views) == before + 1
-    added = views[-1]
-    assert at.success[0].value == f"Added claim #{added.id}."
-    assert added["tags"] == ["mobility", "ai"] and added["target"] == 100 and added["probability"] is not None
-    assert str(added["deadline"]) == "2027-12-31"
-
-
-def test_the_author_rejects_a_threshold_claim_without_a_target(author: AppTest, rich_db: Rich) -> None:
-    path, _ = rich_db
-    before = len(ledger.list_claims(path))
-    at = author
-    at.text_area(key="author_add_statement").input("Something reaches some level.")
-    at.selectbox(key="author_add_kind").select("threshold")
-    at.button(key="author_add_submit").click().run()
-    assert "a threshold claim needs metric and target" in at.error[0].value
-    assert len(ledger.list_claims(path)) == before
-
-
-def test_the_author_resolves_and_undoes(author: AppTest, rich_db: Rich) -> None:
-    path, ids = rich_db
-    claim_id = ids["nqpf-kpis-2025"]
-    at = author
-    at.selectbox(key="author_claim").select(claim_id).run()
-    at.selectbox(key="author_res_outcome").select("partial")
-    at.number_input(key="author_res_fraction").set_value(0.95)
-    at.date_input(key="author_res_on").set_value("2026-02-01")
-    at.button(key="author_res_submit").click().run()
-    no_exception(at)
-    assert ledger.get_claim(path, claim_id).view.status.value == "resolved partial"
-    at.button(key="author_undo_submit").click().run()
-    no_exception(at)
-    assert at.success[0].value == f"Undid the resolution partial of claim #{claim_id}."
-    assert ledger.get_claim(path, claim_id).view.status.value == "overdue"
-    at.button(key="author_undo_submit").click().run()
-    assert "has no resolution to undo" in at.error[0].value
-
-
-def test_the_author_updates_a_confidence(author: AppTest, rich_db: Rich) -> None:
-    path, ids = rich_db
-    claim_id = ids["ehang-shenzhen-flying-taxis-2030"]
-    at = author
-    at.selectbox(key="author_claim").select(claim_id).run()
-    at.number_input(key="author_fc_percent").set_value(20)
-    at.text_area(key="author_fc_note").input("far behind")
-    at.button(key="author_fc_submit").click().run()
-    no_exception(at)
-    latest = ledger.get_claim(path, claim_id).forecasts[-1]
-    assert (latest["probability"], latest["basis"], latest["note"]) == (0.2, "updated", "far behind")
-
-
-def test_the_author_gets_a_scorecard_to_paste(author: AppTest, rich_db: Rich) -> None:
-    at = author
-    at.date_input(key="author_card_since").set_value(date(2026, 1, 1)).run()
-    no_exception(at)
-    text = at.code[0].value
-    assert "2026-01-01" in text and "Brier" in text
-    at.selectbox(key="author_card_format").select("html").run()
-    assert at.code[0].value.lstrip().startswith("<")
-
-
-BAD_CSV = (
-    "statement,probability,outcome,made_on,deadline,forecaster,tags\n"
-    "Good row here,0.7,true,2024-01-01,2024-06-30,alice,ai\n"
-    "Bad probability,1.7,,2024-01-01,2024-06-30,bob,\n"
-    "Bad date,0.2,false,2024-13-01,2024-06-30,bob,\n"
-)
-GOOD_CSV = (
-    "statement,probability,outcome,made_on,deadline,forecaster,tags\n"
-    "Imported claim one,0.7,true,2024-01-01,2024-06-30,alice,ai\n"
-    "Imported claim one,0.6,true,2024-01-01,2024-06-30,bob,ai\n"
-    "Imported claim two,30%,false,2024-02-01,2024-12-31,alice,energy\n"
-)
-
-
-def test_the_author_imports_a_file_with_a_row_numbered_error_report(author: AppTest, rich_db: Rich) -> None:
-    path, _ = rich_db
-    before = len(ledger.list_claims(path))
-    at = author
-    at.file_uploader(key="author_upload").set_value(("forecasts.csv", BAD_CSV.encode(), "text/csv")).run()
-    assert at.selectbox(key="author_import_format").value == "csv"
-    at.button(key="author_import_submit").click().run()
-    no_exception(at)
-    assert at.error[0].value == "Nothing imported: 2 problem(s) in forecasts\\.csv."
-    problems = list(at.dataframe[-1].value["problem"])
-    assert problems[0].startswith("line 3: ") and problems[1].startswith("line 4: ")
-    assert len(ledger.list_claims(path)) == before
-    at.file_uploader(key="author_upload").set_value(("forecasts.csv", GOOD_CSV.encode(), "text/csv")).run()
-    at.button(key="author_import_submit").click().run()
-    no_exception(at)
-    assert at.success[0].value.startswith("Imported forecasts\\.csv: 2 claims added (0 already there), 3 forecasts")
-    assert len(ledger.list_claims(path)) == before + 2
-    assert any(name == "alice" for name, _ in ledger.forecasters(path))
