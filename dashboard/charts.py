@@ -166,7 +166,7 @@ def timeline_figure(rows: Sequence[Mapping[str, Any]], today: date, limit: int =
                 ),
             )
         )
-    shown = f"{len(dated)} of {len(rows)} claims" if len(dated) < len(rows) else f"{len(dated)} claims"
+    shown = f"{len(dated):,} of {len(rows):,} claims" if len(dated) < len(rows) else f"{len(dated):,} claims"
     _layout(
         fig,
         f"Resolution timeline ({shown})",
@@ -442,7 +442,7 @@ def calibration_figure(bins: Sequence[CalibrationBin], folded: bool, title: str 
                 y=y,
                 mode="markers+text",
                 text=[f"n={b.n:,}" for b in filled],
-                textposition="middle right",
+                textposition=["middle left" if value > 85 else "middle right" for value in x],
                 marker={"color": ACCENT, "size": [8 + 14 * (b.n / largest) ** 0.5 for b in filled]},
                 error_y={
                     "type": "data",

@@ -343,7 +343,7 @@ def test_an_archive_with_thousands_of_forecasters_stays_light(archive_db: Path) 
     no_exception(at)
     timeline = figures(at)[0]
     assert sum(len(trace["y"]) for trace in timeline["data"]) == 60
-    assert "60 of 3000 claims" in title_of(timeline)
+    assert "60 of 3,000 claims" in title_of(timeline)
     assert len(at.dataframe[0].value) == 500
     assert any("first 500 of 3,000" in c.value for c in at.caption)
     at.switch_page("app_pages/track_record.py").run()

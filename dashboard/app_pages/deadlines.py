@@ -23,7 +23,7 @@ st.caption(
 
 columns = st.columns(4)
 for column, (label, count) in zip(columns, counts.items(), strict=True):
-    column.metric(f"Due {label}" if label != "overdue" else "Overdue, unresolved", count)
+    column.metric(f"Due {label}" if label != "overdue" else "Overdue, unresolved", f"{count:,}")
 
 choice = ui.url_choice(
     "Coming up within",

@@ -69,11 +69,11 @@ st.caption(
 )
 
 columns = st.columns(6)
-columns[0].metric("Claims", head.claims, help=f"{head.not_checkable} of them have no usable deadline yet")
-columns[1].metric("Open", head.open, help="not resolved and not past the deadline")
-columns[2].metric("Due within 90 days", head.due_soon, help=f"open, deadline from {today.isoformat()} on")
-columns[3].metric("Overdue, unresolved", head.overdue, help="deadline passed, no resolution recorded")
-columns[4].metric("Resolved", head.resolved)
+columns[0].metric("Claims", f"{head.claims:,}", help=f"{head.not_checkable} of them have no usable deadline yet")
+columns[1].metric("Open", f"{head.open:,}", help="not resolved and not past the deadline")
+columns[2].metric("Due within 90 days", f"{head.due_soon:,}", help=f"open, deadline from {today.isoformat()} on")
+columns[3].metric("Overdue, unresolved", f"{head.overdue:,}", help="deadline passed, no resolution recorded")
+columns[4].metric("Resolved", f"{head.resolved:,}")
 columns[5].metric(
     "Author's Brier score",
     "–" if author.brier is None else f"{author.brier:.3f}",
