@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from db.queries import _CLAIM_SUMMARY, _dicts
 
@@ -17,36 +18,59 @@ REMINDER_FIELDS = ("claim_id", "step", "channel", "due_on", "state", "idempotenc
                    "subject", "body", "payload")  # fmt: skip
 
 
-def open_claims_due_by(con: duckdb.DuckDBPyConnection, horizon: date) -> list[dict[str, Any]]:
-    """Unresolved claims whose first reminder may be due by `horizon` (and those with no deadline)."""
+def open_claim_deadlines(con: duckdb.DuckDBPyConnection, horizon: date) -> list[dict[str, Any]]:
+    """Unresolved claims whose first reminder may be due by `horizon` (and those with no deadline):
+    id, deadline and made_on only, so the common sweep (nothing new) stays cheap.
+
+    Claims imported from another platform's archive (sources of kind 'archive') are that platform's
+    record, not the author's to-do list, and get no reminders.
+    """
     return _dicts(con.execute(
-        _CLAIM_SUMMARY + " WHERE r.outcome IS NULL AND (c.deadline IS NULL OR c.deadline <= ?) ORDER BY c.id",
+        """SELECT c.id, c.deadline, c.made_on FROM claims c
+           LEFT JOIN sources s ON s.id = c.source_id
+           WHERE (c.deadline IS NULL OR c.deadline <= ?) AND coalesce(s.kind, '') <> 'archive'
+             AND NOT EXISTS (SELECT 1 FROM current_resolutions r WHERE r.claim_id = c.id)
+           ORDER BY c.id""",
         [horizon],
     ))  # fmt: skip
 
 
-def recorded_steps(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[int]) -> set[tuple[int, str, str]]:
+def handled_through(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, str], date]:
+    """Per (claim, channel): the due date of the latest step recorded in any state."""
+    rows = con.execute("SELECT claim_id, channel, max(due_on) FROM reminders GROUP BY claim_id, channel").fetchall()
+    return {(int(claim_id), str(channel)): day for claim_id, channel, day in rows}
+
+
+def claim_summaries_for(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[int]) -> list[dict[str, Any]]:
     if not claim_ids:
-        return set()
-    rows = con.execute(
-        "SELECT claim_id, step, channel FROM reminders WHERE claim_id IN (SELECT unnest(?::BIGINT[]))",
-        [list(claim_ids)],
-    ).fetchall()
-    return {(int(c), str(s), str(ch)) for c, s, ch in rows}
+        return []
+    return _dicts(con.execute(_CLAIM_SUMMARY + " WHERE c.id IN (SELECT unnest(?::BIGINT[]))", [list(claim_ids)]))
 
 
 def claim_steps(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Insert the rows; return those this call inserted (a row another sweep holds is left alone)."""
-    claimed = []
-    for row in rows:
-        inserted = con.execute(
-            f"INSERT INTO reminders ({', '.join(REMINDER_FIELDS)}) VALUES ({', '.join('?' for _ in REMINDER_FIELDS)}) "
-            "ON CONFLICT DO NOTHING RETURNING claim_id",
-            [row.get(name) for name in REMINDER_FIELDS],
-        ).fetchall()
-        if inserted:
-            claimed.append(row)
-    return claimed
+    """Insert the rows in one statement; return those this call inserted (a row already there is left alone)."""
+    if not rows:
+        return []
+    table = pa.table({name: [row.get(name) for row in rows] for name in REMINDER_FIELDS},
+                     schema=_ARROW_SCHEMA)  # fmt: skip
+    columns = ", ".join(REMINDER_FIELDS)
+    con.register("claimed_rows", table)
+    try:
+        return _dicts(con.execute(
+            f"INSERT INTO reminders ({columns}) SELECT {columns} FROM claimed_rows ON CONFLICT DO NOTHING RETURNING *"
+        ))  # fmt: skip
+    finally:
+        con.unregister("claimed_rows")
+
+
+def _arrow_schema() -> pa.Schema:
+    text = pa.string()
+    return pa.schema([("claim_id", pa.int64()), ("step", text), ("channel", text), ("due_on", pa.date32()),
+                      ("state", text), ("idempotency_key", text), ("claimed_at", pa.timestamp("us")),
+                      ("claimed_by", text), ("subject", text), ("body", text), ("payload", text)])  # fmt: skip
+
+
+_ARROW_SCHEMA = _arrow_schema()
 
 
 def reclaim_due(
@@ -68,6 +92,22 @@ def mark_sent(con: duckdb.DuckDBPyConnection, key: tuple[int, str, str], now: da
            WHERE claim_id = ? AND step = ? AND channel = ?""",
         [now, *key],
     )
+
+
+def mark_many_sent(con: duckdb.DuckDBPyConnection, keys: Sequence[tuple[int, str, str]], now: datetime) -> None:
+    if not keys:
+        return
+    table = pa.table({"claim_id": [k[0] for k in keys], "step": [k[1] for k in keys], "channel": [k[2] for k in keys]})
+    con.register("sent_keys", table)
+    try:
+        con.execute(
+            """UPDATE reminders SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL
+               FROM sent_keys k
+               WHERE reminders.claim_id = k.claim_id AND reminders.step = k.step AND reminders.channel = k.channel""",
+            [now],
+        )
+    finally:
+        con.unregister("sent_keys")
 
 
 def mark_failed(

@@ -91,6 +91,66 @@ def due_steps(
     return [s for s in steps if s.due_on <= today]
 
 
+def _months_between(first: date, last: date) -> int:
+    return (last.year - first.year) * 12 + last.month - first.month
+
+
+def pending_steps(
+    deadline: date | None,
+    made_on: date,
+    today: date,
+    offsets: Sequence[int],
+    overdue_every: int,
+    handled_through: date | None = None,
+) -> list[Step]:
+    """The steps due by `today` and after `handled_through` (the latest step already recorded), oldest
+    first, the latest last. Same steps as `due_steps`, except that a run of missed periodic steps
+    (overdue-K, checkable-YYYY-MM) before the latest comes back as one step named after its range, so
+    a claim overdue for years costs one row, not hundreds. O(1) per claim.
+    """
+
+    def fresh(step: Step) -> bool:
+        return step.due_on <= today and (handled_through is None or step.due_on > handled_through)
+
+    def collapsed(name: str, first: str, last: str, due_on: date) -> Step:
+        return Step(name if first == last else f"{name.rsplit('-', 1)[0]}-{first}..{last}", due_on)
+
+    if deadline is None:
+        latest_month = _month_start(today)
+        first_month = _month_start(made_on, 1)
+        if latest_month < first_month:
+            return []
+        latest = Step(f"checkable-{latest_month:%Y-%m}", latest_month)
+        if not fresh(latest):
+            return []
+        start = first_month if handled_through is None else max(first_month, _month_start(handled_through, 1))
+        end = _month_start(latest_month, -1)
+        older = []
+        if start <= end:
+            older.append(collapsed(f"checkable-{end:%Y-%m}", f"{start:%Y-%m}", f"{end:%Y-%m}", end))
+        return [*older, latest]
+    named = [Step(f"before-{n}", deadline - timedelta(days=n)) for n in sorted(offsets, reverse=True)]
+    named.append(Step("due", deadline))
+    count = (today - deadline).days // overdue_every if today > deadline else 0
+    if count == 0:
+        due = [step for step in named if step.due_on <= today]
+        if not due or not fresh(due[-1]):
+            return []
+        return [step for step in due if fresh(step)]
+    latest = Step(f"overdue-{count}", deadline + timedelta(days=count * overdue_every))
+    if not fresh(latest):
+        return []
+    older = [step for step in named if fresh(step)]
+    first_k = 1
+    if handled_through is not None and handled_through > deadline:
+        first_k = (handled_through - deadline).days // overdue_every + 1
+    if first_k <= count - 1:
+        last_k = count - 1
+        older.append(collapsed(f"overdue-{last_k}", str(first_k), str(last_k),
+                               deadline + timedelta(days=last_k * overdue_every)))  # fmt: skip
+    return [*older, latest]
+
+
 # --- the message ----------------------------------------------------------------------------------
 
 
@@ -180,6 +240,9 @@ class ChannelError(Exception):
 class Channel:
     name: str
     send: Callable[[Reminder, str], None]  # (reminder, idempotency key)
+    # A local channel (console, inbox) cannot fail half-way to somebody else: its deliveries are
+    # recorded together; an external one (e-mail, webhook) is recorded right after each delivery.
+    external: bool = True
 
 
 def _redact(text: str, secrets: Sequence[str | None]) -> str:
@@ -194,12 +257,12 @@ def console_channel() -> Channel:
         log.info("reminder %s for claim %s: %s", reminder.step, reminder.claim_id, reminder.subject)
         print(f"--- reminder {key}\n{reminder.subject}\n{reminder.body}\n", flush=True)
 
-    return Channel("console", send)
+    return Channel("console", send, external=False)
 
 
 def inbox_channel() -> Channel:
     """The dashboard's inbox reads the reminders table itself: delivery is recording the message."""
-    return Channel("inbox", lambda reminder, key: None)
+    return Channel("inbox", lambda reminder, key: None, external=False)
 
 
 def email_channel(settings: Settings) -> Channel:
@@ -290,6 +353,26 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(attempts - 1, 0)))
 
 
+def plan(
+    candidates: Sequence[dict[str, Any]],
+    recorded: dict[tuple[int, str], date],
+    now: datetime,
+    settings: Settings,
+    channel_names: Sequence[str],
+) -> dict[int, list[tuple[str, list[Step]]]]:
+    """Per claim id, per channel: the steps to record now (older ones to skip, the latest to send)."""
+    today = now.date()
+    offsets = parse_offsets(settings.remind_offsets)
+    plans: dict[int, list[tuple[str, list[Step]]]] = {}
+    for row in candidates:
+        for name in channel_names:
+            steps = pending_steps(row["deadline"], row["made_on"], today, offsets,
+                                  settings.remind_overdue_every_days, recorded.get((row["id"], name)))  # fmt: skip
+            if steps:
+                plans.setdefault(row["id"], []).append((name, steps))
+    return plans
+
+
 def sweep(
     settings: Settings,
     now: datetime | None = None,
@@ -305,31 +388,32 @@ def sweep(
     by_name = {channel.name: channel for channel in channels}
     result = SweepResult()
     with writing(settings.db) as con:
-        claims = sql.open_claims_due_by(con, today + timedelta(days=max(offsets)))
-        recorded = sql.recorded_steps(con, [row["id"] for row in claims])
+        candidates = sql.open_claim_deadlines(con, today + timedelta(days=max(offsets)))
+        recorded = sql.handled_through(con)
+        plans = plan(candidates, recorded, now, settings, list(by_name))
+        # Only the claims with something new get their full summary and a composed message.
+        summaries = {row["id"]: row for row in sql.claim_summaries_for(con, list(plans))}
         to_claim, to_skip = [], []
-        for row in claims:
-            steps = due_steps(row["deadline"], row["made_on"], today, offsets, settings.remind_overdue_every_days)
-            if not steps:
-                continue
-            latest, older = steps[-1], steps[:-1]
-            reminder = compose(row, latest, today, settings.dashboard_url)
-            for channel_name in by_name:
-                if (row["id"], latest.name, channel_name) not in recorded:
-                    to_claim.append(_row(reminder, latest, channel_name, "claimed", now, worker))
-                for step in older:
-                    if (row["id"], step.name, channel_name) not in recorded:
-                        to_skip.append(_row(reminder, step, channel_name, "skipped", now, worker))
+        for claim_id, per_channel in plans.items():
+            row = summaries[claim_id]
+            reminder = compose(row, per_channel[0][1][-1], today, settings.dashboard_url)
+            for name, steps in per_channel:
+                to_claim.append(_row(reminder, steps[-1], name, "claimed", now, worker))
+                to_skip += [_skipped(claim_id, step, name, now, worker) for step in steps[:-1]]
         claimed = sql.claim_steps(con, to_claim)
         result.skipped = len(sql.claim_steps(con, to_skip))
         claimed += sql.reclaim_due(con, now, now - LEASE, MAX_ATTEMPTS, worker)
+    local_sent: list[tuple[int, str, str]] = []
     for row in claimed:
         key = (int(row["claim_id"]), str(row["step"]), str(row["channel"]))
         channel = by_name.get(key[2])
         if channel is None:  # a channel configured earlier but not now: leave it for when it is back
             continue
         error_text = _deliver(channel, _reminder_from_row(row), row["idempotency_key"])
-        # Recorded right after each delivery, so a crash resends at most the one in flight.
+        if error_text is None and not channel.external:
+            local_sent.append(key)
+            continue
+        # Recorded right after each external delivery, so a crash resends at most the one in flight.
         with writing(settings.db) as con:
             if error_text is None:
                 sql.mark_sent(con, key, now)
@@ -338,6 +422,10 @@ def sweep(
                 attempts = int(row.get("attempts") or 0) + 1
                 sql.mark_failed(con, key, error_text, now + backoff(attempts))
                 result.failed.append((*key, error_text))
+    if local_sent:
+        with writing(settings.db) as con:
+            sql.mark_many_sent(con, local_sent, now)
+        result.sent += local_sent
     return result
 
 
@@ -374,6 +462,22 @@ def _row(reminder: Reminder, step: Step, channel: str, state: str, now: datetime
                 "deadline": reminder.deadline.isoformat() if reminder.deadline else None,
             }
         ),
+    }
+
+
+def _skipped(claim_id: int, step: Step, channel: str, now: datetime, worker: str) -> dict[str, Any]:
+    return {
+        "claim_id": claim_id,
+        "step": step.name,
+        "channel": channel,
+        "due_on": step.due_on,
+        "state": "skipped",
+        "idempotency_key": _stable_key(claim_id, step.name, channel),
+        "claimed_at": now,
+        "claimed_by": worker,
+        "subject": None,
+        "body": None,
+        "payload": None,
     }
 
 

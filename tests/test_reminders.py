@@ -388,3 +388,27 @@ def test_calendar_feed_parses_back_with_stable_uids_and_alarms(tmp_path: Path) -
     # Writing again gives the same UIDs: a calendar re-importing the feed updates, not duplicates.
     second = ical.build_calendar(ledger.list_claims(db), "http://localhost:8501", [30, 7, 1])
     assert {str(e["UID"]) for e in second.walk("VEVENT")} == set(by_uid)
+
+
+def test_pending_steps_agree_with_due_steps_and_collapse_long_runs() -> None:
+    deadline = date(2026, 1, 10)
+    offsets = [30, 7, 1]
+    for days in range(-40, 120, 3):
+        today = deadline + timedelta(days=days)
+        every = reminders.due_steps(deadline, date(2025, 1, 1), today, offsets, 7)
+        pending = reminders.pending_steps(deadline, date(2025, 1, 1), today, offsets, 7)
+        assert [s.name for s in pending][-1:] == [s.name for s in every][-1:]
+        named = [s.name for s in every if not s.name.startswith("overdue")]
+        assert [s.name for s in pending if not s.name.startswith("overdue")] == named
+        overdue = [s.name for s in every if s.name.startswith("overdue")]
+        if len(overdue) > 2:
+            assert pending[-2].name == f"overdue-1..{len(overdue) - 1}"
+    # Years overdue is still three rows: the named steps, one collapsed run, the latest.
+    long_ago = reminders.pending_steps(date(2016, 1, 1), date(2015, 1, 1), date(2026, 1, 1), offsets, 7)
+    assert [s.name for s in long_ago] == ["before-30", "before-7", "before-1", "due", "overdue-1..520", "overdue-521"]
+    # Once a step is recorded, only what came after it is pending.
+    after = reminders.pending_steps(deadline, date(2025, 1, 1), deadline + timedelta(days=30), offsets, 7,
+                                    handled_through=deadline + timedelta(days=14))  # fmt: skip
+    assert [s.name for s in after] == ["overdue-3", "overdue-4"]
+    assert reminders.pending_steps(deadline, date(2025, 1, 1), deadline + timedelta(days=30), offsets, 7,
+                                   handled_through=deadline + timedelta(days=28)) == []  # fmt: skip
