@@ -130,11 +130,14 @@ def thin(points: Sequence[Any], max_points: int = MAX_LINE_POINTS) -> list[Any]:
 # --- overview ------------------------------------------------------------------------------------
 
 
-def timeline_figure(rows: Sequence[Mapping[str, Any]], today: date, limit: int = 60) -> go.Figure:
+def timeline_figure(
+    rows: Sequence[Mapping[str, Any]], today: date, limit: int = 60, total: int | None = None
+) -> go.Figure:
     """Each claim as a bar from its issue date to its deadline, coloured by status, with a "today" line.
 
     Claims without a deadline cannot be placed and are left out; beyond `limit` claims the ones
-    with the deadlines nearest to today are shown.
+    with the deadlines nearest to today are shown. `total` is how many dated claims the rows were
+    picked from, when the caller picked them already.
     """
     dated = [row for row in rows if row.get("deadline")]
     if len(dated) > limit:
@@ -166,7 +169,8 @@ def timeline_figure(rows: Sequence[Mapping[str, Any]], today: date, limit: int =
                 ),
             )
         )
-    shown = f"{len(dated):,} of {len(rows):,} claims" if len(dated) < len(rows) else f"{len(dated):,} claims"
+    available = len(rows) if total is None else total
+    shown = f"{len(dated):,} of {available:,} claims" if len(dated) < available else f"{len(dated):,} claims"
     _layout(
         fig,
         f"Resolution timeline ({shown})",

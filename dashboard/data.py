@@ -9,10 +9,9 @@ returns plain rows or dataclasses. Writes are thin pass-throughs, never cached.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import streamlit as st
@@ -20,6 +19,7 @@ import streamlit as st
 from predictions import ledger, reminders, scorecard, transfer
 from predictions.ledger import ClaimDetail
 from predictions.models import ClaimIn, ForecastIn, ObservationIn, ResolutionIn, Source
+from predictions.overview import ClaimTable
 from predictions.scoring import Score, ScorePoint
 from predictions.settings import Settings, load_settings
 from predictions.trajectory import Trajectory
@@ -52,25 +52,17 @@ def database_problem() -> str | None:
 # --- cached reads --------------------------------------------------------------------------------
 
 
-def _freeze(value: Any) -> Any:
-    if isinstance(value, dict):
-        return MappingProxyType({key: _freeze(item) for key, item in value.items()})
-    if isinstance(value, list):
-        return tuple(_freeze(item) for item in value)
-    return value
-
-
-# The claim list is the one large result (18,000+ rows with an imported archive). st.cache_data would
-# unpickle a fresh copy on every rerun (half a second at that size), so it is kept once per database
-# version as read-only rows instead: every row, and every list or dict inside it, is frozen.
+# The claim table is the one large result (a million claims in the benchmark). st.cache_data would
+# unpickle a fresh copy on every rerun, so it is kept once per database version as a read-only
+# columnar table instead (its arrays are frozen); pages filter and count it with array operations.
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _claims(path: str, db_version: tuple[float, int], today: date) -> tuple[Mapping[str, Any], ...]:
-    return tuple(_freeze(view.as_json()) for view in ledger.list_claims(Path(path), today))
+def _claims(path: str, db_version: tuple[float, int], today: date) -> ClaimTable:
+    return ledger.claim_table(Path(path), today)
 
 
-def claims(on: date | None = None) -> list[Mapping[str, Any]]:
-    """Every claim as a read-only JSON-shaped row (ISO dates, tags as a tuple) with its derived status."""
-    return list(_claims(str(database_path()), version(), on or today()))
+def claims(on: date | None = None) -> ClaimTable:
+    """Every claim with its derived status, as a read-only ClaimTable (iterating it gives JSON-shaped rows)."""
+    return _claims(str(database_path()), version(), on or today())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -91,13 +83,16 @@ def resolution_in_force(detail: ClaimDetail) -> dict[str, Any] | None:
     return ledger.resolution_in_force(detail)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _trajectories(path: str, db_version: tuple[float, int], today: date) -> list[Trajectory]:
-    return ledger.threshold_trajectories(Path(path), today)
+@st.cache_data(show_spinner=False, max_entries=32)
+def _trajectories(
+    path: str, db_version: tuple[float, int], today: date, claim_ids: tuple[int, ...]
+) -> list[Trajectory]:
+    return ledger.threshold_trajectories(Path(path), today, claim_ids)
 
 
-def trajectories(on: date | None = None) -> list[Trajectory]:
-    return _trajectories(str(database_path()), version(), on or today())
+def trajectories(claim_ids: Sequence[int], on: date | None = None) -> list[Trajectory]:
+    """Observed paths and projections of the given threshold claims."""
+    return _trajectories(str(database_path()), version(), on or today(), tuple(int(i) for i in claim_ids))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

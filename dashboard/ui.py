@@ -168,14 +168,20 @@ def claims_table(
     rows: Sequence[Mapping[str, Any]],
     *,
     key: str,
+    total: int | None = None,
     extra: Mapping[str, Sequence[Any]] | None = None,
     column_order: Sequence[str] | None = None,
     height: int | None = None,
 ) -> None:
-    """Claims with their status in its colour; the first column links to each claim's page."""
+    """Claims with their status in its colour; the first column links to each claim's page.
+
+    At most MAX_TABLE_ROWS rows are shown; `total` is how many there are in all when the caller
+    passed only the first ones.
+    """
     shown = list(rows[:MAX_TABLE_ROWS])
-    if len(rows) > len(shown):
-        st.caption(f"Showing the first {len(shown):,} of {len(rows):,} claims: narrow the filters to see the rest.")
+    available = len(rows) if total is None else total
+    if available > len(shown):
+        st.caption(f"Showing the first {len(shown):,} of {available:,} claims: narrow the filters to see the rest.")
     frame = claims_frame(shown, {k: list(v)[: len(shown)] for k, v in (extra or {}).items()})
     st.dataframe(
         frame.style.map(_status_style, subset=["status"]),

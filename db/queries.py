@@ -96,9 +96,12 @@ def claim_made_on(con: duckdb.DuckDBPyConnection, claim_id: int) -> date | None:
     return row[0] if row else None
 
 
-_CLAIM_SUMMARY = """
+def _claim_summary_sql(only: str = "") -> str:
+    """The claim summary; `only` is empty or the fixed claim-id filter below, applied inside the
+    aggregates so that asking for a few claims costs a few claims."""
+    return f"""
     WITH latest_forecast AS (
-        SELECT claim_id, probability, forecaster, made_at FROM forecasts
+        SELECT claim_id, probability, forecaster, made_at FROM forecasts {only}
         QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY made_at DESC, id DESC) = 1
     ), observation_stats AS (
         SELECT claim_id,
@@ -111,7 +114,7 @@ _CLAIM_SUMMARY = """
                regr_count(value, x) AS fit_n, regr_slope(value, x) AS fit_slope,
                regr_intercept(value, x) AS fit_intercept, regr_avgx(value, x) AS fit_mean_x,
                regr_sxx(value, x) AS fit_sxx, regr_syy(value, x) AS fit_syy, regr_sxy(value, x) AS fit_sxy
-        FROM (SELECT *, CAST(date_diff('day', DATE '1970-01-01', observed_on) AS DOUBLE) AS x FROM observations)
+        FROM (SELECT *, CAST(date_diff('day', DATE '1970-01-01', observed_on) AS DOUBLE) AS x FROM observations {only})
         GROUP BY claim_id
     )
     SELECT c.id, c.external_id, c.statement, c.quote, c.claimant, c.attribution, c.kind, c.made_on,
@@ -131,6 +134,10 @@ _CLAIM_SUMMARY = """
 """
 
 
+_ONLY_IDS = "WHERE claim_id IN (SELECT unnest(?::BIGINT[]))"
+_CLAIM_SUMMARY = _claim_summary_sql()
+
+
 def claim_summaries(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[dict[str, Any]]:
     """One row per claim with its latest probability, resolution in force and observation counts."""
     if limit is None:
@@ -139,7 +146,7 @@ def claim_summaries(con: duckdb.DuckDBPyConnection, limit: int | None = None) ->
 
 
 def claim_summary(con: duckdb.DuckDBPyConnection, claim_id: int) -> dict[str, Any] | None:
-    rows = _dicts(con.execute(_CLAIM_SUMMARY + " WHERE c.id = ?", [claim_id]))
+    rows = claim_summaries_for_ids(con, [claim_id])
     return rows[0] if rows else None
 
 
@@ -492,3 +499,82 @@ def open_claims_due(
             [forecaster, forecaster, start, end, attribution, attribution, forecaster],
         )
     )
+
+
+# --- columnar reads (the reader pages at scale) ---------------------------------------------------
+
+
+def _columns(cursor: duckdb.DuckDBPyConnection) -> dict[str, np.ndarray]:
+    """fetchnumpy with NULLs made explicit: NaT for dates, NaN for numbers, None for text."""
+    out: dict[str, np.ndarray] = {}
+    for name, values in cursor.fetchnumpy().items():
+        mask = np.ma.getmaskarray(values)
+        data = np.ma.getdata(values)
+        if data.dtype.kind == "M":
+            data = data.astype("datetime64[D]")
+            if mask.any():
+                data = data.copy()
+                data[mask] = np.datetime64("NaT")
+        elif data.dtype.kind in "iuf":
+            if mask.any():
+                data = data.astype(float)
+                data[mask] = np.nan
+        elif mask.any():
+            data = data.astype(object)
+            data[mask] = None
+        out[name] = np.asarray(data)
+    return out
+
+
+CLAIM_TABLE_SQL = """
+    WITH latest_forecast AS (
+        SELECT claim_id, arg_max(probability, (made_at, id)) AS probability FROM forecasts GROUP BY claim_id
+    ), observation_stats AS (
+        SELECT claim_id,
+               count(*) AS n_observations,
+               arg_max(value, observed_on) FILTER (WHERE value IS NOT NULL) AS last_value,
+               max(observed_on) FILTER (WHERE value IS NOT NULL) AS last_value_on,
+               regr_count(value, x) AS fit_n, regr_slope(value, x) AS fit_slope,
+               regr_intercept(value, x) AS fit_intercept, regr_sxx(value, x) AS fit_sxx
+        FROM (SELECT claim_id, observed_on, value,
+                     CAST(date_diff('day', DATE '1970-01-01', observed_on) AS DOUBLE) AS x FROM observations)
+        GROUP BY claim_id
+    )
+    SELECT c.id, c.statement, c.quote, c.claimant, c.attribution, c.kind, c.made_on, c.deadline,
+           c.deadline_precision, c.tags, c.comparator, c.target, c.baseline, c.baseline_on,
+           c.source_id, s.title AS source_title, s.published_on AS source_date, s.url AS source_url,
+           lf.probability, r.outcome,
+           coalesce(o.n_observations, 0) AS n_observations, o.last_value, o.last_value_on,
+           coalesce(o.fit_n, 0) AS fit_n, o.fit_slope, o.fit_intercept, o.fit_sxx
+    FROM claims c
+    LEFT JOIN sources s ON s.id = c.source_id
+    LEFT JOIN latest_forecast lf ON lf.claim_id = c.id
+    LEFT JOIN current_resolutions r ON r.claim_id = c.id
+    LEFT JOIN observation_stats o ON o.claim_id = c.id
+    ORDER BY c.id
+"""
+
+
+def claim_columns(con: duckdb.DuckDBPyConnection) -> dict[str, np.ndarray]:
+    """Every claim as columns (one array per field) with what its status is derived from."""
+    return _columns(con.execute(CLAIM_TABLE_SQL))
+
+
+def threshold_observations_for(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Observations with a value of the given claims, oldest first per claim."""
+    if not claim_ids:
+        return []
+    return _dicts(con.execute(
+        """SELECT * FROM observations WHERE claim_id IN (SELECT unnest(?::BIGINT[])) AND value IS NOT NULL
+           ORDER BY claim_id, observed_on, id""",
+        [list(claim_ids)],
+    ))  # fmt: skip
+
+
+def claim_summaries_for_ids(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Summaries of the given claims only."""
+    if not claim_ids:
+        return []
+    ids = list(claim_ids)
+    sql = _claim_summary_sql(_ONLY_IDS) + " WHERE c.id IN (SELECT unnest(?::BIGINT[])) ORDER BY c.id"
+    return _dicts(con.execute(sql, [ids, ids, ids]))

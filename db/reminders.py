@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from db.queries import _CLAIM_SUMMARY, _dicts
+from db.queries import _dicts, claim_summaries_for_ids
 
 REMINDER_FIELDS = ("claim_id", "step", "channel", "due_on", "state", "idempotency_key", "claimed_at", "claimed_by",
                    "subject", "body", "payload")  # fmt: skip
@@ -42,9 +42,7 @@ def handled_through(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, str], dat
 
 
 def claim_summaries_for(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[int]) -> list[dict[str, Any]]:
-    if not claim_ids:
-        return []
-    return _dicts(con.execute(_CLAIM_SUMMARY + " WHERE c.id IN (SELECT unnest(?::BIGINT[]))", [list(claim_ids)]))
+    return claim_summaries_for_ids(con, claim_ids)
 
 
 def claim_steps(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -29,7 +29,16 @@ from predictions.models import (
     ResolutionIn,
     Source,
 )
-from predictions.progress import Projection, Status, claim_status, fit_line, project, summary_projection
+from predictions.overview import ClaimTable
+from predictions.progress import (
+    Projection,
+    Status,
+    claim_status,
+    fit_line,
+    project,
+    statuses,
+    summary_projection,
+)
 from predictions.scoring import Score, ScorePoint, cumulative_brier, score_by_group, score_rows
 from predictions.seed import PreparedClaim, default_seed_path, load_seed_file, prepare, source_external_id
 from predictions.trajectory import Trajectory
@@ -395,16 +404,31 @@ def resolution_in_force(detail: ClaimDetail) -> dict[str, Any] | None:
     return next((r for r in reversed(detail.resolutions) if r["undone_at"] is None), None)
 
 
-def threshold_trajectories(path: Path, today: date | None = None) -> list[Trajectory]:
-    """One trajectory per threshold claim (with or without observations), in claim id order."""
+def threshold_trajectories(
+    path: Path, today: date | None = None, claim_ids: Sequence[int] | None = None
+) -> list[Trajectory]:
+    """One trajectory per threshold claim (with or without observations), in claim id order; with
+    `claim_ids`, only those claims (the overview draws a few dozen lines, not every claim)."""
     today = today or date.today()
     with reading(path) as con:
-        rows = [row for row in queries.claim_summaries(con) if row["kind"] == "threshold" and row["target"] is not None]
-        observations = queries.threshold_observations(con) if rows else []
+        if claim_ids is None:
+            summaries = queries.claim_summaries(con)
+        else:
+            summaries = queries.claim_summaries_for_ids(con, claim_ids)
+        rows = [row for row in summaries if row["kind"] == "threshold" and row["target"] is not None]
+        observations = queries.threshold_observations_for(con, [int(row["id"]) for row in rows]) if rows else []
     by_claim: dict[int, list[dict[str, Any]]] = {}
     for observation in observations:
         by_claim.setdefault(int(observation["claim_id"]), []).append(observation)
     return [trajectory.build(row, by_claim.get(int(row["id"]), []), _view(row, today).status.value) for row in rows]
+
+
+def claim_table(path: Path, today: date | None = None) -> ClaimTable:
+    """Every claim as columns with its status on `today`: what the reader pages filter and count."""
+    today = today or date.today()
+    with reading(path) as con:
+        columns = queries.claim_columns(con)
+    return ClaimTable(columns, statuses(columns, today))
 
 
 def reminder_states(path: Path) -> dict[int, dict[str, Any]]:

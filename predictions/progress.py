@@ -23,6 +23,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
+
 EPOCH = date(1970, 1, 1)
 AT_RISK_SHARE = 0.8
 
@@ -198,3 +200,81 @@ def summary_projection(claim: Mapping[str, Any]) -> Projection | None:
     if claim.get("kind") != "threshold":
         return None
     return project(claim, fit_from_stats(claim), claim.get("last_value"), claim.get("last_value_on"))
+
+
+def statuses(columns: Mapping[str, Any], today: date) -> np.ndarray:
+    """`claim_status` for every claim at once, over the columns of db.queries.claim_columns.
+
+    The same rules as the per-row function (a test holds the two equal), as array arithmetic, so the
+    reader pages derive the status of a million claims without a Python loop.
+    """
+    n = len(columns["id"])
+    out = np.full(n, Status.NO_DATA.value, dtype=object)
+    if n == 0:
+        return out
+    now = np.datetime64(today, "D")
+    deadline = np.asarray(columns["deadline"], dtype="datetime64[D]")
+    has_deadline = ~np.isnat(deadline)
+    outcome = np.asarray(columns["outcome"], dtype=object)
+    resolved = np.array([value is not None for value in outcome], dtype=bool)
+    open_ = ~resolved & has_deadline & (deadline >= now)
+
+    threshold = (np.asarray(columns["kind"], dtype=object) == "threshold") & open_
+    x_deadline = (deadline - np.datetime64(EPOCH, "D")).astype(float)
+    fit_n = np.asarray(columns["fit_n"], dtype=float)
+    fit_sxx = np.asarray(columns["fit_sxx"], dtype=float)
+    fitted = (fit_n >= 2) & (np.nan_to_num(fit_sxx) > 0)
+    last = np.asarray(columns["last_value"], dtype=float)
+    last_on = np.asarray(columns["last_value_on"], dtype="datetime64[D]")
+    baseline = np.asarray(columns["baseline"], dtype=float)
+    baseline_on = np.asarray(columns["baseline_on"], dtype="datetime64[D]")
+    # One value and a dated baseline: the line through both; one value alone: flat.
+    through_baseline = ~fitted & ~np.isnan(last) & ~np.isnan(baseline) & ~np.isnat(baseline_on) & ~np.isnat(last_on)
+    through_baseline &= baseline_on != last_on
+    x_last = (last_on - np.datetime64(EPOCH, "D")).astype(float)
+    x_base = (baseline_on - np.datetime64(EPOCH, "D")).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slope_b = (last - baseline) / (x_last - x_base)
+        projected = np.where(
+            fitted,
+            np.asarray(columns["fit_intercept"], dtype=float)
+            + np.asarray(columns["fit_slope"], dtype=float) * x_deadline,
+            np.where(through_baseline, last + slope_b * (x_deadline - x_last), last),
+        )
+    has_projection = ~np.isnan(projected)
+    target = np.asarray(columns["target"], dtype=float)
+    comparator = np.asarray(columns["comparator"], dtype=object)
+    comparator = np.where(comparator == None, ">=", comparator)  # noqa: E711 - elementwise None test
+    with np.errstate(invalid="ignore"):
+        meets_target = np.select(
+            [comparator == ">", comparator == "<=", comparator == "<"],
+            [projected > target, projected <= target, projected < target],
+            default=projected >= target,
+        )
+        start = np.nan_to_num(baseline, nan=0.0)
+        distance = target - start
+        share = np.where(distance == 0, np.where(meets_target, 1.0, 0.0), (projected - start) / distance)
+    out[threshold & has_projection & ~meets_target] = Status.BEHIND.value
+    out[threshold & has_projection & ~meets_target & (share >= AT_RISK_SHARE)] = Status.AT_RISK.value
+    out[threshold & has_projection & meets_target] = Status.ON_TRACK.value
+
+    binary = open_ & ~threshold & (np.asarray(columns["n_observations"]) > 0)
+    probability = np.asarray(columns["probability"], dtype=float)
+    with np.errstate(invalid="ignore"):
+        out[binary & (probability < 0.4)] = Status.BEHIND.value
+        out[binary & (probability >= 0.4)] = Status.AT_RISK.value
+        out[binary & (probability >= 0.6)] = Status.ON_TRACK.value
+
+    out[~resolved & ~has_deadline] = Status.NOT_CHECKABLE.value
+    out[~resolved & has_deadline & (deadline < now)] = Status.OVERDUE.value
+    for value in ("true", "false", "partial", "ambiguous"):
+        out[resolved & (outcome == value)] = f"resolved {value}"
+    return out
+
+
+def states(status: np.ndarray) -> np.ndarray:
+    """open / overdue / resolved for an array of status values."""
+    out = np.full(len(status), "open", dtype=object)
+    out[status == Status.OVERDUE.value] = "overdue"
+    out[np.char.startswith(status.astype(str), "resolved")] = "resolved"
+    return out

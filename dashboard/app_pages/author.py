@@ -4,7 +4,7 @@ Registered by the router only after the author signs in. Every form goes through
 models as the CLI; a rejected input is shown as one line per problem, and nothing is written.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -291,7 +291,7 @@ def scorecard_form() -> None:
     st.code(text, language=fmt, wrap_lines=True)
 
 
-def claim_picker(claims: list[Mapping[str, Any]]) -> int | None:
+def claim_picker(claims: overview.ClaimTable) -> int | None:
     with st.container(border=True):
         st.markdown("**Claim to work on** (observations, confidence, resolutions)")
         search = st.text_input("Find by id or words", key="author_claim_search")

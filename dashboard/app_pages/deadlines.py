@@ -1,6 +1,6 @@
 """Deadlines: what comes due within 30 / 90 / 365 days, and what is overdue and still unresolved."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import streamlit as st
@@ -36,7 +36,7 @@ choice = ui.url_choice(
 days = int(choice)
 
 
-def extra_columns(items: list[Mapping[str, Any]], late: bool = False) -> dict[str, list[object]]:
+def extra_columns(items: Sequence[Mapping[str, Any]], late: bool = False) -> dict[str, list[object]]:
     left = [overview.days_to_deadline(r, today) or 0 for r in items]
     return {
         "days overdue" if late else "days left": [-d if late else d for d in left],
@@ -50,17 +50,29 @@ def order(late: bool) -> list[str]:
 
 
 st.subheader(f"Due within {days} days")
-upcoming = overview.due_within(rows, today, days)
+upcoming = overview.due_within(rows, today, days, limit=ui.MAX_TABLE_ROWS)
 if upcoming:
-    ui.claims_table(upcoming, key="deadlines_upcoming", extra=extra_columns(upcoming), column_order=order(False))
+    ui.claims_table(
+        upcoming,
+        key="deadlines_upcoming",
+        total=len(overview.due_within_index(rows, today, days)),
+        extra=extra_columns(upcoming),
+        column_order=order(False),
+    )
 else:
     st.info(f"No open claim has its deadline between {today.isoformat()} and {days} days from now.")
 
 st.subheader("Overdue and unresolved")
-late = overview.overdue(rows)
+late = overview.overdue(rows, limit=ui.MAX_TABLE_ROWS)
 if late:
     st.caption("Past the deadline with no resolution recorded: these need a verdict from the author.")
-    ui.claims_table(late, key="deadlines_overdue", extra=extra_columns(late, late=True), column_order=order(True))
+    ui.claims_table(
+        late,
+        key="deadlines_overdue",
+        total=counts["overdue"],
+        extra=extra_columns(late, late=True),
+        column_order=order(True),
+    )
 else:
     st.success("Nothing is overdue: every claim past its deadline has been resolved.")
 

@@ -3,10 +3,14 @@
 The filters live in the URL (?topic=ai&status=overdue&from=2025-01-01), so a filtered view can be shared.
 """
 
+import numpy as np
 import streamlit as st
 
 from dashboard import charts, data, ui
 from predictions import overview
+
+TIMELINE_CLAIMS = 60  # the dated claims with deadlines nearest today
+PROGRESS_CLAIMS = 30  # lines on the progress chart, likewise
 
 FILTER_KEYS = {  # session key → URL parameter
     "overview_topic": "topic",
@@ -57,15 +61,19 @@ claim_filter = overview.ClaimFilter(
     deadline_from=deadline_from,
     deadline_to=deadline_to,
 )
-shown = overview.filter_claims(rows, claim_filter)
-head = overview.headline(shown, today)
+mask = claim_filter.mask(rows)
+head = overview.headline(rows, today, mask=mask)
 author = data.track_record(attribution="author")
 
 st.title("Trend Prediction Tracker")
 st.caption(
     "Forward-looking statements from the newsletter, kept as checkable claims with deadlines. "
     f"Status as of {today.isoformat()}."
-    + (f" Filtered: {len(shown)} of {len(rows)} claims (the URL keeps the filters)." if claim_filter.active else "")
+    + (
+        f" Filtered: {head.claims:,} of {len(rows):,} claims (the URL keeps the filters)."
+        if claim_filter.active
+        else ""
+    )
 )
 
 columns = st.columns(6)
@@ -84,19 +92,24 @@ columns[5].metric(
     ),
 )
 
-if not rows:
+if not len(rows):
     st.info("The ledger holds no claims yet: sign in as the author to add some, or import a file.")
     st.stop()
-if not shown:
+if not head.claims:
     st.info("No claim matches these filters.")
     st.stop()
 
-st.plotly_chart(charts.timeline_figure(shown, today), key="overview_timeline", config={"displaylogo": False})
+on_timeline = overview.timeline_index(rows, mask, today, TIMELINE_CLAIMS)
+st.plotly_chart(
+    charts.timeline_figure(rows.rows(on_timeline), today, limit=TIMELINE_CLAIMS, total=head.claims - head.undated),
+    key="overview_timeline",
+    config={"displaylogo": False},
+)
 if head.undated:
-    st.caption(f"{head.undated} claims without a usable deadline (not checkable yet) are not on the timeline.")
+    st.caption(f"{head.undated:,} claims without a usable deadline (not checkable yet) are not on the timeline.")
 
-shown_ids = {int(row["id"]) for row in shown}
-trajectories = [t for t in data.trajectories(today) if t.claim_id in shown_ids]
+progress_ids = [int(rows.ids[i]) for i in overview.progress_index(rows, mask, today, PROGRESS_CLAIMS)]
+trajectories = data.trajectories(progress_ids, today)
 if not trajectories:
     st.info("No threshold claim (a metric with a target) among these claims, so there is no progress chart.")
 else:
@@ -110,4 +123,5 @@ else:
         )
 
 st.subheader("Claims")
-ui.claims_table(shown, key="overview_table")
+listed = np.flatnonzero(mask)
+ui.claims_table(rows.rows(listed[: ui.MAX_TABLE_ROWS]), key="overview_table", total=len(listed))
