@@ -409,7 +409,8 @@ def load_predictionbook(path: Path) -> PreparedArchive:
                 problems.add(f"{where}: question_id {question_id} is not in {q_label}")
             continue
         # The same user, question and time can occur twice (a double submission): both rows are kept.
-        base = (question_id, user, record["timestamp"].strip())
+        # Counted by the instant, as the external id names it: "…00:00Z" and "…00:00+00:00" are one time.
+        base = (question_id, user, made_at.isoformat())
         seen[base] = seen.get(base, 0) + 1
         question["forecasts"].append((where, user, probability, made_at, seen[base]))
 

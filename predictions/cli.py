@@ -31,7 +31,7 @@ from predictions.models import (
     ResolutionIn,
     describe_validation_error,
 )
-from predictions.seed import SeedError, load_seed_file
+from predictions.seed import SeedError, load_seed_file, prepare
 from predictions.settings import Settings, describe_settings, load_settings
 
 
@@ -339,6 +339,7 @@ def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_check_seed(args: argparse.Namespace, settings: Settings) -> int:
     seed = load_seed_file(args.file)
+    prepare(seed, args.file.stem)  # deadlines and confidences too: "valid" means an import will take it
     print(f"{args.file}: {len(seed.claims)} claims, valid")
     return 0
 

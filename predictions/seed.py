@@ -137,7 +137,8 @@ def prepare(seed: SeedFile, path_stem: str) -> list[PreparedClaim]:
                 flags=flags,
             )
         except ValidationError as error:
-            raise SeedError(f"claim {item.key}: {error.errors()[0]['msg']}") from error
+            message = str(error.errors()[0]["msg"]).removeprefix("Value error, ")
+            raise SeedError(f"claim {item.key}: {message}") from error
         prepared.append(
             PreparedClaim(
                 claim=claim,

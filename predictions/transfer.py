@@ -357,12 +357,29 @@ def import_json_text(db_path: Path, text: str) -> ImportResult:
         if key in first_at:
             duplicates.append(f"claims.{index}: the same claim as claims.{first_at[key]} (key {key})")
         first_at.setdefault(key, index)
+    forecast_at: dict[str, str] = {}  # a forecast's external id is unique in the ledger, so in the file too
+    for index, claim in enumerate(export.claims):
+        for number, forecast in enumerate(claim.forecasts):
+            where = f"claims.{index}.forecasts.{number}"
+            if forecast.external_id is not None and forecast.external_id in forecast_at:
+                duplicates.append(
+                    f"{where}: external_id {forecast.external_id!r} repeats {forecast_at[forecast.external_id]}"
+                )
+            elif forecast.external_id is not None:
+                forecast_at[forecast.external_id] = where
     if duplicates:
         raise ImportProblems(duplicates)
     with writing(db_path) as con:
         existing = queries.claim_ids_by_external_id(con, keys)
         new = [(key, claim) for key, claim in zip(keys, export.claims, strict=True) if key not in existing]
         result.claims_existing = len(keys) - len(new)
+        taken = queries.existing_forecast_ids(
+            con, [f.external_id for _k, c in new for f in c.forecasts if f.external_id]
+        )
+        if taken:
+            raise ImportProblems(
+                [f"forecast external_id {x!r} is already in the ledger, on another claim" for x in sorted(taken)]
+            )
         source_ids: dict[str, int] = {}
         rows = []
         for key, claim in new:
