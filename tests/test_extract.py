@@ -476,6 +476,60 @@ def test_a_reworded_statement_is_matched_too() -> None:
     assert find_duplicates([candidate], [{"id": 8, "quote": "Something else entirely.", "statement": "Other"}]) == []
 
 
+_WORDS = ["robotaxis", "operate", "in", "65", "chinese", "cities", "2025", "the", "a", "abcdefghijklmnop", "x"]
+_SEPARATORS = [" ", " ", ", ", "-", ". ", "’"]
+
+
+@st.composite
+def _passages(draw: st.DrawFn) -> str:
+    """Texts from a few words (so that many pairs match), sometimes cut anywhere, even inside a word."""
+    words = draw(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=8))
+    separators = draw(st.lists(st.sampled_from(_SEPARATORS), min_size=len(words), max_size=len(words)))
+    text = "".join(word + separator for word, separator in zip(words, separators, strict=True))
+    if draw(st.booleans()):
+        start = draw(st.integers(0, len(text) - 1))
+        text = text[start : draw(st.integers(start + 1, len(text)))]
+    return text
+
+
+def _every_pair(candidates: list[Candidate], existing: list[dict[str, object]]) -> list[tuple[str, object, str]]:
+    """find_duplicates by comparing every candidate with every claim (what its index must agree with)."""
+    found = []
+    for candidate in candidates:
+        for claim in existing:
+            quote, statement = claim["quote"], claim["statement"]
+            assert quote is None or isinstance(quote, str)
+            assert isinstance(statement, str)
+            if quotes_match(candidate.quote, quote) or quotes_match(candidate.quote, statement):
+                found.append((candidate.id, claim["id"], "quote"))
+                break
+            if quotes_match(candidate.statement, statement) or quotes_match(candidate.statement, quote):
+                found.append((candidate.id, claim["id"], "statement"))
+                break
+    return found
+
+
+@given(
+    st.lists(st.tuples(_passages(), _passages()), min_size=1, max_size=4),
+    st.lists(st.tuples(st.none() | _passages(), _passages()), max_size=12),
+)
+def test_the_duplicate_index_finds_what_comparing_every_pair_finds(
+    own: list[tuple[str, str]], stored: list[tuple[str | None, str]]
+) -> None:
+    candidates = [
+        Candidate(
+            id=str(n), quote=quote.strip() or "q", statement=(statement.strip() + "xyz")[:40], cue="will",
+            claimant="someone", attribution=Attribution.AUTHOR, made_on=ISSUE_DATE,
+        )
+        for n, (quote, statement) in enumerate(own)
+    ]  # fmt: skip
+    existing: list[dict[str, object]] = [
+        {"id": n, "quote": quote, "statement": statement} for n, (quote, statement) in enumerate(stored)
+    ]
+    found = [(d.candidate_id, d.claim_id, d.field) for d in find_duplicates(candidates, existing)]
+    assert found == _every_pair(candidates, existing)
+
+
 def _table_counts(path: Path) -> dict[str, int]:
     with duckdb.connect(str(path), read_only=True) as con:
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("sources", "claims", "forecasts")}  # type: ignore[index]
