@@ -158,3 +158,22 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def sign_in(at: AppTest, password: str) -> AppTest:
+    at.sidebar.text_input(key="auth_password").input(password)
+    return at.sidebar.button(key="auth_submit").click().run()
+
+
+@pytest.fixture
+def author(rich_db: Rich, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The author workspace, signed in, over the rich database."""
+    monkeypatch.setenv("PREDICTIONS_AUTHOR_PASSWORD", PASSWORD)
+    at = sign_in(app(), PASSWORD)
+    at.switch_page("app_pages/author.py").run()
+    no_exception(at)
+    assert at.title[0].value == "Author workspace"
+    return at

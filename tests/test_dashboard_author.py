@@ -8,15 +8,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from dashboard_fixtures import APP, Rich, app, figures, names, no_exception, rich_db
+from dashboard_fixtures import APP, PASSWORD, Rich, app, author, figures, names, no_exception, rich_db, sign_in
 from streamlit.testing.v1 import AppTest
 
 from dashboard import auth
 from predictions import ledger
 
-__all__ = ["rich_db"]  # fixtures used by name below
-
-PASSWORD = "correct horse battery staple"
+__all__ = ["author", "rich_db"]  # fixtures used by name below
 
 
 # --- the author gate -----------------------------------------------------------------------------
@@ -30,11 +28,6 @@ def test_without_a_password_the_dashboard_is_read_only(rich_db: Rich, monkeypatc
     assert not at.sidebar.text_input
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("app_pages/author.py")
-
-
-def sign_in(at: AppTest, password: str) -> AppTest:
-    at.sidebar.text_input(key="auth_password").input(password)
-    return at.sidebar.button(key="auth_submit").click().run()
 
 
 def test_a_wrong_password_is_refused_and_repeated_failures_are_slowed(
@@ -71,16 +64,6 @@ def test_password_from_streamlit_secrets(rich_db: Rich, monkeypatch: pytest.Monk
     no_exception(at)
     at.switch_page("app_pages/author.py").run()
     assert at.title[0].value == "Author workspace"
-
-
-@pytest.fixture
-def author(rich_db: Rich, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("PREDICTIONS_AUTHOR_PASSWORD", PASSWORD)
-    at = sign_in(app(), PASSWORD)
-    at.switch_page("app_pages/author.py").run()
-    no_exception(at)
-    assert at.title[0].value == "Author workspace"
-    return at
 
 
 def test_an_observation_recorded_by_the_author_shows_on_the_claim_page(author: AppTest, rich_db: Rich) -> None:
