@@ -32,7 +32,7 @@ from predictions.models import (
     describe_validation_error,
 )
 from predictions.seed import SeedError, load_seed_file, prepare
-from predictions.settings import Settings, describe_settings, load_settings
+from predictions.settings import Settings, SettingsError, describe_settings, load_settings
 
 
 class UsageError(Exception):
@@ -542,7 +542,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in describe_validation_error(error):
             _error(problem)
         return 1
-    except (UsageError, ledger.LedgerError, SeedError, DatabaseError) as error:
+    except (UsageError, ledger.LedgerError, SeedError, DatabaseError, SettingsError) as error:
         _error(error)
         return 1
     except KeyboardInterrupt:

@@ -291,7 +291,12 @@ def email_channel(settings: Settings) -> Channel:
                 if settings.smtp_security == "starttls":
                     client.starttls(context=ssl.create_default_context())
                 if settings.smtp_user:
-                    client.login(settings.smtp_user, password or "")
+                    try:
+                        client.login(settings.smtp_user, password or "")
+                    except UnicodeEncodeError:  # smtplib sends AUTH as ASCII; its message quotes a character
+                        raise ChannelError(
+                            f"e-mail to {host}:{port} failed: SMTP AUTH needs an ASCII user name and password"
+                        ) from None
                 client.send_message(message, to_addrs=recipients)
         except (OSError, smtplib.SMTPException) as error:
             raise ChannelError(_redact(f"e-mail to {host}:{port} failed: {error}", [password])) from None

@@ -17,6 +17,10 @@ SETTINGS_FILE_ENV = "PREDICTIONS_SETTINGS_FILE"
 DEFAULT_SETTINGS_FILE = "predictions.toml"
 
 
+class SettingsError(ValueError):
+    """A settings file that cannot be read: one line for the user."""
+
+
 class _TomlSource(PydanticBaseSettingsSource):
     """Reads `predictions.toml` (or the file named by PREDICTIONS_SETTINGS_FILE), keys without prefix."""
 
@@ -27,8 +31,11 @@ class _TomlSource(PydanticBaseSettingsSource):
         path = Path(os.environ.get(SETTINGS_FILE_ENV, DEFAULT_SETTINGS_FILE))
         if not path.is_file():
             return {}
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        try:
+            with path.open("rb") as handle:
+                data = tomllib.load(handle)
+        except tomllib.TOMLDecodeError as error:  # the message names the line, never a value
+            raise SettingsError(f"settings file {path}: not valid TOML ({error})") from None
         return {key: value for key, value in data.items() if key in self.settings_cls.model_fields}
 
 
