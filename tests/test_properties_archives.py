@@ -192,7 +192,7 @@ def test_question_ids_are_whole_non_negative_numbers_or_a_value_error(text: str)
     except ValueError as error:
         assert str(error).startswith("question_id ")
         return
-    assert value >= 0 and float(text) == value
+    assert value >= 0 and float(text.strip()) == value
 
 
 @given(text=st.one_of(junk, st.dates().map(str), timestamp_texts().map(lambda t: t[0])))
