@@ -555,8 +555,10 @@ def run_forever(settings: Settings, *, on_sweep: Callable[[SweepResult], None] |
     )
 
     def stop(signum: int, frame: object) -> None:
-        log.info("reminder process stopping (signal %s)", signum)
-        scheduler.shutdown(wait=True)
+        # Ctrl-C reaches the whole process group and `make run` then sends SIGTERM too: stop once.
+        if scheduler.running:
+            log.info("reminder process stopping (signal %s)", signum)
+            scheduler.shutdown(wait=True)
 
     signal.signal(signal.SIGTERM, stop)
     try:
