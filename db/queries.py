@@ -4,6 +4,7 @@ fixed lists checked here. Rows go out as dicts, tuples or numpy arrays; no domai
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -335,6 +336,14 @@ def table_counts(con: duckdb.DuckDBPyConnection, tables: Iterable[str] = EXPORT_
 
 # --- bulk writes (imports) -----------------------------------------------------------------------
 
+
+def _unregister(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop a registered Arrow view; after a failed statement DuckDB refuses everything until the
+    rollback, and the error that matters is the one already on its way up."""
+    with contextlib.suppress(duckdb.Error):
+        con.unregister(name)
+
+
 BULK_COLUMNS = {
     "claims": (*CLAIM_COLUMNS, "created_at"),
     "forecasts": ("external_id", "claim_id", "forecaster", "probability", "made_at", "basis", "note"),
@@ -374,7 +383,7 @@ def bulk_insert(
             raise ValueError(f"unknown key column {returning_key!r}")
         return {str(key): int(new_id) for new_id, key in con.execute(f"{sql} RETURNING id, {returning_key}").fetchall()}
     finally:
-        con.unregister("bulk_rows")
+        _unregister(con, "bulk_rows")
 
 
 def existing_forecast_ids(con: duckdb.DuckDBPyConnection, external_ids: Sequence[str]) -> set[str]:
