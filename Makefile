@@ -44,8 +44,9 @@ unit: setup
 test: setup browser lint types
 	$(BIN)/python -m pytest -q
 
+# `make bench SIZES=S,M` skips the large ledger (see BENCHMARKS.md).
 bench: setup
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(if $(SIZES),--sizes $(SIZES))
 
 format: setup
 	$(BIN)/ruff format .

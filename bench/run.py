@@ -1,0 +1,791 @@
+"""`make bench`: how fast the tracker answers at sizes S, M and L and on the real PredictionBook archive.
+
+    python -m bench.run                      # S, M and L (L builds once, ~1 min; the whole run ~15 min)
+    python -m bench.run --sizes S,M          # what `make bench SIZES=S,M` runs
+    python -m bench.run --sizes S --repeat 1 --import-rows 5000 --no-archive --out /tmp/b   # the smoke run
+
+Ledgers are built by bench/generate.py and cached in bench/work/ under a name holding the size and a
+digest of the generator and the schema, so a rerun reuses them. Each size's page work runs in a fresh
+subprocess (its peak RSS is the page-work memory figure), the AppTest renders in another (the
+"dashboard process" figure), the pandas references in a third. Every time is the median of repeated
+runs with min and max beside it; every ratio compares figures of this one run. The results go to
+bench/results.json, and bench/report.py turns them into the table in BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import importlib.metadata
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench import generate, workloads
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+WORK = BENCH / "work"
+APP = ROOT / "dashboard" / "app.py"
+ARCHIVE = ROOT.parent / "shared" / "data" / "predictionbook"  # ../shared beside the checkout
+PARTS = ("pages", "references", "apptest", "reminders", "transfer")
+TODAY = generate.TODAY
+DEFAULT_SIZES = ("S", "M", "L")
+REPEATS = {"S": 7, "M": 7, "L": 3, "PB": 7}
+IMPORT_ROWS = 1_000_000
+FORECASTS_PER_IMPORTED_CLAIM = 10
+MAX_CHART_POINTS = 10_000
+PACKAGES = ("duckdb", "numpy", "pandas", "pyarrow", "pydantic", "streamlit", "plotly")
+
+# Targets at size M (issue 6): (name, result key, limit, "max" = at most / "min" = at least).
+TARGETS = (
+    ("Overview work (cold)", "overview.page", 0.300, "max"),
+    ("Claim page work (cold)", "claim.page", 0.050, "max"),
+    ("Track record work (cold)", "track_record.page", 0.300, "max"),
+    ("Reminder sweep (steady state)", "reminders.steady", 0.100, "max"),
+    ("AppTest render of the Overview (cold caches)", "apptest.overview.cold", 1.5, "max"),
+    ("Peak memory of the dashboard process (MB)", "memory.dashboard_mb", 1024, "max"),
+    ("Track record work / bare-SQL floor", "ratio.track_record.floor", 3.0, "max"),
+    ("pandas reference / Track record work", "ratio.track_record.pandas_speedup", 5.0, "min"),
+)
+IMPORT_TARGET = ("Import of 1,000,000 forecasts (generic CSV)", 10.0)
+
+
+# --- timing ----------------------------------------------------------------------------------------
+
+
+def summary(samples: Sequence[float]) -> dict[str, Any]:
+    return {
+        "median": statistics.median(samples),
+        "min": min(samples),
+        "max": max(samples),
+        "n": len(samples),
+    }
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+# --- ledgers ---------------------------------------------------------------------------------------
+
+
+def generator_digest(size: generate.Size) -> str:
+    """Changes with the generator's code, the size and the schema: a cached ledger is never stale."""
+    import db
+
+    text = Path(generate.__file__).read_bytes() + repr(size).encode() + str(db.MIGRATIONS[-1].version).encode()
+    return hashlib.sha256(text).hexdigest()[:12]
+
+
+def ledger_path(work: Path, size: generate.Size) -> tuple[Path, float | None]:
+    """The cached ledger of `size`, built first when missing; returns (path, seconds spent building)."""
+    work.mkdir(parents=True, exist_ok=True)
+    path = work / f"ledger-{size.name}-{generator_digest(size)}.duckdb"
+    if path.exists():
+        return path, None
+    for stale in work.glob(f"ledger-{size.name}-*.duckdb*"):
+        stale.unlink()
+    partial = path.with_name(path.name + ".partial")
+    seconds, _ = timed(lambda: generate.build(partial, size))
+    partial.rename(path)
+    for leftover in work.glob(f"{partial.name}*"):
+        leftover.unlink()
+    return path, seconds
+
+
+def ledger_counts(path: Path) -> dict[str, int]:
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {
+            table: int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
+            for table in ("claims", "observations", "forecasts", "resolutions")
+        }
+    finally:
+        con.close()
+
+
+def busiest_claim(path: Path) -> int:
+    """The claim page's subject: the claim with the most observations (else forecasts), lowest id first."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        for table in ("observations", "forecasts"):
+            row = con.execute(
+                f"SELECT claim_id FROM {table} GROUP BY claim_id ORDER BY count(*) DESC, claim_id LIMIT 1"
+            ).fetchone()
+            if row:
+                return int(row[0])
+        row = con.execute("SELECT min(id) FROM claims").fetchone()
+        return int(row[0]) if row and row[0] is not None else 1
+    finally:
+        con.close()
+
+
+# --- children: each runs in a fresh interpreter and writes JSON ------------------------------------
+
+
+def run_child(task: str, spec: dict[str, Any], log: Callable[[str], None]) -> dict[str, Any]:
+    out = Path(spec["out_file"])
+    out.unlink(missing_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("PREDICTIONS_DB", None)
+    command = [sys.executable, "-m", "bench.run", "--child", task, "--spec", json.dumps(spec)]
+    completed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if completed.returncode != 0 or not out.exists():
+        log(completed.stdout[-4000:])
+        log(completed.stderr[-4000:])
+        raise RuntimeError(f"benchmark child {task} failed (exit {completed.returncode})")
+    return json.loads(out.read_text())
+
+
+def child_pages(spec: dict[str, Any]) -> dict[str, Any]:
+    """Page work (cold, then warm through the cached wrappers) interleaved with the bare-SQL floors."""
+    path, repeat, claim_id = Path(spec["db"]), int(spec["repeat"]), int(spec["claim_id"])
+    today = date.fromisoformat(spec["today"])
+
+    def calls() -> workloads.LibraryCalls:  # a fresh one per page run: nothing carries over
+        return workloads.LibraryCalls(path, today)
+
+    jobs: dict[str, Callable[[], Any]] = {
+        "overview.page": lambda: workloads.overview_page(calls()),
+        "overview.floor": lambda: workloads.overview_floor(path, today),
+        "claim.page": lambda: workloads.claim_page(calls(), claim_id),
+        "claim.floor": lambda: workloads.claim_floor(path, claim_id),
+        "track_record.page": lambda: workloads.track_record_page(calls()),
+        "track_record.floor": lambda: workloads.track_record_floor(path, today),
+    }
+    values = {name: job() for name, job in jobs.items()}  # warm-up: imports, plotly's validators
+    samples: dict[str, list[float]] = {name: [] for name in jobs}
+    for _ in range(repeat):
+        for name, job in jobs.items():
+            seconds, values[name] = timed(job)
+            samples[name].append(seconds)
+    # Warm: the same pages through dashboard/data.py once its caches hold this database version.
+    os.environ["PREDICTIONS_DB"] = str(path)
+    cached = workloads.DashboardCalls(path, today)
+    warm_jobs = {
+        "overview.warm": lambda: workloads.overview_page(cached),
+        "claim.warm": lambda: workloads.claim_page(cached, claim_id),
+        "track_record.warm": lambda: workloads.track_record_page(cached),
+    }
+    for job in warm_jobs.values():
+        job()
+    for name, job in warm_jobs.items():
+        samples[name] = [timed(job)[0] for _ in range(max(repeat, 3))]
+    return {
+        "timings": {name: summary(s) for name, s in samples.items()},
+        "values": values,
+        "maxrss_mb": maxrss_mb(),
+    }
+
+
+def child_profile(spec: dict[str, Any]) -> dict[str, Any]:
+    """cProfile of one cold run of each page: the functions with the most cumulative time."""
+    import cProfile
+    import io
+    import pstats
+
+    path, claim_id, today = Path(spec["db"]), int(spec["claim_id"]), date.fromisoformat(spec["today"])
+    pages: dict[str, Callable[[], Any]] = {
+        "overview": lambda: workloads.overview_page(workloads.LibraryCalls(path, today)),
+        "claim": lambda: workloads.claim_page(workloads.LibraryCalls(path, today), claim_id),
+        "track_record": lambda: workloads.track_record_page(workloads.LibraryCalls(path, today)),
+    }
+    out = {}
+    for name, page in pages.items():
+        page()
+        profiler = cProfile.Profile()
+        profiler.runcall(page)
+        text = io.StringIO()
+        pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(r"predictions|db|dashboard", 25)
+        out[name] = text.getvalue()
+    return out
+
+
+def child_references(spec: dict[str, Any]) -> dict[str, Any]:
+    """pandas: loading the tables with `.df()`, then each page's figures computed from them."""
+    path, repeat = Path(spec["db"]), int(spec["repeat"])
+    today = date.fromisoformat(spec["today"])
+    claim_id = int(spec["claim_id"])
+    frames = workloads._frames(path)  # warm-up
+    samples: dict[str, list[float]] = {"pandas.load": [], "overview.pandas_compute": [],
+                                       "track_record.pandas_compute": [], "claim.pandas_compute": []}  # fmt: skip
+    values: dict[str, Any] = {}
+
+    def claim_rows() -> dict[str, int]:
+        return {
+            "observations": int((frames["observations"]["claim_id"] == claim_id).sum()),
+            "forecasts": int((frames["forecasts"]["claim_id"] == claim_id).sum()),
+            "resolutions": int((frames["resolutions"]["claim_id"] == claim_id).sum()),
+        }
+
+    for _ in range(repeat):
+        seconds, frames = timed(lambda: workloads._frames(path))
+        samples["pandas.load"].append(seconds)
+        for name, job in (
+            ("overview.pandas_compute", lambda frames=frames: workloads.overview_pandas(path, today, frames)),
+            ("track_record.pandas_compute", lambda frames=frames: workloads.track_record_pandas(path, today, frames)),
+            ("claim.pandas_compute", claim_rows),
+        ):
+            seconds, values[name.split(".")[0]] = timed(job)
+            samples[name].append(seconds)
+    return {"timings": {name: summary(s) for name, s in samples.items()}, "values": values, "maxrss_mb": maxrss_mb()}
+
+
+def child_apptest(spec: dict[str, Any]) -> dict[str, Any]:
+    """The real app under streamlit.testing.v1.AppTest: first render in this fresh process, then cold
+    (caches cleared) and warm (a rerun) renders of the Overview, the Claim page and the Track record."""
+    os.environ["PREDICTIONS_DB"] = spec["db"]
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    repeat, claim_id = int(spec["repeat"]), str(spec["claim_id"])
+    pages = {
+        "overview": (None, {}),
+        "claim": ("app_pages/claim.py", {"claim": claim_id}),
+        "track_record": ("app_pages/track_record.py", {}),
+    }
+    problems: list[str] = []
+    points: dict[str, int] = {}
+
+    def check(at: AppTest, page: str) -> None:
+        if at.exception:
+            problems.append(f"{page}: " + "; ".join(str(e.value)[:300] for e in at.exception))
+        for index, chart in enumerate(at.get("plotly_chart")):
+            key = f"{page}.{index}"
+            points[key] = max(points.get(key, 0), workloads.figure_points(json.loads(chart.proto.spec)))
+
+    def fresh(page: str) -> AppTest:
+        target, query = pages[page]
+        at = AppTest.from_file(str(APP), default_timeout=1800)
+        for key, value in query.items():
+            at.query_params[key] = value
+        if target is not None:
+            at.switch_page(target)
+        return at
+
+    samples: dict[str, list[float]] = {}
+    at = fresh("overview")
+    seconds, _ = timed(at.run)
+    check(at, "overview")
+    samples["apptest.first_render"] = [seconds]
+    for page in pages:
+        cold, warm = [], []
+        for _ in range(repeat):
+            st.cache_data.clear()
+            st.cache_resource.clear()
+            at = fresh(page)
+            seconds, _ = timed(at.run)
+            check(at, page)
+            cold.append(seconds)
+            seconds, _ = timed(at.run)
+            check(at, page)
+            warm.append(seconds)
+        samples[f"apptest.{page}.cold"] = cold
+        samples[f"apptest.{page}.warm"] = warm
+    return {
+        "timings": {name: summary(s) for name, s in samples.items()},
+        "problems": problems,
+        "points": points,
+        "maxrss_mb": maxrss_mb(),
+    }
+
+
+CHILDREN: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "pages": child_pages,
+    "profile": child_profile,
+    "references": child_references,
+    "apptest": child_apptest,
+}
+
+
+# --- reminders -------------------------------------------------------------------------------------
+
+
+def bench_reminders(path: Path, work: Path, repeat: int) -> dict[str, Any]:
+    """The sweep with only the inbox channel, on copies of the ledger: the first sweep (every due
+    step of every open claim recorded) and the steady state (a sweep that finds nothing new), and
+    plan() alone, which works out the due steps."""
+    from db import reminders as sql
+    from predictions import reminders
+    from predictions.ledger import reading
+    from predictions.settings import Settings
+
+    now = datetime.combine(TODAY, datetime.min.time()) + timedelta(hours=9)
+    copy = work / f"sweep-{path.name}"
+    settings = Settings(db=copy, remind_offsets="30,7,1", remind_overdue_every_days=7)
+    channels = [reminders.inbox_channel()]
+    first, steady, plan_first, plan_steady = [], [], [], []
+    result: Any = None
+    for _ in range(repeat):
+        for leftover in work.glob(f"{copy.name}*"):
+            leftover.unlink()
+        shutil.copyfile(path, copy)
+        with reading(copy) as con:
+            candidates = sql.open_claim_deadlines(con, TODAY + timedelta(days=30))
+            nothing = sql.handled_through(con)  # nothing recorded yet
+        plan_first.append(timed(partial(reminders.plan, candidates, nothing, now, settings, ["inbox"]))[0])
+        seconds, result = timed(lambda: reminders.sweep(settings, now=now, channels=channels, worker="bench"))
+        first.append(seconds)
+    sent = len(result.sent)
+    skipped = result.skipped
+    with reading(copy) as con:
+        candidates = sql.open_claim_deadlines(con, TODAY + timedelta(days=30))
+        recorded = sql.handled_through(con)
+    for _ in range(repeat):
+        plan_steady.append(timed(lambda: reminders.plan(candidates, recorded, now, settings, ["inbox"]))[0])
+        seconds, again = timed(lambda: reminders.sweep(settings, now=now, channels=channels, worker="bench"))
+        steady.append(seconds)
+        if again.sent or again.skipped:
+            raise RuntimeError("a steady-state sweep sent reminders again")
+    for leftover in work.glob(f"{copy.name}*"):
+        leftover.unlink()
+    return {
+        "timings": {
+            "reminders.first": summary(first),
+            "reminders.steady": summary(steady),
+            "reminders.plan_first": summary(plan_first),
+            "reminders.plan_steady": summary(plan_steady),
+        },
+        "values": {
+            "candidates": len(candidates["id"]) if isinstance(candidates, dict) else len(candidates),
+            "sent": sent,
+            "skipped": skipped,
+        },
+    }
+
+
+# --- imports and exports ---------------------------------------------------------------------------
+
+
+def forecast_csv(work: Path, rows: int) -> Path:
+    """A deterministic generic CSV of `rows` forecasts, ten per claim (cached like the ledgers)."""
+    digest = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:8]
+    path = work / f"forecasts-{rows}-{digest}.csv"
+    if path.exists():
+        return path
+    for stale in work.glob(f"forecasts-{rows}-*.csv"):
+        stale.unlink()
+    rng = np.random.default_rng(generate.SEED)
+    claims = max(rows // FORECASTS_PER_IMPORTED_CLAIM, 1)
+    start = np.datetime64("2012-01-01")
+    made_on = start + rng.integers(0, 4000, claims)
+    deadline = made_on + rng.integers(1, 900, claims)
+    has_deadline = rng.random(claims) > 0.05
+    truth = rng.random(claims) < 0.45
+    resolved = has_deadline & (deadline < np.datetime64(TODAY)) & (rng.random(claims) < 0.9)
+    outcome = np.where(resolved, np.where(truth, "true", "false"), "").astype(object)
+    outcome[resolved & (rng.random(claims) < 0.02)] = "ambiguous"
+    tags = np.array(["ai", "economy;policy", "science", "", "energy|trade", "health"], dtype=object)
+    claim_tags = tags[rng.integers(0, len(tags), claims)]
+    claim_of = np.repeat(np.arange(claims), FORECASTS_PER_IMPORTED_CLAIM)[:rows]
+    claim_of = (
+        np.concatenate([claim_of, rng.integers(0, claims, rows - len(claim_of))]) if len(claim_of) < rows else claim_of
+    )
+    p = np.clip(np.round(np.where(truth[claim_of], 0.65, 0.35) + rng.normal(0, 0.2, rows), 2), 0.01, 0.99)
+    percent = rng.random(rows) < 0.1
+    forecaster = rng.integers(0, 3000, rows)
+    offset = (rng.random(rows) * np.maximum((deadline[claim_of] - made_on[claim_of]).astype(int), 1)).astype(int)
+    forecast_at = (made_on[claim_of] + offset).astype("datetime64[s]") + rng.integers(0, 86_400, rows)
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["statement", "probability", "outcome", "made_on", "deadline", "forecaster", "tags", "forecast_at"]
+        )
+        for i in range(rows):
+            c = int(claim_of[i])
+            writer.writerow([
+                f"Imported claim {c}: a measurable event happens by the deadline",
+                f"{p[i] * 100:.0f}%" if percent[i] else f"{p[i]:.2f}",
+                outcome[c],
+                str(made_on[c]),
+                str(deadline[c]) if has_deadline[c] else "",
+                f"user{forecaster[i]:04d}",
+                claim_tags[c],
+                str(forecast_at[i]),
+            ])  # fmt: skip
+    partial.rename(path)
+    return path
+
+
+def _fresh(path: Path) -> Path:
+    for leftover in path.parent.glob(f"{path.name}*"):
+        leftover.unlink()
+    return path
+
+
+def bench_transfer(
+    work: Path, rows: int, repeat: int, archive: Path | None, log: Callable[[str], None]
+) -> dict[str, Any]:
+    from predictions import transfer
+
+    timings: dict[str, Any] = {}
+    values: dict[str, Any] = {}
+    source = forecast_csv(work, rows)
+    target = work / "import-csv.duckdb"
+    samples = []
+    for _ in range(repeat):
+        _fresh(target)
+        seconds, result = timed(lambda: transfer.import_file(_fresh(target), source, "csv"))
+        samples.append(seconds)
+    timings["import.csv"] = summary(samples)
+    values["import.csv"] = {"rows": rows, **result.as_dict()}
+    log(f"  import csv {rows:,} rows: {statistics.median(samples):.2f} s")
+    databases = {"csv": target}
+    if archive is not None and archive.is_dir():
+        pb = work / "import-predictionbook.duckdb"
+        samples = []
+        for _ in range(repeat):
+            seconds, result = timed(lambda: transfer.import_file(_fresh(pb), archive, "predictionbook"))
+            samples.append(seconds)
+        timings["import.predictionbook"] = summary(samples)
+        values["import.predictionbook"] = result.as_dict()
+        log(f"  import predictionbook: {statistics.median(samples):.2f} s")
+        databases["predictionbook"] = pb
+    for name, database in databases.items():
+        for fmt in ("csv", "json", "parquet"):
+            out = work / f"export-{name}.{fmt}"
+            samples = []
+            for _ in range(repeat):
+                out.unlink(missing_ok=True)
+                seconds, count = timed(partial(transfer.export_ledger, database, fmt, out))
+                samples.append(seconds)
+            timings[f"export.{name}.{fmt}"] = summary(samples)
+            values[f"export.{name}.{fmt}"] = {"records": count, "bytes": out.stat().st_size}
+            out.unlink(missing_ok=True)
+            log(f"  export {name} {fmt}: {statistics.median(samples):.2f} s")
+    return {"timings": timings, "values": values, "databases": {k: str(v) for k, v in databases.items()}}
+
+
+# --- checks: the page, its floor and pandas computed the same figures ------------------------------
+
+
+def cross_checks(pages: dict[str, Any], references: dict[str, Any] | None) -> dict[str, bool]:
+    close = workloads.close
+    values = pages["values"]
+    page, floor = values["track_record.page"], values["track_record.floor"]
+    checks = {
+        "track_record.n = floor": page["n"] == floor["n"],
+        "track_record.brier = floor": close(page["brier"], floor["brier"]),
+        "track_record.log_score = floor": close(page["log_score"], floor["log_score"]),
+        "track_record.calibration_n = floor": page["calibration_n"] == floor["calibration_n"],
+        "track_record.history = floor": page["history_points"] == floor["history_points"]
+        and close(page["history_last"], floor["history_last"]),
+        "track_record.by_n = floor": page["by_n"] == floor["by_n"],
+        "track_record.by_brier = floor": all(
+            close(page["by_brier"][g][k], floor["by_brier"][g][k])
+            for g in page["by_brier"]
+            for k in page["by_brier"][g]
+        ),
+        "track_record.top forecaster = floor": (page["top_forecaster"], page["top_forecasts"], page["top_n"])
+        == (floor["top_forecaster"], floor["top_forecasts"], floor["top_n"])
+        and close(page["top_brier"], floor["top_brier"]),
+    }
+    over, over_floor = values["overview.page"], values["overview.floor"]
+    for key in (
+        "claims",
+        "open",
+        "due_soon",
+        "overdue",
+        "resolved",
+        "not_checkable",
+        "author_n",
+        "claimants",
+        "topics",
+    ):
+        checks[f"overview.{key} = floor"] = over[key] == over_floor[key]
+    checks["overview.author_brier = floor"] = close(over["author_brier"], over_floor["author_brier"])
+    checks["overview.author = track record"] = (
+        close(over["author_brier"], page["brier"]) and over["author_n"] == page["n"]
+    )
+    claim, claim_floor = values["claim.page"], values["claim.floor"]
+    checks["claim rows = floor"] = all(claim[k] == claim_floor[k] for k in ("observations", "forecasts", "resolutions"))
+    checks["claim probability = floor"] = close(claim["probability"], claim_floor["probability"])
+    if references is not None:
+        ref = references["values"]
+        for key in (
+            "claims",
+            "open",
+            "due_soon",
+            "overdue",
+            "resolved",
+            "not_checkable",
+            "author_n",
+            "claimants",
+            "topics",
+        ):
+            checks[f"overview.{key} = pandas"] = over[key] == ref["overview"][key]
+        checks["overview.by_status = pandas"] = {k: v for k, v in over["by_status"].items() if v} == ref["overview"][
+            "by_status"
+        ]
+        checks["overview.author_brier = pandas"] = close(over["author_brier"], ref["overview"]["author_brier"])
+        pandas_record = ref["track_record"]
+        for key in ("n", "calibration_n", "history_points", "by_n", "top_forecaster", "top_forecasts", "top_n"):
+            checks[f"track_record.{key} = pandas"] = page[key] == pandas_record[key]
+        for key in ("brier", "log_score", "history_last", "top_brier"):
+            checks[f"track_record.{key} = pandas"] = close(page[key], pandas_record[key])
+        checks["claim rows = pandas"] = all(
+            claim[k] == ref["claim"][k] for k in ("observations", "forecasts", "resolutions")
+        )
+    return checks
+
+
+# --- the run ---------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    versions = {"python": platform.python_version()}
+    for package in PACKAGES:
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            versions[package] = None
+    return {
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "memory_gb": memory,
+        "platform": platform.platform(),
+        "versions": versions,
+    }
+
+
+def _median(results: dict[str, Any], key: str) -> float | None:
+    entry = results.get("timings", {}).get(key)
+    return entry["median"] if entry else None
+
+
+def ratios(size_result: dict[str, Any]) -> dict[str, float]:
+    t = size_result["timings"]
+    out: dict[str, float] = {}
+    for page in ("overview", "claim", "track_record"):
+        work = t.get(f"{page}.page", {}).get("median")
+        floor = t.get(f"{page}.floor", {}).get("median")
+        load = t.get("pandas.load", {}).get("median")
+        compute = t.get(f"{page}.pandas_compute", {}).get("median")
+        if work and floor:
+            out[f"{page}.floor"] = work / floor
+        if work and load is not None and compute is not None:
+            out[f"{page}.pandas_speedup"] = (load + compute) / work
+            out[f"{page}.pandas_compute_speedup"] = compute / work
+    return out
+
+
+def size_run(
+    name: str,
+    path: Path,
+    repeat: int,
+    work: Path,
+    log: Callable[[str], None],
+    *,
+    parts: Sequence[str] = PARTS,
+    profile: bool = False,
+) -> dict[str, Any]:
+    claim_id = busiest_claim(path)
+    spec = {"db": str(path), "repeat": repeat, "claim_id": claim_id, "today": TODAY.isoformat()}
+    result: dict[str, Any] = {"ledger": ledger_counts(path), "claim_id": claim_id, "timings": {}, "memory": {}}
+    log(f"  pages ({repeat} repetitions)")
+    pages = run_child("pages", {**spec, "out_file": str(work / f"child-pages-{name}.json")}, log)
+    result["timings"].update(pages["timings"])
+    result["values"] = pages["values"]
+    result["memory"]["pages_mb"] = pages["maxrss_mb"]
+    result["points"] = {
+        f"{page}.{chart}": count
+        for page in ("overview", "claim", "track_record")
+        for chart, count in pages["values"][f"{page}.page"]["points"].items()
+    }
+    reference = None
+    if "references" in parts:
+        log("  pandas references")
+        reference = run_child("references", {**spec, "out_file": str(work / f"child-references-{name}.json")}, log)
+        result["timings"].update(reference["timings"])
+        result["values"]["pandas"] = reference["values"]
+        result["memory"]["pandas_mb"] = reference["maxrss_mb"]
+    if "apptest" in parts:
+        log("  AppTest renders")
+        rendered = run_child(
+            "apptest", {**spec, "repeat": min(repeat, 3), "out_file": str(work / f"child-apptest-{name}.json")}, log
+        )
+        result["timings"].update(rendered["timings"])
+        result["memory"]["dashboard_mb"] = rendered["maxrss_mb"]
+        result["apptest_problems"] = rendered["problems"]
+        result["apptest_points"] = rendered["points"]
+    if "reminders" in parts:
+        log("  reminder sweep")
+        swept = bench_reminders(path, work, repeat)
+        result["timings"].update(swept["timings"])
+        result["values"]["reminders"] = swept["values"]
+    if profile:
+        log("  profile")
+        result["profile"] = run_child("profile", {**spec, "out_file": str(work / f"child-profile-{name}.json")}, log)
+    result["checks"] = cross_checks(pages, reference)
+    result["ratios"] = ratios(result)
+    return result
+
+
+def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    size = results["sizes"].get("M")
+    out = []
+    if size is not None:
+        for label, key, limit, kind in TARGETS:
+            if key.startswith("ratio."):
+                value = size["ratios"].get(key.removeprefix("ratio."))
+            elif key.startswith("memory."):
+                value = size["memory"].get(key.removeprefix("memory."))
+            else:
+                value = size["timings"].get(key, {}).get("median")
+            met = None if value is None else (value <= limit if kind == "max" else value >= limit)
+            out.append({"target": label, "size": "M", "key": key, "value": value, "limit": limit, "kind": kind,
+                        "met": met})  # fmt: skip
+    transfer = results.get("transfer")
+    if transfer and transfer["values"]["import.csv"]["rows"] == IMPORT_ROWS:
+        value = transfer["timings"]["import.csv"]["median"]
+        label, limit = IMPORT_TARGET
+        out.append({"target": label, "size": "-", "key": "import.csv", "value": value, "limit": limit, "kind": "max",
+                    "met": value <= limit})  # fmt: skip
+    large = results["sizes"].get("L")
+    if large is not None:
+        points = max([*large["points"].values(), *large.get("apptest_points", {}).values()], default=0)
+        answered = not large.get("apptest_problems")
+        out.append({"target": "L: every page answers, no chart above ~10,000 points", "size": "L", "key": "points",
+                    "value": points, "limit": MAX_CHART_POINTS, "kind": "max",
+                    "met": answered and points <= MAX_CHART_POINTS})  # fmt: skip
+    return out
+
+
+def run(
+    sizes: Sequence[str],
+    *,
+    out: Path = BENCH,
+    work: Path = WORK,
+    repeat: int | None = None,
+    import_rows: int = IMPORT_ROWS,
+    archive: Path | None = ARCHIVE,
+    parts: Sequence[str] = PARTS,
+    profile: bool = False,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    work.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {
+        "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "machine": machine(),
+        "config": {
+            "sizes": list(sizes),
+            "repeat": repeat,
+            "import_rows": import_rows,
+            "today": TODAY.isoformat(),
+            "sizes_defined": {k: generate.SIZES[k].__dict__ for k in sizes},
+        },
+        "sizes": {},
+    }
+    for name in sizes:
+        size = generate.SIZES[name]
+        path, built = ledger_path(work, size)
+        log(f"size {name}: {path.name}" + (f" (built in {built:.1f} s)" if built else " (cached)"))
+        result = size_run(name, path, repeat or REPEATS[name], work, log, parts=parts, profile=profile)
+        result["build_seconds"] = built
+        results["sizes"][name] = result
+    if "transfer" in parts:
+        transfer_repeat = min(repeat or 3, 3)
+        log(f"imports and exports ({transfer_repeat} repetitions)")
+        results["transfer"] = bench_transfer(work, import_rows, transfer_repeat, archive, log)
+        pb = results["transfer"]["databases"].get("predictionbook")
+        if pb:
+            log("size PB: the imported PredictionBook archive")
+            results["sizes"]["PB"] = size_run(
+                "PB", Path(pb), repeat or REPEATS["PB"], work, log,
+                parts=[p for p in parts if p != "reminders"],  # archive claims get no reminders
+                profile=profile,
+            )  # fmt: skip
+    results["targets"] = evaluate_targets(results)
+    results["seconds"] = time.perf_counter() - started
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=1, default=str) + "\n")
+    from bench import report
+
+    report.write(results, out / "BENCHMARKS.md" if out != BENCH else ROOT / "BENCHMARKS.md")
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default=",".join(DEFAULT_SIZES), help="comma-separated: S, M, L")
+    parser.add_argument("--repeat", type=int, help="repetitions per figure (default: 7 at S and M, 3 at L)")
+    parser.add_argument("--import-rows", type=int, default=IMPORT_ROWS, help="rows of the generic CSV import")
+    parser.add_argument("--archive", type=Path, default=ARCHIVE, help="the PredictionBook archive (../shared/...)")
+    parser.add_argument("--no-archive", action="store_true", help="skip the PredictionBook archive")
+    parser.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated subset of {', '.join(PARTS)}")
+    parser.add_argument("--profile", action="store_true", help="add a cProfile of each page to the results")
+    parser.add_argument("--out", type=Path, default=BENCH, help="where results.json (and BENCHMARKS.md) go")
+    parser.add_argument("--work", type=Path, default=WORK, help="cache of ledgers and scratch files")
+    parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
+    parser.add_argument("--spec", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        spec = json.loads(args.spec)
+        Path(spec["out_file"]).write_text(json.dumps(CHILDREN[args.child](spec), default=str))
+        return 0
+    sizes = [s.strip().upper() for s in args.sizes.split(",") if s.strip()]
+    unknown = [s for s in sizes if s not in generate.SIZES]
+    if unknown:
+        parser.error(f"unknown size(s) {', '.join(unknown)}: use {', '.join(generate.SIZES)}")
+    results = run(
+        sizes,
+        out=args.out,
+        work=args.work,
+        repeat=args.repeat,
+        import_rows=args.import_rows,
+        archive=None if args.no_archive else args.archive,
+        parts=[p.strip() for p in args.parts.split(",") if p.strip()],
+        profile=args.profile,
+    )
+    failed = [f"{size}: {name}" for size, r in results["sizes"].items() for name, ok in r["checks"].items() if not ok]
+    problems = [f"{size}: {p}" for size, r in results["sizes"].items() for p in r.get("apptest_problems", [])]
+    for line in failed + problems:
+        print(f"CHECK FAILED {line}", file=sys.stderr)
+    print(f"wrote {args.out / 'results.json'} in {results['seconds']:.0f} s")
+    return 1 if failed or problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
