@@ -31,12 +31,13 @@ from predictions.models import (
 )
 from predictions.overview import ClaimTable
 from predictions.progress import (
+    STATUS_VALUES,
     Projection,
     Status,
     claim_status,
     fit_line,
     project,
-    statuses,
+    status_codes,
     summary_projection,
 )
 from predictions.scoring import Score, ScorePoint, cumulative_brier, score_by_group, score_rows
@@ -427,8 +428,9 @@ def claim_table(path: Path, today: date | None = None) -> ClaimTable:
     """Every claim as columns with its status on `today`: what the reader pages filter and count."""
     today = today or date.today()
     with reading(path) as con:
-        columns = queries.claim_columns(con)
-    return ClaimTable(columns, statuses(columns, today))
+        columns = queries.claim_columns(con, today)
+    codes = status_codes(columns, today)
+    return ClaimTable(columns, STATUS_VALUES[codes], codes)
 
 
 def reminder_states(path: Path) -> dict[int, dict[str, Any]]:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from predictions.models import Attribution
-from predictions.progress import Status, states
+from predictions.progress import STATUS_VALUES, Status
 
 Row = Mapping[str, Any]
 
@@ -54,19 +54,70 @@ def _iso(value: np.datetime64) -> str | None:
 
 
 class ClaimTable:
-    """Every claim as columns (numpy arrays), with `status` and `state` derived for a given day."""
+    """Every claim as columns (numpy arrays), with `status` and `state` derived for a given day.
+
+    Columns with few distinct values (claimant, attribution, status, source) are also held as integer
+    codes into their distinct values, and the topics as one flat array of codes with each claim's
+    offsets into it, so that filtering and counting a million claims never compares strings.
+    """
 
     TEXT = ("statement", "quote", "claimant", "attribution", "kind", "deadline_precision", "outcome")
 
-    def __init__(self, columns: Mapping[str, np.ndarray], status: np.ndarray) -> None:
-        self.columns = dict(columns)
+    def __init__(
+        self, columns: Mapping[str, np.ndarray], status: np.ndarray, status_codes: np.ndarray | None = None
+    ) -> None:
+        self.columns = {name: array for name, array in columns.items() if "#" not in name}
+        # Codes that db.queries.claim_columns hands over ("name#codes", "name#names"), else worked out here.
+        self.categories: dict[str, tuple[np.ndarray, np.ndarray]] = {
+            name.removesuffix("#codes"): (np.asarray(array), np.asarray(columns[name.replace("#codes", "#names")]))
+            for name, array in columns.items()
+            if name.endswith("#codes") and f"{name.removesuffix('#codes')}#offsets" not in columns
+        }
+        if "tags#offsets" in columns:
+            self.topic_offsets = np.asarray(columns["tags#offsets"], dtype=np.int64)
+            self.topic_codes = np.asarray(columns["tags#codes"], dtype=np.int32)
+            self.topic_names = np.asarray(columns["tags#names"], dtype=object)
+        else:
+            self.topic_offsets, self.topic_codes, self.topic_names = _flatten(list(self.columns.pop("tags")))
         self.status = np.asarray(status, dtype=object)
-        self.state = states(self.status)
+        if status_codes is None:
+            status_codes, names = _encode(self.status, STATUS_VALUES)
+        else:
+            names = STATUS_VALUES
+        self.status_code, self.status_names = np.asarray(status_codes), names
+        self.state_names = np.array(["open", "overdue", "resolved"], dtype=object)
+        self.state_code = _state_codes(names)[self.status_code]
+        self.state = self.state_names[self.state_code]
         self.ids = np.asarray(self.columns["id"], dtype=np.int64)
         self.deadline = np.asarray(self.columns["deadline"], dtype="datetime64[D]")
-        self.source = _source_labels(self.columns)
-        for array in (*self.columns.values(), self.status, self.state, self.source):
+        self.source_code, self.source_names = _source_labels(self.columns)
+        self.source = self.source_names[self.source_code]
+        arrays = [*self.columns.values(), self.status, self.status_code, self.state, self.state_code, self.source,
+                  self.source_code, self.topic_offsets, self.topic_codes, self.topic_names]  # fmt: skip
+        arrays += [array for pair in self.categories.values() for array in pair]
+        for array in arrays:
             array.flags.writeable = False  # shared between reruns: nobody may change it in place
+
+    def category(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, distinct values) of a text column; -1 is NULL."""
+        if name not in self.categories:
+            codes, names = _encode(self.columns[name])
+            codes.flags.writeable = names.flags.writeable = False
+            self.categories[name] = (codes, names)
+        return self.categories[name]
+
+    def tags(self, index: int) -> tuple[str, ...]:
+        start, end = self.topic_offsets[index], self.topic_offsets[index + 1]
+        return tuple(self.topic_names[self.topic_codes[start:end]])
+
+    def has_topic(self, topics: Iterable[str]) -> np.ndarray:
+        """Which claims carry any of `topics`."""
+        wanted = np.flatnonzero(np.isin(self.topic_names, list(topics)))
+        hit = np.isin(self.topic_codes, wanted)
+        owner = np.repeat(np.arange(len(self)), np.diff(self.topic_offsets))
+        keep = np.zeros(len(self), dtype=bool)
+        keep[owner[hit]] = True
+        return keep
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -89,7 +140,7 @@ class ClaimTable:
             "target": None if np.isnan(target) else target,
             "status": self.status[index],
             "state": self.state[index],
-            "tags": tuple(c["tags"][index]),
+            "tags": self.tags(index),
             "source": None if title is None else {
                 "title": title, "published_on": _iso(c["source_date"][index]), "url": c["source_url"][index]
             },
@@ -129,22 +180,47 @@ class ClaimTable:
         return cls(columns, np.array([row["status"] for row in rows], dtype=object))
 
 
-def _source_labels(columns: Mapping[str, np.ndarray]) -> np.ndarray:
-    """`source_label` of every claim, worked out once per distinct source."""
+def _source_labels(columns: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """`source_label` of every claim as (codes, distinct labels), worked out once per distinct source."""
     titles, days = columns["source_title"], columns["source_date"]
     keys = columns.get("source_id")
     if keys is None:  # tables made from rows: few enough to label one by one
-        return _object_array([_label(t, d) for t, d in zip(titles, days, strict=True)])
+        return _encode(_object_array([_label(t, d) for t, d in zip(titles, days, strict=True)]))
     keys = np.nan_to_num(np.asarray(keys, dtype=float), nan=-1).astype(np.int64)
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     labels = _object_array([_label(titles[i], days[i]) for i in first])
-    return labels[inverse]
+    distinct, codes = np.unique(labels.astype(str), return_inverse=True)  # two sources may share a label
+    return codes.astype(np.int32)[inverse], _object_array(list(distinct))
 
 
 def _label(title: object, day: np.datetime64) -> str:
     if title is None:
         return NO_SOURCE
     return f"{title} ({_iso(day)})" if not np.isnat(day) else str(title)
+
+
+def _encode(values: np.ndarray, known: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of an object array and its distinct values (`known` values first, in order)."""
+    lookup: dict[Any, int] = {} if known is None else {value: i for i, value in enumerate(known)}
+    codes = np.fromiter((lookup.setdefault(v, len(lookup)) for v in values), dtype=np.int32, count=len(values))
+    return codes, _object_array(list(lookup))
+
+
+def _flatten(tags: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-claim tag lists as (offsets, flat codes, distinct tags)."""
+    lengths = np.fromiter((len(t) for t in tags), dtype=np.int64, count=len(tags))
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    flat = _object_array([tag for claim_tags in tags for tag in claim_tags])
+    codes, names = _encode(flat)
+    return offsets, codes, names
+
+
+def _state_codes(status_names: np.ndarray) -> np.ndarray:
+    """The state code (0 open, 1 overdue, 2 resolved) of each distinct status value."""
+    return np.array(
+        [2 if str(s).startswith("resolved") else 1 if s == Status.OVERDUE.value else 0 for s in status_names],
+        dtype=np.int8,
+    )
 
 
 def _object_array(items: Sequence[Any]) -> np.ndarray:
@@ -192,16 +268,17 @@ class ClaimFilter:
         table = as_table(claims)
         keep = np.ones(len(table), dtype=bool)
         if self.topics:
-            wanted = set(self.topics)
-            keep &= np.fromiter((bool(wanted.intersection(tags)) for tags in table.columns["tags"]), bool, len(table))
+            keep &= table.has_topic(self.topics)
         if self.claimants:
-            keep &= np.isin(table.columns["claimant"], list(self.claimants))
+            keep &= _among(*table.category("claimant"), self.claimants)
         if self.attributions:
-            keep &= np.isin(table.columns["attribution"], list(self.attributions))
+            keep &= _among(*table.category("attribution"), self.attributions)
         if self.statuses:
-            keep &= np.isin(table.status, list(self.statuses)) | np.isin(table.state, list(self.statuses))
+            keep &= _among(table.status_code, table.status_names, self.statuses) | _among(
+                table.state_code, table.state_names, self.statuses
+            )
         if self.sources:
-            keep &= np.isin(table.source, list(self.sources))
+            keep &= _among(table.source_code, table.source_names, self.sources)
         if self.deadline_from is not None or self.deadline_to is not None:
             keep &= ~np.isnat(table.deadline)
             if self.deadline_from is not None:
@@ -209,6 +286,13 @@ class ClaimFilter:
             if self.deadline_to is not None:
                 keep &= table.deadline <= np.datetime64(self.deadline_to, "D")
         return keep
+
+
+def _among(codes: np.ndarray, names: np.ndarray, wanted: Iterable[str]) -> np.ndarray:
+    """Where the value behind each code is one of `wanted` (codes into `names`, -1 never matches)."""
+    chosen = set(wanted)
+    hits = np.flatnonzero(np.fromiter((name in chosen for name in names), dtype=bool, count=len(names)))
+    return np.isin(codes, hits)
 
 
 def filter_claims(claims: ClaimTable | Sequence[Row], claim_filter: ClaimFilter) -> list[dict[str, Any]]:
@@ -230,17 +314,20 @@ class FilterOptions:
 
 def filter_options(claims: ClaimTable | Sequence[Row]) -> FilterOptions:
     table = as_table(claims)
-    topics: set[str] = set()
-    for tags in table.columns["tags"]:
-        topics.update(tags)
-    names, counts = np.unique(table.columns["claimant"].astype(str), return_counts=True)
-    present_attributions = set(table.columns["attribution"].tolist())
+    topics = {str(name) for name in table.topic_names[np.unique(table.topic_codes)]}
+    codes, names = table.category("claimant")
+    counts = np.bincount(codes[codes >= 0], minlength=len(names))
+    present = [(str(names[i]), int(counts[i])) for i in range(len(names)) if counts[i]]
+    if (codes < 0).any():  # a claim without a claimant (not in a ledger, but in rows handed in)
+        present.append(("None", int((codes < 0).sum())))
+    codes, names = table.category("attribution")
+    present_attributions = {names[i] for i in np.unique(codes[codes >= 0])}
     return FilterOptions(
         topics=sorted(topics),
-        claimants=[str(names[i]) for i in sorted(range(len(names)), key=lambda i: (-counts[i], names[i]))],
+        claimants=[name for name, _ in sorted(present, key=lambda item: (-item[1], item[0]))],
         attributions=[a.value for a in Attribution if a.value in present_attributions],
         statuses=["open", "resolved"] + [s.value for s in Status],
-        sources=sorted(set(table.source.tolist())),
+        sources=sorted({str(table.source_names[i]) for i in np.unique(table.source_code)}),
     )
 
 
@@ -291,16 +378,23 @@ def headline(
     """Counts for the top of the overview: `due_soon` is open claims due from today to today + N days."""
     table = as_table(claims)
     keep = np.ones(len(table), dtype=bool) if mask is None else mask
-    status, state, deadline = table.status[keep], table.state[keep], table.deadline[keep]
-    names, counts = np.unique(status.astype(str), return_counts=True)
-    by_status = {s.value: 0 for s in Status} | {str(k): int(v) for k, v in zip(names, counts, strict=True)}
+    status, state, deadline = table.status_code[keep], table.state_code[keep], table.deadline[keep]
+    counts = np.bincount(status, minlength=len(table.status_names))
+    known = {s.value for s in Status}
+    extra = sorted((str(name), int(counts[i])) for i, name in enumerate(table.status_names) if name not in known)
+    by_status = {s.value: 0 for s in Status}
+    for i, name in enumerate(table.status_names):
+        if name in known and counts[i]:
+            by_status[str(name)] = int(counts[i])
+    by_status |= {name: count for name, count in extra if count}
+    states = np.bincount(state, minlength=3)
     start, horizon = np.datetime64(today, "D"), np.datetime64(today + timedelta(days=due_within_days), "D")
     return Headline(
         claims=int(keep.sum()),
-        open=int((state == "open").sum()),
-        due_soon=int(((state == "open") & (deadline >= start) & (deadline <= horizon)).sum()),
-        overdue=int((state == "overdue").sum()),
-        resolved=int((state == "resolved").sum()),
+        open=int(states[0]),
+        due_soon=int(((state == 0) & (deadline >= start) & (deadline <= horizon)).sum()),
+        overdue=int(states[1]),
+        resolved=int(states[2]),
         not_checkable=by_status.get(Status.NOT_CHECKABLE.value, 0),
         undated=int(np.isnat(deadline).sum()),
         by_status=by_status,
@@ -312,11 +406,11 @@ def headline(
 
 def due_within_index(table: ClaimTable, today: date, days: int) -> np.ndarray:
     start, horizon = np.datetime64(today, "D"), np.datetime64(today + timedelta(days=days), "D")
-    return _sorted(table, (table.state == "open") & (table.deadline >= start) & (table.deadline <= horizon))
+    return _sorted(table, (table.state_code == 0) & (table.deadline >= start) & (table.deadline <= horizon))
 
 
 def overdue_index(table: ClaimTable) -> np.ndarray:
-    return _sorted(table, table.state == "overdue")
+    return _sorted(table, table.state_code == 1)
 
 
 def due_within(

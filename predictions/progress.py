@@ -208,15 +208,24 @@ def statuses(columns: Mapping[str, Any], today: date) -> np.ndarray:
     The same rules as the per-row function (a test holds the two equal), as array arithmetic, so the
     reader pages derive the status of a million claims without a Python loop.
     """
+    return STATUS_VALUES[status_codes(columns, today)]
+
+
+STATUS_VALUES = np.array([s.value for s in Status], dtype=object)  # a status code indexes this
+_CODE = {s: np.int8(i) for i, s in enumerate(Status)}
+
+
+def status_codes(columns: Mapping[str, Any], today: date) -> np.ndarray:
+    """`statuses` as small integers: the position of each claim's status in `Status` (STATUS_VALUES)."""
     n = len(columns["id"])
-    out = np.full(n, Status.NO_DATA.value, dtype=object)
+    out = np.full(n, _CODE[Status.NO_DATA], dtype=np.int8)
     if n == 0:
         return out
     now = np.datetime64(today, "D")
     deadline = np.asarray(columns["deadline"], dtype="datetime64[D]")
     has_deadline = ~np.isnat(deadline)
     outcome = np.asarray(columns["outcome"], dtype=object)
-    resolved = np.array([value is not None for value in outcome], dtype=bool)
+    resolved = np.asarray(outcome != None, dtype=bool)  # noqa: E711 - elementwise None test
     open_ = ~resolved & has_deadline & (deadline >= now)
 
     threshold = (np.asarray(columns["kind"], dtype=object) == "threshold") & open_
@@ -254,21 +263,21 @@ def statuses(columns: Mapping[str, Any], today: date) -> np.ndarray:
         start = np.nan_to_num(baseline, nan=0.0)
         distance = target - start
         share = np.where(distance == 0, np.where(meets_target, 1.0, 0.0), (projected - start) / distance)
-    out[threshold & has_projection & ~meets_target] = Status.BEHIND.value
-    out[threshold & has_projection & ~meets_target & (share >= AT_RISK_SHARE)] = Status.AT_RISK.value
-    out[threshold & has_projection & meets_target] = Status.ON_TRACK.value
+    out[threshold & has_projection & ~meets_target] = _CODE[Status.BEHIND]
+    out[threshold & has_projection & ~meets_target & (share >= AT_RISK_SHARE)] = _CODE[Status.AT_RISK]
+    out[threshold & has_projection & meets_target] = _CODE[Status.ON_TRACK]
 
     binary = open_ & ~threshold & (np.asarray(columns["n_observations"]) > 0)
     probability = np.asarray(columns["probability"], dtype=float)
     with np.errstate(invalid="ignore"):
-        out[binary & (probability < 0.4)] = Status.BEHIND.value
-        out[binary & (probability >= 0.4)] = Status.AT_RISK.value
-        out[binary & (probability >= 0.6)] = Status.ON_TRACK.value
+        out[binary & (probability < 0.4)] = _CODE[Status.BEHIND]
+        out[binary & (probability >= 0.4)] = _CODE[Status.AT_RISK]
+        out[binary & (probability >= 0.6)] = _CODE[Status.ON_TRACK]
 
-    out[~resolved & ~has_deadline] = Status.NOT_CHECKABLE.value
-    out[~resolved & has_deadline & (deadline < now)] = Status.OVERDUE.value
+    out[~resolved & ~has_deadline] = _CODE[Status.NOT_CHECKABLE]
+    out[~resolved & has_deadline & (deadline < now)] = _CODE[Status.OVERDUE]
     for value in ("true", "false", "partial", "ambiguous"):
-        out[resolved & (outcome == value)] = f"resolved {value}"
+        out[resolved & (outcome == value)] = _CODE[Status(f"resolved {value}")]
     return out
 
 
