@@ -10,35 +10,43 @@ from datetime import date, datetime
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
-from db.queries import _dicts, claim_summaries_for_ids
+from db.queries import _arrow, _arrow_columns, _dicts, claim_summaries_for_ids
 
 REMINDER_FIELDS = ("claim_id", "step", "channel", "due_on", "state", "idempotency_key", "claimed_at", "claimed_by",
                    "subject", "body", "payload")  # fmt: skip
 
 
-def open_claim_deadlines(con: duckdb.DuckDBPyConnection, horizon: date) -> list[dict[str, Any]]:
+def open_claim_deadlines(con: duckdb.DuckDBPyConnection, horizon: date) -> dict[str, np.ndarray]:
     """Unresolved claims whose first reminder may be due by `horizon` (and those with no deadline):
-    id, deadline and made_on only, so the common sweep (nothing new) stays cheap.
+    columns id, deadline (NaT when none) and made_on, in id order, so the common sweep (nothing new)
+    stays cheap.
 
     Claims imported from another platform's archive (sources of kind 'archive') are that platform's
     record, not the author's to-do list, and get no reminders.
     """
-    return _dicts(con.execute(
+    # Unresolved: no resolution that has not been undone (then one of them would be in force). The
+    # same claims as NOT EXISTS over the view current_resolutions, without its window over every row.
+    return _arrow_columns(_arrow(
+        con,
         """SELECT c.id, c.deadline, c.made_on FROM claims c
            LEFT JOIN sources s ON s.id = c.source_id
            WHERE (c.deadline IS NULL OR c.deadline <= ?) AND coalesce(s.kind, '') <> 'archive'
-             AND NOT EXISTS (SELECT 1 FROM current_resolutions r WHERE r.claim_id = c.id)
+             AND NOT EXISTS (SELECT 1 FROM resolutions r WHERE r.claim_id = c.id
+                             AND NOT EXISTS (SELECT 1 FROM resolution_undos u WHERE u.resolution_id = r.id))
            ORDER BY c.id""",
         [horizon],
     ))  # fmt: skip
 
 
-def handled_through(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, str], date]:
-    """Per (claim, channel): the due date of the latest step recorded in any state."""
-    rows = con.execute("SELECT claim_id, channel, max(due_on) FROM reminders GROUP BY claim_id, channel").fetchall()
-    return {(int(claim_id), str(channel)): day for claim_id, channel, day in rows}
+def handled_through(con: duckdb.DuckDBPyConnection) -> dict[str, np.ndarray]:
+    """Per (claim, channel), as columns claim_id, channel and due_on: the due date of the latest step
+    recorded in any state."""
+    return _arrow_columns(_arrow(
+        con, "SELECT claim_id, channel, max(due_on) AS due_on FROM reminders GROUP BY claim_id, channel"
+    ), categorical=("channel",))  # fmt: skip
 
 
 def claim_summaries_for(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[int]) -> list[dict[str, Any]]:

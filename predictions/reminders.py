@@ -23,13 +23,15 @@ import socket
 import ssl
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from db import reminders as sql
 from predictions.ledger import LedgerError, reading, writing
@@ -358,24 +360,90 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(attempts - 1, 0)))
 
 
+def latest_due(
+    deadline: np.ndarray, made_on: np.ndarray, today: date, offsets: Sequence[int], overdue_every: int
+) -> np.ndarray:
+    """For many claims at once (datetime64[D] arrays, NaT for no deadline): the due date of the latest
+    step due by `today` (NaT when none is). `pending_steps` returns steps exactly when this date is
+    after the latest step recorded, so a sweep need not ask it about the others."""
+    deadline = np.asarray(deadline, dtype="datetime64[D]")
+    made_on = np.asarray(made_on, dtype="datetime64[D]")
+    now = np.datetime64(today, "D")
+    out = np.full(len(deadline), np.datetime64("NaT"), dtype="datetime64[D]")
+    dated = ~np.isnat(deadline)
+    days_past = np.where(dated, (now - np.where(dated, deadline, now)).astype(np.int64), 0)
+    count = np.where(days_past > 0, days_past // overdue_every, 0)
+    overdue = dated & (count >= 1)  # overdue-K, K = count
+    out[overdue] = deadline[overdue] + (count[overdue] * overdue_every).astype("timedelta64[D]")
+    reached = dated & ~overdue & (days_past >= 0)  # the deadline itself
+    out[reached] = deadline[reached]
+    ahead = dated & (days_past < 0)
+    for n in sorted(offsets):  # the latest before-N step is the one with the smallest N already due
+        hit = ahead & np.isnat(out) & (n >= -days_past)
+        out[hit] = deadline[hit] - np.timedelta64(n, "D")
+    month = np.datetime64(_month_start(today), "D")
+    first_month = (made_on.astype("datetime64[M]") + 1).astype("datetime64[D]")
+    monthly = ~dated & (first_month <= month)  # checkable-YYYY-MM of this month
+    out[monthly] = month
+    return out
+
+
 def plan(
-    candidates: Sequence[dict[str, Any]],
-    recorded: dict[tuple[int, str], date],
+    candidates: Mapping[str, np.ndarray],
+    recorded: Mapping[str, np.ndarray],
     now: datetime,
     settings: Settings,
     channel_names: Sequence[str],
 ) -> dict[int, list[tuple[str, list[Step]]]]:
-    """Per claim id, per channel: the steps to record now (older ones to skip, the latest to send)."""
+    """Per claim id, per channel: the steps to record now (older ones to skip, the latest to send).
+
+    `candidates` are the columns of db.reminders.open_claim_deadlines, `recorded` those of
+    handled_through. Only claims with a step due after the latest one recorded are worked out step by
+    step; finding them is array arithmetic, so a sweep with nothing new has no loop over open claims.
+    """
     today = now.date()
     offsets = parse_offsets(settings.remind_offsets)
+    every = settings.remind_overdue_every_days
     plans: dict[int, list[tuple[str, list[Step]]]] = {}
-    for row in candidates:
+    ids = np.asarray(candidates["id"], dtype=np.int64)
+    if not len(ids) or not channel_names:
+        return plans
+    deadline = np.asarray(candidates["deadline"], dtype="datetime64[D]")
+    made_on = np.asarray(candidates["made_on"], dtype="datetime64[D]")
+    latest = latest_due(deadline, made_on, today, offsets, every)
+    handled = {name: _handled(recorded, name, ids) for name in channel_names}
+    fresh = {name: ~np.isnat(latest) & (np.isnat(day) | (latest > day)) for name, day in handled.items()}
+    chosen = np.flatnonzero(np.logical_or.reduce(list(fresh.values())))
+    # As Python values for pending_steps, converted all at once (NaT becomes None).
+    claim_ids = ids[chosen].tolist()
+    deadlines = deadline[chosen].astype(object).tolist()
+    made = made_on[chosen].astype(object).tolist()
+    through = {name: handled[name][chosen].astype(object).tolist() for name in channel_names}
+    due = {name: fresh[name][chosen].tolist() for name in channel_names}
+    for n, claim_id in enumerate(claim_ids):
         for name in channel_names:
-            steps = pending_steps(row["deadline"], row["made_on"], today, offsets,
-                                  settings.remind_overdue_every_days, recorded.get((row["id"], name)))  # fmt: skip
+            if not due[name][n]:
+                continue
+            steps = pending_steps(deadlines[n], made[n], today, offsets, every, through[name][n])
             if steps:
-                plans.setdefault(row["id"], []).append((name, steps))
+                plans.setdefault(claim_id, []).append((name, steps))
     return plans
+
+
+def _handled(recorded: Mapping[str, np.ndarray], channel: str, ids: np.ndarray) -> np.ndarray:
+    """The due date of the latest step recorded for each claim id on `channel` (NaT when none)."""
+    out = np.full(len(ids), np.datetime64("NaT"), dtype="datetime64[D]")
+    on_channel = np.asarray(recorded["channel"], dtype=object) == channel
+    known = np.asarray(recorded["claim_id"], dtype=np.int64)[on_channel]
+    if not len(known):
+        return out
+    days = np.asarray(recorded["due_on"], dtype="datetime64[D]")[on_channel]
+    order = np.argsort(known)
+    known, days = known[order], days[order]
+    at = np.minimum(np.searchsorted(known, ids), len(known) - 1)
+    found = known[at] == ids
+    out[found] = days[at[found]]
+    return out
 
 
 def sweep(

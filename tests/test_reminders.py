@@ -20,8 +20,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 from aiosmtpd.controller import Controller
+from hypothesis import given
+from hypothesis import strategies as st
 from icalendar import Calendar
 
 from predictions import calendar as ical
@@ -388,6 +391,28 @@ def test_calendar_feed_parses_back_with_stable_uids_and_alarms(tmp_path: Path) -
     # Writing again gives the same UIDs: a calendar re-importing the feed updates, not duplicates.
     second = ical.build_calendar(ledger.list_claims(db), "http://localhost:8501", [30, 7, 1])
     assert {str(e["UID"]) for e in second.walk("VEVENT")} == set(by_uid)
+
+
+@given(
+    deadline=st.one_of(st.none(), st.dates(date(2020, 1, 1), date(2028, 12, 31))),
+    made_on=st.dates(date(2019, 1, 1), date(2027, 12, 31)),
+    today=st.dates(date(2019, 6, 1), date(2029, 6, 30)),
+    handled=st.one_of(st.none(), st.dates(date(2019, 1, 1), date(2029, 12, 31))),
+    offsets=st.lists(st.integers(1, 60), min_size=1, max_size=4, unique=True),
+    every=st.integers(1, 30),
+)
+def test_latest_due_says_exactly_when_pending_steps_has_something(
+    deadline: date | None, made_on: date, today: date, handled: date | None, offsets: list[int], every: int
+) -> None:
+    """The sweep asks pending_steps only about claims whose latest due step is after the one recorded."""
+    offsets = sorted(offsets, reverse=True)
+    latest = reminders.latest_due(np.array([deadline], "datetime64[D]"), np.array([made_on], "datetime64[D]"),
+                                  today, offsets, every)[0]  # fmt: skip
+    fresh = not np.isnat(latest) and (handled is None or latest > np.datetime64(handled, "D"))
+    pending = reminders.pending_steps(deadline, made_on, today, offsets, every, handled)
+    assert fresh == bool(pending)
+    if pending:
+        assert np.datetime64(pending[-1].due_on, "D") == latest
 
 
 def test_pending_steps_agree_with_due_steps_and_collapse_long_runs() -> None:
