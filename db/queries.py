@@ -98,8 +98,8 @@ def claim_made_on(con: duckdb.DuckDBPyConnection, claim_id: int) -> date | None:
 
 
 def _claim_summary_sql(only: str = "") -> str:
-    """The claim summary; `only` is empty or the fixed claim-id filter below, applied inside the
-    aggregates so that asking for a few claims costs a few claims."""
+    """The claim summary; `only` is empty or one of the fixed claim-id filters below, applied inside
+    the aggregates (the resolution in force included) so that asking for a few claims costs a few claims."""
     return f"""
     WITH latest_forecast AS (
         SELECT claim_id, probability, forecaster, made_at FROM forecasts {only}
@@ -117,6 +117,11 @@ def _claim_summary_sql(only: str = "") -> str:
                regr_sxx(value, x) AS fit_sxx, regr_syy(value, x) AS fit_syy, regr_sxy(value, x) AS fit_sxy
         FROM (SELECT *, CAST(date_diff('day', DATE '1970-01-01', observed_on) AS DOUBLE) AS x FROM observations {only})
         GROUP BY claim_id
+    ), in_force AS (
+        -- the view current_resolutions, with the filter inside its window (a filter outside is not pushed in)
+        SELECT r.* FROM (SELECT * FROM resolutions {only}) r
+        WHERE NOT EXISTS (SELECT 1 FROM resolution_undos u WHERE u.resolution_id = r.id)
+        QUALIFY row_number() OVER (PARTITION BY r.claim_id ORDER BY r.id DESC) = 1
     )
     SELECT c.id, c.external_id, c.statement, c.quote, c.claimant, c.attribution, c.kind, c.made_on,
            c.deadline, c.deadline_precision, c.deadline_text, c.resolution_criteria, c.tags, c.metric,
@@ -130,13 +135,15 @@ def _claim_summary_sql(only: str = "") -> str:
     FROM claims c
     LEFT JOIN sources s ON s.id = c.source_id
     LEFT JOIN latest_forecast lf ON lf.claim_id = c.id
-    LEFT JOIN current_resolutions r ON r.claim_id = c.id
+    LEFT JOIN in_force r ON r.claim_id = c.id
     LEFT JOIN observation_stats o ON o.claim_id = c.id
 """
 
 
 _ONLY_IDS = "WHERE claim_id IN (SELECT unnest(?::BIGINT[]))"
+_ONLY_ID = "WHERE claim_id = ?"  # one claim: an equality the scans can filter on directly
 _CLAIM_SUMMARY = _claim_summary_sql()
+_ONE_CLAIM_SUMMARY = _claim_summary_sql(_ONLY_ID) + " WHERE c.id = ?"
 
 
 def claim_summaries(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[dict[str, Any]]:
@@ -147,7 +154,7 @@ def claim_summaries(con: duckdb.DuckDBPyConnection, limit: int | None = None) ->
 
 
 def claim_summary(con: duckdb.DuckDBPyConnection, claim_id: int) -> dict[str, Any] | None:
-    rows = claim_summaries_for_ids(con, [claim_id])
+    rows = _dicts(con.execute(_ONE_CLAIM_SUMMARY, [claim_id] * 4))
     return rows[0] if rows else None
 
 
@@ -638,4 +645,4 @@ def claim_summaries_for_ids(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[
         return []
     ids = list(claim_ids)
     sql = _claim_summary_sql(_ONLY_IDS) + " WHERE c.id IN (SELECT unnest(?::BIGINT[])) ORDER BY c.id"
-    return _dicts(con.execute(sql, [ids, ids, ids]))
+    return _dicts(con.execute(sql, [ids, ids, ids, ids]))
