@@ -16,11 +16,11 @@ from typing import Any
 
 import streamlit as st
 
-from predictions import ledger, reminders, scorecard, transfer
+from predictions import ledger, reminders, scorecard, scoring, transfer
 from predictions.ledger import ClaimDetail
 from predictions.models import ClaimIn, ForecastIn, ObservationIn, ResolutionIn, Source
 from predictions.overview import ClaimTable
-from predictions.scoring import Score, ScorePoint
+from predictions.scoring import Score, ScoredForecasts, ScorePoint
 from predictions.settings import Settings, load_settings
 from predictions.trajectory import Trajectory
 
@@ -95,6 +95,17 @@ def trajectories(claim_ids: Sequence[int], on: date | None = None) -> list[Traje
     return _trajectories(str(database_path()), version(), on or today(), tuple(int(i) for i in claim_ids))
 
 
+# Every figure of the track record (and the overview's Brier score) comes from the scored forecasts of
+# one scope (an attribution, a forecaster, or all): read once per database version and scope and kept
+# like the claim table, so a page with nine figures makes one query per scope, not nine. Each figure
+# is then cached on its own.
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _scored(
+    path: str, db_version: tuple[float, int], attribution: str | None, forecaster: str | None
+) -> ScoredForecasts:
+    return ledger.scored_table(Path(path), attribution=attribution, forecaster=forecaster)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _track_record(
     path: str,
@@ -105,7 +116,7 @@ def _track_record(
     attribution: str | None,
     forecaster: str | None,
 ) -> Score:
-    return ledger.track_record(Path(path), today, folded=folded, by=by, attribution=attribution, forecaster=forecaster)
+    return scoring.score_table(_scored(path, db_version, attribution, forecaster), today, folded=folded, by=by)
 
 
 def track_record(
@@ -118,7 +129,7 @@ def track_record(
 def _score_history(
     path: str, db_version: tuple[float, int], attribution: str | None, forecaster: str | None
 ) -> list[ScorePoint]:
-    return ledger.score_history(Path(path), attribution=attribution, forecaster=forecaster)
+    return scoring.table_history(_scored(path, db_version, attribution, forecaster))
 
 
 def score_history(*, attribution: str | None = None, forecaster: str | None = None) -> list[ScorePoint]:

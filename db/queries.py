@@ -18,13 +18,6 @@ CLAIM_COLUMNS = (
     "comparator", "target", "baseline", "baseline_on", "partial_credit", "flags",
 )  # fmt: skip
 
-GROUPINGS = {  # --by value → SQL expression over the scored rows
-    "claimant": "claimant",
-    "attribution": "attribution",
-    "forecaster": "forecaster",
-    "topic": "topic",
-}
-
 
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
@@ -257,7 +250,8 @@ _SCORED = """
     SELECT f.probability,
            CASE r.outcome WHEN 'true' THEN 1.0 WHEN 'false' THEN 0.0
                 ELSE CASE WHEN c.partial_credit THEN r.fraction ELSE 0.0 END END AS outcome,
-           f.forecaster, c.claimant, c.attribution, c.tags, c.deadline, r.resolved_on, f.made_at, c.id AS claim_id
+           f.forecaster, c.claimant, c.attribution, c.tags, c.deadline, r.resolved_on, f.made_at, c.id AS claim_id,
+           f.id AS forecast_id
     FROM forecasts f
     JOIN claims c ON c.id = f.claim_id
     JOIN current_resolutions r ON r.claim_id = c.id
@@ -272,17 +266,16 @@ _LATEST = """
 """
 
 
-def scored_forecasts(
+def scored_columns(
     con: duckdb.DuckDBPyConnection,
     *,
     latest: bool = False,
     attribution: str | None = None,
     forecaster: str | None = None,
-    group_by: str | None = None,
 ) -> dict[str, np.ndarray]:
-    """Arrays of (probability, outcome, deadline, resolved_on, group) over forecasts on scored claims."""
-    if group_by is not None and group_by not in GROUPINGS:
-        raise ValueError(f"unknown grouping {group_by!r}")
+    """Every scored forecast as columns, in forecast id order: probability, outcome, deadline,
+    resolved_on, claim (the claim's position in `scored_claims`) and forecaster (its position in
+    `forecaster_names`). Numbers only: the text of a million rows is never read."""
     inner = _SCORED
     params: list[Any] = []
     if attribution is not None:
@@ -293,18 +286,29 @@ def scored_forecasts(
         params.append(forecaster)
     if latest:
         inner += _LATEST
-    group = "NULL"
-    source = f"({inner}) scored"
-    if group_by == "topic":
-        source = f"(SELECT *, unnest(CASE WHEN len(tags) = 0 THEN ['(none)'] ELSE tags END) AS topic FROM ({inner}))"
-        group = "topic"
-    elif group_by is not None:
-        group = GROUPINGS[group_by]
-    sql = (
-        f"SELECT probability, outcome, deadline, resolved_on, made_at, CAST({group} AS VARCHAR) AS grp "
-        f"FROM {source} ORDER BY resolved_on, made_at"
-    )
-    return con.execute(sql, params).fetchnumpy()
+    sql = f"""
+        WITH names AS (
+            SELECT forecaster, (row_number() OVER (ORDER BY forecaster) - 1)::INTEGER AS code
+            FROM (SELECT DISTINCT forecaster FROM forecasts)
+        ), positions AS (
+            SELECT id, (row_number() OVER (ORDER BY id) - 1)::INTEGER AS position FROM claims
+        )
+        SELECT s.probability, s.outcome, s.deadline, s.resolved_on, p.position AS claim, n.code AS forecaster
+        FROM ({inner}) s JOIN names n ON n.forecaster = s.forecaster JOIN positions p ON p.id = s.claim_id
+        ORDER BY s.forecast_id"""
+    return _arrow_columns(_arrow(con, sql, params))
+
+
+def forecaster_names(con: duckdb.DuckDBPyConnection) -> np.ndarray:
+    """Every forecaster once, in the order `scored_columns` numbers them."""
+    table = _arrow(con, "SELECT DISTINCT forecaster FROM forecasts ORDER BY forecaster")
+    return np.asarray(table.column(0).to_numpy(zero_copy_only=False), dtype=object)
+
+
+def scored_claims(con: duckdb.DuckDBPyConnection) -> dict[str, np.ndarray]:
+    """Every claim in id order (the positions `scored_columns` refers to): id, claimant and attribution
+    with their codes, and the tags as `tags#offsets`, `tags#codes` and `tags#names`."""
+    return _arrow_columns(_arrow(con, "SELECT id, claimant, attribution, tags FROM claims ORDER BY id"))
 
 
 def forecaster_counts(

@@ -40,7 +40,7 @@ from predictions.progress import (
     status_codes,
     summary_projection,
 )
-from predictions.scoring import Score, ScorePoint, cumulative_brier, score_by_group, score_rows
+from predictions.scoring import GROUPS, Score, ScoredForecasts, ScorePoint, score_table, table_history
 from predictions.seed import PreparedClaim, default_seed_path, load_seed_file, prepare, source_external_id
 from predictions.trajectory import Trajectory
 
@@ -350,6 +350,27 @@ def parse_outcome(text: str) -> Outcome:
 # --- track record --------------------------------------------------------------------------------
 
 
+def scored_table(
+    path: Path, *, latest: bool = False, attribution: str | None = None, forecaster: str | None = None
+) -> ScoredForecasts:
+    """Every scored forecast (of `attribution`'s claims, by `forecaster`) as columns: what track_record
+    and score_history compute from, read in one query."""
+    with reading(path) as con:
+        return scored_table_from(con, latest=latest, attribution=attribution, forecaster=forecaster)
+
+
+def scored_table_from(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    latest: bool = False,
+    attribution: str | None = None,
+    forecaster: str | None = None,
+) -> ScoredForecasts:
+    """`scored_table` within a unit of work already open."""
+    rows = queries.scored_columns(con, latest=latest, attribution=attribution, forecaster=forecaster)
+    return ScoredForecasts.from_columns(rows, queries.scored_claims(con), queries.forecaster_names(con))
+
+
 def track_record(
     path: Path,
     today: date | None = None,
@@ -361,28 +382,17 @@ def track_record(
     forecaster: str | None = None,
 ) -> Score:
     """Brier, log score and calibration over scored forecasts, optionally broken down `by` a grouping."""
-    if by is not None and by not in queries.GROUPINGS:
-        raise LedgerError(f"unknown grouping {by!r}: use {', '.join(queries.GROUPINGS)}")
+    if by is not None and by not in GROUPS:
+        raise LedgerError(f"unknown grouping {by!r}: use {', '.join(GROUPS)}")
     today = today or date.today()
-    with reading(path) as con:
-        rows = queries.scored_forecasts(con, latest=latest, attribution=attribution, forecaster=forecaster)
-        grouped = (
-            queries.scored_forecasts(con, latest=latest, attribution=attribution, forecaster=forecaster, group_by=by)
-            if by
-            else None
-        )
-    score = score_rows(rows, today, folded=folded)
-    if grouped is not None:
-        score.by = score_by_group(grouped, today, folded=folded)
-    return score
+    table = scored_table(path, latest=latest, attribution=attribution, forecaster=forecaster)
+    return score_table(table, today, folded=folded, by=by)
 
 
 def score_history(
     path: Path, *, latest: bool = False, attribution: str | None = None, forecaster: str | None = None
 ) -> list[ScorePoint]:
-    with reading(path) as con:
-        rows = queries.scored_forecasts(con, latest=latest, attribution=attribution, forecaster=forecaster)
-    return cumulative_brier(rows)
+    return table_history(scored_table(path, latest=latest, attribution=attribution, forecaster=forecaster))
 
 
 def forecasters(path: Path, search: str | None = None, limit: int = 50) -> list[tuple[str, int]]:

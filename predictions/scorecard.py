@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from db import queries
-from predictions.ledger import LedgerError, reading
+from predictions.ledger import LedgerError, reading, scored_table_from
 from predictions.scoring import CalibrationBin, ScorePoint, brier_score, cumulative_brier, log_score, score_rows
 
 FORMATS = ("markdown", "html")
@@ -79,7 +79,7 @@ class Scorecard:
 
 
 def _outcome_value(row: dict[str, Any]) -> float | None:
-    """The scored outcome, as db.queries.scored_forecasts computes it; None when not scored."""
+    """The scored outcome, as db.queries.scored_columns computes it; None when not scored."""
     outcome = row["outcome"]
     if outcome == "true":
         return 1.0
@@ -112,14 +112,14 @@ def compute_scorecard(
         raise ScorecardError("the number of days ahead cannot be negative")
     due_until = today + timedelta(days=due_days)
     with reading(db_path) as con:
-        rows = queries.scored_forecasts(con, latest=latest, attribution=attribution, forecaster=forecaster)
+        table = scored_table_from(con, latest=latest, attribution=attribution, forecaster=forecaster)
         resolved = queries.resolved_between(con, since, today, attribution=attribution, forecaster=forecaster)
         due = queries.open_claims_due(con, today, due_until, attribution=attribution, forecaster=forecaster)
-    resolved_on = np.asarray(np.ma.getdata(rows["resolved_on"]), dtype="datetime64[D]")
+    rows = table.rows(np.arange(len(table)))  # what `predictions score` scores, in the same order
+    resolved_on = rows["resolved_on"]
     up_to_today = resolved_on <= np.datetime64(today, "D")
     before = resolved_on < np.datetime64(since, "D")
-    p = np.asarray(np.ma.getdata(rows["probability"]), dtype=float)
-    o = np.asarray(np.ma.getdata(rows["outcome"]), dtype=float)
+    p, o = rows["probability"], rows["outcome"]
     current = {key: value[up_to_today] for key, value in rows.items()}
     for row in resolved:
         value = _outcome_value(row)

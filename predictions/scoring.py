@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -79,38 +80,68 @@ def wilson_interval(hits: float, n: int, z: float = WILSON_Z) -> tuple[float, fl
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+EDGES = np.array([i / 10 for i in range(11)])  # tenths
+FOLDED_EDGES = np.array([0.5, 0.6, 0.7, 0.8, 0.9, 1.0])
+
+
+def _small(codes: np.ndarray, bound: int) -> np.ndarray:
+    """Non-negative codes below `bound` in the narrowest integer type: numpy sorts 8- and 16-bit
+    integers by radix, in linear time, and a stable sort is what keeps each group's order."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if bound <= np.iinfo(dtype).max:
+            return codes.astype(dtype)
+    return codes
+
+
 def calibration(probability: np.ndarray, outcome: np.ndarray, *, folded: bool = False) -> list[CalibrationBin]:
     """Calibration bins; the caller passes only forecasts on claims whose deadline has passed."""
+    return _calibrations(probability, outcome, np.zeros(len(probability), dtype=np.int64), 1, folded=folded)[0]
+
+
+def _calibrations(
+    probability: np.ndarray, outcome: np.ndarray, group: np.ndarray, groups: int, *, folded: bool = False
+) -> list[list[CalibrationBin]]:
+    """`calibration` of each group 0..groups-1 at once (`group` gives each forecast's)."""
     p = np.asarray(probability, dtype=float)
     o = np.asarray(outcome, dtype=float)
     if folded:
         flip = p < 0.5
         p = np.where(flip, 1 - p, p)
         o = np.where(flip, 1 - o, o)
-        edges = [0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
+        edges = FOLDED_EDGES
     else:
-        edges = [i / 10 for i in range(11)]
+        edges = EDGES
+    width = len(edges) - 1
     # Bin index: [low, high) except that the last bin includes 1.0.
-    index = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, len(edges) - 2)
-    bins = []
-    for i in range(len(edges) - 1):
-        mask = index == i
-        n = int(mask.sum())
-        hits = float(o[mask].sum()) if n else 0.0
-        interval = wilson_interval(hits, n)
-        bins.append(
-            CalibrationBin(
-                low=edges[i],
-                high=edges[i + 1],
-                n=n,
-                hits=hits,
-                mean_probability=float(p[mask].mean()) if n else None,
-                hit_rate=hits / n if n else None,
-                wilson_low=interval[0] if interval else None,
-                wilson_high=interval[1] if interval else None,
+    index = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, width - 1)
+    # One stable sort puts each (group, bin)'s forecasts together, in their order: the same sums as
+    # taking each bin's forecasts out with a mask.
+    key = _small(np.asarray(group, dtype=np.int64) * width + index, groups * width)
+    order = np.argsort(key, kind="stable")
+    bounds = np.searchsorted(key[order], np.arange(groups * width + 1), side="left")
+    p, o = p[order], o[order]
+    out = []
+    for g in range(groups):
+        bins = []
+        for i in range(width):
+            start, end = bounds[g * width + i], bounds[g * width + i + 1]
+            n = int(end - start)
+            hits = float(o[start:end].sum()) if n else 0.0
+            interval = wilson_interval(hits, n)
+            bins.append(
+                CalibrationBin(
+                    low=float(edges[i]),
+                    high=float(edges[i + 1]),
+                    n=n,
+                    hits=hits,
+                    mean_probability=float(p[start:end].mean()) if n else None,
+                    hit_rate=hits / n if n else None,
+                    wilson_low=interval[0] if interval else None,
+                    wilson_high=interval[1] if interval else None,
+                )
             )
-        )
-    return bins
+        out.append(bins)
+    return out
 
 
 def _deadline_passed(deadlines: np.ndarray, today: date) -> np.ndarray:
@@ -136,27 +167,6 @@ def score_rows(rows: dict[str, np.ndarray], today: date, *, folded: bool = False
     )
 
 
-def score_by_group(rows: dict[str, np.ndarray], today: date, *, folded: bool = False) -> dict[str, Score]:
-    """One Score per group value, largest n first (ties by name)."""
-    arrays = {key: np.ma.asarray(value) for key, value in rows.items()}
-    names = np.asarray([str(g) for g in np.asarray(rows["grp"], dtype=object)], dtype=object)
-    if len(names) == 0:
-        return {}
-    # One sort, then a slice per group: masking every array once per group took seconds with the
-    # thousands of forecasters of the PredictionBook archive.
-    order = np.argsort(names, kind="stable")
-    ordered = names[order]
-    starts = np.flatnonzero(np.append(True, ordered[1:] != ordered[:-1]))
-    ends = np.append(starts[1:], len(ordered))
-    scored = {}
-    for start, end in zip(starts, ends, strict=True):
-        index = order[start:end]
-        scored[str(ordered[start])] = score_rows(
-            {key: value[index] for key, value in arrays.items()}, today, folded=folded
-        )
-    return dict(sorted(scored.items(), key=lambda item: (-item[1].n, item[0])))
-
-
 @dataclass(frozen=True)
 class ScorePoint:
     resolved_on: date
@@ -165,7 +175,8 @@ class ScorePoint:
 
 
 def cumulative_brier(rows: dict[str, np.ndarray]) -> list[ScorePoint]:
-    """Running Brier score by resolution date (one point per date, rows already in resolution order)."""
+    """Running Brier score by resolution date, one point per date (rows in any order: sorted by date here,
+    rows of one date kept in their order)."""
     p = np.asarray(rows["probability"], dtype=float)
     o = np.asarray(rows["outcome"], dtype=float)
     if len(p) == 0:
@@ -174,9 +185,186 @@ def cumulative_brier(rows: dict[str, np.ndarray]) -> list[ScorePoint]:
     order = np.argsort(resolved, kind="stable")
     resolved, errors = resolved[order], ((p - o) ** 2)[order]
     running = np.cumsum(errors)
-    last_of_day = np.append(resolved[1:] != resolved[:-1], True)
-    points = []
-    for i in np.flatnonzero(last_of_day):
-        day = resolved[i].astype(object)
-        points.append(ScorePoint(day, int(i + 1), float(running[i] / (i + 1))))
-    return points
+    last = np.flatnonzero(np.append(resolved[1:] != resolved[:-1], True))  # the last row of each day
+    days = resolved[last].astype(object).tolist()
+    counts = (last + 1).tolist()
+    values = (running[last] / (last + 1)).tolist()
+    return [ScorePoint(day, n, value) for day, n, value in zip(days, counts, values, strict=True)]
+
+
+# --- every scored forecast at once (the dashboard reads them once per database version) ------------
+
+GROUPS = ("claimant", "attribution", "forecaster", "topic")
+NO_TOPIC = "(none)"
+
+
+def _frozen(array: Any, dtype: Any = None) -> np.ndarray:
+    out = np.asarray(array, dtype=dtype)
+    out.flags.writeable = False  # shared between reruns: nobody may change it in place
+    return out
+
+
+@dataclass(frozen=True)
+class ScoredForecasts:
+    """The scored forecasts as columns, in forecast id order (db.queries.scored_columns): each row's
+    claim as a position in the claim columns, its forecaster as a position in `forecaster_names`.
+
+    `score_table` and `table_history` answer every question of the track record page from it with
+    array operations, so the rows are read from the database once, not once per figure.
+    """
+
+    probability: np.ndarray
+    outcome: np.ndarray
+    deadline: np.ndarray  # datetime64[D], NaT without a deadline
+    resolved_on: np.ndarray
+    claim: np.ndarray  # int32 positions into the claim columns below
+    forecaster: np.ndarray  # int32 positions into forecaster_names
+    forecaster_names: np.ndarray
+    claimant: tuple[np.ndarray, np.ndarray]  # per claim: (codes, distinct names)
+    attribution: tuple[np.ndarray, np.ndarray]
+    topic_offsets: np.ndarray  # the topics of claim i are topic_codes[topic_offsets[i]:topic_offsets[i + 1]]
+    topic_codes: np.ndarray
+    topic_names: np.ndarray
+    # Overall scores already worked out, by (attribution, forecaster, today, folded): a page asks for the
+    # same one with each breakdown.
+    _overall: dict[tuple[Any, ...], Score] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_columns(
+        cls, rows: Mapping[str, np.ndarray], claims: Mapping[str, np.ndarray], forecaster_names: np.ndarray
+    ) -> ScoredForecasts:
+        """From db.queries.scored_columns, scored_claims and forecaster_names."""
+        return cls(
+            probability=_frozen(rows["probability"], float),
+            outcome=_frozen(rows["outcome"], float),
+            deadline=_frozen(rows["deadline"], "datetime64[D]"),
+            resolved_on=_frozen(rows["resolved_on"], "datetime64[D]"),
+            claim=_frozen(rows["claim"], np.int64),
+            forecaster=_frozen(rows["forecaster"], np.int64),
+            forecaster_names=_frozen(forecaster_names, object),
+            claimant=(_frozen(claims["claimant#codes"]), _frozen(claims["claimant#names"], object)),
+            attribution=(_frozen(claims["attribution#codes"]), _frozen(claims["attribution#names"], object)),
+            topic_offsets=_frozen(claims["tags#offsets"], np.int64),
+            topic_codes=_frozen(claims["tags#codes"], np.int64),
+            topic_names=_frozen(claims["tags#names"], object),
+        )
+
+    def __len__(self) -> int:
+        return len(self.probability)
+
+    def select(self, *, attribution: str | None = None, forecaster: str | None = None) -> np.ndarray:
+        """Positions of the forecasts on claims of `attribution` and by `forecaster`, in table order."""
+        keep = np.ones(len(self), dtype=bool)
+        if attribution is not None:
+            codes, names = self.attribution
+            keep &= codes[self.claim] == _code_of(names, attribution)
+        if forecaster is not None:
+            keep &= self.forecaster == _code_of(self.forecaster_names, forecaster)
+        return np.flatnonzero(keep)
+
+    def rows(self, index: np.ndarray) -> dict[str, np.ndarray]:
+        """The arrays `score_rows` and `cumulative_brier` take, for the forecasts at `index`."""
+        return {
+            "probability": self.probability[index],
+            "outcome": self.outcome[index],
+            "deadline": self.deadline[index],
+            "resolved_on": self.resolved_on[index],
+        }
+
+    def groups(self, by: str, index: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(positions, group codes, group names) of the forecasts at `index`, one entry per forecast
+        and group it belongs to: a claim with two topics puts its forecasts in both."""
+        if by == "forecaster":
+            return index, self.forecaster[index], self.forecaster_names
+        if by in ("claimant", "attribution"):
+            codes, names = self.claimant if by == "claimant" else self.attribution
+            group = codes[self.claim[index]]
+            if (group < 0).any():  # NULL: "None", as str() of SQL's CAST(NULL AS VARCHAR) gives
+                names = np.append(names, "None")
+                group = np.where(group < 0, len(names) - 1, group)
+            return index, group, names
+        at = self.claim[index]
+        starts = self.topic_offsets[at]
+        counts = self.topic_offsets[at + 1] - starts
+        repeat = np.maximum(counts, 1)  # a claim without a topic counts once, under "(none)"
+        positions = np.repeat(index, repeat)
+        within = np.arange(len(positions)) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+        names = np.append(self.topic_names, NO_TOPIC)
+        padded = np.append(self.topic_codes, len(names) - 1)
+        group = np.where(np.repeat(counts == 0, repeat), len(names) - 1, padded[np.repeat(starts, repeat) + within])
+        return positions, group, names
+
+
+def _code_of(names: np.ndarray, value: str) -> int:
+    found = np.flatnonzero(names == value)
+    return int(found[0]) if len(found) else -2  # -2 matches nothing (NULL is -1)
+
+
+def score_table(
+    table: ScoredForecasts,
+    today: date,
+    *,
+    folded: bool = False,
+    by: str | None = None,
+    attribution: str | None = None,
+    forecaster: str | None = None,
+) -> Score:
+    """`score_rows` (and with `by`, one Score per group, largest first) over the forecasts that
+    `attribution` and `forecaster` select."""
+    if by is not None and by not in GROUPS:
+        raise ValueError(f"unknown grouping {by!r}")
+    index = table.select(attribution=attribution, forecaster=forecaster)
+    key = (attribution, forecaster, today, folded)
+    if key not in table._overall:
+        table._overall[key] = score_rows(table.rows(index), today, folded=folded)
+    overall = table._overall[key]
+    score = Score(overall.n, overall.brier, overall.log_score, list(overall.calibration))
+    if by is not None:
+        positions, group, names = table.groups(by, index)
+        score.by = _score_groups(table, positions, group, names, today, folded)
+    return score
+
+
+def _score_groups(
+    table: ScoredForecasts,
+    positions: np.ndarray,
+    group: np.ndarray,
+    names: np.ndarray,
+    today: date,
+    folded: bool,
+) -> dict[str, Score]:
+    if len(positions) == 0:
+        return {}
+    # One group per distinct text, as SQL groups them (a tag "(none)" and claims without tags are one).
+    names, merged = np.unique(np.asarray([str(name) for name in names], dtype=object), return_inverse=True)
+    group = _small(merged[group], len(names))
+    order = np.argsort(group, kind="stable")  # within a group, the table's order
+    ordered = group[order]
+    starts = np.flatnonzero(np.append(True, ordered[1:] != ordered[:-1]))
+    ends = np.append(starts[1:], len(ordered))
+    rows = table.rows(positions[order])  # every group's rows, one after the other
+    # What score_rows computes per group, over all groups at once: the same values element by element,
+    # and each mean over a group's own contiguous slice, so the same figures.
+    p, o = rows["probability"], rows["outcome"]
+    errors = (p - o) ** 2
+    clipped = np.clip(p, LOG_CLIP, 1 - LOG_CLIP)
+    logs = o * np.log(clipped) + (1 - o) * np.log(1 - clipped)
+    passed = _deadline_passed(rows["deadline"], today)
+    rank = np.repeat(np.arange(len(starts)), ends - starts)  # 0, 1, 2 … one per group, in `starts` order
+    calibrations = _calibrations(p[passed], o[passed], rank[passed], len(starts), folded=folded)
+    scored: dict[str, Score] = {}
+    for g, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        scored[str(names[ordered[start]])] = Score(
+            n=int(end - start),
+            brier=float(np.mean(errors[start:end])),
+            log_score=float(np.mean(logs[start:end])),
+            calibration=calibrations[g],
+        )
+    return dict(sorted(scored.items(), key=lambda item: (-item[1].n, item[0])))
+
+
+def table_history(
+    table: ScoredForecasts, *, attribution: str | None = None, forecaster: str | None = None
+) -> list[ScorePoint]:
+    """`cumulative_brier` over the forecasts that `attribution` and `forecaster` select."""
+    return cumulative_brier(table.rows(table.select(attribution=attribution, forecaster=forecaster)))

@@ -253,11 +253,8 @@ def test_text_is_stored_verbatim_never_spliced_into_sql(db_path: Path) -> None:
 
 def test_identifiers_come_only_from_fixed_lists(db_path: Path) -> None:
     initialised(db_path)
-    with db.read_only(db_path) as con:
-        with pytest.raises(ValueError, match="unknown table"):
-            queries.table_rows(con, "claims; DROP TABLE claims")
-        with pytest.raises(ValueError, match="unknown grouping"):
-            queries.scored_forecasts(con, group_by="claimant; DROP TABLE claims")
+    with db.read_only(db_path) as con, pytest.raises(ValueError, match="unknown table"):
+        queries.table_rows(con, "claims; DROP TABLE claims")
     with pytest.raises(ledger.LedgerError, match="unknown grouping"):
         ledger.track_record(db_path, by="1=1")
 
