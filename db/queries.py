@@ -5,7 +5,7 @@ fixed lists checked here. Rows go out as dicts, tuples or numpy arrays; no domai
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -78,11 +78,30 @@ def claim_exists(con: duckdb.DuckDBPyConnection, claim_id: int) -> bool:
 def claim_ids_by_external_id(con: duckdb.DuckDBPyConnection, external_ids: Sequence[str]) -> dict[str, int]:
     if not external_ids:
         return {}
-    rows = con.execute(
-        "SELECT external_id, id FROM claims WHERE external_id IN (SELECT unnest(?::VARCHAR[]))",
-        [list(external_ids)],
-    ).fetchall()
+    with _registered_text(con, "wanted_external_ids", external_ids) as wanted:
+        rows = con.execute(
+            f"SELECT external_id, id FROM claims WHERE external_id IN (SELECT value FROM {wanted})"
+        ).fetchall()
     return {str(external_id): int(claim_id) for external_id, claim_id in rows}
+
+
+@contextlib.contextmanager
+def _registered_text(con: duckdb.DuckDBPyConnection, name: str, values: Sequence[str]) -> Iterator[str]:
+    """The values as a one-column view `name` (column `value`) for the duration: a million values go
+    in as one Arrow array instead of a list parameter converted value by value."""
+    import pyarrow as pa
+
+    if name not in _REGISTERED_NAMES:
+        raise ValueError(f"unknown view name {name!r}")
+    con.complete()  # registering waits for no unread execute() result: finish it
+    con.register(name, pa.table({"value": pa.array(list(values), pa.string())}))
+    try:
+        yield name
+    finally:
+        con.unregister(name)
+
+
+_REGISTERED_NAMES = frozenset({"wanted_external_ids", "wanted_forecast_ids"})
 
 
 def claim_made_on(con: duckdb.DuckDBPyConnection, claim_id: int) -> date | None:
@@ -400,11 +419,53 @@ def bulk_insert(
 def existing_forecast_ids(con: duckdb.DuckDBPyConnection, external_ids: Sequence[str]) -> set[str]:
     if not external_ids:
         return set()
-    rows = con.execute(
-        "SELECT external_id FROM forecasts WHERE external_id IN (SELECT unnest(?::VARCHAR[]))",
-        [list(external_ids)],
-    ).fetchall()
+    with _registered_text(con, "wanted_forecast_ids", external_ids) as wanted:
+        rows = con.execute(
+            f"SELECT external_id FROM forecasts WHERE external_id IN (SELECT value FROM {wanted})"
+        ).fetchall()
     return {str(row[0]) for row in rows}
+
+
+def bulk_insert_columns(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Mapping[str, Sequence[Any] | np.ndarray],
+    *,
+    returning_key: str | None = None,
+) -> dict[str, int]:
+    """`bulk_insert` for rows already held as columns (one list or array per column; absent columns
+    are NULL, created_at is now): no dict per row."""
+    import pyarrow as pa
+
+    if table not in BULK_COLUMNS:
+        raise ValueError(f"no bulk insert into {table!r}")
+    unknown = set(columns) - set(BULK_COLUMNS[table])
+    if unknown:
+        raise ValueError(f"unknown column(s) {sorted(unknown)} for {table!r}")
+    sizes = {len(values) for values in columns.values()}
+    if len(sizes) > 1:
+        raise ValueError("columns of different lengths")
+    count = sizes.pop() if sizes else 0
+    if not count:
+        return {}
+    now = utc_now()
+    con.complete()
+    arrow = pa.table({
+        name: columns[name] if name in columns else ([now] * count if name == "created_at" else pa.nulls(count))
+        for name in BULK_COLUMNS[table]
+    })  # fmt: skip
+    con.register("bulk_rows", arrow)
+    try:
+        select = ", ".join(BULK_COLUMNS[table])
+        sql = f"INSERT INTO {table} ({select}) SELECT {select} FROM bulk_rows"
+        if returning_key is None:
+            con.execute(sql)
+            return {}
+        if returning_key not in BULK_COLUMNS[table]:
+            raise ValueError(f"unknown key column {returning_key!r}")
+        return {str(key): int(new_id) for new_id, key in con.execute(f"{sql} RETURNING id, {returning_key}").fetchall()}
+    finally:
+        _unregister(con, "bulk_rows")
 
 
 def flat_forecast_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

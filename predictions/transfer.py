@@ -15,13 +15,14 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+import numpy as np
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
 from db import queries
 from predictions.ledger import LedgerError, store_prepared, utc_now, writing
@@ -195,105 +196,362 @@ def _read_parquet_rows(path: Path, default_forecaster: str) -> list[tuple[str, d
     return rows
 
 
+@dataclass
+class _FlatColumns:
+    """Valid rows of the flat layout as columns, in file order (what FlatRow gives, field by field)."""
+
+    statement: list[str]
+    probability: list[float]
+    outcome: list[Outcome | None]
+    made_on: list[date]
+    deadline: list[date | None]
+    forecaster: list[str]
+    tags: list[list[str]]
+    forecast_at: list[datetime | None]
+
+    @classmethod
+    def of(cls, rows: list[FlatRow]) -> _FlatColumns:
+        return cls(*([getattr(row, name) for row in rows] for name in _FLAT_FIELDS))
+
+    def __len__(self) -> int:
+        return len(self.statement)
+
+
+_FLAT_FIELDS = ("statement", "probability", "outcome", "made_on", "deadline", "forecaster", "tags", "forecast_at")
+
+
+@dataclass
+class _FlatClaims:
+    """The rows grouped into claims: keys in order of first appearance, the first row of each (which
+    gives the claim its fields and outcome) and each row's claim."""
+
+    keys: list[str]
+    first_row: list[int]
+    claim_of: np.ndarray
+
+
+def _group_flat(columns: _FlatColumns, where: list[str] | None) -> tuple[_FlatClaims, list[str]]:
+    """Rows with the same statement, made_on and deadline are one claim; an outcome differing from the
+    claim's first row is a problem (worded with `where`, the rows' line labels)."""
+    ordinal: dict[tuple[str, date, date | None], int] = {}
+    keys: list[str] = []
+    first_row: list[int] = []
+    claim_of = np.empty(len(columns), dtype=np.int64)
+    problems: list[str] = []
+    outcomes = columns.outcome
+    for i, identity in enumerate(zip(columns.statement, columns.made_on, columns.deadline, strict=True)):
+        claim = ordinal.get(identity)
+        if claim is None:
+            claim = ordinal[identity] = len(keys)
+            keys.append("csv:" + _key(*identity))
+            first_row.append(i)
+        claim_of[i] = claim
+        first = first_row[claim]
+        if outcomes[i] != outcomes[first]:
+            if where is None:
+                problems.append("outcome contradiction")
+                continue
+            shown = [o.value if o else "blank" for o in (outcomes[i], outcomes[first])]
+            problems.append(
+                f"{where[i]}: outcome {shown[0]} contradicts {shown[1]} given for the same claim at {where[first]}"
+            )
+    return _FlatClaims(keys, first_row, claim_of), problems
+
+
 def import_flat(
     db_path: Path, rows: list[tuple[str, dict[str, Any]]], source_title: str, progress: Progress | None = None
 ) -> ImportResult:
     """Validate every row, group them into claims, then write everything in one transaction."""
     problems: list[str] = []
-    parsed: list[tuple[str, FlatRow]] = []
-    for where, record in rows:
+    parsed: list[FlatRow] = []
+    where: list[str] = []
+    for label, record in rows:
         if "__error__" in record:
-            problems.append(f"{where}: {record['__error__']}")
+            problems.append(f"{label}: {record['__error__']}")
             continue
         try:
-            parsed.append((where, FlatRow.model_validate(record)))
+            parsed.append(FlatRow.model_validate(record))
+            where.append(label)
         except ValidationError as error:
-            problems.append(_row_problem(where, error))
-    claims: dict[str, dict[str, Any]] = {}
-    for where, row in parsed:
-        key = "csv:" + _key(row.statement, row.made_on, row.deadline)
-        entry = claims.setdefault(key, {"row": row, "forecasts": [], "outcome": row.outcome, "where": where})
-        if entry["outcome"] != row.outcome:
-            shown = [o.value if o else "blank" for o in (row.outcome, entry["outcome"])]
-            problems.append(
-                f"{where}: outcome {shown[0]} contradicts {shown[1]} given for the same claim at {entry['where']}"
-            )
-        entry["forecasts"].append(row)
+            problems.append(_row_problem(label, error))
+    columns = _FlatColumns.of(parsed)
+    claims, contradictions = _group_flat(columns, where)
+    problems += contradictions
     if problems:
         raise ImportProblems(problems)
+    return _store_flat(db_path, columns, claims, source_title, progress)
+
+
+_CLAIMS = TypeAdapter(list[ClaimIn])
+
+
+def _store_flat(
+    db_path: Path, columns: _FlatColumns, claims: _FlatClaims, source_title: str, progress: Progress | None
+) -> ImportResult:
+    """Write valid, grouped rows in one transaction: new claims (with their outcome as a resolution)
+    and every forecast not stored by an earlier import of the same rows."""
     if progress:
-        progress(0.3, f"{len(parsed)} rows valid, {len(claims)} claims")
+        progress(0.3, f"{len(columns)} rows valid, {len(claims.keys)} claims")
     today = date.today()
     result = ImportResult()
+    c = columns
     with writing(db_path) as con:
         source_key = f"import:{source_title}"
         source_id = queries.source_id_by_external_id(con, source_key)
         if source_id is None:
             source_id = queries.insert_source(con, {"external_id": source_key, "title": source_title, "kind": "import"})
-        existing = queries.claim_ids_by_external_id(con, list(claims))
-        new_claims = []
-        for key, entry in claims.items():
-            if key in existing:
-                continue
-            row = entry["row"]
-            new_claims.append(
+        existing = queries.claim_ids_by_external_id(con, claims.keys)
+        new = [(key, i) for key, i in zip(claims.keys, claims.first_row, strict=True) if key not in existing]
+        new_claims = _CLAIMS.validate_python(  # ClaimIn(...) for each, validated in one call
+            [
                 {
-                    **ClaimIn(
-                        statement=row.statement,
-                        quote=row.statement,
-                        claimant=row.forecaster,
-                        made_on=row.made_on,
-                        deadline=row.deadline,
-                        tags=row.tags,
-                        deadline_precision=Precision.DAY if row.deadline else None,
-                        flags=[] if row.deadline else ["not_checkable"],
-                    ).model_dump(),
-                    "external_id": key,
-                    "source_id": source_id,
+                    "statement": c.statement[i],
+                    "quote": c.statement[i],
+                    "claimant": c.forecaster[i],
+                    "made_on": c.made_on[i],
+                    "deadline": c.deadline[i],
+                    "tags": c.tags[i],
+                    "deadline_precision": Precision.DAY if c.deadline[i] else None,
+                    "flags": [] if c.deadline[i] else ["not_checkable"],
                 }
-            )
-        ids = {**existing, **queries.bulk_insert(con, "claims", new_claims, returning_key="external_id")}
+                for _key, i in new
+            ]
+        )
+        fields = [name for name in queries.CLAIM_COLUMNS if name not in ("external_id", "source_id")]
+        values = [m.__dict__ for m in new_claims]  # a model's field values (what model_dump copies)
+        claim_columns: dict[str, Sequence[Any]] = {name: [v[name] for v in values] for name in fields}
+        claim_columns["external_id"] = [key for key, _i in new]
+        claim_columns["source_id"] = [source_id] * len(new)
+        ids = {**existing, **queries.bulk_insert_columns(con, "claims", claim_columns, returning_key="external_id")}
         if progress:
             progress(0.6, f"{len(new_claims)} new claims stored")
-        forecasts, resolutions = [], []
-        for key, entry in claims.items():
-            seen: dict[str, int] = {}
-            for row in entry["forecasts"]:
-                made_at = row.forecast_at or datetime.combine(row.made_on, datetime.min.time())
-                base = _key(key, row.forecaster, made_at, row.probability)
-                seen[base] = seen.get(base, 0) + 1
-                forecasts.append(
-                    {
-                        "external_id": f"csv:{base}:{seen[base]}",
-                        "claim_id": ids[key],
-                        "forecaster": row.forecaster,
-                        "probability": row.probability,
-                        "made_at": made_at,
-                        "basis": "imported",
-                    }
-                )
-            if key not in existing and entry["outcome"] is not None:
-                row = entry["row"]
-                resolved_on = min(row.deadline, today) if row.deadline else row.made_on
+        resolutions = []
+        for key, i in new:
+            outcome = c.outcome[i]
+            if outcome is not None:
+                deadline, made_on = c.deadline[i], c.made_on[i]
+                resolved_on = min(deadline, today) if deadline else made_on
                 resolutions.append(
-                    {
-                        "claim_id": ids[key],
-                        "outcome": entry["outcome"].value,
-                        "resolved_on": max(resolved_on, row.made_on),
-                        "note": "imported",
-                    }
-                )
-        known = queries.existing_forecast_ids(con, [f["external_id"] for f in forecasts])
-        forecasts = [f for f in forecasts if f["external_id"] not in known]
-        queries.bulk_insert(con, "forecasts", forecasts)
+                    {"claim_id": ids[key], "outcome": outcome.value, "resolved_on": max(resolved_on, made_on),
+                     "note": "imported"}
+                )  # fmt: skip
+        # The forecasts claim by claim (in order of first appearance), each claim's in file order.
+        midnight = datetime.min.time()
+        if len(claims.claim_of) < 2 or bool((np.diff(claims.claim_of) >= 0).all()):  # already claim by claim
+            rank = claims.claim_of
+            forecaster, probability = c.forecaster, c.probability
+            made_at = [at or datetime.combine(day, midnight) for at, day in zip(c.forecast_at, c.made_on, strict=True)]
+        else:
+            order = np.argsort(claims.claim_of, kind="stable")
+            rank = claims.claim_of[order]
+            rows = order.tolist()
+            made_at = [c.forecast_at[i] or datetime.combine(c.made_on[i], midnight) for i in rows]
+            forecaster = [c.forecaster[i] for i in rows]
+            probability = [c.probability[i] for i in rows]
+        keys = [claims.keys[k] for k in rank.tolist()]
+        sha1 = hashlib.sha1
+        bases = [  # _key(key, forecaster, made_at, probability) of every forecast
+            sha1(f"{k}\x1f{f}\x1f{a}\x1f{p}".encode()).hexdigest()[:20]
+            for k, f, a, p in zip(keys, forecaster, made_at, probability, strict=True)
+        ]
+        if len(set(bases)) == len(bases):  # no forecast given twice: each is the first of its kind
+            external_ids = [f"csv:{base}:1" for base in bases]
+        else:  # a base names its claim, so counting over all claims counts per claim
+            seen: dict[str, int] = {}
+            external_ids = []
+            for base in bases:
+                seen[base] = seen.get(base, 0) + 1
+                external_ids.append(f"csv:{base}:{seen[base]}")
+        claim_ids = np.array([ids[key] for key in claims.keys], dtype=np.int64)[rank]
+        known = queries.existing_forecast_ids(con, external_ids)
+        keep = [n for n, external_id in enumerate(external_ids) if external_id not in known]
+        if len(keep) == len(external_ids):
+            forecasts = {"external_id": external_ids, "claim_id": claim_ids, "forecaster": forecaster,
+                         "probability": probability, "made_at": made_at}  # fmt: skip
+        else:
+            forecasts = {"external_id": [external_ids[n] for n in keep], "claim_id": claim_ids[keep],
+                         "forecaster": [forecaster[n] for n in keep], "probability": [probability[n] for n in keep],
+                         "made_at": [made_at[n] for n in keep]}  # fmt: skip
+        queries.bulk_insert_columns(con, "forecasts", {**forecasts, "basis": ["imported"] * len(keep)})
         queries.bulk_insert(con, "resolutions", resolutions)
     if progress:
         progress(1.0, "done")
     result.claims_added = len(new_claims)
     result.claims_existing = len(existing)
-    result.forecasts_added = len(forecasts)
+    result.forecasts_added = len(keep)
     result.resolutions_added = len(resolutions)
     return result
+
+
+# --- the generic CSV without a Python object per row -------------------------------------------------
+
+
+def _field_validators(name: str) -> list[Callable[[Any], Any]]:
+    """FlatRow's "before" validators of field `name` (they take the raw value only)."""
+    return [
+        decorator.func
+        for decorator in FlatRow.__pydantic_decorators__.field_validators.values()
+        if name in decorator.info.fields and decorator.info.mode == "before"
+    ]
+
+
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {}
+
+
+def _validate_distinct(name: str, values: list[Any]) -> list[Any] | None:
+    """Distinct raw values of field `name` as FlatRow validates them (the field's own before-validators,
+    then its type and constraints with the model's config); None if any value is invalid."""
+    if name not in _ADAPTERS:
+        field = FlatRow.model_fields[name]
+        item = Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
+        _ADAPTERS[name] = TypeAdapter(list[item], config=ConfigDict(**FlatRow.model_config))  # type: ignore[valid-type]
+    before = values
+    try:
+        for validator in _field_validators(name):
+            before = [validator(value) for value in before]
+        return list(_ADAPTERS[name].validate_python(before))
+    except (ValueError, TypeError):  # ValidationError is a ValueError
+        return None
+
+
+@dataclass
+class _RawColumn:
+    """A text column as codes (one per row) into its distinct values."""
+
+    codes: np.ndarray
+    distinct: list[Any]
+
+
+def _encode_values(values: Iterable[Any]) -> _RawColumn:
+    lookup: dict[Any, int] = {}
+    codes = np.fromiter((lookup.setdefault(value, len(lookup)) for value in values), dtype=np.int64)
+    return _RawColumn(codes, list(lookup))
+
+
+def _read_csv_columns(text: str) -> tuple[list[str], dict[str, _RawColumn], int] | None:
+    """Header, columns and record count, read exactly as csv.reader reads them (blank lines skipped);
+    None when a record has another number of fields than the header or the file is not readable.
+
+    Text without quote characters, lone carriage returns or NULs is one record per line split at
+    commas, which Arrow's reader does in C++; anything else goes through csv.reader."""
+    lone_cr = "\r" in text and "\r" in text.replace("\r\n", "")
+    if '"' not in text and "\x00" not in text and not lone_cr:
+        first, _, _rest = text.partition("\n")
+        header = [name.strip() for name in first.removesuffix("\r").split(",")] if first else []
+        names = [f"c{i}" for i in range(len(header))]
+        try:
+            import pyarrow as pa
+            from pyarrow import csv as pa_csv
+
+            table = pa_csv.read_csv(
+                pa.BufferReader(text.encode("utf-8")),
+                read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+                parse_options=pa_csv.ParseOptions(quote_char=False, escape_char=False, newlines_in_values=False),
+                convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string())),
+            )
+        except Exception:  # a record with another number of fields (Arrow raises several types)
+            return None
+        columns = {}
+        for name, key in zip(header, names, strict=True):
+            encoded = table.column(key).combine_chunks().dictionary_encode()
+            columns[name] = _RawColumn(encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist())
+        return header, columns, table.num_rows
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = [name.strip() for name in next(reader, [])]
+        records = [values for values in reader if values]  # blank lines are skipped
+    except csv.Error:
+        return None
+    if any(len(values) != len(header) for values in records):
+        return None
+    if not records:
+        return header, {name: _RawColumn(np.zeros(0, dtype=np.int64), []) for name in header}, 0
+    return (
+        header,
+        {name: _encode_values(values) for name, values in zip(header, zip(*records, strict=True), strict=True)},
+        len(records),
+    )
+
+
+def _fast_csv_columns(text: str, default_forecaster: str) -> tuple[_FlatColumns, _FlatClaims] | None:
+    """The generic CSV validated column by column and grouped into claims, or None when the row-by-row
+    path must read it (anything odd: a CSV error, a short or long record, an invalid value, a
+    contradiction). That path words the problems, so a bad file is reported exactly as before; a good
+    one gives the same rows. Each distinct value of a column is validated once, by FlatRow's own
+    validators."""
+    read = _read_csv_columns(text)
+    if read is None:
+        return None
+    header, raw, n = read
+    allowed = CSV_COLUMNS + CSV_OPTIONAL
+    if (
+        any(c not in header for c in ("statement", "probability", "made_on"))
+        or any(c not in allowed for c in header)
+        or len(set(header)) != len(header)
+    ):
+        return None
+    if "forecaster" in raw:
+        raw["forecaster"].distinct = [value or default_forecaster for value in raw["forecaster"].distinct]
+    else:
+        raw["forecaster"] = _RawColumn(np.zeros(n, dtype=np.int64), [default_forecaster])
+    out: dict[str, list[Any]] = {}
+    canonical: dict[str, np.ndarray] = {}  # per row, a code of the validated value (for grouping)
+    for name in _FLAT_FIELDS:
+        if name not in raw:  # the field's default, as FlatRow leaves it (defaults are not validated)
+            field = FlatRow.model_fields[name]
+            out[name] = [field.get_default(call_default_factory=True) for _ in range(n)]
+            canonical[name] = np.zeros(n, dtype=np.int64)
+            continue
+        column = raw[name]
+        valid = _validate_distinct(name, column.distinct)
+        if valid is None:
+            return None
+        values = np.empty(len(valid), dtype=object)
+        values[:] = valid
+        out[name] = values[column.codes].tolist()
+        if name in ("statement", "made_on", "deadline", "outcome"):  # hashable; two raw texts may agree
+            lookup: dict[Any, int] = {}
+            remap = np.fromiter((lookup.setdefault(v, len(lookup)) for v in valid), dtype=np.int64, count=len(valid))
+            canonical[name] = remap[column.codes]
+    columns = _FlatColumns(**out)
+    if any(d is not None and d < m for d, m in zip(columns.deadline, columns.made_on, strict=True)):
+        return None  # FlatRow's model validator: deadline before made_on
+    claims = _group_codes(columns, canonical)
+    return None if claims is None else (columns, claims)
+
+
+def _group_codes(columns: _FlatColumns, codes: dict[str, np.ndarray]) -> _FlatClaims | None:
+    """`_group_flat` on value codes, for rows without contradictions (None when a claim has two outcomes)."""
+    n = len(columns)
+    if n == 0:
+        return _FlatClaims([], [], np.zeros(0, dtype=np.int64))
+    s, m, d = codes["statement"], codes["made_on"], codes["deadline"]
+    if (int(s.max()) + 1) * (int(m.max()) + 1) * (int(d.max()) + 1) >= 2**62:
+        claims, problems = _group_flat(columns, None)
+        return None if problems else claims
+    key = (s * (int(m.max()) + 1) + m) * (int(d.max()) + 1) + d
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # claims in order of first appearance
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    claim_of = rank[inverse.reshape(-1)]
+    first_row = first[order]
+    outcome = codes["outcome"]
+    if (outcome != outcome[first_row][claim_of]).any():
+        return None
+    keys = ["csv:" + _key(columns.statement[i], columns.made_on[i], columns.deadline[i]) for i in first_row.tolist()]
+    return _FlatClaims(keys, first_row.tolist(), claim_of)
+
+
+def import_csv_text(
+    db_path: Path, text: str, name: str, default_forecaster: str = "author", progress: Progress | None = None
+) -> ImportResult:
+    """The generic CSV: validated column by column when every row is fine (a million rows in seconds),
+    else row by row with one line per problem."""
+    fast = _fast_csv_columns(text, default_forecaster)
+    if fast is not None:
+        return _store_flat(db_path, *fast, name, progress)
+    return import_flat(db_path, _read_csv_rows(text, default_forecaster), name, progress)
 
 
 def import_yaml_text(db_path: Path, text: str, name: str) -> ImportResult:
@@ -454,7 +712,7 @@ def import_text(
     progress: Progress | None = None,
 ) -> ImportResult:
     if fmt == "csv":
-        return import_flat(db_path, _read_csv_rows(text, default_forecaster), name, progress)
+        return import_csv_text(db_path, text, name, default_forecaster, progress)
     if fmt == "yaml":
         return import_yaml_text(db_path, text, name)
     if fmt == "json":
