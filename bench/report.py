@@ -18,14 +18,17 @@ END = "<!-- results:end -->"
 
 PAGE_ROWS = (
     ("Overview work, cold (library, uncached)", "overview.page"),
+    ("… of which building its figures", "overview.figures"),
     ("Overview work, warm (cached wrappers)", "overview.warm"),
     ("Overview floor: bare SQL", "overview.floor"),
     ("Overview in pandas (load + compute)", "overview.pandas"),
     ("Claim page work, cold", "claim.page"),
+    ("… of which building its figures", "claim.figures"),
     ("Claim page work, warm", "claim.warm"),
     ("Claim floor: bare SQL", "claim.floor"),
     ("Claim in pandas (load + filter)", "claim.pandas"),
     ("Track record work, cold", "track_record.page"),
+    ("… of which building its figures", "track_record.figures"),
     ("Track record work, warm", "track_record.warm"),
     ("Track record floor: bare SQL", "track_record.floor"),
     ("Track record in pandas (load + compute)", "track_record.pandas"),

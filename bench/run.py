@@ -180,10 +180,14 @@ def child_pages(spec: dict[str, Any]) -> dict[str, Any]:
     }
     values = {name: job() for name, job in jobs.items()}  # warm-up: imports, plotly's validators
     samples: dict[str, list[float]] = {name: [] for name in jobs}
+    figures: dict[str, list[float]] = {f"{page}.figures": [] for page in ("overview", "claim", "track_record")}
     for _ in range(repeat):
         for name, job in jobs.items():
             seconds, values[name] = timed(job)
             samples[name].append(seconds)
+            if name.endswith(".page"):  # of which building the figures with dashboard/charts.py
+                figures[name.replace(".page", ".figures")].append(values[name]["figures_s"])
+    samples.update(figures)
     # Warm: the same pages through dashboard/data.py once its caches hold this database version.
     os.environ["PREDICTIONS_DB"] = str(path)
     cached = workloads.DashboardCalls(path, today)
@@ -264,28 +268,37 @@ def child_apptest(spec: dict[str, Any]) -> dict[str, Any]:
     from streamlit.testing.v1 import AppTest
 
     repeat, claim_id = int(spec["repeat"]), str(spec["claim_id"])
-    pages = {
-        "overview": (None, {}),
-        "claim": ("app_pages/claim.py", {"claim": claim_id}),
-        "track_record": ("app_pages/track_record.py", {}),
-    }
     problems: list[str] = []
     points: dict[str, int] = {}
 
     def check(at: AppTest, page: str) -> None:
         if at.exception:
             problems.append(f"{page}: " + "; ".join(str(e.value)[:300] for e in at.exception))
-        for index, chart in enumerate(at.get("plotly_chart")):
+        specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+        titles = [str(s.get("layout", {}).get("title", {}).get("text", "")) for s in specs]
+        shown = {  # each page's own mark, so that a measurement is of the page it names
+            "overview": bool(at.title) and at.title[0].value == "Trend Prediction Tracker",
+            "claim": "Confidence history" in titles,
+            "track_record": bool(at.title) and at.title[0].value == "Track record",
+        }[page]
+        if not shown:
+            problems.append(f"{page}: the page rendered is not the {page} page")
+        for index, figure in enumerate(specs):
             key = f"{page}.{index}"
-            points[key] = max(points.get(key, 0), workloads.figure_points(json.loads(chart.proto.spec)))
+            points[key] = max(points.get(key, 0), workloads.figure_points(figure))
 
     def fresh(page: str) -> AppTest:
-        target, query = pages[page]
+        """An AppTest about to render `page` with empty caches: the Claim page through its deep link
+        (/?claim=ID, as the router hands it over), the Track record by switching to it after a first
+        run of the Overview (a switch before any run is not taken)."""
         at = AppTest.from_file(str(APP), default_timeout=1800)
-        for key, value in query.items():
-            at.query_params[key] = value
-        if target is not None:
-            at.switch_page(target)
+        if page == "claim":
+            at.query_params["claim"] = claim_id
+        elif page == "track_record":
+            at.run()
+            at.switch_page("app_pages/track_record.py")
+        st.cache_data.clear()
+        st.cache_resource.clear()
         return at
 
     samples: dict[str, list[float]] = {}
@@ -293,11 +306,9 @@ def child_apptest(spec: dict[str, Any]) -> dict[str, Any]:
     seconds, _ = timed(at.run)
     check(at, "overview")
     samples["apptest.first_render"] = [seconds]
-    for page in pages:
+    for page in ("overview", "claim", "track_record"):
         cold, warm = [], []
         for _ in range(repeat):
-            st.cache_data.clear()
-            st.cache_resource.clear()
             at = fresh(page)
             seconds, _ = timed(at.run)
             check(at, page)
@@ -583,6 +594,7 @@ def machine() -> dict[str, Any]:
     return {
         "cpu": cpu,
         "cpus": os.cpu_count(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "memory_gb": memory,
         "platform": platform.platform(),
         "versions": versions,
@@ -739,6 +751,7 @@ def run(
             )  # fmt: skip
     results["targets"] = evaluate_targets(results)
     results["seconds"] = time.perf_counter() - started
+    results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=1, default=str) + "\n")
     from bench import report

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import math
+import time
 from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
@@ -59,6 +60,17 @@ def figure_points(figure: Mapping[str, Any]) -> int:
 
 def _points(figure: Any) -> int:
     return figure_points(figure.to_plotly_json())
+
+
+_DRAWING = [0.0]  # seconds spent in dashboard/charts.py by the page function running
+
+
+def _drawn(build: Any, *args: Any, **kwargs: Any) -> Any:
+    """A figure built by a charts.py function, its time counted apart (the page work includes it)."""
+    start = time.perf_counter()
+    figure = build(*args, **kwargs)
+    _DRAWING[0] += time.perf_counter() - start
+    return figure
 
 
 # --- page work ------------------------------------------------------------------------------------
@@ -169,6 +181,7 @@ def overview_page(calls: LibraryCalls) -> dict[str, Any]:
     from dashboard import charts, ui
     from predictions import overview
 
+    _DRAWING[0] = 0.0
     today = calls.today
     rows = calls.claims()
     options = overview.filter_options(rows)
@@ -177,12 +190,12 @@ def overview_page(calls: LibraryCalls) -> dict[str, Any]:
     head = overview.headline(rows, today, mask=mask)
     author = calls.track_record(attribution="author")
     on_timeline = overview.timeline_index(rows, mask, today, TIMELINE_CLAIMS)
-    timeline = charts.timeline_figure(
-        rows.rows(on_timeline), today, limit=TIMELINE_CLAIMS, total=head.claims - head.undated
+    timeline = _drawn(
+        charts.timeline_figure, rows.rows(on_timeline), today, limit=TIMELINE_CLAIMS, total=head.claims - head.undated
     )
     progress_ids = [int(rows.ids[i]) for i in overview.progress_index(rows, mask, today, PROGRESS_CLAIMS)]
     trajectories = calls.trajectories(progress_ids)
-    progress = charts.progress_figure(trajectories, today) if trajectories else None
+    progress = _drawn(charts.progress_figure, trajectories, today) if trajectories else None
     listed = np.flatnonzero(mask)
     table = ui.claims_frame(rows.rows(listed[:MAX_TABLE_ROWS]))
     return {
@@ -199,6 +212,7 @@ def overview_page(calls: LibraryCalls) -> dict[str, Any]:
         "claimants": len(options.claimants),
         "table_rows": len(table),
         "points": {"timeline": _points(timeline), "progress": _points(progress) if progress else 0},
+        "figures_s": _DRAWING[0],
     }
 
 
@@ -207,6 +221,7 @@ def claim_page(calls: LibraryCalls, claim_id: int) -> dict[str, Any]:
     from dashboard import charts, ui
     from predictions import ledger, overview
 
+    _DRAWING[0] = 0.0
     today = calls.today
     detail = calls.claim(claim_id)
     row = detail.view.as_json()
@@ -216,9 +231,9 @@ def claim_page(calls: LibraryCalls, claim_id: int) -> dict[str, Any]:
     points: dict[str, int] = {}
     trajectory = ledger.claim_trajectory(detail)
     if trajectory is not None:
-        points["metric"] = _points(charts.claim_metric_figure(trajectory, today, current, status))
+        points["metric"] = _points(_drawn(charts.claim_metric_figure, trajectory, today, current, status))
     points["confidence"] = _points(
-        charts.confidence_figure(detail.forecasts, today, detail.view["deadline"], current, status)
+        _drawn(charts.confidence_figure, detail.forecasts, today, detail.view["deadline"], current, status)
     )
     evidence = [
         {"observed on": o["observed_on"].isoformat(), "value": o["value"], "note": o["note"] or "",
@@ -242,6 +257,7 @@ def claim_page(calls: LibraryCalls, claim_id: int) -> dict[str, Any]:
         "probability": row["probability"],
         "labels": len(labels),
         "points": points,
+        "figures_s": _DRAWING[0],
     }
 
 
@@ -250,19 +266,20 @@ def track_record_page(calls: LibraryCalls) -> dict[str, Any]:
     three breakdown tabs (all of them run), and the largest forecaster picked."""
     from dashboard import charts
 
+    _DRAWING[0] = 0.0
     attribution, folded = "author", False
     points: dict[str, int] = {}
     score = calls.track_record(folded=folded, attribution=attribution)
-    points["calibration"] = _points(charts.calibration_figure(score.calibration, folded, "Calibration"))
+    points["calibration"] = _points(_drawn(charts.calibration_figure, score.calibration, folded, "Calibration"))
     history = calls.score_history(attribution=attribution)
-    points["history"] = _points(charts.score_history_figure(history, "Brier score over time"))
+    points["history"] = _points(_drawn(charts.score_history_figure, history, "Brier score over time"))
     by_n: dict[str, dict[str, int]] = {}
     by_brier: dict[str, dict[str, float | None]] = {}
     tables: dict[str, int] = {}
     for grouping in BREAKDOWNS:
         by = calls.track_record(by=grouping, attribution=attribution).by
         if by:
-            points[f"by_{grouping}"] = _points(charts.breakdown_figure(by, grouping))
+            points[f"by_{grouping}"] = _points(_drawn(charts.breakdown_figure, by, grouping))
             table = [{"name": name, "n": s.n, "Brier": s.brier, "log score": s.log_score} for name, s in by.items()]
             tables[grouping] = len(table)
         by_n[grouping] = {name: s.n for name, s in by.items()}
@@ -273,9 +290,11 @@ def track_record_page(calls: LibraryCalls) -> dict[str, Any]:
     if top is not None:
         theirs = calls.track_record(forecaster=top, folded=folded)
         if theirs.n:
-            points["forecaster_calibration"] = _points(charts.calibration_figure(theirs.calibration, folded, top))
+            points["forecaster_calibration"] = _points(
+                _drawn(charts.calibration_figure, theirs.calibration, folded, top)
+            )
             their_history = calls.score_history(forecaster=top)
-            points["forecaster_history"] = _points(charts.score_history_figure(their_history, top))
+            points["forecaster_history"] = _points(_drawn(charts.score_history_figure, their_history, top))
     return {
         "n": score.n,
         "brier": score.brier,
@@ -291,6 +310,7 @@ def track_record_page(calls: LibraryCalls) -> dict[str, Any]:
         "top_brier": theirs.brier if theirs else None,
         "tables": tables,
         "points": points,
+        "figures_s": _DRAWING[0],
     }
 
 
