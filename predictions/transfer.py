@@ -208,6 +208,7 @@ class _FlatColumns:
     forecaster: list[str]
     tags: list[list[str]]
     forecast_at: list[datetime | None]
+    made_at_text: list[str] | None = None  # str() of each forecast's time, when already known
 
     @classmethod
     def of(cls, rows: list[FlatRow]) -> _FlatColumns:
@@ -349,10 +350,13 @@ def _store_flat(
             forecaster = [c.forecaster[i] for i in rows]
             probability = [c.probability[i] for i in rows]
         keys = [claims.keys[k] for k in rank.tolist()]
+        texts: Sequence[Any] = made_at  # formatted by the f-string below: str(datetime)
+        if c.made_at_text is not None:
+            texts = c.made_at_text if rank is claims.claim_of else [c.made_at_text[i] for i in rows]
         sha1 = hashlib.sha1
         bases = [  # _key(key, forecaster, made_at, probability) of every forecast
             sha1(f"{k}\x1f{f}\x1f{a}\x1f{p}".encode()).hexdigest()[:20]
-            for k, f, a, p in zip(keys, forecaster, made_at, probability, strict=True)
+            for k, f, a, p in zip(keys, forecaster, texts, probability, strict=True)
         ]
         if len(set(bases)) == len(bases):  # no forecast given twice: each is the first of its kind
             external_ids = [f"csv:{base}:1" for base in bases]
@@ -416,10 +420,11 @@ def _validate_distinct(name: str, values: list[Any]) -> list[Any] | None:
 
 @dataclass
 class _RawColumn:
-    """A text column as codes (one per row) into its distinct values."""
+    """A text column as codes (one per row) into its distinct values (also as Arrow, when read so)."""
 
     codes: np.ndarray
     distinct: list[Any]
+    arrow: Any = None
 
 
 def _encode_values(values: Iterable[Any]) -> _RawColumn:
@@ -454,7 +459,9 @@ def _read_csv_columns(text: str) -> tuple[list[str], dict[str, _RawColumn], int]
         columns = {}
         for name, key in zip(header, names, strict=True):
             encoded = table.column(key).combine_chunks().dictionary_encode()
-            columns[name] = _RawColumn(encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist())
+            columns[name] = _RawColumn(
+                encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist(), encoded.dictionary
+            )
         return header, columns, table.num_rows
     reader = csv.reader(io.StringIO(text))
     try:
@@ -496,6 +503,7 @@ def _fast_csv_columns(text: str, default_forecaster: str) -> tuple[_FlatColumns,
         raw["forecaster"] = _RawColumn(np.zeros(n, dtype=np.int64), [default_forecaster])
     out: dict[str, list[Any]] = {}
     canonical: dict[str, np.ndarray] = {}  # per row, a code of the validated value (for grouping)
+    forecast_at_valid: list[Any] | None = None
     for name in _FLAT_FIELDS:
         if name not in raw:  # the field's default, as FlatRow leaves it (defaults are not validated)
             field = FlatRow.model_fields[name]
@@ -506,6 +514,8 @@ def _fast_csv_columns(text: str, default_forecaster: str) -> tuple[_FlatColumns,
         valid = _validate_distinct(name, column.distinct)
         if valid is None:
             return None
+        if name == "forecast_at":
+            forecast_at_valid = valid
         values = np.empty(len(valid), dtype=object)
         values[:] = valid
         out[name] = values[column.codes].tolist()
@@ -516,8 +526,42 @@ def _fast_csv_columns(text: str, default_forecaster: str) -> tuple[_FlatColumns,
     columns = _FlatColumns(**out)
     if any(d is not None and d < m for d, m in zip(columns.deadline, columns.made_on, strict=True)):
         return None  # FlatRow's model validator: deadline before made_on
+    columns.made_at_text = _made_at_text(raw.get("forecast_at"), forecast_at_valid, columns.made_on)
     claims = _group_codes(columns, canonical)
     return None if claims is None else (columns, claims)
+
+
+# A time written "YYYY-MM-DD HH:MM:SS" (or with a T) is the datetime whose str() is that text with a space.
+_PLAIN_TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"
+
+
+def _made_at_text(forecast_at: _RawColumn | None, valid: list[Any] | None, made_on: list[date]) -> list[str]:
+    """str() of each forecast's time (forecast_at, else made_on at midnight), the text its external id
+    is made from, without formatting a datetime per row when the file writes plain times; `valid` is
+    forecast_at's distinct values as validated."""
+    n = len(made_on)
+    texts = np.full(n, None, dtype=object)
+    if forecast_at is not None and valid is not None:
+        given = np.empty(len(valid), dtype=object)
+        given[:] = valid
+        shown = np.full(len(valid), None, dtype=object)
+        present = np.flatnonzero(np.asarray(given != None, dtype=bool))  # noqa: E711 - elementwise None test
+        if forecast_at.arrow is not None:
+            import pyarrow.compute as pc
+
+            plain = np.asarray(pc.match_substring_regex(forecast_at.arrow, _PLAIN_TIME), dtype=bool)
+            spaced = pc.replace_substring(forecast_at.arrow, "T", " ", max_replacements=1)
+            shown[plain] = np.asarray(spaced.to_numpy(zero_copy_only=False), dtype=object)[plain]
+            present = present[~plain[present]]
+        for i in present.tolist():  # anything else: as str() writes it
+            shown[i] = str(valid[i])
+        texts = shown[forecast_at.codes]
+    missing = np.flatnonzero(np.asarray(texts == None, dtype=bool)).tolist()  # noqa: E711
+    if missing:
+        day_text = {day: f"{day} 00:00:00" for day in {made_on[i] for i in missing}}  # str(combine(day, 0:00))
+        for i in missing:
+            texts[i] = day_text[made_on[i]]
+    return list(texts.tolist())
 
 
 def _group_codes(columns: _FlatColumns, codes: dict[str, np.ndarray]) -> _FlatClaims | None:
