@@ -164,6 +164,7 @@ def render(results: dict[str, Any]) -> str:
         [
             ["page-work process", *(_mb(sizes[n]["memory"].get("pages_mb")) for n in names)],
             ["dashboard process (AppTest)", *(_mb(sizes[n]["memory"].get("dashboard_mb")) for n in names)],
+            ["… its VmHWM (peak since exec)", *(_mb(sizes[n]["memory"].get("dashboard_vmhwm_mb")) for n in names)],
             ["pandas process", *(_mb(sizes[n]["memory"].get("pandas_mb")) for n in names)],
             ["most points in one chart", *(_most_points(sizes[n]) for n in names)],
         ],
@@ -178,6 +179,8 @@ def render(results: dict[str, Any]) -> str:
             rate = f"{count / entry['median']:,.0f}/s" if count else "–"
             rows.append([key, cell(entry), _describe(key, value), rate])
         lines += _table(["what", "time", "size", "rate"], rows)
+        if transfer.get("maxrss_mb"):
+            lines += ["", f"Peak memory of the import and export process: {_mb(transfer['maxrss_mb'])}."]
     failed = [f"{n}: {c}" for n in names for c, ok in sizes[n]["checks"].items() if not ok]
     problems = [f"{n}: {p}" for n in names for p in sizes[n].get("apptest_problems", [])]
     checked = sum(len(sizes[n]["checks"]) for n in names)

@@ -84,7 +84,21 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def maxrss_mb() -> float:
+    """Peak RSS of this process. Linux carries a parent's resident size into a child's ru_maxrss
+    (fork copies the mappings, exec keeps the maximum), so every measuring child is started by this
+    runner while it is still small: the reminder sweep and the imports run in children too."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def peak_rss_mb() -> float | None:
+    """VmHWM, the peak resident size of this process image since its exec (a cross-check)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
 
 
 # --- ledgers ---------------------------------------------------------------------------------------
@@ -204,6 +218,7 @@ def child_pages(spec: dict[str, Any]) -> dict[str, Any]:
         "timings": {name: summary(s) for name, s in samples.items()},
         "values": values,
         "maxrss_mb": maxrss_mb(),
+        "vmhwm_mb": peak_rss_mb(),
     }
 
 
@@ -257,7 +272,12 @@ def child_references(spec: dict[str, Any]) -> dict[str, Any]:
         ):
             seconds, values[name.split(".")[0]] = timed(job)
             samples[name].append(seconds)
-    return {"timings": {name: summary(s) for name, s in samples.items()}, "values": values, "maxrss_mb": maxrss_mb()}
+    return {
+        "timings": {name: summary(s) for name, s in samples.items()},
+        "values": values,
+        "maxrss_mb": maxrss_mb(),
+        "vmhwm_mb": peak_rss_mb(),
+    }
 
 
 def child_apptest(spec: dict[str, Any]) -> dict[str, Any]:
@@ -323,7 +343,20 @@ def child_apptest(spec: dict[str, Any]) -> dict[str, Any]:
         "problems": problems,
         "points": points,
         "maxrss_mb": maxrss_mb(),
+        "vmhwm_mb": peak_rss_mb(),
     }
+
+
+def child_reminders(spec: dict[str, Any]) -> dict[str, Any]:
+    result = bench_reminders(Path(spec["db"]), Path(spec["work"]), int(spec["repeat"]))
+    return {**result, "maxrss_mb": maxrss_mb()}
+
+
+def child_transfer(spec: dict[str, Any]) -> dict[str, Any]:
+    archive = Path(spec["archive"]) if spec["archive"] else None
+    lines: list[str] = []
+    result = bench_transfer(Path(spec["work"]), int(spec["rows"]), int(spec["repeat"]), archive, lines.append)
+    return {**result, "log": lines, "maxrss_mb": maxrss_mb(), "vmhwm_mb": peak_rss_mb()}
 
 
 CHILDREN: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -331,6 +364,8 @@ CHILDREN: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "profile": child_profile,
     "references": child_references,
     "apptest": child_apptest,
+    "reminders": child_reminders,
+    "transfer": child_transfer,
 }
 
 
@@ -640,6 +675,7 @@ def size_run(
     result["timings"].update(pages["timings"])
     result["values"] = pages["values"]
     result["memory"]["pages_mb"] = pages["maxrss_mb"]
+    result["memory"]["pages_vmhwm_mb"] = pages["vmhwm_mb"]
     result["points"] = {
         f"{page}.{chart}": count
         for page in ("overview", "claim", "track_record")
@@ -652,6 +688,7 @@ def size_run(
         result["timings"].update(reference["timings"])
         result["values"]["pandas"] = reference["values"]
         result["memory"]["pandas_mb"] = reference["maxrss_mb"]
+        result["memory"]["pandas_vmhwm_mb"] = reference["vmhwm_mb"]
     if "apptest" in parts:
         log("  AppTest renders")
         rendered = run_child(
@@ -659,11 +696,14 @@ def size_run(
         )
         result["timings"].update(rendered["timings"])
         result["memory"]["dashboard_mb"] = rendered["maxrss_mb"]
+        result["memory"]["dashboard_vmhwm_mb"] = rendered["vmhwm_mb"]
         result["apptest_problems"] = rendered["problems"]
         result["apptest_points"] = rendered["points"]
     if "reminders" in parts:
         log("  reminder sweep")
-        swept = bench_reminders(path, work, repeat)
+        swept = run_child(
+            "reminders", {**spec, "work": str(work), "out_file": str(work / f"child-reminders-{name}.json")}, log
+        )
         result["timings"].update(swept["timings"])
         result["values"]["reminders"] = swept["values"]
     if profile:
@@ -740,7 +780,14 @@ def run(
     if "transfer" in parts:
         transfer_repeat = min(repeat or 3, 3)
         log(f"imports and exports ({transfer_repeat} repetitions)")
-        results["transfer"] = bench_transfer(work, import_rows, transfer_repeat, archive, log)
+        results["transfer"] = run_child(
+            "transfer",
+            {"work": str(work), "rows": import_rows, "repeat": transfer_repeat, "archive": str(archive or ""),
+             "out_file": str(work / "child-transfer.json")},
+            log,
+        )  # fmt: skip
+        for line in results["transfer"].pop("log", []):
+            log(line)
         pb = results["transfer"]["databases"].get("predictionbook")
         if pb:
             log("size PB: the imported PredictionBook archive")
