@@ -430,7 +430,10 @@ def bench_reminders(path: Path, work: Path, repeat: int) -> dict[str, Any]:
 
 def forecast_csv(work: Path, rows: int) -> Path:
     """A deterministic generic CSV of `rows` forecasts, ten per claim (cached like the ledgers)."""
-    digest = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:8]
+    import inspect
+
+    source = inspect.getsource(forecast_csv) + repr((generate.SEED, FORECASTS_PER_IMPORTED_CLAIM, TODAY))
+    digest = hashlib.sha256(source.encode()).hexdigest()[:8]  # changes with the generator, not the runner
     path = work / f"forecasts-{rows}-{digest}.csv"
     if path.exists():
         return path
