@@ -158,3 +158,4 @@ def build(path: Path, size: Size) -> None:
         for sequence, table_name in sequences:
             top = con.execute(f"SELECT coalesce(max(id), 0) FROM {table_name}").fetchone()
             con.execute(f"SELECT max(nextval('{sequence}')) FROM range(?)", [int(top[0]) if top else 0])
+        db.rollups.rebuild(con)  # written past db.queries, so the rollups are computed once here

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import duckdb
 
+from db import rollups
+
 # Bound on waiting for another process's lock: attempts with jittered exponential backoff.
 DEFAULT_ATTEMPTS = 40
 DEFAULT_BASE_DELAY = 0.02
@@ -122,6 +124,7 @@ def unit_of_work(path: str | Path, **connect_options: object) -> Iterator[duckdb
         con.execute("BEGIN TRANSACTION")
         try:
             yield con
+            rollups.refresh_touched(con)  # the claims this unit wrote to, recomputed in its transaction
         except BaseException:
             con.execute("ROLLBACK")
             raise

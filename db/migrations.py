@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from db import rollups
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -128,6 +130,11 @@ MIGRATIONS: tuple[Migration, ...] = (
                 PRIMARY KEY (claim_id, step, channel)
             )""",
         ),
+    ),
+    Migration(
+        3,
+        "claim rollups: each claim's latest forecast, resolution in force, observation and score sums",
+        (rollups.TABLE_SQL, rollups.REBUILD_SQL),
     ),
 )
 

@@ -12,6 +12,8 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from db import rollups
+
 CLAIM_COLUMNS = (
     "external_id", "source_id", "statement", "quote", "claimant", "attribution", "kind", "made_on",
     "deadline", "deadline_precision", "deadline_text", "resolution_criteria", "tags", "metric", "unit",
@@ -109,53 +111,26 @@ def claim_made_on(con: duckdb.DuckDBPyConnection, claim_id: int) -> date | None:
     return row[0] if row else None
 
 
-def _claim_summary_sql(only: str = "") -> str:
-    """The claim summary; `only` is empty or one of the fixed claim-id filters below, applied inside
-    the aggregates (the resolution in force included) so that asking for a few claims costs a few claims."""
-    return f"""
-    WITH latest_forecast AS (
-        SELECT claim_id, probability, forecaster, made_at FROM forecasts {only}
-        QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY made_at DESC, id DESC) = 1
-    ), observation_stats AS (
-        SELECT claim_id,
-               count(*) AS n_observations,
-               count(value) AS n_values,
-               arg_max(value, observed_on) FILTER (WHERE value IS NOT NULL) AS last_value,
-               max(observed_on) FILTER (WHERE value IS NOT NULL) AS last_value_on,
-               max(observed_on) AS last_observed_on,
-               -- sufficient statistics of the least-squares line value ~ day, for the projection
-               regr_count(value, x) AS fit_n, regr_slope(value, x) AS fit_slope,
-               regr_intercept(value, x) AS fit_intercept, regr_avgx(value, x) AS fit_mean_x,
-               regr_sxx(value, x) AS fit_sxx, regr_syy(value, x) AS fit_syy, regr_sxy(value, x) AS fit_sxy
-        FROM (SELECT *, CAST(date_diff('day', DATE '1970-01-01', observed_on) AS DOUBLE) AS x FROM observations {only})
-        GROUP BY claim_id
-    ), in_force AS (
-        -- the view current_resolutions, with the filter inside its window (a filter outside is not pushed in)
-        SELECT r.* FROM (SELECT * FROM resolutions {only}) r
-        WHERE NOT EXISTS (SELECT 1 FROM resolution_undos u WHERE u.resolution_id = r.id)
-        QUALIFY row_number() OVER (PARTITION BY r.claim_id ORDER BY r.id DESC) = 1
-    )
+# A claim with what its status and page are derived from, read from its rollup (db.rollups) rather
+# than aggregated over every forecast, observation and resolution on each read.
+_CLAIM_SUMMARY_SQL = """
     SELECT c.id, c.external_id, c.statement, c.quote, c.claimant, c.attribution, c.kind, c.made_on,
            c.deadline, c.deadline_precision, c.deadline_text, c.resolution_criteria, c.tags, c.metric,
            c.unit, c.comparator, c.target, c.baseline, c.baseline_on, c.partial_credit, c.flags,
            s.id AS source_id, s.title AS source_title, s.url AS source_url, s.published_on AS source_date,
-           lf.probability, lf.forecaster AS probability_by, lf.made_at AS probability_at,
-           r.outcome, r.fraction, r.resolved_on, r.note AS resolution_note,
-           coalesce(o.n_observations, 0) AS n_observations, coalesce(o.n_values, 0) AS n_values,
-           o.last_value, o.last_value_on, o.last_observed_on,
-           o.fit_n, o.fit_slope, o.fit_intercept, o.fit_mean_x, o.fit_sxx, o.fit_syy, o.fit_sxy
+           r.probability, r.probability_by, r.probability_at,
+           r.outcome, r.fraction, r.resolved_on, r.resolution_note,
+           coalesce(r.n_observations, 0) AS n_observations, coalesce(r.n_values, 0) AS n_values,
+           r.last_value, r.last_value_on, r.last_observed_on,
+           coalesce(r.fit_n, 0) AS fit_n, r.fit_slope, r.fit_intercept, r.fit_mean_x, r.fit_sxx, r.fit_syy, r.fit_sxy
     FROM claims c
     LEFT JOIN sources s ON s.id = c.source_id
-    LEFT JOIN latest_forecast lf ON lf.claim_id = c.id
-    LEFT JOIN in_force r ON r.claim_id = c.id
-    LEFT JOIN observation_stats o ON o.claim_id = c.id
+    LEFT JOIN claim_rollups r ON r.claim_id = c.id
 """
 
 
-_ONLY_IDS = "WHERE claim_id IN (SELECT unnest(?::BIGINT[]))"
-_ONLY_ID = "WHERE claim_id = ?"  # one claim: an equality the scans can filter on directly
-_CLAIM_SUMMARY = _claim_summary_sql()
-_ONE_CLAIM_SUMMARY = _claim_summary_sql(_ONLY_ID) + " WHERE c.id = ?"
+_CLAIM_SUMMARY = _CLAIM_SUMMARY_SQL
+_ONE_CLAIM_SUMMARY = _CLAIM_SUMMARY_SQL + " WHERE c.id = ?"
 
 
 def claim_summaries(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[dict[str, Any]]:
@@ -166,7 +141,7 @@ def claim_summaries(con: duckdb.DuckDBPyConnection, limit: int | None = None) ->
 
 
 def claim_summary(con: duckdb.DuckDBPyConnection, claim_id: int) -> dict[str, Any] | None:
-    rows = _dicts(con.execute(_ONE_CLAIM_SUMMARY, [claim_id] * 4))
+    rows = _dicts(con.execute(_ONE_CLAIM_SUMMARY, [claim_id]))
     return rows[0] if rows else None
 
 
@@ -192,6 +167,7 @@ def insert_observation(con: duckdb.DuckDBPyConnection, claim_id: int, observatio
         ],
     ).fetchone()
     assert row is not None
+    rollups.touch(con, [claim_id])
     return int(row[0])
 
 
@@ -214,6 +190,7 @@ def insert_forecast(con: duckdb.DuckDBPyConnection, claim_id: int, forecast: dic
         ],
     ).fetchone()
     assert row is not None
+    rollups.touch(con, [claim_id])
     return int(row[0])
 
 
@@ -236,6 +213,7 @@ def insert_resolution(con: duckdb.DuckDBPyConnection, claim_id: int, resolution:
         ],
     ).fetchone()
     assert row is not None
+    rollups.touch(con, [claim_id])
     return int(row[0])
 
 
@@ -249,6 +227,7 @@ def insert_undo(con: duckdb.DuckDBPyConnection, resolution_id: int, note: str | 
         "INSERT INTO resolution_undos (resolution_id, undone_at, note) VALUES (?, ?, ?)",
         [resolution_id, utc_now(), note],
     )
+    rollups.touch_from(con, "SELECT claim_id FROM resolutions WHERE id = ?", [resolution_id])
 
 
 def resolutions_for(con: duckdb.DuckDBPyConnection, claim_id: int) -> list[dict[str, Any]]:
@@ -382,6 +361,10 @@ BULK_COLUMNS = {
 }
 
 
+# Tables whose rows belong to a claim: inserting them changes that claim's rollup (db.rollups).
+_CLAIM_ROWS = frozenset({"forecasts", "observations", "resolutions"})
+
+
 def bulk_insert(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -406,6 +389,8 @@ def bulk_insert(
     try:
         select = ", ".join(columns)
         sql = f"INSERT INTO {table} ({select}) SELECT {select} FROM bulk_rows"
+        if table in _CLAIM_ROWS:
+            rollups.touch_from(con, "SELECT DISTINCT claim_id FROM bulk_rows")
         if returning_key is None:
             con.execute(sql)
             return {}
@@ -458,6 +443,8 @@ def bulk_insert_columns(
     try:
         select = ", ".join(BULK_COLUMNS[table])
         sql = f"INSERT INTO {table} ({select}) SELECT {select} FROM bulk_rows"
+        if table in _CLAIM_ROWS:
+            rollups.touch_from(con, "SELECT DISTINCT claim_id FROM bulk_rows")
         if returning_key is None:
             con.execute(sql)
             return {}
@@ -590,41 +577,16 @@ def open_claims_due(
 # several times faster than arg_max over a STRUCT.
 _LATEST_KEY = "epoch_us(made_at)::HUGEINT * 4294967296 + id"
 
-CLAIM_TABLE_SQL = f"""
-    WITH latest_forecast AS (
-        SELECT claim_id, arg_max(probability, {_LATEST_KEY}) AS probability FROM forecasts GROUP BY claim_id
-    ), observation_stats AS (
-        -- Only a claim open on the day (deadline not passed) has a status that depends on its
-        -- observations, so only those claims' are read: a tenth of them in a ledger of past years.
-        SELECT claim_id,
-               count(*) AS n_observations,
-               arg_max(value, observed_on) FILTER (WHERE value IS NOT NULL) AS last_value,
-               max(observed_on) FILTER (WHERE value IS NOT NULL) AS last_value_on,
-               count(value) AS fit_n, regr_slope(value, x) AS fit_slope,
-               regr_intercept(value, x) AS fit_intercept, regr_sxx(value, x) AS fit_sxx
-        FROM (SELECT claim_id, observed_on, value,
-                     CAST(date_diff('day', DATE '1970-01-01', observed_on) AS DOUBLE) AS x FROM observations
-              WHERE claim_id IN (SELECT id FROM claims WHERE deadline >= ?))
-        GROUP BY claim_id
-    ), in_force AS (
-        -- the outcome of the view current_resolutions (the latest resolution not undone), by aggregate
-        SELECT claim_id, arg_max(outcome, id) AS outcome FROM resolutions r
-        WHERE NOT EXISTS (SELECT 1 FROM resolution_undos u WHERE u.resolution_id = r.id)
-        GROUP BY claim_id
-    )
-    SELECT c.id, c.statement, c.quote, c.claimant, c.attribution, c.kind, c.made_on, c.deadline,
-           c.deadline_precision, c.tags, c.comparator, c.target, c.baseline, c.baseline_on,
-           c.source_id, s.title AS source_title, s.published_on AS source_date, s.url AS source_url,
-           lf.probability, r.outcome,
-           coalesce(o.n_observations, 0) AS n_observations, o.last_value, o.last_value_on,
-           coalesce(o.fit_n, 0) AS fit_n, o.fit_slope, o.fit_intercept, o.fit_sxx
-    FROM claims c
-    LEFT JOIN sources s ON s.id = c.source_id
-    LEFT JOIN latest_forecast lf ON lf.claim_id = c.id
-    LEFT JOIN in_force r ON r.claim_id = c.id
-    LEFT JOIN observation_stats o ON o.claim_id = c.id
-    ORDER BY c.id
-"""
+# The claim table is three plain scans (claims, their rollups, sources) joined by position in numpy:
+# DuckDB's join and ORDER BY over 100,000 claims cost more than the scans themselves.
+_CLAIM_TABLE_CLAIMS = """SELECT id, statement, quote, claimant, attribution, kind, made_on, deadline,
+    deadline_precision, tags, comparator, target, baseline, baseline_on, source_id FROM claims"""
+_CLAIM_TABLE_ROLLUPS = """SELECT claim_id, probability, outcome, n_observations, last_value, last_value_on,
+    fit_n, fit_slope, fit_intercept, fit_sxx, n_scored, brier_sum FROM claim_rollups"""
+_CLAIM_TABLE_SOURCES = "SELECT id, title AS source_title, published_on AS source_date, url AS source_url FROM sources"
+# What a claim without a rollup row (nothing recorded yet) has in these columns; NULL otherwise.
+_NONE_RECORDED = {"n_observations": 0, "fit_n": 0, "n_scored": 0}
+
 
 # Text columns with few distinct values: read once per value (a million claims share forty claimants).
 CATEGORICAL = frozenset({"claimant", "attribution", "kind", "deadline_precision", "comparator", "outcome",
@@ -687,10 +649,69 @@ def _arrow(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | Non
     return con.sql(sql, params=list(params) if params else None).to_arrow_table()
 
 
-def claim_columns(con: duckdb.DuckDBPyConnection, today: date) -> dict[str, np.ndarray]:
-    """Every claim as columns (one array per field) with what its status on `today` is derived from
-    (the observation statistics only of claims whose deadline is `today` or later)."""
-    return _arrow_columns(_arrow(con, CLAIM_TABLE_SQL, [today]))
+def claim_columns(con: duckdb.DuckDBPyConnection) -> dict[str, np.ndarray]:
+    """Every claim as columns (one array per field), in id order, with what its status is derived from
+    (its rollup) and its source's title, date and address."""
+    claims = _arrow(con, _CLAIM_TABLE_CLAIMS)
+    ids = np.asarray(claims.column("id").to_numpy(), dtype=np.int64)
+    if len(ids) > 1 and not bool(np.all(ids[1:] > ids[:-1])):  # scans keep insertion order, ids mostly follow it
+        order = np.argsort(ids, kind="stable")
+        claims, ids = claims.take(order), ids[order]
+    out = _arrow_columns(claims)
+    rollup = _arrow_columns(_arrow(con, _CLAIM_TABLE_ROLLUPS))
+    rollup_ids = np.asarray(rollup.pop("claim_id"), dtype=np.int64)
+    out.update(_gather(rollup, _positions(ids, rollup_ids), _NONE_RECORDED))
+    sources = _arrow_columns(_arrow(con, _CLAIM_TABLE_SOURCES))
+    source_ids = np.asarray(sources.pop("id"), dtype=np.int64)
+    wanted = np.asarray(out["source_id"], dtype=float)  # NaN for a claim without a source
+    at = np.full(len(ids), -1, dtype=np.int64)
+    known = ~np.isnan(wanted)
+    if len(source_ids) and known.any():
+        order = np.argsort(source_ids)
+        found = np.searchsorted(source_ids[order], wanted[known].astype(np.int64))
+        found = np.minimum(found, len(source_ids) - 1)
+        hit = source_ids[order][found] == wanted[known]
+        at[np.flatnonzero(known)[hit]] = order[found[hit]]
+    out.update(_gather(sources, at, {}))
+    return out
+
+
+def _positions(ids: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """For each of `ids` (sorted), the index of the same value in `keys`, or -1."""
+    at = np.full(len(ids), -1, dtype=np.int64)
+    if len(keys):
+        where = np.searchsorted(ids, keys)
+        inside = where < len(ids)
+        inside[inside] = ids[where[inside]] == keys[inside]
+        at[where[inside]] = np.flatnonzero(inside)
+    return at
+
+
+def _gather(columns: Mapping[str, np.ndarray], at: np.ndarray, defaults: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """Rows `at` of each column (-1: that column's NULL, or `defaults`); dictionaries (`#names`) unchanged."""
+    empty = all(len(values) == 0 for name, values in columns.items() if not name.endswith("#names"))
+    missing = at < 0 if not empty else np.ones(len(at), dtype=bool)
+    picked = np.where(missing, 0, at)
+    out: dict[str, np.ndarray] = {}
+    for name, values in columns.items():
+        if name.endswith("#names"):
+            out[name] = values
+            continue
+        if empty:  # nothing to pick from: one placeholder row, replaced by the defaults below
+            values = np.zeros(1, dtype=values.dtype)
+        taken = values[picked]
+        if name.endswith("#codes"):
+            taken = np.where(missing, -1, taken).astype(np.int32)
+        elif name in defaults:
+            taken = np.where(missing, defaults[name], taken)
+        elif taken.dtype.kind == "M":
+            taken = np.where(missing, np.datetime64("NaT"), taken)
+        elif taken.dtype.kind == "O":
+            taken[missing] = None
+        else:
+            taken = np.where(missing, np.nan, taken.astype(float))
+        out[name] = taken
+    return out
 
 
 def threshold_observations_for(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[int]) -> list[dict[str, Any]]:
@@ -708,6 +729,5 @@ def claim_summaries_for_ids(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[
     """Summaries of the given claims only."""
     if not claim_ids:
         return []
-    ids = list(claim_ids)
-    sql = _claim_summary_sql(_ONLY_IDS) + " WHERE c.id IN (SELECT unnest(?::BIGINT[])) ORDER BY c.id"
-    return _dicts(con.execute(sql, [ids, ids, ids, ids]))
+    sql = _CLAIM_SUMMARY_SQL + " WHERE c.id IN (SELECT unnest(?::BIGINT[])) ORDER BY c.id"
+    return _dicts(con.execute(sql, [list(claim_ids)]))

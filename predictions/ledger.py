@@ -438,7 +438,7 @@ def claim_table(path: Path, today: date | None = None) -> ClaimTable:
     """Every claim as columns with its status on `today`: what the reader pages filter and count."""
     today = today or date.today()
     with reading(path) as con:
-        columns = queries.claim_columns(con, today)
+        columns = queries.claim_columns(con)
     codes = status_codes(columns, today)
     return ClaimTable(columns, STATUS_VALUES[codes], codes)
 

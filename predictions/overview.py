@@ -401,6 +401,23 @@ def headline(
     )
 
 
+@dataclass(frozen=True)
+class BrierSummary:
+    n: int  # scored forecasts
+    brier: float | None  # None when nothing is scored yet
+
+
+def brier_of(table: ClaimTable, attribution: str) -> BrierSummary:
+    """The Brier score over every scored forecast on the claims of `attribution`, from each claim's
+    stored sums (db.rollups): the figure scoring.score_table computes from the forecasts themselves
+    (a test holds the two equal), without reading a million forecasts for one number."""
+    codes, names = table.category("attribution")
+    wanted = np.flatnonzero(names == attribution)
+    mine = np.isin(codes, wanted) & (np.asarray(table.columns["n_scored"]) > 0)
+    n = int(np.asarray(table.columns["n_scored"])[mine].sum())
+    return BrierSummary(n, float(np.asarray(table.columns["brier_sum"], dtype=float)[mine].sum() / n) if n else None)
+
+
 # --- deadlines -----------------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from db import rollups
 from db.migrations import MIGRATIONS
 from predictions import backup, ledger
 from predictions.models import ResolutionIn
@@ -139,6 +140,9 @@ def test_a_version_1_database_upgrades_without_losing_a_row(tmp_path: Path) -> N
     with duckdb.connect(str(old), read_only=True) as con:
         versions = [row[0] for row in con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()]
         assert con.execute("SELECT count(*) FROM reminders").fetchone() == (0,)
+        # Migration 3 computed every claim's rollup from the old rows.
+        assert rollups.stale_claims(con) == []
+        assert con.execute("SELECT count(*) FROM claim_rollups").fetchone()[0] > 0  # type: ignore[index]
     assert versions == [m.version for m in MIGRATIONS]
     # The upgraded ledger answers like any other: statuses derive and the record scores.
     resolved = {row[1] for row in before["resolutions"] if row[2] in ("true", "false")}

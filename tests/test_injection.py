@@ -149,6 +149,7 @@ def test_sql_in_every_cli_argument_is_stored_as_typed(db_path: Path) -> None:
     after = counts(db_path)
     expected = {**seeded, "claims": seeded["claims"] + 1, "forecasts": seeded["forecasts"] + 2}
     expected.update(observations=seeded["observations"] + 1, resolutions=1, resolution_undos=1)
+    expected["claim_rollups"] = seeded["claim_rollups"] + 1  # the new claim has forecasts now
     assert after == expected
 
     # Reads take SQL-looking arguments as values too: nothing matches, nothing changes.

@@ -63,7 +63,7 @@ claim_filter = overview.ClaimFilter(
 )
 mask = claim_filter.mask(rows)
 head = overview.headline(rows, today, mask=mask)
-author = data.track_record(attribution="author")
+author = overview.brier_of(rows, "author")
 
 st.title("Trend Prediction Tracker")
 st.caption(
