@@ -108,7 +108,8 @@ def generator_digest(size: generate.Size) -> str:
     """Changes with the generator's code, the size and the schema: a cached ledger is never stale."""
     import db
 
-    text = Path(generate.__file__).read_bytes() + repr(size).encode() + str(db.MIGRATIONS[-1].version).encode()
+    schema = "".join(statement for migration in db.MIGRATIONS for statement in migration.statements)
+    text = Path(generate.__file__).read_bytes() + repr(size).encode() + schema.encode()
     return hashlib.sha256(text).hexdigest()[:12]
 
 

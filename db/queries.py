@@ -252,7 +252,7 @@ _SCORED = """
            f.id AS forecast_id
     FROM forecasts f
     JOIN claims c ON c.id = f.claim_id
-    JOIN current_resolutions r ON r.claim_id = c.id
+    JOIN claim_rollups r ON r.claim_id = c.id  -- the resolution in force, kept per claim (db.rollups)
     WHERE r.outcome IN ('true', 'false', 'partial')
 """
 
