@@ -84,15 +84,6 @@ EDGES = np.array([i / 10 for i in range(11)])  # tenths
 FOLDED_EDGES = np.array([0.5, 0.6, 0.7, 0.8, 0.9, 1.0])
 
 
-def _small(codes: np.ndarray, bound: int) -> np.ndarray:
-    """Non-negative codes below `bound` in the narrowest integer type: numpy sorts 8- and 16-bit
-    integers by radix, in linear time, and a stable sort is what keeps each group's order."""
-    for dtype in (np.int8, np.int16, np.int32):
-        if bound <= np.iinfo(dtype).max:
-            return codes.astype(dtype)
-    return codes
-
-
 def calibration(probability: np.ndarray, outcome: np.ndarray, *, folded: bool = False) -> list[CalibrationBin]:
     """Calibration bins; the caller passes only forecasts on claims whose deadline has passed."""
     return _calibrations(probability, outcome, np.zeros(len(probability), dtype=np.int64), 1, folded=folded)[0]
@@ -114,19 +105,17 @@ def _calibrations(
     width = len(edges) - 1
     # Bin index: [low, high) except that the last bin includes 1.0.
     index = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, width - 1)
-    # One stable sort puts each (group, bin)'s forecasts together, in their order: the same sums as
-    # taking each bin's forecasts out with a mask.
-    key = _small(np.asarray(group, dtype=np.int64) * width + index, groups * width)
-    order = np.argsort(key, kind="stable")
-    bounds = np.searchsorted(key[order], np.arange(groups * width + 1), side="left")
-    p, o = p[order], o[order]
+    # Every (group, bin)'s count and sums in one pass each: no sort, no mask per bin.
+    key = np.asarray(group, dtype=np.int64) * width + index
+    counts = np.bincount(key, minlength=groups * width)
+    hit_sums = np.bincount(key, weights=o, minlength=groups * width)
+    probability_sums = np.bincount(key, weights=p, minlength=groups * width)
     out = []
     for g in range(groups):
         bins = []
         for i in range(width):
-            start, end = bounds[g * width + i], bounds[g * width + i + 1]
-            n = int(end - start)
-            hits = float(o[start:end].sum()) if n else 0.0
+            n = int(counts[g * width + i])
+            hits = float(hit_sums[g * width + i]) if n else 0.0
             interval = wilson_interval(hits, n)
             bins.append(
                 CalibrationBin(
@@ -134,7 +123,7 @@ def _calibrations(
                     high=float(edges[i + 1]),
                     n=n,
                     hits=hits,
-                    mean_probability=float(p[start:end].mean()) if n else None,
+                    mean_probability=float(probability_sums[g * width + i]) / n if n else None,
                     hit_rate=hits / n if n else None,
                     wilson_low=interval[0] if interval else None,
                     wilson_high=interval[1] if interval else None,
@@ -228,6 +217,8 @@ class ScoredForecasts:
     # Overall scores already worked out, by (attribution, forecaster, today, folded): a page asks for the
     # same one with each breakdown.
     _overall: dict[tuple[Any, ...], Score] = field(default_factory=dict, compare=False, repr=False)
+    # Each forecast's squared error and log score, worked out once for every figure that sums them.
+    _per_forecast: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_columns(
@@ -251,6 +242,15 @@ class ScoredForecasts:
 
     def __len__(self) -> int:
         return len(self.probability)
+
+    def errors_and_logs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(p - o)² and o·ln p + (1 - o)·ln(1 - p) of every forecast (p clipped as log_score clips it)."""
+        if not self._per_forecast:
+            p, o = self.probability, self.outcome
+            clipped = np.clip(p, LOG_CLIP, 1 - LOG_CLIP)
+            self._per_forecast["errors"] = _frozen((p - o) ** 2)
+            self._per_forecast["logs"] = _frozen(o * np.log(clipped) + (1 - o) * np.log(1 - clipped))
+        return self._per_forecast["errors"], self._per_forecast["logs"]
 
     def select(self, *, attribution: str | None = None, forecaster: str | None = None) -> np.ndarray:
         """Positions of the forecasts on claims of `attribution` and by `forecaster`, in table order."""
@@ -337,29 +337,27 @@ def _score_groups(
         return {}
     # One group per distinct text, as SQL groups them (a tag "(none)" and claims without tags are one).
     names, merged = np.unique(np.asarray([str(name) for name in names], dtype=object), return_inverse=True)
-    group = _small(merged[group], len(names))
-    order = np.argsort(group, kind="stable")  # within a group, the table's order
-    ordered = group[order]
-    starts = np.flatnonzero(np.append(True, ordered[1:] != ordered[:-1]))
-    ends = np.append(starts[1:], len(ordered))
-    rows = table.rows(positions[order])  # every group's rows, one after the other
-    # What score_rows computes per group, over all groups at once: the same values element by element,
-    # and each mean over a group's own contiguous slice, so the same figures.
-    p, o = rows["probability"], rows["outcome"]
-    errors = (p - o) ** 2
-    clipped = np.clip(p, LOG_CLIP, 1 - LOG_CLIP)
-    logs = o * np.log(clipped) + (1 - o) * np.log(1 - clipped)
-    passed = _deadline_passed(rows["deadline"], today)
-    rank = np.repeat(np.arange(len(starts)), ends - starts)  # 0, 1, 2 … one per group, in `starts` order
-    calibrations = _calibrations(p[passed], o[passed], rank[passed], len(starts), folded=folded)
-    scored: dict[str, Score] = {}
-    for g, (start, end) in enumerate(zip(starts, ends, strict=True)):
-        scored[str(names[ordered[start]])] = Score(
-            n=int(end - start),
-            brier=float(np.mean(errors[start:end])),
-            log_score=float(np.mean(logs[start:end])),
-            calibration=calibrations[g],
+    group = np.asarray(merged, dtype=np.int64)[group]
+    # What score_rows computes per group, for all groups at once: each group's count and sums by bincount.
+    errors, logs = table.errors_and_logs()
+    counts = np.bincount(group, minlength=len(names))
+    brier_sums = np.bincount(group, weights=errors[positions], minlength=len(names))
+    log_sums = np.bincount(group, weights=logs[positions], minlength=len(names))
+    present = np.flatnonzero(counts)
+    passed = _deadline_passed(table.deadline[positions], today)
+    p, o = table.probability[positions[passed]], table.outcome[positions[passed]]
+    rank = np.full(len(names), -1, dtype=np.int64)
+    rank[present] = np.arange(len(present))  # calibrations only of the groups with forecasts
+    calibrations = _calibrations(p, o, rank[group[passed]], len(present), folded=folded)
+    scored = {
+        str(names[g]): Score(
+            n=int(counts[g]),
+            brier=float(brier_sums[g] / counts[g]),
+            log_score=float(log_sums[g] / counts[g]),
+            calibration=calibrations[r],
         )
+        for r, g in enumerate(present)
+    }
     return dict(sorted(scored.items(), key=lambda item: (-item[1].n, item[0])))
 
 
