@@ -271,7 +271,8 @@ def scored_columns(
     attribution: str | None = None,
     forecaster: str | None = None,
 ) -> dict[str, np.ndarray]:
-    """Every scored forecast as columns, in forecast id order: probability, outcome, deadline,
+    """Every scored forecast as columns, by resolution date then forecast id (the running score's
+    order, so its sort finds them sorted): probability, outcome, deadline,
     resolved_on, claim (the claim's position in `scored_claims`) and forecaster (its position in
     `forecaster_names`). Numbers only: the text of a million rows is never read."""
     inner = _SCORED
@@ -293,7 +294,7 @@ def scored_columns(
         )
         SELECT s.probability, s.outcome, s.deadline, s.resolved_on, p.position AS claim, n.code AS forecaster
         FROM ({inner}) s JOIN names n ON n.forecaster = s.forecaster JOIN positions p ON p.id = s.claim_id
-        ORDER BY s.forecast_id"""
+        ORDER BY s.resolved_on, s.forecast_id"""
     return _arrow_columns(_arrow(con, sql, params))
 
 

@@ -121,8 +121,12 @@ def refresh_touched(con: duckdb.DuckDBPyConnection) -> int:
     row = con.execute("SELECT count(*) FROM touched_claims").fetchone()
     marked = int(row[0]) if row else 0
     if marked:
-        con.execute("DELETE FROM claim_rollups WHERE claim_id IN (SELECT claim_id FROM touched_claims)")
-        con.execute(_REFRESH_SQL)
+        total = con.execute("SELECT count(*) FROM claims").fetchone()
+        if total and marked * 4 >= int(total[0]):  # a bulk import: recomputing all is cheaper than filtering
+            rebuild(con)
+        else:
+            con.execute("DELETE FROM claim_rollups WHERE claim_id IN (SELECT claim_id FROM touched_claims)")
+            con.execute(_REFRESH_SQL)
     con.execute("DROP TABLE touched_claims")
     return marked
 

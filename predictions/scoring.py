@@ -195,8 +195,8 @@ def _frozen(array: Any, dtype: Any = None) -> np.ndarray:
 
 @dataclass(frozen=True)
 class ScoredForecasts:
-    """The scored forecasts as columns, in forecast id order (db.queries.scored_columns): each row's
-    claim as a position in the claim columns, its forecaster as a position in `forecaster_names`.
+    """The scored forecasts as columns, by resolution date then forecast id (db.queries.scored_columns):
+    each row's claim as a position in the claim columns, its forecaster as a position in `forecaster_names`.
 
     `score_table` and `table_history` answer every question of the track record page from it with
     array operations, so the rows are read from the database once, not once per figure.
