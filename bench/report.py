@@ -32,6 +32,10 @@ PAGE_ROWS = (
     ("Track record work, warm", "track_record.warm"),
     ("Track record floor: bare SQL", "track_record.floor"),
     ("Track record in pandas (load + compute)", "track_record.pandas"),
+    ("Track record, largest forecaster picked: work, cold", "track_record_picked.page"),
+    ("… of which building its figures", "track_record_picked.figures"),
+    ("… its floor: bare SQL", "track_record_picked.floor"),
+    ("… in pandas (load + compute)", "track_record_picked.pandas"),
     ("pandas: loading the tables with .df()", "pandas.load"),
     ("AppTest: first render in a fresh process", "apptest.first_render"),
     ("AppTest: Overview, cold caches", "apptest.overview.cold"),
@@ -147,7 +151,8 @@ def render(results: dict[str, Any]) -> str:
     lines += _table(["", *names], rows)
     lines += ["", "### Ratios (same run)", ""]
     ratio_rows = []
-    for page, label in (("overview", "Overview"), ("claim", "Claim"), ("track_record", "Track record")):
+    for page, label in (("overview", "Overview"), ("claim", "Claim"), ("track_record", "Track record"),
+                        ("track_record_picked", "Track record with a forecaster picked")):  # fmt: skip
         ratio_rows.append([f"{label} work / bare-SQL floor",
                            *(_ratio(sizes[n]["ratios"].get(f"{page}.floor")) for n in names)])  # fmt: skip
         for key, text in (

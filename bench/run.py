@@ -192,10 +192,14 @@ def child_pages(spec: dict[str, Any]) -> dict[str, Any]:
         "claim.floor": lambda: workloads.claim_floor(path, claim_id),
         "track_record.page": lambda: workloads.track_record_page(calls()),
         "track_record.floor": lambda: workloads.track_record_floor(path, today),
+        # The same page once the reader picks the forecaster with the most forecasts.
+        "track_record_picked.page": lambda: workloads.track_record_page(calls(), pick_largest=True),
+        "track_record_picked.floor": lambda: workloads.track_record_floor(path, today, pick_largest=True),
     }
     values = {name: job() for name, job in jobs.items()}  # warm-up: imports, plotly's validators
     samples: dict[str, list[float]] = {name: [] for name in jobs}
-    figures: dict[str, list[float]] = {f"{page}.figures": [] for page in ("overview", "claim", "track_record")}
+    pages = ("overview", "claim", "track_record", "track_record_picked")
+    figures: dict[str, list[float]] = {f"{page}.figures": [] for page in pages}
     for _ in range(repeat):
         for name, job in jobs.items():
             seconds, values[name] = timed(job)
@@ -253,7 +257,8 @@ def child_references(spec: dict[str, Any]) -> dict[str, Any]:
     claim_id = int(spec["claim_id"])
     frames = workloads._frames(path)  # warm-up
     samples: dict[str, list[float]] = {"pandas.load": [], "overview.pandas_compute": [],
-                                       "track_record.pandas_compute": [], "claim.pandas_compute": []}  # fmt: skip
+                                       "track_record.pandas_compute": [], "track_record_picked.pandas_compute": [],
+                                       "claim.pandas_compute": []}  # fmt: skip
     values: dict[str, Any] = {}
 
     def claim_rows() -> dict[str, int]:
@@ -269,6 +274,10 @@ def child_references(spec: dict[str, Any]) -> dict[str, Any]:
         for name, job in (
             ("overview.pandas_compute", lambda frames=frames: workloads.overview_pandas(path, today, frames)),
             ("track_record.pandas_compute", lambda frames=frames: workloads.track_record_pandas(path, today, frames)),
+            (
+                "track_record_picked.pandas_compute",
+                lambda frames=frames: workloads.track_record_pandas(path, today, frames, pick_largest=True),
+            ),
             ("claim.pandas_compute", claim_rows),
         ):
             seconds, values[name.split(".")[0]] = timed(job)
@@ -539,6 +548,7 @@ def cross_checks(pages: dict[str, Any], references: dict[str, Any] | None) -> di
     close = workloads.close
     values = pages["values"]
     page, floor = values["track_record.page"], values["track_record.floor"]
+    picked, picked_floor = values["track_record_picked.page"], values["track_record_picked.floor"]
     checks = {
         "track_record.n = floor": page["n"] == floor["n"],
         "track_record.brier = floor": close(page["brier"], floor["brier"]),
@@ -552,9 +562,15 @@ def cross_checks(pages: dict[str, Any], references: dict[str, Any] | None) -> di
             for g in page["by_brier"]
             for k in page["by_brier"][g]
         ),
-        "track_record.top forecaster = floor": (page["top_forecaster"], page["top_forecasts"], page["top_n"])
-        == (floor["top_forecaster"], floor["top_forecasts"], floor["top_n"])
-        and close(page["top_brier"], floor["top_brier"]),
+        "track_record.forecaster list = floor": (page["top_forecaster"], page["top_forecasts"])
+        == (floor["top_forecaster"], floor["top_forecasts"]),
+        "track_record_picked.top forecaster = floor": (
+            picked["top_forecaster"],
+            picked["top_forecasts"],
+            picked["top_n"],
+        )
+        == (picked_floor["top_forecaster"], picked_floor["top_forecasts"], picked_floor["top_n"])
+        and close(picked["top_brier"], picked_floor["top_brier"]),
     }
     over, over_floor = values["overview.page"], values["overview.floor"]
     for key in (
@@ -594,11 +610,12 @@ def cross_checks(pages: dict[str, Any], references: dict[str, Any] | None) -> di
             "by_status"
         ]
         checks["overview.author_brier = pandas"] = close(over["author_brier"], ref["overview"]["author_brier"])
-        pandas_record = ref["track_record"]
-        for key in ("n", "calibration_n", "history_points", "by_n", "top_forecaster", "top_forecasts", "top_n"):
-            checks[f"track_record.{key} = pandas"] = page[key] == pandas_record[key]
-        for key in ("brier", "log_score", "history_last", "top_brier"):
-            checks[f"track_record.{key} = pandas"] = close(page[key], pandas_record[key])
+        for name, mine in (("track_record", page), ("track_record_picked", picked)):
+            pandas_record = ref[name]
+            for key in ("n", "calibration_n", "history_points", "by_n", "top_forecaster", "top_forecasts", "top_n"):
+                checks[f"{name}.{key} = pandas"] = mine[key] == pandas_record[key]
+            for key in ("brier", "log_score", "history_last", "top_brier"):
+                checks[f"{name}.{key} = pandas"] = close(mine[key], pandas_record[key])
         checks["claim rows = pandas"] = all(
             claim[k] == ref["claim"][k] for k in ("observations", "forecasts", "resolutions")
         )
@@ -648,7 +665,7 @@ def _median(results: dict[str, Any], key: str) -> float | None:
 def ratios(size_result: dict[str, Any]) -> dict[str, float]:
     t = size_result["timings"]
     out: dict[str, float] = {}
-    for page in ("overview", "claim", "track_record"):
+    for page in ("overview", "claim", "track_record", "track_record_picked"):
         work = t.get(f"{page}.page", {}).get("median")
         floor = t.get(f"{page}.floor", {}).get("median")
         load = t.get("pandas.load", {}).get("median")

@@ -264,9 +264,10 @@ def claim_page(calls: LibraryCalls, claim_id: int) -> dict[str, Any]:
     }
 
 
-def track_record_page(calls: LibraryCalls) -> dict[str, Any]:
+def track_record_page(calls: LibraryCalls, *, pick_largest: bool = False) -> dict[str, Any]:
     """dashboard/app_pages/track_record.py with its defaults: the author's record, unfolded, the
-    three breakdown tabs (all of them run), and the largest forecaster picked."""
+    three breakdown tabs (all of them run) and the forecaster list; with `pick_largest`, the reader
+    then picks the forecaster with the most forecasts (the page reads nobody's record unasked)."""
     from dashboard import charts
 
     _DRAWING[0] = 0.0
@@ -290,7 +291,7 @@ def track_record_page(calls: LibraryCalls) -> dict[str, Any]:
     matches = calls.forecasters("", limit=50)
     top = matches[0][0] if matches else None
     theirs = None
-    if top is not None:
+    if top is not None and pick_largest:
         theirs = calls.track_record(forecaster=top, folded=folded)
         if theirs.n:
             points["forecaster_calibration"] = _points(
@@ -357,8 +358,9 @@ def _floor_history(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]
     ).fetchall()
 
 
-def track_record_floor(path: Path, today: date) -> dict[str, Any]:
-    """The page's aggregates as SQL, one statement per figure, in one read-only connection."""
+def track_record_floor(path: Path, today: date, *, pick_largest: bool = False) -> dict[str, Any]:
+    """The page's aggregates as SQL, one statement per figure, in one read-only connection (with
+    `pick_largest`, the largest forecaster's score and history too, as track_record_page)."""
     con = duckdb.connect(str(path), read_only=True)
     try:
         author = "AND c.attribution = ?"
@@ -381,7 +383,7 @@ def track_record_floor(path: Path, today: date) -> dict[str, Any]:
             "SELECT forecaster, count(*) AS n FROM forecasts GROUP BY forecaster ORDER BY n DESC, forecaster LIMIT 50"
         ).fetchall()
         theirs: dict[str, Any] = {"n": 0, "brier": None}
-        if top:
+        if top and pick_largest:
             theirs = _floor_score(con, "AND f.forecaster = ?", [top[0][0]], today)
             _floor_history(con, "AND f.forecaster = ?", [top[0][0]])
     finally:
@@ -557,8 +559,10 @@ def _pandas_score(scored: pd.DataFrame, today: date) -> dict[str, Any]:
     }
 
 
-def track_record_pandas(path: Path, today: date, frames: Mapping[str, pd.DataFrame] | None = None) -> dict[str, Any]:
-    """The track record page's figures in pandas (tables loaded here unless given)."""
+def track_record_pandas(
+    path: Path, today: date, frames: Mapping[str, pd.DataFrame] | None = None, *, pick_largest: bool = False
+) -> dict[str, Any]:
+    """The track record page's figures in pandas (tables loaded here unless given), as track_record_page."""
     frames = frames if frames is not None else _frames(path)
     scored = _scored_frame(frames)
     author = scored[scored["attribution"] == "author"]
@@ -579,7 +583,9 @@ def track_record_pandas(path: Path, today: date, frames: Mapping[str, pd.DataFra
     counts = frames["forecasts"]["forecaster"].value_counts()
     top_count = int(counts.iloc[0]) if len(counts) else 0
     top = min(counts.index[counts == top_count]) if len(counts) else None
-    theirs = _pandas_score(scored[scored["forecaster"] == top], today) if top is not None else {"n": 0, "brier": None}
+    theirs: dict[str, Any] = {"n": 0, "brier": None}
+    if top is not None and pick_largest:
+        theirs = _pandas_score(scored[scored["forecaster"] == top], today)
     return {
         **score,
         "history_points": len(daily),

@@ -164,7 +164,9 @@ def test_track_record(server: Server, page: Page) -> None:
     nothing_broken(page)
     expect(page.get_by_role("heading", name="Track record")).to_be_visible()
     expect(page.get_by_text("Calibration (the author's own claims, unfolded)")).to_be_visible()
-    expect(page.get_by_text("Brier score over time")).to_be_visible()
+    expect(page.get_by_text("Brier score over time", exact=True)).to_be_visible()
+    expect(page.get_by_text("Pick a forecaster, or search for one")).to_be_visible()  # nobody's record unasked
+    expect(page.get_by_text("Calibration of")).to_have_count(0)
     screenshot(page, "track-record")
 
 

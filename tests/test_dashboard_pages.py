@@ -310,7 +310,11 @@ def test_forecaster_picker_lists_the_largest_first_and_searches(rich_db: Rich) -
     at.switch_page("app_pages/track_record.py").run()
     picker = at.selectbox(key="track_forecaster")
     assert picker.options[0].startswith("Pascal Coppens (")
-    assert picker.value == "Pascal Coppens"
+    assert picker.value is None  # nobody's record is read until asked for
+    assert not any(title_of(f).startswith("Calibration of") for f in figures(at))
+    picker.select_index(0).run()
+    assert at.selectbox(key="track_forecaster").value == "Pascal Coppens"
+    assert any(title_of(f).startswith("Calibration of Pascal Coppens") for f in figures(at))
     at.text_input(key="track_forecaster_search").input("neuracle").run()
     picker = at.selectbox(key="track_forecaster")
     assert [name for name, _ in ledger.forecasters(path, "neuracle")] == [picker.value]

@@ -91,21 +91,40 @@ with st.expander("How the scores are counted"):
     st.markdown((scoring.__doc__ or "").split("\n\n", 1)[-1])
 
 st.subheader("Any forecaster's record")
+
+
+def pick_best_match() -> None:
+    """A new search picks its best match (the one with the most forecasts); an empty search, nobody."""
+    text = st.session_state.get("track_forecaster_search") or ""
+    found = data.forecasters(text, limit=1) if text.strip() else []
+    st.session_state["track_forecaster"] = found[0][0] if found else None
+
+
 search = st.text_input(
-    "Search forecasters", key="track_forecaster_search", placeholder="part of a name", help="matches any part of a name"
+    "Search forecasters",
+    key="track_forecaster_search",
+    placeholder="part of a name",
+    help="matches any part of a name",
+    on_change=pick_best_match,
 )
 matches = data.forecasters(search, limit=50)
 if not matches:
     st.info("No forecaster matches that search.")
 else:
     counts = dict(matches)
+    # Nobody is picked until the reader asks (a search picks its best match): the page does not read
+    # a forecaster's scored forecasts that nobody requested.
     forecaster = st.selectbox(
         "Forecaster (most forecasts first)",
         list(counts),
+        index=None,
         format_func=lambda name: f"{name} ({counts[name]:,} forecasts)",
+        placeholder="Choose a forecaster to see their record",
         key="track_forecaster",
     )
-    if forecaster is not None:
+    if forecaster is None:
+        st.caption("Pick a forecaster, or search for one, to see their calibration and Brier score over time.")
+    else:
         theirs = data.track_record(forecaster=forecaster, folded=folded)
         headline(theirs)
         if theirs.n == 0:
