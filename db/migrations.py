@@ -133,8 +133,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         3,
-        "claim rollups: each claim's latest forecast, resolution in force, observation and score sums",
-        (rollups.TABLE_SQL, rollups.REBUILD_SQL),
+        "rollups: each claim's latest forecast, resolution in force, observation and score sums; forecaster counts",
+        (rollups.TABLE_SQL, rollups.REBUILD_SQL, rollups.FORECASTERS_TABLE_SQL, rollups.FORECASTERS_REBUILD_SQL),
     ),
 )
 

@@ -190,7 +190,7 @@ def insert_forecast(con: duckdb.DuckDBPyConnection, claim_id: int, forecast: dic
         ],
     ).fetchone()
     assert row is not None
-    rollups.touch(con, [claim_id])
+    rollups.touch(con, [claim_id], [forecast["forecaster"]])
     return int(row[0])
 
 
@@ -227,7 +227,7 @@ def insert_undo(con: duckdb.DuckDBPyConnection, resolution_id: int, note: str | 
         "INSERT INTO resolution_undos (resolution_id, undone_at, note) VALUES (?, ?, ?)",
         [resolution_id, utc_now(), note],
     )
-    rollups.touch_from(con, "SELECT claim_id FROM resolutions WHERE id = ?", [resolution_id])
+    rollups.touch_resolution(con, resolution_id)
 
 
 def resolutions_for(con: duckdb.DuckDBPyConnection, claim_id: int) -> list[dict[str, Any]]:
@@ -315,9 +315,9 @@ def forecaster_counts(
 ) -> list[tuple[str, int]]:
     """Forecasters with their number of forecasts, largest first; `search` matches a substring."""
     rows = con.execute(
-        """SELECT forecaster, count(*) AS n FROM forecasts
+        """SELECT forecaster, n_forecasts AS n FROM forecaster_rollups
            WHERE ? IS NULL OR contains(lower(forecaster), lower(?))
-           GROUP BY forecaster ORDER BY n DESC, forecaster LIMIT ?""",
+           ORDER BY n DESC, forecaster LIMIT ?""",
         [search, search, limit],
     ).fetchall()
     return [(str(name), int(n)) for name, n in rows]
@@ -391,7 +391,7 @@ def bulk_insert(
         select = ", ".join(columns)
         sql = f"INSERT INTO {table} ({select}) SELECT {select} FROM bulk_rows"
         if table in _CLAIM_ROWS:
-            rollups.touch_from(con, "SELECT DISTINCT claim_id FROM bulk_rows")
+            rollups.touch_from(con, "bulk_rows", forecasters=table == "forecasts")
         if returning_key is None:
             con.execute(sql)
             return {}
@@ -445,7 +445,7 @@ def bulk_insert_columns(
         select = ", ".join(BULK_COLUMNS[table])
         sql = f"INSERT INTO {table} ({select}) SELECT {select} FROM bulk_rows"
         if table in _CLAIM_ROWS:
-            rollups.touch_from(con, "SELECT DISTINCT claim_id FROM bulk_rows")
+            rollups.touch_from(con, "bulk_rows", forecasters=table == "forecasts")
         if returning_key is None:
             con.execute(sql)
             return {}

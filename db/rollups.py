@@ -27,6 +27,15 @@ TABLE_SQL = """CREATE TABLE claim_rollups (
     fit_sxx DOUBLE, fit_syy DOUBLE, fit_sxy DOUBLE,
     n_scored BIGINT NOT NULL, brier_sum DOUBLE
 )"""
+# Every forecaster with their number of forecasts: the Track record's picker lists the largest and
+# searches names without grouping a million forecasts on each cold read.
+FORECASTERS_TABLE_SQL = "CREATE TABLE forecaster_rollups (forecaster VARCHAR NOT NULL, n_forecasts BIGINT NOT NULL)"
+_FORECASTER_COUNTS = "SELECT forecaster, count(*) AS n_forecasts FROM forecasts"
+FORECASTERS_REBUILD_SQL = f"INSERT INTO forecaster_rollups {_FORECASTER_COUNTS} GROUP BY forecaster"
+_FORECASTERS_REFRESH_SQL = (
+    f"INSERT INTO forecaster_rollups {_FORECASTER_COUNTS}"
+    " WHERE forecaster IN (SELECT forecaster FROM touched_forecasters) GROUP BY forecaster"
+)
 
 # The rules, once: the latest forecast by (made_at, id); the latest resolution not undone; the least-
 # squares line of value ~ day; a scored forecast is one on a claim resolved true, false or partial,
@@ -87,35 +96,63 @@ _REFRESH_SQL = "INSERT INTO claim_rollups " + _ROLLUP_SELECT.replace("{only}", _
 
 def _ensure_touched(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE TEMP TABLE IF NOT EXISTS touched_claims (claim_id BIGINT)")
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS touched_forecasters (forecaster VARCHAR)")
 
 
-def touch(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[int]) -> None:
-    """Mark claims whose rollups the current unit of work must recompute before it commits."""
-    if not claim_ids:
+def touch(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[int], forecasters: Sequence[str] = ()) -> None:
+    """Mark claims (and forecasters, for a new forecast) whose rollups the current unit of work must
+    recompute before it commits."""
+    if not claim_ids and not forecasters:
         return
     _ensure_touched(con)
-    con.execute("INSERT INTO touched_claims SELECT unnest(?::BIGINT[])", [list(claim_ids)])
+    if claim_ids:
+        con.execute("INSERT INTO touched_claims SELECT unnest(?::BIGINT[])", [list(claim_ids)])
+    if forecasters:
+        con.execute("INSERT INTO touched_forecasters SELECT unnest(?::VARCHAR[])", [list(forecasters)])
 
 
-def touch_from(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> None:
-    """`touch` with the claim ids a query of the caller's yields (a bulk insert's registered rows)."""
+def touch_from(con: duckdb.DuckDBPyConnection, rows: str, *, forecasters: bool = False) -> None:
+    """`touch` the claims (and with `forecasters`, the forecasters) of the rows of a registered view:
+    a bulk insert's."""
+    if rows not in _TOUCHING_VIEWS:
+        raise ValueError(f"unknown view {rows!r}")
     _ensure_touched(con)
-    con.execute(f"INSERT INTO touched_claims {sql}", list(params))
+    con.execute(f"INSERT INTO touched_claims SELECT DISTINCT claim_id FROM {rows}")
+    if forecasters:
+        con.execute(f"INSERT INTO touched_forecasters SELECT DISTINCT forecaster FROM {rows}")
+
+
+def touch_resolution(con: duckdb.DuckDBPyConnection, resolution_id: int) -> None:
+    """`touch` the claim of a resolution (an undo names the resolution, not the claim)."""
+    _ensure_touched(con)
+    con.execute("INSERT INTO touched_claims SELECT claim_id FROM resolutions WHERE id = ?", [resolution_id])
+
+
+_TOUCHING_VIEWS = frozenset({"bulk_rows"})
 
 
 def refresh_touched(con: duckdb.DuckDBPyConnection) -> int:
-    """Recompute the rollups of the claims marked in this unit of work; return how many were marked."""
+    """Recompute the rollups of the claims and forecasters marked in this unit of work; return how
+    many claims were marked."""
     tables = {
         (str(name), bool(temporary))
         for name, temporary in con.execute(
-            "SELECT table_name, temporary FROM duckdb_tables() WHERE table_name IN ('touched_claims', 'claim_rollups')"
+            "SELECT table_name, temporary FROM duckdb_tables() "
+            "WHERE table_name IN ('touched_claims', 'touched_forecasters', 'claim_rollups', 'forecaster_rollups')"
         ).fetchall()
     }
     if ("touched_claims", True) not in tables:
         return 0
-    if ("claim_rollups", False) not in tables:  # a schema before migration 3: its rebuild will cover these
-        con.execute("DROP TABLE touched_claims")
-        return 0
+    marked = 0
+    if ("claim_rollups", False) in tables:  # else a schema before migration 3: its rebuild will cover these
+        marked = _refresh_claims(con)
+        _refresh_forecasters(con)
+    con.execute("DROP TABLE touched_claims")
+    con.execute("DROP TABLE touched_forecasters")
+    return marked
+
+
+def _refresh_claims(con: duckdb.DuckDBPyConnection) -> int:
     # Distinct first: a bulk import marks a claim once per row, and the aggregates filter on this set.
     con.execute("CREATE OR REPLACE TEMP TABLE touched_claims AS SELECT DISTINCT claim_id FROM touched_claims")
     row = con.execute("SELECT count(*) FROM touched_claims").fetchone()
@@ -123,18 +160,28 @@ def refresh_touched(con: duckdb.DuckDBPyConnection) -> int:
     if marked:
         total = con.execute("SELECT count(*) FROM claims").fetchone()
         if total and marked * 4 >= int(total[0]):  # a bulk import: recomputing all is cheaper than filtering
-            rebuild(con)
+            con.execute("DELETE FROM claim_rollups")
+            con.execute(REBUILD_SQL)
         else:
             con.execute("DELETE FROM claim_rollups WHERE claim_id IN (SELECT claim_id FROM touched_claims)")
             con.execute(_REFRESH_SQL)
-    con.execute("DROP TABLE touched_claims")
     return marked
+
+
+def _refresh_forecasters(con: duckdb.DuckDBPyConnection) -> None:
+    row = con.execute("SELECT count(DISTINCT forecaster) FROM touched_forecasters").fetchone()
+    if not row or not row[0]:
+        return
+    con.execute("DELETE FROM forecaster_rollups WHERE forecaster IN (SELECT forecaster FROM touched_forecasters)")
+    con.execute(_FORECASTERS_REFRESH_SQL)
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute every rollup (after writing the ledger tables directly, as the benchmark's generator does)."""
     con.execute("DELETE FROM claim_rollups")
     con.execute(REBUILD_SQL)
+    con.execute("DELETE FROM forecaster_rollups")
+    con.execute(FORECASTERS_REBUILD_SQL)
 
 
 _EXACT = ("probability", "probability_by", "probability_at", "resolution_id", "outcome", "fraction", "resolved_on",
@@ -159,3 +206,14 @@ def stale_claims(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[int]:
         [limit],
     ).fetchall()
     return [int(row[0]) for row in rows]
+
+
+def stale_forecasters(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[str]:
+    """Forecasters whose stored count differs from a recount (or is missing or extra): [] when all hold."""
+    rows = con.execute(
+        f"""SELECT coalesce(a.forecaster, b.forecaster) FROM forecaster_rollups a
+            FULL JOIN ({_FORECASTER_COUNTS} GROUP BY forecaster) b ON a.forecaster = b.forecaster
+            WHERE a.n_forecasts IS DISTINCT FROM b.n_forecasts ORDER BY 1 LIMIT ?""",
+        [limit],
+    ).fetchall()
+    return [str(row[0]) for row in rows]

@@ -224,11 +224,10 @@ def status_codes(columns: Mapping[str, Any], today: date) -> np.ndarray:
     now = np.datetime64(today, "D")
     deadline = np.asarray(columns["deadline"], dtype="datetime64[D]")
     has_deadline = ~np.isnat(deadline)
-    outcome = np.asarray(columns["outcome"], dtype=object)
-    resolved = np.asarray(outcome != None, dtype=bool)  # noqa: E711 - elementwise None test
+    resolved = ~_is(columns, "outcome", None)
     open_ = ~resolved & has_deadline & (deadline >= now)
 
-    threshold = (np.asarray(columns["kind"], dtype=object) == "threshold") & open_
+    threshold = _is(columns, "kind", "threshold") & open_
     x_deadline = (deadline - np.datetime64(EPOCH, "D")).astype(float)
     fit_n = np.asarray(columns["fit_n"], dtype=float)
     fit_sxx = np.asarray(columns["fit_sxx"], dtype=float)
@@ -252,11 +251,9 @@ def status_codes(columns: Mapping[str, Any], today: date) -> np.ndarray:
         )
     has_projection = ~np.isnan(projected)
     target = np.asarray(columns["target"], dtype=float)
-    comparator = np.asarray(columns["comparator"], dtype=object)
-    comparator = np.where(comparator == None, ">=", comparator)  # noqa: E711 - elementwise None test
     with np.errstate(invalid="ignore"):
-        meets_target = np.select(
-            [comparator == ">", comparator == "<=", comparator == "<"],
+        meets_target = np.select(  # no comparator means >=
+            [_is(columns, "comparator", ">"), _is(columns, "comparator", "<="), _is(columns, "comparator", "<")],
             [projected > target, projected <= target, projected < target],
             default=projected >= target,
         )
@@ -277,8 +274,22 @@ def status_codes(columns: Mapping[str, Any], today: date) -> np.ndarray:
     out[~resolved & ~has_deadline] = _CODE[Status.NOT_CHECKABLE]
     out[~resolved & has_deadline & (deadline < now)] = _CODE[Status.OVERDUE]
     for value in ("true", "false", "partial", "ambiguous"):
-        out[resolved & (outcome == value)] = _CODE[Status(f"resolved {value}")]
+        out[resolved & _is(columns, "outcome", value)] = _CODE[Status(f"resolved {value}")]
     return out
+
+
+def _is(columns: Mapping[str, Any], name: str, value: str | None) -> np.ndarray:
+    """Where a text column equals `value` (None: is NULL), by its codes when db.queries handed them over
+    (comparing integers, not a hundred thousand strings)."""
+    codes = columns.get(f"{name}#codes")
+    if codes is not None:
+        codes = np.asarray(codes)
+        if value is None:
+            return codes < 0
+        found = np.flatnonzero(np.asarray(columns[f"{name}#names"], dtype=object) == value)
+        return codes == found[0] if len(found) else np.zeros(len(codes), dtype=bool)
+    text = np.asarray(columns[name], dtype=object)
+    return np.asarray(text == value if value is not None else text == None, dtype=bool)  # noqa: E711
 
 
 def states(status: np.ndarray) -> np.ndarray:

@@ -150,6 +150,7 @@ def test_sql_in_every_cli_argument_is_stored_as_typed(db_path: Path) -> None:
     expected = {**seeded, "claims": seeded["claims"] + 1, "forecasts": seeded["forecasts"] + 2}
     expected.update(observations=seeded["observations"] + 1, resolutions=1, resolution_undos=1)
     expected["claim_rollups"] = seeded["claim_rollups"] + 1  # the new claim has forecasts now
+    expected["forecaster_rollups"] = seeded["forecaster_rollups"] + 2  # by two new (SQL-looking) forecasters
     assert after == expected
 
     # Reads take SQL-looking arguments as values too: nothing matches, nothing changes.

@@ -72,8 +72,20 @@ def stored(db: Path) -> dict[int, dict[str, Any]]:
         return {row.pop("claim_id"): row for row in rows(con, "SELECT * FROM claim_rollups")}
 
 
+def forecaster_counts(db: Path) -> tuple[dict[str, int], dict[str, int]]:
+    """(stored in forecaster_rollups, counted here from the forecasts' rows)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = dict(con.execute("SELECT forecaster, n_forecasts FROM forecaster_rollups").fetchall())
+        counted: dict[str, int] = {}
+        for (name,) in con.execute("SELECT forecaster FROM forecasts").fetchall():
+            counted[name] = counted.get(name, 0) + 1
+    return stored, counted
+
+
 def assert_rollups_hold(db: Path) -> None:
     assert stale(db) == []
+    stored_counts, counted = forecaster_counts(db)
+    assert stored_counts == counted
     expected, actual = expected_in_python(db), stored(db)
     assert set(actual) == set(expected)
     for claim_id, want in expected.items():
@@ -149,6 +161,8 @@ def test_the_check_finds_a_rollup_that_no_longer_matches(db_path: Path) -> None:
         con.execute("INSERT INTO forecasts (claim_id, forecaster, probability, made_at, basis) "
                     "VALUES (?, 'x', 0.9, TIMESTAMP '2030-01-01', 'b')", [claim_id + 1])  # fmt: skip
     assert stale(db_path) == sorted([claim_id, claim_id + 1])
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        assert rollups.stale_forecasters(con) == ["x"]  # the forecast added behind its back
     with ledger.writing(db_path) as con:
         rollups.rebuild(con)
     assert_rollups_hold(db_path)
