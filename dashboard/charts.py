@@ -67,51 +67,76 @@ def _iso(value: Any) -> str | None:
     return str(value)[:10]
 
 
-def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, *, height: int = 420) -> go.Figure:
-    fig.update_layout(
+class _Chart:
+    """A figure's traces and layout collected as plain data and made into one Figure at the end.
+
+    Plotly validates a layout given to the Figure constructor once, but every later update_layout,
+    add_shape or add_annotation re-validates and copies (~5 ms each): built that way, a chart cost
+    several times what its data does.
+    """
+
+    def __init__(self, traces: Sequence[Any] = ()) -> None:
+        self.traces: list[Any] = list(traces)
+        self.layout: dict[str, Any] = {}
+
+    def add(self, trace: Any) -> None:
+        self.traces.append(trace)
+
+    def axis(self, name: str, **properties: Any) -> None:
+        self.layout.setdefault(name, {}).update(properties)
+
+    def extra(self, kind: str, item: dict[str, Any]) -> None:
+        self.layout.setdefault(kind, []).append(item)
+
+    def figure(self) -> go.Figure:
+        return go.Figure(data=self.traces, layout=self.layout)
+
+
+def _layout(chart: _Chart, title: str, x_title: str, y_title: str, *, height: int = 420) -> None:
+    chart.layout.update(
         title={"text": title, "x": 0, "xanchor": "left", "y": 0.99, "yanchor": "top", "yref": "container"},
-        xaxis_title=x_title,
-        yaxis_title=y_title,
         height=height,
         margin={"l": 10, "r": 10, "t": 70, "b": 10},
         hoverlabel={"align": "left"},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "xanchor": "left"},
     )
-    return fig
+    chart.axis("xaxis", title={"text": x_title})
+    chart.axis("yaxis", title={"text": y_title})
 
 
-def _date_axis(fig: go.Figure, axis: str = "x") -> None:
-    fig.update_layout({f"{axis}axis": {"type": "date", "tickformat": DATE_FORMAT, "hoverformat": DATE_FORMAT}})
+def _date_axis(chart: _Chart, axis: str = "x") -> None:
+    chart.axis(f"{axis}axis", type="date", tickformat=DATE_FORMAT, hoverformat=DATE_FORMAT)
 
 
-def _vline(fig: go.Figure, day: Any, name: str, label: str, colour: str, dash: str = "dot") -> None:
+def _vline(chart: _Chart, day: Any, name: str, label: str, colour: str, dash: str = "dot") -> None:
     """A vertical reference line across the plot (a named shape) with its label on top."""
     x = _iso(day)
-    fig.add_shape(
-        type="line", name=name, x0=x, x1=x, xref="x", y0=0, y1=1, yref="paper",
-        line={"color": colour, "width": 1.5, "dash": dash},
-    )  # fmt: skip
-    fig.add_annotation(
-        x=x, y=1, xref="x", yref="paper", text=label, showarrow=False, yanchor="top", xanchor="left",
-        font={"size": 11, "color": colour}, bgcolor="rgba(255, 255, 255, 0.85)",
-    )  # fmt: skip
+    chart.extra("shapes", {
+        "type": "line", "name": name, "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "paper",
+        "line": {"color": colour, "width": 1.5, "dash": dash},
+    })  # fmt: skip
+    chart.extra("annotations", {
+        "x": x, "y": 1, "xref": "x", "yref": "paper", "text": label, "showarrow": False, "yanchor": "top",
+        "xanchor": "left", "font": {"size": 11, "color": colour}, "bgcolor": "rgba(255, 255, 255, 0.85)",
+    })  # fmt: skip
 
 
-def _hline(fig: go.Figure, y: float, name: str, label: str, colour: str, dash: str = "dash") -> None:
-    fig.add_shape(
-        type="line", name=name, x0=0, x1=1, xref="paper", y0=y, y1=y, yref="y",
-        line={"color": colour, "width": 1.5, "dash": dash},
-    )  # fmt: skip
-    fig.add_annotation(
-        x=1, y=y, xref="paper", yref="y", text=label, showarrow=False, xanchor="right", yanchor="bottom",
-        font={"size": 11, "color": colour},
-    )  # fmt: skip
+def _hline(chart: _Chart, y: float, name: str, label: str, colour: str, dash: str = "dash") -> None:
+    chart.extra("shapes", {
+        "type": "line", "name": name, "x0": 0, "x1": 1, "xref": "paper", "y0": y, "y1": y, "yref": "y",
+        "line": {"color": colour, "width": 1.5, "dash": dash},
+    })  # fmt: skip
+    chart.extra("annotations", {
+        "x": 1, "y": y, "xref": "paper", "yref": "y", "text": label, "showarrow": False, "xanchor": "right",
+        "yanchor": "bottom", "font": {"size": 11, "color": colour},
+    })  # fmt: skip
 
 
-def _empty_note(fig: go.Figure, text: str) -> None:
-    fig.add_annotation(
-        x=0.5, y=0.5, xref="paper", yref="paper", text=text, showarrow=False, font={"size": 14, "color": MUTED}
-    )  # fmt: skip
+def _empty_note(chart: _Chart, text: str) -> None:
+    chart.extra("annotations", {
+        "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper", "text": text, "showarrow": False,
+        "font": {"size": 14, "color": MUTED},
+    })  # fmt: skip
 
 
 def claim_label(claim_id: object, statement: object, limit: int = 60) -> str:
@@ -143,7 +168,7 @@ def timeline_figure(
     if len(dated) > limit:
         dated = sorted(dated, key=lambda r: abs((date.fromisoformat(str(r["deadline"])) - today).days))[:limit]
     dated = sorted(dated, key=lambda r: (str(r["deadline"]), int(r["id"])))
-    fig = go.Figure()
+    chart = _Chart()
     labels = [claim_label(r["id"], r["statement"], 48) for r in dated]
     for status in STATUS_COLOURS:
         chosen = [(label, r) for label, r in zip(labels, dated, strict=True) if r["status"] == status]
@@ -151,7 +176,7 @@ def timeline_figure(
             continue
         starts = [date.fromisoformat(str(r["made_on"])) for _, r in chosen]
         ends = [date.fromisoformat(str(r["deadline"])) for _, r in chosen]
-        fig.add_trace(
+        chart.add(
             go.Bar(
                 name=status,
                 orientation="h",
@@ -172,19 +197,19 @@ def timeline_figure(
     available = len(rows) if total is None else total
     shown = f"{len(dated):,} of {available:,} claims" if len(dated) < available else f"{len(dated):,} claims"
     _layout(
-        fig,
+        chart,
         f"Resolution timeline ({shown})",
         "date (issue → deadline)",
         "claim",
         height=max(320, 22 * len(dated) + 150),
     )
-    _date_axis(fig)
-    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], automargin=True)
-    fig.update_layout(barmode="overlay", bargap=0.35)
-    _vline(fig, today, "today", f"today {today.isoformat()}", TODAY_COLOUR)
+    _date_axis(chart)
+    chart.axis("yaxis", categoryorder="array", categoryarray=labels[::-1], automargin=True)
+    chart.layout.update(barmode="overlay", bargap=0.35)
+    _vline(chart, today, "today", f"today {today.isoformat()}", TODAY_COLOUR)
     if not dated:
-        _empty_note(fig, "No claim with a deadline matches these filters.")
-    return fig
+        _empty_note(chart, "No claim with a deadline matches these filters.")
+    return chart.figure()
 
 
 def progress_figure(trajectories: Sequence[Trajectory], today: date) -> go.Figure:
@@ -249,15 +274,15 @@ def progress_figure(trajectories: Sequence[Trajectory], today: date) -> go.Figur
                     ),
                 }
             )
-    fig = go.Figure(data=traces)
-    _layout(fig, "Progress of threshold claims toward their targets", "date", "% of target reached", height=460)
-    _date_axis(fig)
-    _hline(fig, 100.0, "target", "target (100%)", TARGET_COLOUR)
-    _vline(fig, today, "today", f"today {today.isoformat()}", TODAY_COLOUR)
+    chart = _Chart(traces)
+    _layout(chart, "Progress of threshold claims toward their targets", "date", "% of target reached", height=460)
+    _date_axis(chart)
+    _hline(chart, 100.0, "target", "target (100%)", TARGET_COLOUR)
+    _vline(chart, today, "today", f"today {today.isoformat()}", TODAY_COLOUR)
     if not drawn:
-        _empty_note(fig, "No threshold claim has an observed value yet.")
-        fig.update_yaxes(range=[0, 110])
-    return fig
+        _empty_note(chart, "No threshold claim has an observed value yet.")
+        chart.axis("yaxis", range=[0, 110])
+    return chart.figure()
 
 
 # --- claim page ----------------------------------------------------------------------------------
@@ -269,10 +294,10 @@ def claim_metric_figure(
     """The metric's observations against the target, with the deadline, the projection and its band."""
     unit = plot_text(t.unit or "")
     metric = plot_text(t.metric or "value", 70)
-    fig = go.Figure()
+    chart = _Chart()
     start = t.baseline_on or t.made_on
     end = t.deadline or (t.points[-1].day if t.points else today)
-    fig.add_trace(
+    chart.add(
         go.Scatter(
             name=f"target {t.comparator or '>='} {t.target:,.6g} {unit}".strip(),
             x=[start.isoformat(), end.isoformat()],
@@ -283,7 +308,7 @@ def claim_metric_figure(
         )
     )
     if t.baseline is not None and t.baseline_on is not None:
-        fig.add_trace(
+        chart.add(
             go.Scatter(
                 name="baseline",
                 x=[t.baseline_on.isoformat()],
@@ -296,7 +321,7 @@ def claim_metric_figure(
     if t.projection:
         band = [p for p in t.projection if p.low is not None and p.high is not None]
         if band:
-            fig.add_trace(
+            chart.add(
                 go.Scatter(
                     name="95% band (upper)",
                     showlegend=False,
@@ -307,7 +332,7 @@ def claim_metric_figure(
                     hoverinfo="skip",
                 )
             )
-            fig.add_trace(
+            chart.add(
                 go.Scatter(
                     name="95% band",
                     x=[p.day.isoformat() for p in band],
@@ -322,7 +347,7 @@ def claim_metric_figure(
                     ),
                 )
             )
-        fig.add_trace(
+        chart.add(
             go.Scatter(
                 name="projection",
                 x=[p.day.isoformat() for p in t.projection],
@@ -333,7 +358,7 @@ def claim_metric_figure(
             )
         )
     if t.points:
-        fig.add_trace(
+        chart.add(
             go.Scatter(
                 name="observed",
                 x=[p.day.isoformat() for p in t.points],
@@ -346,22 +371,22 @@ def claim_metric_figure(
             )
         )
     title = f"{metric}: observed against the target"
-    _layout(fig, title, "date", unit or "value", height=440)
-    _date_axis(fig)
+    _layout(chart, title, "date", unit or "value", height=440)
+    _date_axis(chart)
     if t.deadline is not None:
-        _vline(fig, t.deadline, "deadline", f"deadline {t.deadline.isoformat()}", "#c92a2a", dash="dash")
-    _vline(fig, today, "today", f"today {today.isoformat()}", TODAY_COLOUR)
-    _resolution_line(fig, resolution, status)
+        _vline(chart, t.deadline, "deadline", f"deadline {t.deadline.isoformat()}", "#c92a2a", dash="dash")
+    _vline(chart, today, "today", f"today {today.isoformat()}", TODAY_COLOUR)
+    _resolution_line(chart, resolution, status)
     values = [t.target, *(p.value for p in t.points), *(p.high for p in t.projection if p.high is not None)]
     values += [p.low for p in t.projection if p.low is not None] + ([t.baseline] if t.baseline is not None else [])
     low, high = min(0.0, *values), max(values)
-    fig.update_yaxes(range=[low - 0.02 * (high - low), high + 0.1 * (high - low or 1)])
+    chart.axis("yaxis", range=[low - 0.02 * (high - low), high + 0.1 * (high - low or 1)])
     if not t.points:
-        _empty_note(fig, "No observations yet: the target and the deadline are shown.")
-    return fig
+        _empty_note(chart, "No observations yet: the target and the deadline are shown.")
+    return chart.figure()
 
 
-def _resolution_line(fig: go.Figure, resolution: Mapping[str, Any] | None, status: str | None) -> None:
+def _resolution_line(chart: _Chart, resolution: Mapping[str, Any] | None, status: str | None) -> None:
     if not resolution:
         return
     outcome = str(resolution.get("outcome"))
@@ -370,7 +395,7 @@ def _resolution_line(fig: go.Figure, resolution: Mapping[str, Any] | None, statu
     label = f"resolved {outcome} {when}"
     if resolution.get("fraction") is not None:
         label += f" ({float(resolution['fraction']):.0%} achieved)"
-    _vline(fig, when, "resolution", label, colour, dash="solid")
+    _vline(chart, when, "resolution", label, colour, dash="solid")
 
 
 def confidence_figure(
@@ -381,7 +406,7 @@ def confidence_figure(
     status: str | None = None,
 ) -> go.Figure:
     """Each forecaster's probability over time as a step line (every change is a new point)."""
-    fig = go.Figure()
+    chart = _Chart()
     by_forecaster: dict[str, list[Mapping[str, Any]]] = {}
     for forecast in forecasts:
         by_forecaster.setdefault(str(forecast["forecaster"]), []).append(forecast)
@@ -397,7 +422,7 @@ def confidence_figure(
         if str(x[-1]) < until:
             x, y, sizes = [*x, until], [*y, y[-1]], [*sizes, 0]
             customdata.append(["still in force", ""])
-        fig.add_trace(
+        chart.add(
             go.Scatter(
                 name=plot_text(name, 40),
                 x=x,
@@ -412,15 +437,15 @@ def confidence_figure(
                 ),
             )
         )
-    _layout(fig, "Confidence history", "date", "probability it comes true (%)", height=360)
-    _date_axis(fig)
-    fig.update_yaxes(range=[-2, 102])
+    _layout(chart, "Confidence history", "date", "probability it comes true (%)", height=360)
+    _date_axis(chart)
+    chart.axis("yaxis", range=[-2, 102])
     if deadline is not None:
-        _vline(fig, deadline, "deadline", f"deadline {deadline.isoformat()}", "#c92a2a", dash="dash")
-    _resolution_line(fig, resolution, status)
+        _vline(chart, deadline, "deadline", f"deadline {deadline.isoformat()}", "#c92a2a", dash="dash")
+    _resolution_line(chart, resolution, status)
     if not forecasts:
-        _empty_note(fig, "No forecast recorded for this claim.")
-    return fig
+        _empty_note(chart, "No forecast recorded for this claim.")
+    return chart.figure()
 
 
 # --- track record --------------------------------------------------------------------------------
@@ -430,8 +455,8 @@ def calibration_figure(bins: Sequence[CalibrationBin], folded: bool, title: str 
     """Hit rate against stated probability per bin, with 95% Wilson intervals and the diagonal."""
     filled = [b for b in bins if b.n > 0 and b.hit_rate is not None]
     low_edge = 50.0 if folded else 0.0
-    fig = go.Figure()
-    fig.add_trace(
+    chart = _Chart()
+    chart.add(
         go.Scatter(
             name="perfect calibration",
             x=[low_edge, 100.0],
@@ -445,7 +470,7 @@ def calibration_figure(bins: Sequence[CalibrationBin], folded: bool, title: str 
         largest = max(b.n for b in filled)
         x = [100 * (b.mean_probability if b.mean_probability is not None else (b.low + b.high) / 2) for b in filled]
         y = [100 * (b.hit_rate or 0.0) for b in filled]
-        fig.add_trace(
+        chart.add(
             go.Scatter(
                 name="observed frequency (95% interval)",
                 x=x,
@@ -473,20 +498,20 @@ def calibration_figure(bins: Sequence[CalibrationBin], folded: bool, title: str 
             )
         )
     x_title = "stated probability (%), folded: p below 50% counted as 1 − p" if folded else "stated probability (%)"
-    _layout(fig, title, x_title, "how often it came true (%)", height=440)
-    fig.update_xaxes(range=[low_edge - 2, 102], ticksuffix="%")
-    fig.update_yaxes(range=[-2, 102], ticksuffix="%")
+    _layout(chart, title, x_title, "how often it came true (%)", height=440)
+    chart.axis("xaxis", range=[low_edge - 2, 102], ticksuffix="%")
+    chart.axis("yaxis", range=[-2, 102], ticksuffix="%")
     if not filled:
-        _empty_note(fig, "Nothing resolved after its deadline yet.")
-    return fig
+        _empty_note(chart, "Nothing resolved after its deadline yet.")
+    return chart.figure()
 
 
 def score_history_figure(points: Sequence[ScorePoint], title: str = "Brier score over time") -> go.Figure:
     """The running Brier score by resolution date (thinned to a few hundred points for the browser)."""
     shown = thin(points)
-    fig = go.Figure()
+    chart = _Chart()
     if shown:
-        fig.add_trace(
+        chart.add(
             go.Scatter(
                 name="cumulative Brier score",
                 x=[p.resolved_on.isoformat() for p in shown],
@@ -500,20 +525,21 @@ def score_history_figure(points: Sequence[ScorePoint], title: str = "Brier score
                 ),
             )
         )
-    _layout(fig, title, "resolution date", "cumulative Brier score (lower is better)", height=380)
-    _date_axis(fig)
-    fig.update_yaxes(rangemode="tozero")
-    _hline(fig, 0.25, "always 50%", "0.25 = always saying 50%", MUTED, dash="dot")
+    _layout(chart, title, "resolution date", "cumulative Brier score (lower is better)", height=380)
+    _date_axis(chart)
+    chart.axis("yaxis", rangemode="tozero")
+    _hline(chart, 0.25, "always 50%", "0.25 = always saying 50%", MUTED, dash="dot")
     if not shown:
-        _empty_note(fig, "Nothing resolved yet.")
-    return fig
+        _empty_note(chart, "Nothing resolved yet.")
+    return chart.figure()
 
 
 def breakdown_figure(by: Mapping[str, Score], label: str, limit: int = 15) -> go.Figure:
     """Brier score per group (the `limit` largest by n), with n on each bar."""
     items = [(name, score) for name, score in by.items() if score.brier is not None][:limit]
     items = items[::-1]  # largest at the top
-    fig = go.Figure(
+    chart = _Chart()
+    chart.add(
         go.Bar(
             name="Brier score",
             orientation="h",
@@ -531,10 +557,10 @@ def breakdown_figure(by: Mapping[str, Score], label: str, limit: int = 15) -> go
     )
     shown = f"{len(items)} largest of {len(by):,}" if len(by) > len(items) else f"{len(items)}"
     _layout(
-        fig, f"Brier score by {label} ({shown})", "Brier score (lower is better)", label, height=140 + 28 * len(items)
+        chart, f"Brier score by {label} ({shown})", "Brier score (lower is better)", label, height=140 + 28 * len(items)
     )
-    fig.update_yaxes(automargin=True, type="category")
-    fig.update_xaxes(rangemode="tozero")
+    chart.axis("yaxis", automargin=True, type="category")
+    chart.axis("xaxis", rangemode="tozero")
     if not items:
-        _empty_note(fig, "Nothing resolved yet.")
-    return fig
+        _empty_note(chart, "Nothing resolved yet.")
+    return chart.figure()
