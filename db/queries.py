@@ -264,6 +264,18 @@ _LATEST = """
 """
 
 
+# The claims a scope's scored forecasts can be on: the positions scored_columns hands over count
+# only these, and scored_claims reads only these (a quarter of the claims for the author's record).
+_SCOPE_CLAIMS = {
+    "all": "SELECT id FROM claims",
+    "attribution": "SELECT id FROM claims WHERE attribution = ?",
+}
+
+
+def _scope(attribution: str | None) -> tuple[str, list[Any]]:
+    return (_SCOPE_CLAIMS["all"], []) if attribution is None else (_SCOPE_CLAIMS["attribution"], [attribution])
+
+
 def scored_columns(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -272,8 +284,8 @@ def scored_columns(
     forecaster: str | None = None,
 ) -> dict[str, np.ndarray]:
     """Every scored forecast as columns, by resolution date then forecast id (the running score's
-    order, so its sort finds them sorted): probability, outcome, deadline,
-    resolved_on, claim (the claim's position in `scored_claims`) and forecaster (its position in
+    order, so its sort finds them sorted): probability, outcome, deadline, resolved_on, claim (the
+    claim's position in `scored_claims` of the same `attribution`) and forecaster (its position in
     `forecaster_names`). Numbers only: the text of a million rows is never read."""
     inner = _SCORED
     params: list[Any] = []
@@ -285,29 +297,33 @@ def scored_columns(
         params.append(forecaster)
     if latest:
         inner += _LATEST
+    scope, scope_params = _scope(attribution)
     sql = f"""
-        WITH names AS (
-            SELECT forecaster, (row_number() OVER (ORDER BY forecaster) - 1)::INTEGER AS code
-            FROM (SELECT DISTINCT forecaster FROM forecasts)
+        WITH names AS (  -- every forecaster once: their rollups, not a DISTINCT over every forecast
+            SELECT forecaster, (row_number() OVER (ORDER BY forecaster) - 1)::INTEGER AS code FROM forecaster_rollups
         ), positions AS (
-            SELECT id, (row_number() OVER (ORDER BY id) - 1)::INTEGER AS position FROM claims
+            SELECT id, (row_number() OVER (ORDER BY id) - 1)::INTEGER AS position FROM ({scope})
         )
         SELECT s.probability, s.outcome, s.deadline, s.resolved_on, p.position AS claim, n.code AS forecaster
         FROM ({inner}) s JOIN names n ON n.forecaster = s.forecaster JOIN positions p ON p.id = s.claim_id
         ORDER BY s.resolved_on, s.forecast_id"""
-    return _arrow_columns(_arrow(con, sql, params))
+    return _arrow_columns(_arrow(con, sql, scope_params + params))
 
 
 def forecaster_names(con: duckdb.DuckDBPyConnection) -> np.ndarray:
     """Every forecaster once, in the order `scored_columns` numbers them."""
-    table = _arrow(con, "SELECT DISTINCT forecaster FROM forecasts ORDER BY forecaster")
+    table = _arrow(con, "SELECT forecaster FROM forecaster_rollups ORDER BY forecaster")
     return np.asarray(table.column(0).to_numpy(zero_copy_only=False), dtype=object)
 
 
-def scored_claims(con: duckdb.DuckDBPyConnection) -> dict[str, np.ndarray]:
-    """Every claim in id order (the positions `scored_columns` refers to): id, claimant and attribution
-    with their codes, and the tags as `tags#offsets`, `tags#codes` and `tags#names`."""
-    return _arrow_columns(_arrow(con, "SELECT id, claimant, attribution, tags FROM claims ORDER BY id"))
+def scored_claims(con: duckdb.DuckDBPyConnection, *, attribution: str | None = None) -> dict[str, np.ndarray]:
+    """The claims of `attribution` (all without) in id order, the positions `scored_columns` refers to:
+    id, claimant and attribution with their codes, and the tags as `tags#offsets`, `tags#codes` and
+    `tags#names`."""
+    sql = "SELECT id, claimant, attribution, tags FROM claims"
+    if attribution is None:
+        return _arrow_columns(_arrow(con, sql + " ORDER BY id"))
+    return _arrow_columns(_arrow(con, sql + " WHERE attribution = ? ORDER BY id", [attribution]))
 
 
 def forecaster_counts(

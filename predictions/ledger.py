@@ -76,9 +76,19 @@ def writing(path: Path, *, create: bool = True) -> Iterator[duckdb.DuckDBPyConne
 def reading(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only unit of work; a file without the ledger's tables is a clear error, not a driver one."""
     with db.read_only(path) as con:
-        if db.migrations.schema_version(con) == 0:
-            raise LedgerError(f"{path} holds no ledger yet: run `predictions init --db {path}`")
-        yield con
+        try:
+            yield con
+        except duckdb.CatalogException as error:
+            # Looked at only when a table is missing, rather than by two catalog queries per read.
+            version = db.migrations.schema_version(con)
+            if version == 0:
+                raise LedgerError(f"{path} holds no ledger yet: run `predictions init --db {path}`") from error
+            if version < db.MIGRATIONS[-1].version:
+                raise LedgerError(
+                    f"{path} holds a ledger of schema version {version}, older than this program's "
+                    f"{db.MIGRATIONS[-1].version}: run `predictions ensure-db --db {path}` (any write upgrades it too)"
+                ) from error
+            raise
 
 
 def database_version(path: Path) -> tuple[float, int]:
@@ -368,7 +378,8 @@ def scored_table_from(
 ) -> ScoredForecasts:
     """`scored_table` within a unit of work already open."""
     rows = queries.scored_columns(con, latest=latest, attribution=attribution, forecaster=forecaster)
-    return ScoredForecasts.from_columns(rows, queries.scored_claims(con), queries.forecaster_names(con))
+    claims = queries.scored_claims(con, attribution=attribution)
+    return ScoredForecasts.from_columns(rows, claims, queries.forecaster_names(con))
 
 
 def track_record(

@@ -316,13 +316,24 @@ def score_table(
     index = table.select(attribution=attribution, forecaster=forecaster)
     key = (attribution, forecaster, today, folded)
     if key not in table._overall:
-        table._overall[key] = score_rows(table.rows(index), today, folded=folded)
+        table._overall[key] = _overall(table, index, today, folded)
     overall = table._overall[key]
     score = Score(overall.n, overall.brier, overall.log_score, list(overall.calibration))
     if by is not None:
         positions, group, names = table.groups(by, index)
         score.by = _score_groups(table, positions, group, names, today, folded)
     return score
+
+
+def _overall(table: ScoredForecasts, index: np.ndarray, today: date, folded: bool) -> Score:
+    """`score_rows` of the forecasts at `index`, from the table's per-forecast errors and log scores."""
+    if len(index) == 0:
+        return score_rows(table.rows(index), today, folded=folded)
+    errors, logs = table.errors_and_logs()
+    passed = index[_deadline_passed(table.deadline[index], today)]
+    bins = _calibrations(table.probability[passed], table.outcome[passed], np.zeros(len(passed), dtype=np.int64), 1,
+                         folded=folded)  # fmt: skip
+    return Score(len(index), float(np.mean(errors[index])), float(np.mean(logs[index])), bins[0])
 
 
 def _score_groups(

@@ -199,3 +199,15 @@ def test_the_overview_brier_from_rollups_is_the_track_records(db_path: Path) -> 
         else:
             assert summary.brier is None
     assert overview.brier_of(table, "author").n > 0
+
+
+def test_a_reader_of_a_ledger_before_the_rollups_is_told_to_upgrade_it(db_path: Path) -> None:
+    import db
+
+    with db.unit_of_work(db_path) as con:
+        db.migrate(con, up_to=2)  # a ledger written by the version before the rollups
+    with pytest.raises(ledger.LedgerError, match=r"schema version 2.*predictions ensure-db"):
+        ledger.claim_table(db_path, TODAY)
+    ledger.seed_from_file(db_path)  # any write brings it up to date
+    assert len(ledger.claim_table(db_path, TODAY)) > 0
+    assert_rollups_hold(db_path)
