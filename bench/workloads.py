@@ -129,10 +129,14 @@ class LibraryCalls:
 
         return ledger.forecasters(self.path, (search or "").strip() or None, limit)
 
-    def trajectories(self, claim_ids: list[int]) -> Any:
+    def trajectories(self, claim_ids: list[int], table: Any) -> Any:
+        """data.trajectories: the claims' fields from the claim table, their observations read."""
         from predictions import ledger
 
-        return ledger.threshold_trajectories(self.path, self.today, tuple(claim_ids))
+        if not hasattr(table, "threshold_fields"):  # before the claim table had them: read the claims too
+            return ledger.threshold_trajectories(self.path, self.today, tuple(claim_ids))
+        fields = {i: table.threshold_fields(table.index_of(i)) for i in claim_ids}
+        return ledger.threshold_trajectories(self.path, self.today, list(fields), claims=fields)
 
     def claim(self, claim_id: int) -> Any:
         from predictions import ledger
@@ -165,7 +169,7 @@ class DashboardCalls(LibraryCalls):
 
         return data.forecasters(search, limit)
 
-    def trajectories(self, claim_ids: list[int]) -> Any:
+    def trajectories(self, claim_ids: list[int], table: Any) -> Any:
         from dashboard import data
 
         return data.trajectories(claim_ids, self.today)
@@ -197,7 +201,7 @@ def overview_page(calls: LibraryCalls) -> dict[str, Any]:
         charts.timeline_figure, rows.rows(on_timeline), today, limit=TIMELINE_CLAIMS, total=head.claims - head.undated
     )
     progress_ids = [int(rows.ids[i]) for i in overview.progress_index(rows, mask, today, PROGRESS_CLAIMS)]
-    trajectories = calls.trajectories(progress_ids)
+    trajectories = calls.trajectories(progress_ids, rows)
     progress = _drawn(charts.progress_figure, trajectories, today) if trajectories else None
     listed = np.flatnonzero(mask)
     table = ui.claims_frame(rows.rows(listed[:MAX_TABLE_ROWS]))

@@ -83,16 +83,25 @@ def resolution_in_force(detail: ClaimDetail) -> dict[str, Any] | None:
     return ledger.resolution_in_force(detail)
 
 
+# `_table` (the cached claim table of the same path, version and day) is not part of the key: Streamlit
+# skips arguments whose names start with an underscore.
 @st.cache_data(show_spinner=False, max_entries=32)
 def _trajectories(
-    path: str, db_version: tuple[float, int], today: date, claim_ids: tuple[int, ...]
+    path: str, db_version: tuple[float, int], today: date, claim_ids: tuple[int, ...], _table: ClaimTable
 ) -> list[Trajectory]:
-    return ledger.threshold_trajectories(Path(path), today, claim_ids)
+    fields = {}
+    for claim_id in claim_ids:
+        index = _table.index_of(claim_id)
+        if index is not None:
+            fields[claim_id] = _table.threshold_fields(index)
+    return ledger.threshold_trajectories(Path(path), today, list(fields), claims=fields)
 
 
 def trajectories(claim_ids: Sequence[int], on: date | None = None) -> list[Trajectory]:
-    """Observed paths and projections of the given threshold claims."""
-    return _trajectories(str(database_path()), version(), on or today(), tuple(int(i) for i in claim_ids))
+    """Observed paths and projections of the given threshold claims (their fields from the claim table)."""
+    day = on or today()
+    path, db_version = str(database_path()), version()
+    return _trajectories(path, db_version, day, tuple(int(i) for i in claim_ids), _claims(path, db_version, day))
 
 
 # Every figure of the track record (and the overview's Brier score) comes from the scored forecasts of

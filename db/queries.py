@@ -597,7 +597,7 @@ _LATEST_KEY = "epoch_us(made_at)::HUGEINT * 4294967296 + id"
 # The claim table is three plain scans (claims, their rollups, sources) joined by position in numpy:
 # DuckDB's join and ORDER BY over 100,000 claims cost more than the scans themselves.
 _CLAIM_TABLE_CLAIMS = """SELECT id, statement, quote, claimant, attribution, kind, made_on, deadline,
-    deadline_precision, tags, comparator, target, baseline, baseline_on, source_id FROM claims"""
+    deadline_precision, tags, metric, unit, comparator, target, baseline, baseline_on, source_id FROM claims"""
 _CLAIM_TABLE_ROLLUPS = """SELECT claim_id, probability, outcome, n_observations, last_value, last_value_on,
     fit_n, fit_slope, fit_intercept, fit_sxx, n_scored, brier_sum FROM claim_rollups"""
 _CLAIM_TABLE_SOURCES = "SELECT id, title AS source_title, published_on AS source_date, url AS source_url FROM sources"
@@ -607,7 +607,7 @@ _NONE_RECORDED = {"n_observations": 0, "fit_n": 0, "n_scored": 0}
 
 # Text columns with few distinct values: read once per value (a million claims share forty claimants).
 CATEGORICAL = frozenset({"claimant", "attribution", "kind", "deadline_precision", "comparator", "outcome",
-                         "source_title", "source_url", "forecaster"})  # fmt: skip
+                         "source_title", "source_url", "forecaster", "metric", "unit"})  # fmt: skip
 
 
 def _object_array(items: Sequence[Any]) -> np.ndarray:

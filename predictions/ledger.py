@@ -6,7 +6,7 @@ opens the file read-only. Callers get domain errors, never driver errors.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -429,13 +429,20 @@ def resolution_in_force(detail: ClaimDetail) -> dict[str, Any] | None:
 
 
 def threshold_trajectories(
-    path: Path, today: date | None = None, claim_ids: Sequence[int] | None = None
+    path: Path,
+    today: date | None = None,
+    claim_ids: Sequence[int] | None = None,
+    claims: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> list[Trajectory]:
     """One trajectory per threshold claim (with or without observations), in claim id order; with
-    `claim_ids`, only those claims (the overview draws a few dozen lines, not every claim)."""
+    `claim_ids`, only those claims (the overview draws a few dozen lines, not every claim). `claims`
+    (id -> ClaimTable.threshold_fields, status included) saves reading them again: then only their
+    observations are read."""
     today = today or date.today()
-    with reading(path) as con:
-        if claim_ids is None:
+    with reading(path, few_rows=claim_ids is not None) as con:
+        if claims is not None and claim_ids is not None:
+            summaries = [dict(claims[int(i)]) for i in sorted(set(int(i) for i in claim_ids))]
+        elif claim_ids is None:
             summaries = queries.claim_summaries(con)
         else:
             summaries = queries.claim_summaries_for_ids(con, claim_ids)
@@ -444,7 +451,10 @@ def threshold_trajectories(
     by_claim: dict[int, list[dict[str, Any]]] = {}
     for observation in observations:
         by_claim.setdefault(int(observation["claim_id"]), []).append(observation)
-    return [trajectory.build(row, by_claim.get(int(row["id"]), []), _view(row, today).status.value) for row in rows]
+    return [
+        trajectory.build(row, by_claim.get(int(row["id"]), []), row.get("status") or _view(row, today).status.value)
+        for row in rows
+    ]
 
 
 def claim_table(path: Path, today: date | None = None) -> ClaimTable:

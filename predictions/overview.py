@@ -149,6 +149,31 @@ class ClaimTable:
     def rows(self, index: Iterable[int] | np.ndarray) -> list[dict[str, Any]]:
         return [self.row(int(i)) for i in index]
 
+    def threshold_fields(self, index: int) -> dict[str, Any]:
+        """What a threshold claim's trajectory is drawn from (trajectory.build), dates as dates."""
+        c = self.columns
+
+        def day(value: np.datetime64) -> date | None:
+            return None if np.isnat(value) else value.astype("datetime64[D]").item()
+
+        def number(value: float) -> float | None:
+            return None if np.isnan(value) else float(value)
+
+        return {
+            "id": int(self.ids[index]),
+            "statement": c["statement"][index],
+            "kind": c["kind"][index],
+            "metric": c.get("metric", np.full(len(self), None))[index],
+            "unit": c.get("unit", np.full(len(self), None))[index],
+            "comparator": c.get("comparator", np.full(len(self), None))[index],
+            "target": number(c["target"][index]),
+            "baseline": number(c["baseline"][index]) if "baseline" in c else None,
+            "baseline_on": day(c["baseline_on"][index]) if "baseline_on" in c else None,
+            "made_on": day(c["made_on"][index]),
+            "deadline": day(self.deadline[index]),
+            "status": self.status[index],
+        }
+
     def index_of(self, claim_id: int) -> int | None:
         found = np.flatnonzero(self.ids == claim_id)
         return int(found[0]) if len(found) else None

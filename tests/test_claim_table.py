@@ -111,3 +111,17 @@ def test_timeline_picks_the_deadlines_nearest_today(db_path: Path) -> None:
     assert len(picked) == 20
     assert max(abs((date.fromisoformat(r["deadline"]) - TODAY).days) for r in picked) == distance[19]
     assert [r["deadline"] for r in picked] == sorted(r["deadline"] for r in picked)
+
+
+def test_trajectories_from_the_claim_tables_fields_equal_those_from_the_claims_rows(db_path: Path) -> None:
+    build_mixed_ledger(db_path, random.Random(8))
+    table = ledger.claim_table(db_path, TODAY)
+    threshold = np.flatnonzero((table.columns["kind"] == "threshold") & ~np.isnan(table.columns["target"]))
+    binary = int(table.ids[np.flatnonzero(table.columns["kind"] == "binary")[0]])
+    ids = [int(table.ids[i]) for i in threshold[::2]] + [binary]  # the binary claim gets no trajectory
+    fields = {claim_id: table.threshold_fields(table.index_of(claim_id)) for claim_id in ids}
+    from_table = ledger.threshold_trajectories(db_path, TODAY, ids, claims=fields)
+    from_rows = ledger.threshold_trajectories(db_path, TODAY, ids)
+    assert len(from_rows) >= 20 and any(t.points for t in from_rows) and any(t.projection for t in from_rows)
+    assert from_table == from_rows
+    assert binary not in {t.claim_id for t in from_table}
