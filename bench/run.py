@@ -113,8 +113,9 @@ def generator_digest(size: generate.Size) -> str:
     return hashlib.sha256(text).hexdigest()[:12]
 
 
-def ledger_path(work: Path, size: generate.Size) -> tuple[Path, float | None]:
-    """The cached ledger of `size`, built first when missing; returns (path, seconds spent building)."""
+def ledger_path(work: Path, size: generate.Size, log: Callable[[str], None] = print) -> tuple[Path, float | None]:
+    """The cached ledger of `size`, built first when missing (in a child: building L takes ~2 GB, which
+    Linux would carry into every later child's ru_maxrss); returns (path, seconds spent building)."""
     work.mkdir(parents=True, exist_ok=True)
     path = work / f"ledger-{size.name}-{generator_digest(size)}.duckdb"
     if path.exists():
@@ -122,7 +123,8 @@ def ledger_path(work: Path, size: generate.Size) -> tuple[Path, float | None]:
     for stale in work.glob(f"ledger-{size.name}-*.duckdb*"):
         stale.unlink()
     partial = path.with_name(path.name + ".partial")
-    seconds, _ = timed(lambda: generate.build(partial, size))
+    spec = {"size": size.name, "path": str(partial), "out_file": str(work / f"child-generate-{size.name}.json")}
+    seconds, _ = timed(lambda: run_child("generate", spec, log))
     partial.rename(path)
     for leftover in work.glob(f"{partial.name}*"):
         leftover.unlink()
@@ -369,7 +371,13 @@ def child_transfer(spec: dict[str, Any]) -> dict[str, Any]:
     return {**result, "log": lines, "maxrss_mb": maxrss_mb(), "vmhwm_mb": peak_rss_mb()}
 
 
+def child_generate(spec: dict[str, Any]) -> dict[str, Any]:
+    generate.build(Path(spec["path"]), generate.SIZES[spec["size"]])
+    return {"maxrss_mb": maxrss_mb()}
+
+
 CHILDREN: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "generate": child_generate,
     "pages": child_pages,
     "profile": child_profile,
     "references": child_references,
@@ -793,7 +801,7 @@ def run(
     }
     for name in sizes:
         size = generate.SIZES[name]
-        path, built = ledger_path(work, size)
+        path, built = ledger_path(work, size, log)
         log(f"size {name}: {path.name}" + (f" (built in {built:.1f} s)" if built else " (cached)"))
         result = size_run(name, path, repeat or REPEATS[name], work, log, parts=parts, profile=profile)
         result["build_seconds"] = built
