@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 TIMELINE_CLAIMS = 60  # as dashboard/app_pages/overview.py
-PROGRESS_CLAIMS = 30
+PROGRESS_CLAIMS = 30  # as predictions.overview.PROGRESS_CLAIMS
 MAX_TABLE_ROWS = 500  # dashboard/ui.py
 BREAKDOWNS = ("claimant", "attribution", "topic")  # dashboard/app_pages/track_record.py
 DUE_SOON_DAYS = 90
@@ -103,8 +103,10 @@ class LibraryCalls:
         return not hasattr(ledger, "scored_table")
 
     def claims(self) -> Any:
-        from predictions import ledger
+        from predictions import ledger, overview
 
+        if hasattr(overview, "PROGRESS_CLAIMS"):  # data._claims: the progress chart's observations with it
+            return ledger.claim_table(self.path, self.today, progress_claims=overview.PROGRESS_CLAIMS)
         return ledger.claim_table(self.path, self.today)
 
     def track_record(self, *, folded: bool = False, by: str | None = None, attribution: str | None = None,
@@ -133,10 +135,9 @@ class LibraryCalls:
         """data.trajectories: the claims' fields from the claim table, their observations read."""
         from predictions import ledger
 
-        if not hasattr(table, "threshold_fields"):  # before the claim table had them: read the claims too
+        if not hasattr(ledger, "table_trajectories"):  # before: the claims' rows were read again
             return ledger.threshold_trajectories(self.path, self.today, tuple(claim_ids))
-        fields = {i: table.threshold_fields(table.index_of(i)) for i in claim_ids}
-        return ledger.threshold_trajectories(self.path, self.today, list(fields), claims=fields)
+        return ledger.table_trajectories(self.path, table, claim_ids)
 
     def claim(self, claim_id: int) -> Any:
         from predictions import ledger
@@ -200,7 +201,9 @@ def overview_page(calls: LibraryCalls) -> dict[str, Any]:
     timeline = _drawn(
         charts.timeline_figure, rows.rows(on_timeline), today, limit=TIMELINE_CLAIMS, total=head.claims - head.undated
     )
-    progress_ids = [int(rows.ids[i]) for i in overview.progress_index(rows, mask, today, PROGRESS_CLAIMS)]
+    progress_ids = [
+        int(rows.ids[i]) for i in overview.progress_index(rows, mask, today, getattr(overview, "PROGRESS_CLAIMS", 30))
+    ]
     trajectories = calls.trajectories(progress_ids, rows)
     progress = _drawn(charts.progress_figure, trajectories, today) if trajectories else None
     listed = np.flatnonzero(mask)

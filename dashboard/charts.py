@@ -220,8 +220,7 @@ def timeline_figure(
 
 def progress_figure(trajectories: Sequence[Trajectory], today: date) -> go.Figure:
     """Percent of the target reached over time, one line per threshold claim, projected to its deadline."""
-    # Up to three traces a claim: handed to the figure at once, since adding them one by one costs
-    # about half again as much (each addition re-validates the figure's data).
+    # Up to two traces a claim (the line observed; the projection ending in a deadline marker).
     traces: list[dict[str, Any]] = []
     drawn = [t for t in trajectories if t.points]
     for i, t in enumerate(drawn):
@@ -246,6 +245,8 @@ def progress_figure(trajectories: Sequence[Trajectory], today: date) -> go.Figur
             }
         )
         if t.projection:
+            # The projection ends in a marker at the deadline: one trace, not a line and a marker.
+            last = len(t.projection) - 1
             traces.append(
                 {
                     "type": "scatter",
@@ -254,29 +255,17 @@ def progress_figure(trajectories: Sequence[Trajectory], today: date) -> go.Figur
                     "showlegend": False,
                     "x": [p.day.isoformat() for p in t.projection],
                     "y": [p.percent for p in t.projection],
-                    "mode": "lines",
+                    "mode": "lines+markers",
                     "line": {"color": colour, "width": 1.5, "dash": "dash"},
-                    "hovertemplate": f"{name}<br>projection %{{x|{DATE_FORMAT}}}: %{{y:.0f}}% of target<extra></extra>",
-                }
-            )
-            end = t.projection[-1]
-            traces.append(
-                {
-                    "type": "scatter",
-                    "name": f"{name} (deadline)",
-                    "legendgroup": str(t.claim_id),
-                    "showlegend": False,
-                    "x": [end.day.isoformat()],
-                    "y": [end.percent],
-                    "mode": "markers",
                     "marker": {
                         "symbol": "diamond-tall",
-                        "size": 12,
+                        "size": [0] * last + [12],
                         "color": colour,
-                        "line": {"color": "#fff", "width": 1},
+                        "line": {"color": "#fff", "width": [0] * last + [1]},
                     },
+                    "customdata": ["projection"] * last + ["deadline, projected"],
                     "hovertemplate": (
-                        f"{name}<br>deadline %{{x|{DATE_FORMAT}}}<br>projected %{{y:.0f}}% of target<extra></extra>"
+                        f"{name}<br>%{{customdata}} %{{x|{DATE_FORMAT}}}: %{{y:.0f}}% of target<extra></extra>"
                     ),
                 }
             )

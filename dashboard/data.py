@@ -16,7 +16,7 @@ from typing import Any
 
 import streamlit as st
 
-from predictions import ledger, reminders, scorecard, scoring, transfer
+from predictions import ledger, overview, reminders, scorecard, scoring, transfer
 from predictions.ledger import ClaimDetail
 from predictions.models import ClaimIn, ForecastIn, ObservationIn, ResolutionIn, Source
 from predictions.overview import ClaimTable
@@ -57,7 +57,7 @@ def database_problem() -> str | None:
 # columnar table instead (its arrays are frozen); pages filter and count it with array operations.
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _claims(path: str, db_version: tuple[float, int], today: date) -> ClaimTable:
-    return ledger.claim_table(Path(path), today)
+    return ledger.claim_table(Path(path), today, progress_claims=overview.PROGRESS_CLAIMS)
 
 
 def claims(on: date | None = None) -> ClaimTable:
@@ -89,12 +89,7 @@ def resolution_in_force(detail: ClaimDetail) -> dict[str, Any] | None:
 def _trajectories(
     path: str, db_version: tuple[float, int], today: date, claim_ids: tuple[int, ...], _table: ClaimTable
 ) -> list[Trajectory]:
-    fields = {}
-    for claim_id in claim_ids:
-        index = _table.index_of(claim_id)
-        if index is not None:
-            fields[claim_id] = _table.threshold_fields(index)
-    return ledger.threshold_trajectories(Path(path), today, list(fields), claims=fields)
+    return ledger.table_trajectories(Path(path), _table, claim_ids)
 
 
 def trajectories(claim_ids: Sequence[int], on: date | None = None) -> list[Trajectory]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 
 import db
 from db import queries
@@ -29,7 +30,7 @@ from predictions.models import (
     ResolutionIn,
     Source,
 )
-from predictions.overview import ClaimTable
+from predictions.overview import ClaimTable, progress_index
 from predictions.progress import (
     STATUS_VALUES,
     Projection,
@@ -429,41 +430,62 @@ def resolution_in_force(detail: ClaimDetail) -> dict[str, Any] | None:
 
 
 def threshold_trajectories(
-    path: Path,
-    today: date | None = None,
-    claim_ids: Sequence[int] | None = None,
-    claims: Mapping[int, Mapping[str, Any]] | None = None,
+    path: Path, today: date | None = None, claim_ids: Sequence[int] | None = None
 ) -> list[Trajectory]:
     """One trajectory per threshold claim (with or without observations), in claim id order; with
-    `claim_ids`, only those claims (the overview draws a few dozen lines, not every claim). `claims`
-    (id -> ClaimTable.threshold_fields, status included) saves reading them again: then only their
-    observations are read."""
+    `claim_ids`, only those claims (the overview draws a few dozen lines, not every claim)."""
     today = today or date.today()
-    with reading(path, few_rows=claim_ids is not None) as con:
-        if claims is not None and claim_ids is not None:
-            summaries = [dict(claims[int(i)]) for i in sorted(set(int(i) for i in claim_ids))]
-        elif claim_ids is None:
+    with reading(path) as con:
+        if claim_ids is None:
             summaries = queries.claim_summaries(con)
         else:
             summaries = queries.claim_summaries_for_ids(con, claim_ids)
         rows = [row for row in summaries if row["kind"] == "threshold" and row["target"] is not None]
         observations = queries.threshold_observations_for(con, [int(row["id"]) for row in rows]) if rows else []
+    return _trajectories(rows, observations, lambda row: _view(row, today).status.value)
+
+
+def table_trajectories(path: Path, table: ClaimTable, claim_ids: Sequence[int]) -> list[Trajectory]:
+    """`threshold_trajectories` of claims of a claim table: their fields and statuses from the table,
+    their observations from what the table prefetched, else read (only the observations)."""
+    positions = [table.index_of(int(claim_id)) for claim_id in sorted(set(claim_ids))]
+    fields = [table.threshold_fields(i) for i in positions if i is not None]
+    rows = [f for f in fields if f["kind"] == "threshold" and f["target"] is not None]
+    wanted = [int(row["id"]) for row in rows]
+    if all(claim_id in table.prefetched for claim_id in wanted):
+        observations = [o for claim_id in wanted for o in table.prefetched[claim_id]]
+    else:
+        with reading(path, few_rows=True) as con:
+            observations = queries.threshold_observations_for(con, wanted) if wanted else []
+    return _trajectories(rows, observations, lambda row: str(row["status"]))
+
+
+def _trajectories(
+    rows: Sequence[Mapping[str, Any]], observations: Sequence[dict[str, Any]], status: Any
+) -> list[Trajectory]:
     by_claim: dict[int, list[dict[str, Any]]] = {}
     for observation in observations:
         by_claim.setdefault(int(observation["claim_id"]), []).append(observation)
-    return [
-        trajectory.build(row, by_claim.get(int(row["id"]), []), row.get("status") or _view(row, today).status.value)
-        for row in rows
-    ]
+    return [trajectory.build(row, by_claim.get(int(row["id"]), []), status(row)) for row in rows]
 
 
-def claim_table(path: Path, today: date | None = None) -> ClaimTable:
-    """Every claim as columns with its status on `today`: what the reader pages filter and count."""
+def claim_table(path: Path, today: date | None = None, *, progress_claims: int = 0) -> ClaimTable:
+    """Every claim as columns with its status on `today`: what the reader pages filter and count.
+
+    With `progress_claims`, the same unit of work also reads the observations of the claims that the
+    unfiltered progress chart shows (that many), for table_trajectories."""
     today = today or date.today()
     with reading(path) as con:
         columns = queries.claim_columns(con)
-    codes = status_codes(columns, today)
-    return ClaimTable(columns, STATUS_VALUES[codes], codes)
+        codes = status_codes(columns, today)
+        table = ClaimTable(columns, STATUS_VALUES[codes], codes)
+        if progress_claims:
+            shown = progress_index(table, np.ones(len(table), dtype=bool), today, progress_claims)
+            ids = [int(table.ids[i]) for i in shown]
+            table.prefetched = {claim_id: [] for claim_id in ids}
+            for observation in queries.threshold_observations_for(con, ids) if ids else []:
+                table.prefetched[int(observation["claim_id"])].append(observation)
+    return table
 
 
 def reminder_states(path: Path) -> dict[int, dict[str, Any]]:

@@ -97,6 +97,9 @@ class ClaimTable:
         arrays += [array for pair in self.categories.values() for array in pair]
         for array in arrays:
             array.flags.writeable = False  # shared between reruns: nobody may change it in place
+        # Observations (with a value) of some claims, read with the table: ledger.claim_table fills it
+        # for the claims of the unfiltered progress chart, so that chart needs no read of its own.
+        self.prefetched: dict[int, list[dict[str, Any]]] = {}
 
     def category(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """(codes, distinct values) of a text column; -1 is NULL."""
@@ -487,6 +490,9 @@ def timeline_index(table: ClaimTable, mask: np.ndarray, today: date, limit: int)
     distance = np.abs((table.deadline[index] - np.datetime64(today, "D")).astype(np.int64))
     nearest = index[np.argsort(distance, kind="stable")[:limit]]
     return nearest[np.lexsort((table.ids[nearest], table.deadline[nearest]))]
+
+
+PROGRESS_CLAIMS = 30  # lines on the Overview's progress chart: the threshold claims due nearest today
 
 
 def progress_index(table: ClaimTable, mask: np.ndarray, today: date, limit: int) -> np.ndarray:

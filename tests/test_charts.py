@@ -131,14 +131,16 @@ def test_progress_figure_has_a_line_projection_and_deadline_marker_per_claim() -
     waiting = trajectory.build(threshold_claim(id=8), [], "no data")
     fig = charts.progress_figure([observed, waiting], TODAY)
     names = trace_names(fig)
-    assert names[0].startswith("#7 ") and names[1].endswith("(projection)") and names[2].endswith("(deadline)")
-    assert len(names) == 3  # nothing for the claim without observations
+    assert names[0].startswith("#7 ") and names[1].endswith("(projection)")
+    assert len(names) == 2  # nothing for the claim without observations
     line = fig.data[0]
     assert list(line.y) == pytest.approx([100 * 16 / 65, 100 * 27 / 65, 100 * 40 / 65])
     assert line.line.color == charts.STATUS_COLOURS["behind"]
-    marker = fig.data[2]
-    assert list(marker.x) == ["2026-12-31"]
-    assert marker.y[0] == pytest.approx(observed.projection[-1].percent)
+    projection = fig.data[1]  # ends in the deadline marker, the only point drawn with a size
+    assert projection.x[-1] == "2026-12-31"
+    assert projection.y[-1] == pytest.approx(observed.projection[-1].percent)
+    assert list(projection.marker.size) == [0] * (len(projection.x) - 1) + [12]
+    assert projection.customdata[-1] == "deadline, projected"
     assert {"target", "today"} <= set(shape_names(fig))
 
 

@@ -119,9 +119,20 @@ def test_trajectories_from_the_claim_tables_fields_equal_those_from_the_claims_r
     threshold = np.flatnonzero((table.columns["kind"] == "threshold") & ~np.isnan(table.columns["target"]))
     binary = int(table.ids[np.flatnonzero(table.columns["kind"] == "binary")[0]])
     ids = [int(table.ids[i]) for i in threshold[::2]] + [binary]  # the binary claim gets no trajectory
-    fields = {claim_id: table.threshold_fields(table.index_of(claim_id)) for claim_id in ids}
-    from_table = ledger.threshold_trajectories(db_path, TODAY, ids, claims=fields)
+    from_table = ledger.table_trajectories(db_path, table, ids)
     from_rows = ledger.threshold_trajectories(db_path, TODAY, ids)
     assert len(from_rows) >= 20 and any(t.points for t in from_rows) and any(t.projection for t in from_rows)
     assert from_table == from_rows
     assert binary not in {t.claim_id for t in from_table}
+
+
+def test_the_unfiltered_progress_charts_observations_come_with_the_claim_table(db_path: Path) -> None:
+    build_mixed_ledger(db_path, random.Random(9))
+    table = ledger.claim_table(db_path, TODAY, progress_claims=overview.PROGRESS_CLAIMS)
+    shown = overview.progress_index(table, np.ones(len(table), dtype=bool), TODAY, overview.PROGRESS_CLAIMS)
+    ids = [int(table.ids[i]) for i in shown]
+    assert sorted(table.prefetched) == sorted(ids) and len(ids) == overview.PROGRESS_CLAIMS
+    assert any(table.prefetched.values())  # some of them have observations
+    expected = ledger.threshold_trajectories(db_path, TODAY, ids)
+    db_path.rename(db_path.with_name("moved.duckdb"))  # no read of the file is left to make
+    assert ledger.table_trajectories(db_path, table, ids) == expected

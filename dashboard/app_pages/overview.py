@@ -10,7 +10,6 @@ from dashboard import charts, data, ui
 from predictions import overview
 
 TIMELINE_CLAIMS = 60  # the dated claims with deadlines nearest today
-PROGRESS_CLAIMS = 30  # lines on the progress chart, likewise
 
 FILTER_KEYS = {  # session key → URL parameter
     "overview_topic": "topic",
@@ -108,7 +107,7 @@ st.plotly_chart(
 if head.undated:
     st.caption(f"{head.undated:,} claims without a usable deadline (not checkable yet) are not on the timeline.")
 
-progress_ids = [int(rows.ids[i]) for i in overview.progress_index(rows, mask, today, PROGRESS_CLAIMS)]
+progress_ids = [int(rows.ids[i]) for i in overview.progress_index(rows, mask, today, overview.PROGRESS_CLAIMS)]
 trajectories = data.trajectories(progress_ids, today)
 if not trajectories:
     st.info("No threshold claim (a metric with a target) among these claims, so there is no progress chart.")
