@@ -8,11 +8,23 @@ author signs in.
 from __future__ import annotations
 
 import streamlit as st
+from pydantic import ValidationError
 
 from dashboard import auth, data
 from predictions.ledger import DatabaseError, LedgerError
+from predictions.models import describe_validation_error
+from predictions.settings import SettingsError
 
 st.set_page_config(page_title="Trend Prediction Tracker", page_icon="🎯", layout="wide")
+
+try:  # a broken predictions.toml or PREDICTIONS_* value: the CLI's one line, not a traceback
+    data.settings()
+except SettingsError as error:
+    st.error(str(error))
+    st.stop()
+except ValidationError as error:
+    st.error("; ".join(describe_validation_error(error)))
+    st.stop()
 
 overview = st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True)
 claim = st.Page(

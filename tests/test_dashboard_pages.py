@@ -368,3 +368,30 @@ def test_an_archive_with_thousands_of_forecasters_stays_light(archive_db: Path) 
     at.text_input(key="track_forecaster_search").input("user2099").run()
     assert at.selectbox(key="track_forecaster").value == "user2099"
     no_exception(at)
+
+
+@pytest.mark.parametrize(
+    ("toml", "variable", "expected"),
+    [
+        ("author_name = [unclosed\n", None, "not valid TOML"),
+        ("", ("PREDICTIONS_SMTP_SECURITY", "tls"), "smtp_security"),
+    ],
+)
+def test_a_broken_setting_is_one_line_in_the_dashboard_not_a_traceback(
+    toml: str,
+    variable: tuple[str, str] | None,
+    expected: str,
+    seeded_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings_file = tmp_path / "predictions.toml"
+    settings_file.write_text(toml, encoding="utf-8")
+    monkeypatch.setenv("PREDICTIONS_SETTINGS_FILE", str(settings_file))
+    if variable is not None:
+        monkeypatch.setenv(*variable)
+    at = app()
+    no_exception(at)
+    assert [e.value for e in at.error] and expected in at.error[0].value
+    assert "Traceback" not in at.error[0].value and len(at.error[0].value.splitlines()) == 1
+    assert not at.title  # nothing else ran
