@@ -124,9 +124,11 @@ def looks_like_html(text: str) -> bool:
 
 _ITEM = re.compile(r"^(?:[-*+•·▪●◦]|\d{1,3}[.)])(?=[\s?]|$)")
 _LEADING_JUNK = re.compile(r"^(?:[\s?·•▪●◦*+>-]|\d{1,3}[.)](?=[\s?]))+")
+# A link's destination may hold balanced parentheses, as Wikipedia's do: .../Foo_(bar)
+_DESTINATION = r"\((?:<[^>]*>|(?:[^()\s]|\([^()\s]*\))*)(?:\s+\"[^\"]*\")?\)"
 _INLINE = [
-    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # [text](url)
+    (re.compile(r"!\[[^\]]*\]" + _DESTINATION), ""),  # images
+    (re.compile(r"\[([^\]]+)\]" + _DESTINATION), r"\1"),  # [text](url "title")
     (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # [text][ref]
     (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),  # autolinks
     (re.compile(r"</?[a-zA-Z][^>]*>"), ""),  # inline HTML tags

@@ -35,7 +35,7 @@ from predictions.extract import (
     quotes_match,
     save_candidates,
 )
-from predictions.issue_text import article_blocks, html_to_text, is_question, split_sentences
+from predictions.issue_text import article_blocks, html_to_text, is_question, parse_blocks, split_sentences
 from predictions.models import Attribution, ClaimKind, Comparator, Precision, Source
 from predictions.seed import PreparedClaim, default_seed_path, load_seed_file, prepare
 
@@ -661,3 +661,17 @@ def test_a_generated_forecast_is_found_with_its_target_and_deadline(
     assert (
         RuleBasedExtractor().extract(f"Will {subject.lower()} reach {number} units by {year}?", date(2025, 6, 1)) == []
     )
+
+
+@pytest.mark.parametrize(
+    ("markdown", "text"),
+    [
+        ("Per [Wikipedia](https://en.wikipedia.org/wiki/EHang_(company)) it flies.", "Per Wikipedia it flies."),
+        ('A [titled link](https://x.org/a "The title") here.', "A titled link here."),
+        ("An [angle link](<https://x.org/a b>) too.", "An angle link too."),
+        ("![a photo](https://x.org/p_(1).png) Robotaxis grow.", "Robotaxis grow."),
+        ("Plain (parenthesised) text stays.", "Plain (parenthesised) text stays."),
+    ],
+)
+def test_markdown_links_leave_their_text_only(markdown: str, text: str) -> None:
+    assert [block.text for block in parse_blocks(markdown)] == [text]
