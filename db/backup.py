@@ -23,6 +23,11 @@ def _literal(path: Path) -> str:
     return f"'{text}'"
 
 
+def check_folder(path: Path) -> None:
+    """Raise UnsafePathError for a folder EXPORT/IMPORT DATABASE could not take safely (before any is made)."""
+    _literal(path)
+
+
 def export_database(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     con.execute(f"EXPORT DATABASE {_literal(folder)} (FORMAT parquet)")
 

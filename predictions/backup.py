@@ -37,14 +37,23 @@ def backup(db_path: Path, folder: Path) -> dict[str, Any]:
     """Write a consistent copy of the ledger into `folder` (which must be empty or absent)."""
     if folder.exists() and any(folder.iterdir()):
         raise LedgerError(f"backup folder {folder} is not empty")
+    try:
+        sql.check_folder(folder)  # refused before anything is made
+    except sql.UnsafePathError as error:
+        raise LedgerError(str(error)) from error
+    created = None if folder.exists() else folder  # the outermost folder this backup makes
+    while created is not None and not created.parent.exists():
+        created = created.parent
     folder.mkdir(parents=True, exist_ok=True)
     try:
         with reading(db_path) as con:  # the read-only connection keeps writers out while exporting
             sql.export_database(con, folder)
             counts = sql.table_counts(con)
             version = schema_version(con)
-    except sql.UnsafePathError as error:
-        raise LedgerError(str(error)) from error
+    except BaseException:
+        if created is not None:  # a failed backup leaves no folder of its own behind
+            shutil.rmtree(created, ignore_errors=True)
+        raise
     files = {p.name: _sha256(p) for p in sorted(folder.iterdir()) if p.is_file()}
     manifest = {
         "format": FORMAT,

@@ -148,3 +148,10 @@ def test_a_version_1_database_upgrades_without_losing_a_row(tmp_path: Path) -> N
     resolved = {row[1] for row in before["resolutions"] if row[2] in ("true", "false")}
     scored_forecasts = [row for row in before["forecasts"] if row[2] in resolved]
     assert ledger.track_record(old).n == len(scored_forecasts) > 0
+
+
+def test_a_failed_backup_leaves_no_folder_behind(tmp_path: Path) -> None:
+    folder = tmp_path / "backups" / "tonight"
+    result = cli("backup", "--db", str(tmp_path / "missing.duckdb"), "-o", str(folder))
+    assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
+    assert not (tmp_path / "backups").exists()  # nor the parent it made for it

@@ -175,6 +175,7 @@ def test_a_db_path_with_quotes_and_sql_is_just_a_file_name(tmp_path: Path) -> No
     refused = run_cli(["backup", "--db", str(db), "-o", str(folder / "backup")])
     assert_clean_refusal(refused)
     assert "may not contain quotes, backslashes or control characters" in refused.err
+    assert not (folder / "backup").exists()  # refused before the folder was made
     plain = tmp_path / "backup"
     assert run_cli(["backup", "--db", str(db), "-o", str(plain)]).code == 0
     restored = run_cli(["restore", str(plain), "--db", str(db)])
