@@ -7,92 +7,36 @@ fails and says how to install it (`make browser`).
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_server import Server, chromium, dashboard, load, no_exception_shown
 from dashboard_fixtures import build_rich_database
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 LAPTOP = {"width": 1440, "height": 900}
-STARTUP_SECONDS = 90
-RENDER_TIMEOUT_MS = 60_000
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
-    def __init__(self, url: str, ids: dict[str, int], log: Path) -> None:
-        self.url, self.ids, self.log = url, ids, log
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The rich ledger served read-only (no author password: dashboard() passes on no PREDICTIONS_* but the db)."""
     folder = tmp_path_factory.mktemp("browser")
     database = folder / "ledger.duckdb"
     ids = build_rich_database(database)
     ids["robotaxi"] = next(v for k, v in ids.items() if k.endswith("robotaxi-cities-2025"))
-    env = {**os.environ, "PREDICTIONS_DB": str(database), "PYTHONUNBUFFERED": "1"}
-    env.pop("PREDICTIONS_AUTHOR_PASSWORD", None)
-    port = free_port()
-    log = folder / "streamlit.log"
-    command = [
-        sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.headless", "true",
-        "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    with log.open("w") as output:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer on {url} within {STARTUP_SECONDS} s:\n{log.read_text()}")
-            time.sleep(0.3)
-        yield Server(url, ids, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with dashboard(database, folder) as served:
+        served.ids.update(ids)
+        yield served
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium with `make browser`"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -106,21 +50,8 @@ def page(browser: Browser) -> Iterator[Page]:
     assert dialogs == [], f"a page opened a dialog (script ran?): {dialogs}"
 
 
-def load(page: Page, url: str, charts: int) -> None:
-    """Open `url` and wait until the script has finished and `charts` Plotly charts have been drawn."""
-    page.goto(url)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=RENDER_TIMEOUT_MS)
-    if charts:
-        page.wait_for_function(
-            "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
-            arg=charts,
-            timeout=RENDER_TIMEOUT_MS,
-        )
-    page.wait_for_timeout(500)  # let the last chart finish its layout before looking
-
-
 def nothing_broken(page: Page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0
+    no_exception_shown(page)
     body = page.locator("body").inner_text()
     assert "Traceback" not in body and "Error:" not in body
 
