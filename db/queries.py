@@ -129,15 +129,14 @@ _CLAIM_SUMMARY_SQL = """
 """
 
 
-_CLAIM_SUMMARY = _CLAIM_SUMMARY_SQL
 _ONE_CLAIM_SUMMARY = _CLAIM_SUMMARY_SQL + " WHERE c.id = ?"
 
 
 def claim_summaries(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[dict[str, Any]]:
     """One row per claim with its latest probability, resolution in force and observation counts."""
     if limit is None:
-        return _dicts(con.execute(_CLAIM_SUMMARY + " ORDER BY c.id"))
-    return _dicts(con.execute(_CLAIM_SUMMARY + " ORDER BY c.id LIMIT ?", [limit]))
+        return _dicts(con.execute(_CLAIM_SUMMARY_SQL + " ORDER BY c.id"))
+    return _dicts(con.execute(_CLAIM_SUMMARY_SQL + " ORDER BY c.id LIMIT ?", [limit]))
 
 
 def claim_summary(con: duckdb.DuckDBPyConnection, claim_id: int) -> dict[str, Any] | None:
@@ -266,14 +265,9 @@ _LATEST = """
 
 # The claims a scope's scored forecasts can be on: the positions scored_columns hands over count
 # only these, and scored_claims reads only these (a quarter of the claims for the author's record).
-_SCOPE_CLAIMS = {
-    "all": "SELECT id FROM claims",
-    "attribution": "SELECT id FROM claims WHERE attribution = ?",
-}
-
-
-def _scope(attribution: str | None) -> tuple[str, list[Any]]:
-    return (_SCOPE_CLAIMS["all"], []) if attribution is None else (_SCOPE_CLAIMS["attribution"], [attribution])
+def _scope_claims(attribution: str | None) -> tuple[str, list[Any]]:
+    """The WHERE clause (and its parameters) that picks the claims of `attribution`, all without."""
+    return ("", []) if attribution is None else (" WHERE attribution = ?", [attribution])
 
 
 def scored_columns(
@@ -297,12 +291,12 @@ def scored_columns(
         params.append(forecaster)
     if latest:
         inner += _LATEST
-    scope, scope_params = _scope(attribution)
+    scope, scope_params = _scope_claims(attribution)
     sql = f"""
         WITH names AS (  -- every forecaster once: their rollups, not a DISTINCT over every forecast
             SELECT forecaster, (row_number() OVER (ORDER BY forecaster) - 1)::INTEGER AS code FROM forecaster_rollups
         ), positions AS (
-            SELECT id, (row_number() OVER (ORDER BY id) - 1)::INTEGER AS position FROM ({scope})
+            SELECT id, (row_number() OVER (ORDER BY id) - 1)::INTEGER AS position FROM claims{scope}
         )
         SELECT s.probability, s.outcome, s.deadline, s.resolved_on, p.position AS claim, n.code AS forecaster
         FROM ({inner}) s JOIN names n ON n.forecaster = s.forecaster JOIN positions p ON p.id = s.claim_id
@@ -320,10 +314,8 @@ def scored_claims(con: duckdb.DuckDBPyConnection, *, attribution: str | None = N
     """The claims of `attribution` (all without) in id order, the positions `scored_columns` refers to:
     id, claimant and attribution with their codes, and the tags as `tags#offsets`, `tags#codes` and
     `tags#names`."""
-    sql = "SELECT id, claimant, attribution, tags FROM claims"
-    if attribution is None:
-        return _arrow_columns(_arrow(con, sql + " ORDER BY id"))
-    return _arrow_columns(_arrow(con, sql + " WHERE attribution = ? ORDER BY id", [attribution]))
+    scope, params = _scope_claims(attribution)
+    return _arrow_columns(_arrow(con, f"SELECT id, claimant, attribution, tags FROM claims{scope} ORDER BY id", params))
 
 
 def forecaster_counts(
@@ -402,20 +394,7 @@ def bulk_insert(
     columns = BULK_COLUMNS[table]
     now = utc_now()
     arrow = pa.table({name: [row.get(name, now if name == "created_at" else None) for row in rows] for name in columns})
-    con.register("bulk_rows", arrow)
-    try:
-        select = ", ".join(columns)
-        sql = f"INSERT INTO {table} ({select}) SELECT {select} FROM bulk_rows"
-        if table in _CLAIM_ROWS:
-            rollups.touch_from(con, "bulk_rows", forecasters=table == "forecasts")
-        if returning_key is None:
-            con.execute(sql)
-            return {}
-        if returning_key not in columns:
-            raise ValueError(f"unknown key column {returning_key!r}")
-        return {str(key): int(new_id) for new_id, key in con.execute(f"{sql} RETURNING id, {returning_key}").fetchall()}
-    finally:
-        _unregister(con, "bulk_rows")
+    return _insert_arrow(con, table, arrow, returning_key)
 
 
 def existing_forecast_ids(con: duckdb.DuckDBPyConnection, external_ids: Sequence[str]) -> set[str]:
@@ -451,22 +430,29 @@ def bulk_insert_columns(
     if not count:
         return {}
     now = utc_now()
-    con.complete()
     arrow = pa.table({
         name: columns[name] if name in columns else ([now] * count if name == "created_at" else pa.nulls(count))
         for name in BULK_COLUMNS[table]
     })  # fmt: skip
+    return _insert_arrow(con, table, arrow, returning_key)
+
+
+def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, arrow: Any, returning_key: str | None) -> dict[str, int]:
+    """Insert an Arrow table holding BULK_COLUMNS[table], marking the claims (and forecasters) it
+    touches for their rollups; with `returning_key`, {that column's value: new id}."""
+    columns = BULK_COLUMNS[table]
+    if returning_key is not None and returning_key not in columns:
+        raise ValueError(f"unknown key column {returning_key!r}")
+    con.complete()  # registering waits for no unread execute() result: finish it
     con.register("bulk_rows", arrow)
     try:
-        select = ", ".join(BULK_COLUMNS[table])
+        select = ", ".join(columns)
         sql = f"INSERT INTO {table} ({select}) SELECT {select} FROM bulk_rows"
         if table in _CLAIM_ROWS:
             rollups.touch_from(con, "bulk_rows", forecasters=table == "forecasts")
         if returning_key is None:
             con.execute(sql)
             return {}
-        if returning_key not in BULK_COLUMNS[table]:
-            raise ValueError(f"unknown key column {returning_key!r}")
         return {str(key): int(new_id) for new_id, key in con.execute(f"{sql} RETURNING id, {returning_key}").fetchall()}
     finally:
         _unregister(con, "bulk_rows")
@@ -589,11 +575,6 @@ def open_claims_due(
 # --- columnar reads (the reader pages at scale) ---------------------------------------------------
 
 
-# The latest forecast per claim is the one with the greatest (made_at, id); arg_max over that pair as
-# one HUGEINT key (microseconds · 2³² + id, ids stay below 2³²) orders exactly like the tuple and is
-# several times faster than arg_max over a STRUCT.
-_LATEST_KEY = "epoch_us(made_at)::HUGEINT * 4294967296 + id"
-
 # The claim table is three plain scans (claims, their rollups, sources) joined by position in numpy:
 # DuckDB's join and ORDER BY over 100,000 claims cost more than the scans themselves.
 _CLAIM_TABLE_CLAIMS = """SELECT id, statement, quote, claimant, attribution, kind, made_on, deadline,
@@ -676,31 +657,24 @@ def claim_columns(con: duckdb.DuckDBPyConnection) -> dict[str, np.ndarray]:
         claims, ids = claims.take(order), ids[order]
     out = _arrow_columns(claims)
     rollup = _arrow_columns(_arrow(con, _CLAIM_TABLE_ROLLUPS))
-    rollup_ids = np.asarray(rollup.pop("claim_id"), dtype=np.int64)
-    out.update(_gather(rollup, _positions(ids, rollup_ids), _NONE_RECORDED))
+    out.update(_gather(rollup, _index_in(rollup.pop("claim_id"), ids), _NONE_RECORDED))
     sources = _arrow_columns(_arrow(con, _CLAIM_TABLE_SOURCES))
-    source_ids = np.asarray(sources.pop("id"), dtype=np.int64)
-    wanted = np.asarray(out["source_id"], dtype=float)  # NaN for a claim without a source
-    at = np.full(len(ids), -1, dtype=np.int64)
-    known = ~np.isnan(wanted)
-    if len(source_ids) and known.any():
-        order = np.argsort(source_ids)
-        found = np.searchsorted(source_ids[order], wanted[known].astype(np.int64))
-        found = np.minimum(found, len(source_ids) - 1)
-        hit = source_ids[order][found] == wanted[known]
-        at[np.flatnonzero(known)[hit]] = order[found[hit]]
-    out.update(_gather(sources, at, {}))
+    out.update(_gather(sources, _index_in(sources.pop("id"), out["source_id"]), {}))
     return out
 
 
-def _positions(ids: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """For each of `ids` (sorted), the index of the same value in `keys`, or -1."""
-    at = np.full(len(ids), -1, dtype=np.int64)
-    if len(keys):
-        where = np.searchsorted(ids, keys)
-        inside = where < len(ids)
-        inside[inside] = ids[where[inside]] == keys[inside]
-        at[where[inside]] = np.flatnonzero(inside)
+def _index_in(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """For each of `values` (NaN: none), the index of the same value in `keys` (unique ids), or -1."""
+    values = np.asarray(values, dtype=float)  # integers with NULLs come as float NaN
+    at = np.full(len(values), -1, dtype=np.int64)
+    keys = np.asarray(keys, dtype=np.int64)
+    known = np.flatnonzero(~np.isnan(values))
+    if len(keys) and len(known):
+        order = np.argsort(keys)
+        wanted = values[known].astype(np.int64)
+        found = np.minimum(np.searchsorted(keys[order], wanted), len(keys) - 1)
+        hit = keys[order][found] == wanted
+        at[known[hit]] = order[found[hit]]
     return at
 
 

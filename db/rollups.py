@@ -160,8 +160,7 @@ def _refresh_claims(con: duckdb.DuckDBPyConnection) -> int:
     if marked:
         total = con.execute("SELECT count(*) FROM claims").fetchone()
         if total and marked * 4 >= int(total[0]):  # a bulk import: recomputing all is cheaper than filtering
-            con.execute("DELETE FROM claim_rollups")
-            con.execute(REBUILD_SQL)
+            _rebuild_claims(con)
         else:
             con.execute("DELETE FROM claim_rollups WHERE claim_id IN (SELECT claim_id FROM touched_claims)")
             con.execute(_REFRESH_SQL)
@@ -178,10 +177,14 @@ def _refresh_forecasters(con: duckdb.DuckDBPyConnection) -> None:
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute every rollup (after writing the ledger tables directly, as the benchmark's generator does)."""
-    con.execute("DELETE FROM claim_rollups")
-    con.execute(REBUILD_SQL)
+    _rebuild_claims(con)
     con.execute("DELETE FROM forecaster_rollups")
     con.execute(FORECASTERS_REBUILD_SQL)
+
+
+def _rebuild_claims(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DELETE FROM claim_rollups")
+    con.execute(REBUILD_SQL)
 
 
 _EXACT = ("probability", "probability_by", "probability_at", "resolution_id", "outcome", "fraction", "resolved_on",
