@@ -442,7 +442,7 @@ def threshold_trajectories(
             summaries = queries.claim_summaries_for_ids(con, claim_ids)
         rows = [row for row in summaries if row["kind"] == "threshold" and row["target"] is not None]
         observations = queries.threshold_observations_for(con, [int(row["id"]) for row in rows]) if rows else []
-    return _trajectories(rows, observations, lambda row: _view(row, today).status.value)
+    return _trajectories(rows, _by_claim(observations), lambda row: _view(row, today).status.value)
 
 
 def table_trajectories(path: Path, table: ClaimTable, claim_ids: Sequence[int]) -> list[Trajectory]:
@@ -453,19 +453,24 @@ def table_trajectories(path: Path, table: ClaimTable, claim_ids: Sequence[int]) 
     rows = [f for f in fields if f["kind"] == "threshold" and f["target"] is not None]
     wanted = [int(row["id"]) for row in rows]
     if all(claim_id in table.prefetched for claim_id in wanted):
-        observations = [o for claim_id in wanted for o in table.prefetched[claim_id]]
+        by_claim = table.prefetched
     else:
         with reading(path, few_rows=True) as con:
-            observations = queries.threshold_observations_for(con, wanted) if wanted else []
-    return _trajectories(rows, observations, lambda row: str(row["status"]))
+            by_claim = _by_claim(queries.threshold_observations_for(con, wanted) if wanted else [])
+    return _trajectories(rows, by_claim, lambda row: str(row["status"]))
+
+
+def _by_claim(observations: Sequence[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    """Observations grouped by their claim id, each claim's in the order given."""
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for observation in observations:
+        grouped.setdefault(int(observation["claim_id"]), []).append(observation)
+    return grouped
 
 
 def _trajectories(
-    rows: Sequence[Mapping[str, Any]], observations: Sequence[dict[str, Any]], status: Any
+    rows: Sequence[Mapping[str, Any]], by_claim: Mapping[int, list[dict[str, Any]]], status: Any
 ) -> list[Trajectory]:
-    by_claim: dict[int, list[dict[str, Any]]] = {}
-    for observation in observations:
-        by_claim.setdefault(int(observation["claim_id"]), []).append(observation)
     return [trajectory.build(row, by_claim.get(int(row["id"]), []), status(row)) for row in rows]
 
 
@@ -482,9 +487,8 @@ def claim_table(path: Path, today: date | None = None, *, progress_claims: int =
         if progress_claims:
             shown = progress_index(table, np.ones(len(table), dtype=bool), today, progress_claims)
             ids = [int(table.ids[i]) for i in shown]
-            table.prefetched = {claim_id: [] for claim_id in ids}
-            for observation in queries.threshold_observations_for(con, ids) if ids else []:
-                table.prefetched[int(observation["claim_id"])].append(observation)
+            observations = queries.threshold_observations_for(con, ids) if ids else []
+            table.prefetched = {claim_id: [] for claim_id in ids} | _by_claim(observations)
     return table
 
 

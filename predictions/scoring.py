@@ -331,9 +331,8 @@ def _overall(table: ScoredForecasts, index: np.ndarray, today: date, folded: boo
         return score_rows(table.rows(index), today, folded=folded)
     errors, logs = table.errors_and_logs()
     passed = index[_deadline_passed(table.deadline[index], today)]
-    bins = _calibrations(table.probability[passed], table.outcome[passed], np.zeros(len(passed), dtype=np.int64), 1,
-                         folded=folded)  # fmt: skip
-    return Score(len(index), float(np.mean(errors[index])), float(np.mean(logs[index])), bins[0])
+    bins = calibration(table.probability[passed], table.outcome[passed], folded=folded)
+    return Score(len(index), float(np.mean(errors[index])), float(np.mean(logs[index])), bins)
 
 
 def _score_groups(
