@@ -78,29 +78,24 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return lines
 
 
-def _value(target: dict[str, Any]) -> str:
-    value = target["value"]
-    if value is None:
-        return "–"
-    if target["key"].startswith("ratio."):
-        return f"{value:.2f}×"
-    if target["key"].startswith("memory."):
+def _amount(key: str, value: float, *, limit: bool = False) -> str:
+    """A target's figure in its unit: a ratio, megabytes, chart points or a time (limits a little rounder)."""
+    if key.startswith("ratio."):
+        return f"{value:g}×" if limit else f"{value:.2f}×"
+    if key.startswith("memory."):
         return f"{value:,.0f} MB"
-    if target["key"] == "points":
-        return f"{value:,} points"
+    if key == "points":
+        return f"{'~' if limit else ''}{value:,} points"
     return seconds(value)
+
+
+def _value(target: dict[str, Any]) -> str:
+    return "–" if target["value"] is None else _amount(target["key"], target["value"])
 
 
 def _limit(target: dict[str, Any]) -> str:
     sign = "≤" if target["kind"] == "max" else "≥"
-    limit = target["limit"]
-    if target["key"].startswith("ratio."):
-        return f"{sign} {limit:g}×"
-    if target["key"].startswith("memory."):
-        return f"{sign} {limit:,.0f} MB"
-    if target["key"] == "points":
-        return f"{sign} ~{limit:,} points"
-    return f"{sign} {seconds(limit)}"
+    return f"{sign} {_amount(target['key'], target['limit'], limit=True)}"
 
 
 def render(results: dict[str, Any]) -> str:

@@ -552,6 +552,11 @@ def bench_transfer(
 # --- checks: the page, its floor and pandas computed the same figures ------------------------------
 
 
+# The Overview's figures that its SQL floor and the pandas reference must give exactly.
+OVERVIEW_COUNTS = ("claims", "open", "due_soon", "overdue", "resolved", "not_checkable", "author_n", "claimants",
+                   "topics")  # fmt: skip
+
+
 def cross_checks(pages: dict[str, Any], references: dict[str, Any] | None) -> dict[str, bool]:
     close = workloads.close
     values = pages["values"]
@@ -581,17 +586,7 @@ def cross_checks(pages: dict[str, Any], references: dict[str, Any] | None) -> di
         and close(picked["top_brier"], picked_floor["top_brier"]),
     }
     over, over_floor = values["overview.page"], values["overview.floor"]
-    for key in (
-        "claims",
-        "open",
-        "due_soon",
-        "overdue",
-        "resolved",
-        "not_checkable",
-        "author_n",
-        "claimants",
-        "topics",
-    ):
+    for key in OVERVIEW_COUNTS:
         checks[f"overview.{key} = floor"] = over[key] == over_floor[key]
     checks["overview.author_brier = floor"] = close(over["author_brier"], over_floor["author_brier"])
     checks["overview.author = track record"] = (
@@ -602,17 +597,7 @@ def cross_checks(pages: dict[str, Any], references: dict[str, Any] | None) -> di
     checks["claim probability = floor"] = close(claim["probability"], claim_floor["probability"])
     if references is not None:
         ref = references["values"]
-        for key in (
-            "claims",
-            "open",
-            "due_soon",
-            "overdue",
-            "resolved",
-            "not_checkable",
-            "author_n",
-            "claimants",
-            "topics",
-        ):
+        for key in OVERVIEW_COUNTS:
             checks[f"overview.{key} = pandas"] = over[key] == ref["overview"][key]
         checks["overview.by_status = pandas"] = {k: v for k, v in over["by_status"].items() if v} == ref["overview"][
             "by_status"
