@@ -96,6 +96,18 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
+@contextmanager
+def watched_page(browser: Browser, viewport: dict[str, int]) -> Iterator[Page]:
+    """A page in a fresh context; fails afterwards if any script on it opened a dialog (alert, confirm)."""
+    context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+    opened = context.new_page()
+    dialogs: list[str] = []
+    opened.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    yield opened
+    context.close()
+    assert dialogs == [], f"a script ran and opened a dialog: {dialogs}"
+
+
 def settle(page: Page, charts: int = 0) -> None:
     """Wait until the script has finished and `charts` Plotly charts have been drawn."""
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=RENDER_TIMEOUT_MS)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_server import Server, chromium, dashboard, load, no_exception_shown
+from browser_server import Server, chromium, dashboard, load, no_exception_shown, watched_page
 from dashboard_fixtures import build_rich_database
 from playwright.sync_api import Browser, Page, expect
 
@@ -41,13 +41,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=LAPTOP)  # type: ignore[arg-type]
-    opened = context.new_page()
-    dialogs: list[str] = []
-    opened.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    yield opened
-    context.close()
-    assert dialogs == [], f"a page opened a dialog (script ran?): {dialogs}"
+    with watched_page(browser, LAPTOP) as opened:
+        yield opened
 
 
 def nothing_broken(page: Page) -> None:

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from browser_server import Server, chromium, dashboard, load, no_exception_shown, settle
+from browser_server import Server, chromium, dashboard, load, no_exception_shown, settle, watched_page
 from dashboard_fixtures import build_rich_database
 from ledger_snapshot import assert_clean_refusal, dump, run_cli
 from playwright.sync_api import Browser, Page, expect
@@ -158,13 +158,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1440, "height": 1400})
-    opened = context.new_page()
-    dialogs: list[str] = []
-    opened.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    yield opened
-    context.close()
-    assert dialogs == [], f"a script ran and opened a dialog: {dialogs}"
+    with watched_page(browser, {"width": 1440, "height": 1400}) as opened:
+        yield opened
 
 
 def nothing_ran_nothing_injected(page: Page) -> None:
