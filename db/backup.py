@@ -11,6 +11,8 @@ from pathlib import Path
 
 import duckdb
 
+from db import connection
+
 
 class UnsafePathError(ValueError):
     pass
@@ -34,6 +36,17 @@ def export_database(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
 
 def import_database(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     con.execute(f"IMPORT DATABASE {_literal(folder)}")
+
+
+def checkpoint(path: Path) -> None:
+    """Write the WAL of the file at `path` into the file itself (the caller holds the writers' turn)."""
+    con = connection.connect(path)
+    try:
+        con.execute("CHECKPOINT")
+    except duckdb.Error as error:
+        raise connection.DatabaseError(f"cannot checkpoint {path}: {str(error).splitlines()[0]}") from error
+    finally:
+        con.close()
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

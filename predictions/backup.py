@@ -8,6 +8,7 @@ database it replaces is kept beside it as `<name>.before-restore-<UTC time>`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import db
+import db.connection
 from db import backup as sql
 from db.migrations import schema_version
 from predictions.ledger import LedgerError, reading
@@ -87,29 +89,60 @@ def read_manifest(folder: Path) -> dict[str, Any]:
 
 
 def restore(folder: Path, db_path: Path) -> dict[str, int]:
-    """Replace the ledger at `db_path` with the backup in `folder`; returns the restored row counts."""
+    """Replace the ledger at `db_path` with the backup in `folder`; returns the restored row counts.
+
+    The whole restore takes the writers' turn on `<db>.lock`: a write in progress finishes first (and
+    is in the kept copy), a write that waits for its turn lands in the restored ledger. The kept copy
+    is taken after a checkpoint, so it holds every committed write, those still in the WAL included.
+    """
     manifest = read_manifest(folder)
     staging = db_path.with_name(f".{db_path.name}.restoring")
-    for leftover in (staging, staging.with_name(staging.name + ".wal")):
+    try:
+        with db.connection.turn(db_path, exclusive=True):
+            counts = _build(folder, staging)
+            expected = {str(k): int(v) for k, v in manifest["row_counts"].items()}
+            if counts != expected:
+                raise LedgerError(f"restore check failed: row counts {counts} differ from the backup's {expected}")
+            if db_path.exists():
+                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+                _keep(db_path, db_path.with_name(f"{db_path.name}.before-restore-{stamp}"))
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+            _wal(db_path).unlink(missing_ok=True)
+            os.replace(staging, db_path)
+    except db.DatabaseError as error:
+        raise LedgerError(str(error)) from error
+    finally:
+        for leftover in (staging, _wal(staging), Path(str(staging) + ".lock")):
+            leftover.unlink(missing_ok=True)
+    return counts
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _build(folder: Path, staging: Path) -> dict[str, int]:
+    """The backup imported into a fresh file at `staging`; its row counts."""
+    for leftover in (staging, _wal(staging)):
         leftover.unlink(missing_ok=True)
     try:
         with db.unit_of_work(staging) as con:
             sql.import_database(con, folder)
-            counts = sql.table_counts(con)
+            return sql.table_counts(con)
     except (sql.UnsafePathError, db.DatabaseError) as error:
-        staging.unlink(missing_ok=True)
         raise LedgerError(str(error)) from error
     except Exception as error:
-        staging.unlink(missing_ok=True)
         raise LedgerError(f"restore failed: {str(error).splitlines()[0]}") from error
-    expected = {str(k): int(v) for k, v in manifest["row_counts"].items()}
-    if counts != expected:
-        staging.unlink(missing_ok=True)
-        raise LedgerError(f"restore check failed: row counts {counts} differ from the backup's {expected}")
-    if db_path.exists():
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        shutil.copy2(db_path, db_path.with_name(f"{db_path.name}.before-restore-{stamp}"))
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
-    os.replace(staging, db_path)
-    return counts
+
+
+def _keep(db_path: Path, kept: Path) -> None:
+    """Copy the ledger about to be replaced to `kept`, with every committed write in it.
+
+    Called with the writers' turn held. A checkpoint moves the WAL into the file first; should the file
+    not open (damaged, say), its WAL is kept beside the copy instead, where DuckDB replays it on opening.
+    """
+    with contextlib.suppress(db.DatabaseError):
+        sql.checkpoint(db_path)
+    shutil.copy2(db_path, kept)
+    if _wal(db_path).exists():
+        shutil.copy2(_wal(db_path), _wal(kept))
