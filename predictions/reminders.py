@@ -15,6 +15,7 @@ backoff up to MAX_ATTEMPTS and never blocks the others; its error shows in the i
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -36,6 +37,7 @@ import numpy as np
 from db import reminders as sql
 from predictions.ledger import LedgerError, reading, writing
 from predictions.progress import Status, claim_status, share_of_target, summary_projection
+from predictions.redaction import redact
 from predictions.settings import Settings
 
 log = logging.getLogger("predictions.reminders")
@@ -216,7 +218,7 @@ def compose(row: dict[str, Any], step: Step, today: date, dashboard_url: str) ->
         subject = f"[{step.name}] {row['statement'][:80]}"
         todo = (
             "Record the evidence you have, update your confidence, or resolve it (true / false / partial / ambiguous)."
-            if status is not Status.OVERDUE
+            if status is not Status.AWAITING_VERDICT
             else "It is past its deadline: resolve it (true / false / partial / ambiguous) or record why it cannot be."
         )
     progress = _progress_text(row)
@@ -245,13 +247,12 @@ class Channel:
     # A local channel (console, inbox) cannot fail half-way to somebody else: its deliveries are
     # recorded together; an external one (e-mail, webhook) is recorded right after each delivery.
     external: bool = True
+    # Masked in every form (escaped, URL-encoded, base64) in whatever this channel's failures say.
+    secrets: tuple[str, ...] = ()
+    user: str | None = None
 
-
-def _redact(text: str, secrets: Sequence[str | None]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+    def redact(self, text: str) -> str:
+        return redact(text, self.secrets, user=self.user)
 
 
 def console_channel() -> Channel:
@@ -301,19 +302,37 @@ def email_channel(settings: Settings) -> Channel:
                         ) from None
                 client.send_message(message, to_addrs=recipients)
         except (OSError, smtplib.SMTPException) as error:
-            raise ChannelError(_redact(f"e-mail to {host}:{port} failed: {error}", [password])) from None
+            text = f"e-mail to {host}:{port} failed: {error}"
+            raise ChannelError(redact(text, [password], user=settings.smtp_user)) from None
 
-    return Channel("email", send)
+    return Channel("email", send, secrets=(password,) if password else (), user=settings.smtp_user)
+
+
+def split_credentials(url: str) -> tuple[str, str | None, str | None]:
+    """A URL without its `user:password@` part, and the user and password it held (percent-decoded)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, None, None
+    bare = urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+    user = urllib.parse.unquote(parts.username) if parts.username is not None else None
+    password = urllib.parse.unquote(parts.password) if parts.password is not None else None
+    return bare, user, password
 
 
 def webhook_channel(url: str) -> Channel:
+    """POST to `url`; credentials in it (`https://user:pass@host/…`) go as HTTP Basic auth, never in text."""
+    url, user, password = split_credentials(url)
+    headers = {"Content-Type": "application/json", "User-Agent": "prediction-tracker"}
+    if user is not None or password is not None:
+        token = base64.b64encode(f"{user or ''}:{password or ''}".encode()).decode("ascii")
+        headers["Authorization"] = f"Basic {token}"
+    secrets = tuple(s for s in (password, f"{user}:{password}" if password else None) if s)
+
     def send(reminder: Reminder, key: str) -> None:
         request = urllib.request.Request(
-            url,
-            data=json.dumps(reminder.payload()).encode(),
-            headers={"Content-Type": "application/json", "Idempotency-Key": key, "User-Agent": "prediction-tracker"},
+            url, data=json.dumps(reminder.payload()).encode(), headers={**headers, "Idempotency-Key": key},
             method="POST",
-        )
+        )  # fmt: skip
         try:
             with urllib.request.urlopen(request, timeout=SEND_TIMEOUT) as response:
                 if not 200 <= response.status < 300:
@@ -325,7 +344,7 @@ def webhook_channel(url: str) -> Channel:
             parsed = urllib.parse.urlsplit(url)
             raise ChannelError(f"webhook POST to {parsed.scheme}://{parsed.hostname} failed: {error}") from None
 
-    return Channel("webhook", send)
+    return Channel("webhook", send, secrets=secrets, user=user)
 
 
 def configured_channels(settings: Settings) -> list[Channel]:
@@ -508,11 +527,11 @@ def _deliver(channel: Channel, reminder: Reminder, key: str) -> str | None:
         channel.send(reminder, key)
         return None
     except ChannelError as error:
-        log.warning("reminder %s via %s failed: %s", reminder.step, channel.name, error)
-        return str(error)
+        text = channel.redact(str(error))
     except Exception as error:  # a channel must never stop the others
-        log.warning("reminder %s via %s failed: %s", reminder.step, channel.name, error.__class__.__name__)
-        return f"{error.__class__.__name__}: {error}"
+        text = channel.redact(f"{error.__class__.__name__}: {error}")
+    log.warning("reminder %s via %s failed: %s", reminder.step, channel.name, text)
+    return text
 
 
 def _row(reminder: Reminder, step: Step, channel: str, state: str, now: datetime, worker: str) -> dict[str, Any]:

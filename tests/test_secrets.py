@@ -10,15 +10,18 @@ environment and an SMTP server that refuses the login (a polite one, and one tha
 from __future__ import annotations
 
 import base64
+import http.server
 import os
 import socket
 import subprocess
 import sys
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -310,3 +313,154 @@ def test_bad_settings_are_one_line_without_the_secret(tmp_path: Path) -> None:
         assert result.returncode == 1 and result.stdout == "", result
         assert result.stderr.startswith(start) and len(result.stderr.splitlines()) == 1, result.stderr
         assert "Traceback" not in result.stderr and leaked(result.stderr) == []
+
+
+# --- a password quoted back in any form (issue 14, point 5) --------------------------------------------------
+
+# The inner run "Qx7S3cr3tQRS" survives any escaping and URL-encoding; the quote, backslash, slash, plus and
+# space around it each change under one of them.
+TRICKY_SECRET = "p'w\\d\"/Qx7S3cr3tQRS+ 9%"
+TRICKY_CORE = "Qx7S3cr3tQRS"
+WEBHOOK_PASSWORD = "hook-P4ss:w0rd/Zz9"
+
+
+def echo_styles(user: str, secret: str, blob: str) -> dict[str, str]:
+    """How a careless server may quote the credentials it was sent in its 535 reply."""
+    return {
+        "repr": f"no user {user!r} with password {secret!r}",
+        "bytes repr": f"password {secret.encode()!r} refused",
+        "auth plain blob": f"AUTH PLAIN {blob} refused",
+        "url-encoded": f"refused: user={urllib.parse.quote(user)}&password={urllib.parse.quote(secret, safe='')}",
+        "raw": f"password {secret} refused",
+    }
+
+
+@pytest.fixture
+def quoting_smtp() -> Iterator[tuple[EchoServer, list[str]]]:
+    """An SMTP server whose 535 reply quotes the credentials, in the style the test picks (`styles[0]`)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    server = EchoServer(listener.getsockname()[1], [])
+    styles: list[str] = ["repr"]
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn, conn.makefile("rwb") as stream:
+                stream.write(b"220 careless ESMTP\r\n")
+                stream.flush()
+                for raw in stream:
+                    line = raw.decode("ascii", "replace").strip()
+                    verb = line.split(" ", 1)[0].upper()
+                    if verb in ("EHLO", "HELO"):
+                        stream.write(b"250-careless\r\n250 AUTH PLAIN\r\n")
+                    elif verb == "AUTH":
+                        blob = line.split()[-1]
+                        _, user, secret = base64.b64decode(blob).decode().split("\0")
+                        server.logins.append(secret)
+                        stream.write(f"535 5.7.8 {echo_styles(user, secret, blob)[styles[0]]}\r\n".encode())
+                    elif verb == "QUIT":
+                        stream.write(b"221 bye\r\n")
+                        stream.flush()
+                        break
+                    else:
+                        stream.write(b"250 ok\r\n")
+                    stream.flush()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield server, styles
+    finally:
+        listener.close()
+
+
+class _Refusing(http.server.BaseHTTPRequestHandler):
+    seen: ClassVar[list[tuple[str, str | None]]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        _Refusing.seen.append((self.path, self.headers.get("Authorization")))
+        self.send_response(401)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def refusing_webhook() -> Iterator[tuple[int, list[tuple[str, str | None]]]]:
+    _Refusing.seen = []
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Refusing)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield httpd.server_address[1], _Refusing.seen
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def quoted_forms(secret: str, blob: str) -> list[str]:
+    """What must not show anywhere: the password's distinctive run, and the base64 forms it went out in."""
+    return [TRICKY_CORE, blob, base64.b64encode(secret.encode()).decode().rstrip("="), secret]
+
+
+@pytest.mark.parametrize("style", ["repr", "bytes repr", "auth plain blob", "url-encoded", "raw"])
+def test_a_password_quoted_back_in_any_form_stays_out_of_stderr_the_ledger_and_backups(
+    tmp_path: Path, quoting_smtp: tuple[EchoServer, list[str]], style: str
+) -> None:
+    server, styles = quoting_smtp
+    styles[0] = style
+    db = tmp_path / "ledger.duckdb"
+    ledger.add_claim(
+        db,
+        ClaimIn(statement="A claim due tomorrow", made_on=date(2026, 1, 1), deadline=(NOW + timedelta(days=1)).date()),
+    )
+    env = environment(db, server.port, PREDICTIONS_SMTP_PASSWORD=TRICKY_SECRET)
+    del env["PREDICTIONS_WEBHOOK_URL"]
+    result = predictions(env, "remind", "once", "--now", NOW.isoformat())
+    assert result.returncode == 0, result.stderr
+    assert server.logins == [TRICKY_SECRET]  # it was sent the password, and quoted it back
+    blob = base64.b64encode(f"\0tracker\0{TRICKY_SECRET}".encode()).decode()
+    email = next(r["last_error"] for r in reminders.inbox(db) if r["channel"] == "email")
+    assert email.startswith(f"e-mail to 127.0.0.1:{server.port} failed: (535, ") and "***" in email, email
+    made = predictions(env, "backup", "-o", tmp_path / "backup")
+    assert made.returncode == 0, made.stderr
+    places = {"stderr": result.stdout + result.stderr, "reminders": email, "ledger": repr(dump(db))}
+    places |= {p.name: p.read_bytes().decode("latin-1") for p in files_under(tmp_path / "backup")}
+    for where, text in places.items():
+        assert [form for form in quoted_forms(TRICKY_SECRET, blob) if form in text] == [], (where, text[:2000])
+
+
+def test_a_webhook_url_with_credentials_sends_them_as_basic_auth_and_never_shows_them(
+    tmp_path: Path, refusing_webhook: tuple[int, list[tuple[str, str | None]]]
+) -> None:
+    port, seen = refusing_webhook
+    db = tmp_path / "ledger.duckdb"
+    ledger.add_claim(
+        db,
+        ClaimIn(statement="A claim due tomorrow", made_on=date(2026, 1, 1), deadline=(NOW + timedelta(days=1)).date()),
+    )
+    quoted = urllib.parse.quote(WEBHOOK_PASSWORD, safe="")
+    env = environment(db, free_port(), PREDICTIONS_WEBHOOK_URL=f"http://hookuser:{quoted}@127.0.0.1:{port}/hook/x")
+    for name in ("PREDICTIONS_SMTP_HOST", "PREDICTIONS_SMTP_USER", "PREDICTIONS_SMTP_PASSWORD"):
+        del env[name]
+    result = predictions(env, "remind", "once", "--now", NOW.isoformat())
+    assert result.returncode == 0, result.stderr
+    # The credentials went as HTTP Basic auth, to the URL without them; the server refused.
+    basic = "Basic " + base64.b64encode(f"hookuser:{WEBHOOK_PASSWORD}".encode()).decode()
+    assert seen == [("/hook/x", basic)]
+    webhook = next(r["last_error"] for r in reminders.inbox(db) if r["channel"] == "webhook")
+    assert webhook == "webhook answered HTTP 401" or webhook.startswith("webhook POST to http://127.0.0.1 failed")
+    made = predictions(env, "backup", "-o", tmp_path / "backup")
+    assert made.returncode == 0, made.stderr
+    places = {"stderr": result.stdout + result.stderr, "reminders": webhook, "ledger": repr(dump(db))}
+    places |= {p.name: p.read_bytes().decode("latin-1") for p in files_under(tmp_path / "backup")}
+    forms = [WEBHOOK_PASSWORD, quoted, "P4ss", basic.split()[1]]
+    for where, text in places.items():
+        assert [form for form in forms if form in text] == [], (where, text[:2000])
