@@ -44,7 +44,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from predictions import ledger
 from predictions.confidence import DEFAULT_PROBABILITY, find_hedge
-from predictions.deadlines import MONTHS, normalise_deadline
+from predictions.deadlines import MONTHS, find_time_phrases, is_period_unit
 from predictions.issue_text import Block, article_blocks, is_question, split_sentences
 from predictions.models import (
     Attribution,
@@ -163,34 +163,6 @@ class Extractor(Protocol):
 # --- time expressions ------------------------------------------------------------------------------
 
 _Y = r"(?:19|20|21)\d\d"
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-_COUNT = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})"
-_PERIODS = [
-    rf"(?:the\s+)?(?:first|second|1st|2nd)\s+half\s+of\s+(?:next\s+year|{_Y})",
-    rf"h[12]\s+{_Y}",
-    rf"q[1-4]\s+(?:of\s+)?{_Y}",
-    rf"(?:the\s+)?(?:first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?{_Y}",
-    rf"(?:{_MONTH})\.?\s+(?:of\s+)?{_Y}",
-    r"\d{4}-\d{2}(?:-\d{2})?",
-    rf"(?:the\s+)?(?:next|coming)\s+(?:{_COUNT}\s+years|year|decade)",
-    r"(?:this|next)\s+(?:year|month)",
-    rf"{_COUNT}\s+years?\s+from\s+now",
-    rf"(?:the\s+)?(?:year\s+)?{_Y}(?:\s+or\s+(?:earlier|sooner|before))?",
-]
-_LEAD = (
-    r"(?:(?:starting|beginning)\s+(?:in|from)\s+|(?:by|in|during|within|before|until|through|over|from|as\s+of)\s+)?"
-)
-_END_OF = r"(?:(?:the\s+)?end\s+of\s+(?:the\s+)?)?"
-_TIME = re.compile(
-    rf"\b(?:(?:within|in|over)\s+{_COUNT}\s+years?|{_LEAD}{_END_OF}(?:{'|'.join(_PERIODS)}))(?![\w-])", re.IGNORECASE
-)
-_VAGUE = re.compile(
-    r"\b(?:(?:very\s+)?soon|imminent(?:ly)?|in\s+the\s+(?:near|foreseeable|not\s+too\s+distant)\s+future|"
-    r"mid-?term|medium-?term|in\s+the\s+(?:long|short|mid|medium)[- ]term|(?:in|over)\s+the\s+long\s+run|"
-    r"for\s+years\s+to\s+come|in\s+the\s+coming\s+(?:years|decades|months)|eventually|sooner\s+or\s+later|"
-    r"in\s+due\s+course)\b",
-    re.IGNORECASE,
-)
 
 Tense = Literal["future", "vague", "past"]
 
@@ -205,21 +177,21 @@ class TimeExpression:
 
 
 def find_times(text: str, issue_date: date) -> list[TimeExpression]:
-    """Time expressions in `text`, each read against the issue date: future, vague (no period) or past."""
+    """Time expressions in `text` (found and read by predictions.deadlines), each against the issue date:
+    future, vague (no period: "in the coming years") or past ("in 2024" in an issue of 2025)."""
     found: list[TimeExpression] = []
-    for match in _TIME.finditer(text):
-        phrase = match.group(0)
-        before = text[: match.start()]
-        if re.fullmatch(rf"(?:the\s+)?{_Y}", phrase, re.IGNORECASE) and re.search(r"[A-Z][\w-]*\s$", before):
+    for phrase in find_time_phrases(text, issue_date):
+        if phrase.vague or phrase.on is None:
+            found.append(TimeExpression(phrase.text, phrase.start, "vague"))
+        elif re.fullmatch(rf"(?:the\s+)?{_Y}", phrase.text, re.IGNORECASE) and re.search(
+            r"[A-Z][\w-]*\s$", text[: phrase.start]
+        ):
             continue  # a year inside a name: "Made-in-China 2025", "Vision 2030"
-        deadline = normalise_deadline(phrase, issue_date)
-        years = [int(y) for y in re.findall(_Y, phrase)]
-        if deadline.on is not None and deadline.on > issue_date:
-            found.append(TimeExpression(phrase, match.start(), "future", deadline.on, deadline.precision))
-        elif years or deadline.on is not None:
-            found.append(TimeExpression(phrase, match.start(), "past"))  # "in 2024" on 2024-12-31, "post 1995"
-    found += [TimeExpression(m.group(0), m.start(), "vague") for m in _VAGUE.finditer(text)]
-    return sorted(found, key=lambda t: t.start)
+        elif phrase.on > issue_date:
+            found.append(TimeExpression(phrase.text, phrase.start, "future", phrase.on, phrase.precision))
+        else:
+            found.append(TimeExpression(phrase.text, phrase.start, "past"))  # "in 2024" on 2024-12-31
+    return found
 
 
 # --- cues ------------------------------------------------------------------------------------------
@@ -461,10 +433,19 @@ class Target:
     metric: str
 
 
+_ANY_DAY = date(2000, 1, 1)  # where time phrases lie does not depend on the issue's date
+
+
 def find_target(text: str) -> Target | None:
-    """The first number with a unit in `text`: "at least 65 Chinese cities" → 65 cities (>=)."""
+    """The first number with a unit in `text`: "at least 65 Chinese cities" → 65 cities (>=).
+
+    A number inside a time phrase ("within six months", "the 2026-27 school year") is no target.
+    """
+    times = [(t.start, t.end) for t in find_time_phrases(text, _ANY_DAY)]
     for match in _NUMBER.finditer(text):
         before = text[: match.start()]
+        if any(start <= match.start("num" if match.group("num") else "word") < end for start, end in times):
+            continue
         if match.group("num") and re.fullmatch(_Y, match.group("num")):
             continue  # a year, read as a time expression
         if re.search(r"(?:[A-Za-z]-?|\d\.)$", before) or (re.search(rf"{_CAP}\s$", before) and not match.group("comp")):
@@ -498,8 +479,8 @@ def find_target(text: str) -> Target | None:
                 break  # a plural noun or punctuation ends the unit: "flying taxis", "cities."
             if len(noun) == 1 and (len(bare) <= 3 or "/" in bare):
                 break  # a unit symbol is complete: "450 m high", "5 GW of", "400 km/h"
-        if not noun or noun[-1][0].isdigit():
-            continue
+        if not noun or noun[-1][0].isdigit() or is_period_unit(noun[0]):
+            continue  # no unit, or a span of time ("six months", "three-year"): the deadline, not a target
         unit_words = list(noun)
         while len(unit_words) > 1 and unit_words[0][0].isupper() and not unit_words[0].isupper():
             unit_words.pop(0)  # "Chinese cities" → cities; "flying taxis" stays

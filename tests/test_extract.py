@@ -288,6 +288,72 @@ def test_markdown_comments_and_more_articles_are_cut() -> None:
     assert not any("Subscribe" in b.text or "Photo:" in b.text for b in blocks)
 
 
+# --- a third issue: deadlines as forecasters write them (issue 19) -------------------------------------
+
+DEADLINES_MD = DATA / "extract_deadlines.md"
+DEADLINES_DATE = date(2025, 9, 30)
+# (quote starts with, time phrase, deadline, precision, (target, unit) or None), in the issue's order
+DEADLINES_EXPECTED = [
+    ("Analysts expect the new battery plant", "within nine months", "2026-06-30", "month", None),
+    ("The transport ministry plans", "within the next 24 months", "2027-09-30", "month", (500, "charging hubs")),
+    ("I predict that sodium-ion cells", "in the next two years", "2027-09-30", "year", None),
+    ("Heat pumps will become the default", "in the coming years", None, None, None),
+    ("Regulators are set to approve the merger", "within a year", "2026-09-30", "year", None),
+    ("The company says its first fusion pilot", "in four years' time", "2029-09-30", "year", None),
+    ("The new airport terminal", "by mid-2027", "2027-06-30", "half", None),
+    ("Tesla is expected to launch", "in early 2026", "2026-03-31", "quarter", None),
+    ("Tesla is expected to launch", "in late 2026", "2026-12-31", "quarter", None),
+    ("Shipments of heavy trucks", "by Q2 2026", "2026-06-30", "quarter", None),
+    ("Statnett will finish", "before 2028", "2027-12-31", "year", None),
+    ("Electricity prices will keep rising", "until 2029", "2028-12-31", "year", None),
+    ("The city council aims to ban diesel buses", "no later than March 2027", "2027-03-31", "month", None),
+    ("Startups in the region could double", "within six months", "2026-03-30", "month", None),
+    ("Europe will install 100 GW", "by the end of the decade", "2029-12-31", "year", (100, "GW")),
+    ("Vestas expects its order intake", "in fiscal 2027", "2027-12-31", "year", None),
+    ("Next month the regulator", "Next month", "2025-10-31", "month", None),
+    ("The e-bus pilot will run", "throughout the 2026-27 school year", "2027-08-31", "year", None),
+    ("Beijing will host the hydrogen trial", "by summer 2027", "2027-08-31", "quarter", None),
+]  # fmt: skip
+
+
+def test_an_issue_using_every_deadline_family_gives_those_deadlines() -> None:
+    candidates = extract_file(DEADLINES_MD, DEADLINES_DATE, None, RuleBasedExtractor(author="Anna Berg"))
+    assert len(candidates) == len(DEADLINES_EXPECTED)
+    for candidate, (start, phrase, deadline, precision, target) in zip(candidates, DEADLINES_EXPECTED, strict=True):
+        assert candidate.quote.startswith(start)
+        assert candidate.time_text == phrase  # the phrase is kept beside the deadline it gave
+        assert (candidate.deadline.isoformat() if candidate.deadline else None) == deadline, phrase
+        assert (str(candidate.deadline_precision) if candidate.deadline_precision else None) == precision, phrase
+        assert candidate.checkable is (deadline is not None)
+        shown_target = (candidate.target, candidate.unit) if candidate.kind is ClaimKind.THRESHOLD else None
+        assert shown_target == target, phrase  # a span of time ("six months") is never a target
+        assert candidate.to_claim().deadline_text == phrase
+
+
+def test_predictions_extract_prints_those_deadlines(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["extract", str(DEADLINES_MD), "--date", DEADLINES_DATE.isoformat(), "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert [(c["time_text"], c["deadline"], c["deadline_precision"]) for c in printed] == [
+        (phrase, deadline, precision) for _start, phrase, deadline, precision, _target in DEADLINES_EXPECTED
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The startup will be profitable within six months.",
+        "Investors expect a listing within the next 18 months.",
+        "The ministry could approve the plan in three years' time.",
+        "The pilot will run for the 2026-27 school year.",
+        "A six-month trial will start in 2026.",
+    ],
+)
+def test_a_span_of_time_never_becomes_a_threshold_target(text: str) -> None:
+    assert find_target(text) is None
+    candidates = RuleBasedExtractor().extract(text, DEADLINES_DATE)
+    assert candidates and all(c.kind is ClaimKind.BINARY and c.target is None for c in candidates)
+
+
 # --- the parts -------------------------------------------------------------------------------------
 
 
@@ -603,7 +669,7 @@ def test_cli_text_output(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert out.startswith(f"11 candidate claims in {SAMPLE_MD} (issue of 2025-03-31):")
     assert "cue 'aims to' · The European Commission (official_target) · threshold · target >= 1e+07 tonnes" in out
-    assert "deadline 2026-12-31 (year, '2026') from the section heading · p=80% (I predict)" in out
+    assert "deadline 2026-12-31 (year, 'for 2026') from the section heading · p=80% (I predict)" in out
 
 
 @pytest.mark.parametrize(

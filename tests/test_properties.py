@@ -54,11 +54,20 @@ def deadline_phrases(draw: st.DrawFn) -> str:
                 "the first half of next year",
                 "very soon",
                 "mid-term",
+                f"{draw(st.sampled_from(['mid-', 'the middle of ', 'early ', 'late ', 'summer ', 'winter ']))}{year}",
+                f"{draw(st.sampled_from(['FY', 'fiscal ', 'the ']))}{year}-{draw(st.integers(0, 99)):02d}",
+                f"the {year}s",
+                f"within {draw(st.sampled_from(['nine', 'the next 24', 'a', '0', '999', '12 to 18']))} months",
+                f"in {draw(st.sampled_from(['four', 'a', '101', '1.5']))} years' time",
+                "by the end of the decade",
+                "in the coming years",
             ]
         )
     )
     lead = draw(
-        st.sampled_from(["", "by ", "in ", "before ", "by the end of ", "end of the ", "starting in ", "until "])
+        st.sampled_from(
+            ["", "by ", "in ", "before ", "by the end of ", "end of the ", "starting in ", "until ", "no later than "]
+        )
     )
     text = lead + body
     if draw(st.booleans()):
