@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from db import rollups
+from db import migrations, rollups
 
 # Bound on waiting for another process's lock: attempts with jittered exponential backoff.
 DEFAULT_ATTEMPTS = 40
@@ -48,6 +48,46 @@ class DatabaseBusyError(DatabaseError):
 
 class DatabaseMissingError(DatabaseError):
     """A read-only open of a file that does not exist."""
+
+
+class SchemaTooNewError(DatabaseError):
+    """The file was made or upgraded by a newer version of the program: neither read nor written."""
+
+
+def known_version() -> int:
+    return max(m.version for m in migrations.MIGRATIONS)
+
+
+# Files whose schema version was checked, by (path, fingerprint of the file and its WAL): a reader
+# asks the catalogue again only after the file changed, not on every read.
+_CHECKED: set[tuple[str, tuple[int, int, int, int]]] = set()
+
+
+def _fingerprint(path: Path) -> tuple[int, int, int, int]:
+    stamps = []
+    for candidate in (path, path.with_name(path.name + ".wal")):
+        try:
+            stat = candidate.stat()
+            stamps += [stat.st_mtime_ns, stat.st_size]
+        except FileNotFoundError:
+            stamps += [0, 0]
+    return stamps[0], stamps[1], stamps[2], stamps[3]
+
+
+def check_schema(con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
+    """Raise SchemaTooNewError when the file holds a schema newer than this program knows."""
+    key = (str(Path(path).resolve()), _fingerprint(Path(path)))
+    if key in _CHECKED:
+        return
+    found, known = migrations.schema_version(con), known_version()
+    if found > known:
+        raise SchemaTooNewError(
+            f"{path} holds a ledger of schema version {found}, newer than this program's {known}: "
+            "use the newer version of the tracker that made it"
+        )
+    if len(_CHECKED) > 256:
+        _CHECKED.clear()
+    _CHECKED.add(key)
 
 
 def _is_lock_error(error: Exception) -> bool:
@@ -129,6 +169,7 @@ def unit_of_work(path: str | Path, **connect_options: object) -> Iterator[duckdb
     with turn(path, exclusive=True), _connected(path, read_only=False, **connect_options) as con:
         con.execute("BEGIN TRANSACTION")
         try:
+            check_schema(con, path)
             yield con
             rollups.refresh_touched(con)  # the claims this unit wrote to, recomputed in its transaction
         except BaseException:
@@ -143,6 +184,7 @@ def read_only(path: str | Path, **connect_options: object) -> Iterator[duckdb.Du
     if not Path(path).exists():
         raise DatabaseMissingError(f"database {path} does not exist (run `predictions init` first)")
     with turn(path, exclusive=False), _connected(path, read_only=True, **connect_options) as con:
+        check_schema(con, path)
         yield con
 
 
