@@ -23,15 +23,25 @@ STATUS_COLOURS: dict[str, str] = {
     Status.AT_RISK.value: "#e8a200",
     Status.BEHIND.value: "#e8590c",
     Status.NO_DATA.value: "#adb5bd",
+    Status.OPEN.value: "#74c0fc",
+    Status.HAS_EVIDENCE.value: "#4dabf7",
     Status.NOT_CHECKABLE.value: "#ced4da",
-    Status.OVERDUE.value: "#c92a2a",
+    Status.AWAITING_VERDICT.value: "#c92a2a",
     Status.RESOLVED_TRUE.value: "#1971c2",
     Status.RESOLVED_FALSE.value: "#6741d9",
     Status.RESOLVED_PARTIAL.value: "#0c8599",
     Status.RESOLVED_AMBIGUOUS.value: "#8d6e63",
 }
 # Statuses whose colour is light enough to need dark text on top of it.
-LIGHT_STATUSES = frozenset({Status.NO_DATA.value, Status.NOT_CHECKABLE.value, Status.AT_RISK.value})
+LIGHT_STATUSES = frozenset(
+    {
+        Status.NO_DATA.value,
+        Status.NOT_CHECKABLE.value,
+        Status.AT_RISK.value,
+        Status.OPEN.value,
+        Status.HAS_EVIDENCE.value,
+    }
+)
 ACCENT = "#1864ab"
 MUTED = "#868e96"
 TODAY_COLOUR = "#495057"

@@ -16,7 +16,7 @@ from typing import Any
 
 import streamlit as st
 
-from predictions import ledger, overview, reminders, scorecard, scoring, transfer
+from predictions import evidence, ledger, overview, reminders, scorecard, scoring, transfer, verdicts
 from predictions.ledger import ClaimDetail
 from predictions.models import ClaimIn, ForecastIn, ObservationIn, ResolutionIn, Source
 from predictions.overview import ClaimTable
@@ -181,7 +181,48 @@ def scorecard_text(since: date, fmt: str, attribution: str | None) -> str:
     return _scorecard(str(database_path()), version(), since, fmt, today(), attribution)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _review_queue(path: str, db_version: tuple[float, int], today: date) -> list[verdicts.ReviewItem]:
+    return verdicts.review_queue(Path(path), today)
+
+
+def review_queue() -> list[verdicts.ReviewItem]:
+    """The claims that need the author's verdict, oldest deadline first, with evidence and proposals."""
+    return _review_queue(str(database_path()), version(), today())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _amendments(path: str, db_version: tuple[float, int], claim_id: int) -> list[dict[str, Any]]:
+    return verdicts.amendments(Path(path), claim_id)
+
+
+def amendments(claim_id: int) -> list[dict[str, Any]]:
+    """A claim's corrections (amendments and its withdrawal), oldest first."""
+    return _amendments(str(database_path()), version(), claim_id)
+
+
+def status_reason(detail: ClaimDetail) -> str:
+    """One line: why the claim has its status today."""
+    row = detail.view.row
+    proposal = verdicts.propose(row, detail.observations) if detail.view.status.state == "overdue" else None
+    return verdicts.status_reason(row, detail.view.status, detail.view.projection, today(), proposal)
+
+
+def find_repeat(statement: str, source: Source | None) -> int | None:
+    """A stored claim of the same source whose statement equals this one (case and spacing folded)."""
+    key = ledger.manual_source_key(source) if source is not None else None
+    return verdicts.find_repeat(database_path(), statement, key)
+
+
 # --- writes (author workspace) -------------------------------------------------------------------
+
+
+def amend(claim_id: int, amendment: verdicts.Amendment) -> dict[str, tuple[Any, Any]]:
+    return verdicts.amend(database_path(), claim_id, amendment)
+
+
+def withdraw(claim_id: int, reason: str, duplicate_of: int | None) -> None:
+    verdicts.withdraw(database_path(), claim_id, reason, duplicate_of)
 
 
 def add_claim(claim: ClaimIn, probability: float | None, source: Source | None = None) -> int:
@@ -206,6 +247,16 @@ def undo_resolution(claim_id: int, note: str | None) -> dict[str, Any]:
 
 
 IMPORT_FORMATS = {"csv": "csv", "yaml": "yaml", "yml": "yaml", "json": "json", "parquet": "parquet"}
+EVIDENCE = "evidence (csv or json)"
+
+
+def import_evidence(name: str, content: bytes) -> evidence.EvidenceResult:
+    """An uploaded evidence file (the layout of `predictions import --format evidence`)."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise transfer.ImportProblems([f"{name}: not UTF-8 text"]) from error
+    return evidence.import_evidence_text(database_path(), text, "json" if name.lower().endswith(".json") else "csv")
 
 
 def import_upload(

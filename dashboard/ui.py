@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from dashboard.charts import status_colour, status_text_colour
 from predictions.models import describe_validation_error
+from predictions.numbers import format_number
 from predictions.overview import parse_iso_date, source_label
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:&=^\"'])")
@@ -46,6 +47,17 @@ def claim_url(claim_id: object, public_address: str | None = None) -> str:
     """The deep link of a claim, `/?claim=ID`; with the dashboard's public address, a full URL to share."""
     root = public_address.rstrip("/") + "/" if public_address else app_root()
     return f"{root}?claim={int(str(claim_id))}"
+
+
+def plain_value(value: object) -> str:
+    """A stored value as a person reads it: lists joined, numbers without `65.0`, nothing as a dash."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value) or "–"
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return format_number(value)
+    return str(value)
 
 
 def status_pill(status: str) -> None:

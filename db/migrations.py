@@ -136,6 +136,37 @@ MIGRATIONS: tuple[Migration, ...] = (
         "rollups: each claim's latest forecast, resolution in force, observation and score sums; forecaster counts",
         (rollups.TABLE_SQL, rollups.REBUILD_SQL, rollups.FORECASTERS_TABLE_SQL, rollups.FORECASTERS_REBUILD_SQL),
     ),
+    Migration(
+        4,
+        "evidence provenance on observations; claim amendments and withdrawals as rows of their own",
+        (
+            # Where an observation came from: 'issue' (a baseline fact the issue itself states),
+            # 'evidence' (gathered after the issue, imported with its source) or 'recorded' (by hand).
+            "ALTER TABLE observations ADD COLUMN origin VARCHAR DEFAULT 'recorded'",
+            "ALTER TABLE observations ADD COLUMN source_published DATE",
+            "ALTER TABLE observations ADD COLUMN confidence VARCHAR",
+            # The seed's baseline facts are dated to the issue that states them.
+            """UPDATE observations SET origin = 'issue' WHERE EXISTS (
+                   SELECT 1 FROM claims c WHERE c.id = observations.claim_id
+                   AND c.external_id LIKE 'seed:%' AND c.made_on = observations.observed_on)""",
+            "UPDATE observations SET origin = 'recorded' WHERE origin IS NULL",
+            "ALTER TABLE claims ADD COLUMN withdrawn BOOLEAN DEFAULT FALSE",
+            "UPDATE claims SET withdrawn = FALSE WHERE withdrawn IS NULL",
+            "CREATE SEQUENCE IF NOT EXISTS amendment_id_seq START 1",
+            # Every change to a claim's fields, and every withdrawal, with the values before and after
+            # (JSON) and the reason: the claim as first made and each version since can be read back.
+            """CREATE TABLE claim_amendments (
+                id BIGINT PRIMARY KEY DEFAULT nextval('amendment_id_seq'),
+                claim_id BIGINT NOT NULL,
+                action VARCHAR NOT NULL,
+                changes VARCHAR NOT NULL,
+                reason VARCHAR NOT NULL,
+                duplicate_of BIGINT,
+                created_at TIMESTAMP NOT NULL
+            )""",
+            "CREATE INDEX amendments_claim ON claim_amendments (claim_id)",
+        ),
+    ),
 )
 
 

@@ -116,7 +116,7 @@ def claim_made_on(con: duckdb.DuckDBPyConnection, claim_id: int) -> date | None:
 _CLAIM_SUMMARY_SQL = """
     SELECT c.id, c.external_id, c.statement, c.quote, c.claimant, c.attribution, c.kind, c.made_on,
            c.deadline, c.deadline_precision, c.deadline_text, c.resolution_criteria, c.tags, c.metric,
-           c.unit, c.comparator, c.target, c.baseline, c.baseline_on, c.partial_credit, c.flags,
+           c.unit, c.comparator, c.target, c.baseline, c.baseline_on, c.partial_credit, c.flags, c.withdrawn,
            s.id AS source_id, s.title AS source_title, s.url AS source_url, s.published_on AS source_date,
            r.probability, r.probability_by, r.probability_at,
            r.outcome, r.fraction, r.resolved_on, r.resolution_note,
@@ -129,14 +129,16 @@ _CLAIM_SUMMARY_SQL = """
 """
 
 
-_ONE_CLAIM_SUMMARY = _CLAIM_SUMMARY_SQL + " WHERE c.id = ?"
+_ONE_CLAIM_SUMMARY = _CLAIM_SUMMARY_SQL + " WHERE c.id = ?"  # a withdrawn claim stays reachable by its link
+# A withdrawn claim leaves every list, score and reminder.
+_LISTED = "NOT c.withdrawn"
 
 
 def claim_summaries(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[dict[str, Any]]:
     """One row per claim with its latest probability, resolution in force and observation counts."""
     if limit is None:
-        return _dicts(con.execute(_CLAIM_SUMMARY_SQL + " ORDER BY c.id"))
-    return _dicts(con.execute(_CLAIM_SUMMARY_SQL + " ORDER BY c.id LIMIT ?", [limit]))
+        return _dicts(con.execute(_CLAIM_SUMMARY_SQL + f" WHERE {_LISTED} ORDER BY c.id"))
+    return _dicts(con.execute(_CLAIM_SUMMARY_SQL + f" WHERE {_LISTED} ORDER BY c.id LIMIT ?", [limit]))
 
 
 def claim_summary(con: duckdb.DuckDBPyConnection, claim_id: int) -> dict[str, Any] | None:
@@ -154,14 +156,18 @@ def claim_count(con: duckdb.DuckDBPyConnection) -> int:
 
 def insert_observation(con: duckdb.DuckDBPyConnection, claim_id: int, observation: dict[str, Any]) -> int:
     row = con.execute(
-        """INSERT INTO observations (claim_id, observed_on, value, note, source_url, created_at)
-           VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
+        """INSERT INTO observations (claim_id, observed_on, value, note, source_url, source_published,
+                                        confidence, origin, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         [
             claim_id,
             observation["observed_on"],
             observation.get("value"),
             observation.get("note"),
             observation.get("source_url"),
+            observation.get("source_published"),
+            observation.get("confidence"),
+            observation.get("origin") or "recorded",
             utc_now(),
         ],
     ).fetchone()
@@ -252,7 +258,7 @@ _SCORED = """
     FROM forecasts f
     JOIN claims c ON c.id = f.claim_id
     JOIN claim_rollups r ON r.claim_id = c.id  -- the resolution in force, kept per claim (db.rollups)
-    WHERE r.outcome IN ('true', 'false', 'partial')
+    WHERE r.outcome IN ('true', 'false', 'partial') AND NOT c.withdrawn
 """
 
 # Each forecaster's last forecast per claim made before the deadline (the deadline day included):
@@ -267,7 +273,9 @@ _LATEST = """
 # only these, and scored_claims reads only these (a quarter of the claims for the author's record).
 def _scope_claims(attribution: str | None) -> tuple[str, list[Any]]:
     """The WHERE clause (and its parameters) that picks the claims of `attribution`, all without."""
-    return ("", []) if attribution is None else (" WHERE attribution = ?", [attribution])
+    if attribution is None:
+        return " WHERE NOT withdrawn", []
+    return " WHERE NOT withdrawn AND attribution = ?", [attribution]
 
 
 def scored_columns(
@@ -333,7 +341,9 @@ def forecaster_counts(
 
 # --- bulk reads for export ------------------------------------------------------------------------
 
-EXPORT_TABLES = ("sources", "claims", "observations", "forecasts", "resolutions", "resolution_undos")
+EXPORT_TABLES = (
+    "sources", "claims", "observations", "forecasts", "resolutions", "resolution_undos", "claim_amendments",
+)  # fmt: skip
 
 
 def table_rows(con: duckdb.DuckDBPyConnection, table: str) -> list[dict[str, Any]]:
@@ -365,7 +375,17 @@ def _unregister(con: duckdb.DuckDBPyConnection, name: str) -> None:
 BULK_COLUMNS = {
     "claims": (*CLAIM_COLUMNS, "created_at"),
     "forecasts": ("external_id", "claim_id", "forecaster", "probability", "made_at", "basis", "note"),
-    "observations": ("claim_id", "observed_on", "value", "note", "source_url", "created_at"),
+    "observations": (
+        "claim_id",
+        "observed_on",
+        "value",
+        "note",
+        "source_url",
+        "source_published",
+        "confidence",
+        "origin",
+        "created_at",
+    ),
     "resolutions": ("claim_id", "outcome", "fraction", "resolved_on", "note", "evidence_url", "created_at"),
 }
 
@@ -530,11 +550,12 @@ def resolved_between(
         con.execute(
             f"""WITH shown AS ({_SHOWN_FORECAST})
                SELECT c.id AS claim_id, c.statement, c.deadline, c.partial_credit, r.outcome, r.fraction,
-                      r.resolved_on, s.probability, s.forecaster, s.made_at, s.after_deadline
+                      r.resolved_on, r.note AS resolution_note, r.evidence_url,
+                      s.probability, s.forecaster, s.made_at, s.after_deadline
                FROM claims c
                JOIN current_resolutions r ON r.claim_id = c.id
                LEFT JOIN shown s ON s.claim_id = c.id
-               WHERE r.resolved_on BETWEEN ? AND ?
+               WHERE r.resolved_on BETWEEN ? AND ? AND NOT c.withdrawn
                  AND (CAST(? AS VARCHAR) IS NULL OR c.attribution = ?)
                  AND (CAST(? AS VARCHAR) IS NULL OR s.claim_id IS NOT NULL)
                ORDER BY r.resolved_on, c.id""",
@@ -562,7 +583,7 @@ def open_claims_due(
                SELECT c.id AS claim_id, c.statement, c.deadline, c.deadline_precision, l.probability, l.forecaster
                FROM claims c
                LEFT JOIN latest l ON l.claim_id = c.id
-               WHERE c.deadline BETWEEN ? AND ?
+               WHERE c.deadline BETWEEN ? AND ? AND NOT c.withdrawn
                  AND NOT EXISTS (SELECT 1 FROM current_resolutions r WHERE r.claim_id = c.id)
                  AND (CAST(? AS VARCHAR) IS NULL OR c.attribution = ?)
                  AND (CAST(? AS VARCHAR) IS NULL OR l.claim_id IS NOT NULL)
@@ -578,7 +599,8 @@ def open_claims_due(
 # The claim table is three plain scans (claims, their rollups, sources) joined by position in numpy:
 # DuckDB's join and ORDER BY over 100,000 claims cost more than the scans themselves.
 _CLAIM_TABLE_CLAIMS = """SELECT id, statement, quote, claimant, attribution, kind, made_on, deadline,
-    deadline_precision, tags, metric, unit, comparator, target, baseline, baseline_on, source_id FROM claims"""
+    deadline_precision, tags, metric, unit, comparator, target, baseline, baseline_on, source_id FROM claims
+    WHERE NOT withdrawn"""
 _CLAIM_TABLE_ROLLUPS = """SELECT claim_id, probability, outcome, n_observations, last_value, last_value_on,
     fit_n, fit_slope, fit_intercept, fit_sxx, n_scored, brier_sum FROM claim_rollups"""
 _CLAIM_TABLE_SOURCES = "SELECT id, title AS source_title, published_on AS source_date, url AS source_url FROM sources"
@@ -720,5 +742,5 @@ def claim_summaries_for_ids(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[
     """Summaries of the given claims only."""
     if not claim_ids:
         return []
-    sql = _CLAIM_SUMMARY_SQL + " WHERE c.id IN (SELECT unnest(?::BIGINT[])) ORDER BY c.id"
+    sql = _CLAIM_SUMMARY_SQL + f" WHERE c.id IN (SELECT unnest(?::BIGINT[])) AND {_LISTED} ORDER BY c.id"
     return _dicts(con.execute(sql, [list(claim_ids)]))

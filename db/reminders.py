@@ -33,7 +33,7 @@ def open_claim_deadlines(con: duckdb.DuckDBPyConnection, horizon: date) -> dict[
         con,
         """SELECT c.id, c.deadline, c.made_on FROM claims c
            LEFT JOIN sources s ON s.id = c.source_id
-           WHERE (c.deadline IS NULL OR c.deadline <= ?) AND coalesce(s.kind, '') <> 'archive'
+           WHERE (c.deadline IS NULL OR c.deadline <= ?) AND coalesce(s.kind, '') <> 'archive' AND NOT c.withdrawn
              AND NOT EXISTS (SELECT 1 FROM resolutions r WHERE r.claim_id = c.id
                              AND NOT EXISTS (SELECT 1 FROM resolution_undos u WHERE u.resolution_id = r.id))
            ORDER BY c.id""",

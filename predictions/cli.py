@@ -18,7 +18,7 @@ import duckdb
 from pydantic import ValidationError
 
 from db import DatabaseError
-from predictions import ledger, transfer
+from predictions import ledger, transfer, verdicts
 from predictions.models import (
     Attribution,
     ClaimIn,
@@ -31,6 +31,7 @@ from predictions.models import (
     ResolutionIn,
     describe_validation_error,
 )
+from predictions.numbers import format_number
 from predictions.seed import SeedError, load_seed_file, prepare
 from predictions.settings import Settings, SettingsError, describe_settings, load_settings
 
@@ -96,18 +97,28 @@ def _print_json(data: Any) -> None:
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
-    result = ledger.seed_from_file(settings.db, args.seed)
+    from predictions import evidence
+
+    result = evidence.seed_ledger(settings.db, args.seed, with_evidence=not args.no_evidence)
     verb = "created" if result.created else "updated"
-    print(f"{verb} {settings.db}: {result.claims_added} claims added, {result.claims_skipped} already there")
+    line = f"{verb} {settings.db}: {result.claims_added} claims added, {result.claims_skipped} already there"
+    if not args.no_evidence:
+        line += f"; {result.evidence_added} observations of evidence added, {result.evidence_existing} already there"
+    print(line)
     return 0
 
 
 def cmd_ensure_db(args: argparse.Namespace, settings: Settings) -> int:
-    result = ledger.ensure_database(settings.db)
+    from predictions import evidence
+
+    result = evidence.ensure_ledger(settings.db)
     if result is None:
         print(f"using {settings.db}")
     else:
-        print(f"created {settings.db}, seeded with {result.claims_added} claims from the December 2024 issue")
+        print(
+            f"created {settings.db}, seeded with {result.claims_added} claims from the December 2024 issue "
+            f"and {result.evidence_added} observations of evidence"
+        )
     return 0
 
 
@@ -165,6 +176,9 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if not args.statement:
         raise UsageError("add needs --statement TEXT (or --file claims.yaml)")
+    repeat = verdicts.find_repeat(settings.db, args.statement, None)
+    if repeat is not None:
+        raise UsageError(f"claim #{repeat} already says that (statements are compared ignoring case and spacing)")
     kind = ClaimKind(args.kind or ("threshold" if args.target is not None else "binary"))
     claim = ClaimIn(
         statement=args.statement,
@@ -242,6 +256,13 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     def report(share: float, what: str) -> None:
         print(f"{share:4.0%} {what}", file=sys.stderr, flush=True)
 
+    if args.format == "evidence":
+        from predictions import evidence
+
+        found = evidence.import_evidence_file(settings.db, args.file)
+        print(f"imported {args.file}: {found.added} observations added, {found.existing} already there")
+        return 0
+
     result = transfer.import_file(
         settings.db, args.file, args.format, default_forecaster=settings.author_name,
         progress=report if args.progress else None,
@@ -253,6 +274,63 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     flagged = getattr(result, "flagged", {})  # archive imports keep odd rows and flag them
     if flagged:
         print("odd rows kept and flagged: " + ", ".join(f"{flag} {count}" for flag, count in flagged.items()))
+    return 0
+
+
+def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
+    items = verdicts.review_queue(settings.db, args.today)
+    if args.json:
+        _print_json([item.as_json() for item in items])
+        return 0
+    if not items:
+        print("nothing needs a verdict: every claim past its deadline is resolved")
+        return 0
+    print(f"{len(items)} claims need a verdict, oldest deadline first")
+    for item in items:
+        claim = item.claim
+        confidence = f"{claim['probability']:.0%}" if claim["probability"] is not None else "–"
+        print(f"\n#{item.id}  deadline {claim['deadline']}  last confidence {confidence}  {claim['statement']}")
+        if claim["resolution_criteria"]:
+            print(f"  criteria: {claim['resolution_criteria']}")
+        proposal = item.proposal.outcome or "no proposal"
+        print(f"  proposal: {proposal} ({item.proposal.basis})")
+        for observation in item.evidence:
+            shown = (
+                format_number(observation["value"]) + (f" — {observation['note']}" if observation["note"] else "")
+                if observation["value"] is not None
+                else observation["note"]
+            )
+            confidence_note = f" [{observation['confidence']}]" if observation["confidence"] else ""
+            print(f"  {observation['observed_on']}{confidence_note} {shown}")
+            if observation["source_url"]:
+                print(f"      {observation['source_url']}")
+    return 0
+
+
+def cmd_amend(args: argparse.Namespace, settings: Settings) -> int:
+    if args.precision and not args.deadline:
+        raise UsageError("--precision goes with --deadline")
+    amendment = verdicts.Amendment(
+        reason=args.reason,
+        statement=args.statement,
+        deadline=args.deadline,
+        deadline_precision=Precision(args.precision) if args.precision else None,
+        resolution_criteria=args.criteria,
+        target=args.target,
+        tags=args.tags.split(",") if args.tags is not None else None,
+    )
+    changes = verdicts.amend(settings.db, args.id, amendment)
+    print(
+        f"amended claim {args.id}: "
+        + ", ".join(f"{name} {before!s} → {after!s}" for name, (before, after) in changes.items())
+    )
+    return 0
+
+
+def cmd_withdraw(args: argparse.Namespace, settings: Settings) -> int:
+    verdicts.withdraw(settings.db, args.id, args.reason, args.duplicate_of)
+    also = f" (a duplicate of #{args.duplicate_of})" if args.duplicate_of else ""
+    print(f"withdrew claim {args.id}{also}: it leaves every list, score and reminder; its link still works")
     return 0
 
 
@@ -410,8 +488,11 @@ def build_parser() -> Parser:
         p.set_defaults(handler=handler)
         return p
 
-    p = command("init", cmd_init, "create the database and seed it from the December 2024 issue")
-    p.add_argument("--seed", type=Path, help="another seed file (YAML)")
+    p = command("init", cmd_init, "create the database and seed it from the December 2024 issue and its evidence")
+    p.add_argument(
+        "--seed", type=Path, help="another seed file (YAML; evidence is read from <stem>.evidence.csv beside it)"
+    )
+    p.add_argument("--no-evidence", action="store_true", help="seed the claims alone, without the shipped evidence")
 
     command("ensure-db", cmd_ensure_db, "create and seed the database only if it does not exist yet")
 
@@ -468,8 +549,29 @@ def build_parser() -> Parser:
 
     p = command("import", cmd_import, "import a file (all-or-nothing)")
     p.add_argument("file", type=Path)
-    p.add_argument("--format", required=True, choices=["csv", "yaml", "json", "parquet", "predictionbook", "fatebook"])
+    p.add_argument(
+        "--format", required=True, choices=["csv", "yaml", "json", "parquet", "predictionbook", "fatebook", "evidence"]
+    )
     p.add_argument("--progress", action="store_true", help="report progress on stderr")
+
+    p = command("review", cmd_review, "the claims past their deadline that need a verdict, with evidence and proposals")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--today", type=_date, help="review as of this day (default: today)")
+
+    p = command("amend", cmd_amend, "correct a claim (a new row with the reason; the history stays)")
+    p.add_argument("id", type=_claim_id)
+    p.add_argument("--statement")
+    p.add_argument("--deadline", type=_date)
+    p.add_argument("--precision", choices=[p.value for p in Precision], help="the new deadline's precision")
+    p.add_argument("--criteria", help="new resolution criteria")
+    p.add_argument("--target", type=_number)
+    p.add_argument("--tags", help="comma-separated topics (replace the old ones)")
+    p.add_argument("--reason", required=True, help="why the claim changes")
+
+    p = command("withdraw", cmd_withdraw, "withdraw a claim from every list, score and reminder (its link stays)")
+    p.add_argument("id", type=_claim_id)
+    p.add_argument("--reason", required=True)
+    p.add_argument("--duplicate-of", type=_claim_id, help="the claim this one repeats")
 
     p = command("export", cmd_export, "export the ledger")
     p.add_argument("--format", required=True, choices=["csv", "json", "parquet"])

@@ -81,7 +81,7 @@ def reading(path: Path, *, few_rows: bool = False) -> Iterator[duckdb.DuckDBPyCo
     with db.read_only(path, threads=1 if few_rows else None) as con:
         try:
             yield con
-        except duckdb.CatalogException as error:
+        except (duckdb.CatalogException, duckdb.BinderException) as error:
             # Looked at only when a table is missing, rather than by two catalog queries per read.
             version = db.migrations.schema_version(con)
             if version == 0:
@@ -141,8 +141,8 @@ def store_prepared(
                 "note": "first forecast, read from the quote's wording" if item.basis == "verbal" else None,
             },
         )
-        for observation in item.observations:
-            queries.insert_observation(con, claim_id, observation.model_dump())
+        for observation in item.observations:  # the issue's own baseline facts
+            queries.insert_observation(con, claim_id, {**observation.model_dump(), "origin": "issue"})
         added += 1
     return added, len(prepared) - added
 
@@ -179,6 +179,11 @@ def default_forecaster(claim: ClaimIn, author_name: str) -> str:
     return author_name if claim.attribution is Attribution.AUTHOR else claim.claimant
 
 
+def manual_source_key(source: Source) -> str:
+    """The external id of a source typed in by the author (the CLI, the workspace's Add form)."""
+    return source.external_id or f"manual:{source.title}:{source.published_on}"
+
+
 def add_claim(
     path: Path,
     claim: ClaimIn,
@@ -208,7 +213,7 @@ def add_claim(
     with writing(path) as con:
         source_id = None
         if source is not None:
-            key = source.external_id or f"manual:{source.title}:{source.published_on}"
+            key = manual_source_key(source)
             source_id = queries.source_id_by_external_id(con, key)
             if source_id is None:
                 source_id = queries.insert_source(con, {**source.model_dump(), "external_id": key})
@@ -301,6 +306,7 @@ class ClaimView:
             "resolution_criteria": row["resolution_criteria"],
             "tags": list(row["tags"] or []),
             "flags": list(row["flags"] or []),
+            "withdrawn": bool(row.get("withdrawn")),
             "source": {
                 "id": row["source_id"],
                 "title": row["source_title"],

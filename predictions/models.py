@@ -57,11 +57,28 @@ class Outcome(StrEnum):
     AMBIGUOUS = "ambiguous"
 
 
+class EvidenceConfidence(StrEnum):
+    """How far a piece of evidence can be trusted: a primary or reputable explicit source is high;
+    commentary, mirrors and undated screenshots are low."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class ObservationOrigin(StrEnum):
+    """Where an observation came from."""
+
+    ISSUE = "issue"  # a baseline fact the newsletter issue itself states
+    EVIDENCE = "evidence"  # gathered after the issue, imported with its source
+    RECORDED = "recorded"  # typed in by the author (`predictions observe`, the workspace)
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, use_enum_values=False)
 
 
-def _http_url(value: str | None) -> str | None:
+def http_url(value: str | None) -> str | None:
     """Evidence and source links: http(s) only, so a `javascript:` URL never reaches a page."""
     if value is None or value == "":
         return None
@@ -80,7 +97,7 @@ class Source(Model):
     author: str | None = None
     external_id: str | None = None
 
-    _check_url = field_validator("url")(classmethod(lambda cls, v: _http_url(v)))
+    _check_url = field_validator("url")(classmethod(lambda cls, v: http_url(v)))
 
 
 class ObservationIn(Model):
@@ -90,8 +107,11 @@ class ObservationIn(Model):
     value: float | None = None
     note: str | None = Field(default=None, max_length=5000)
     source_url: str | None = None
+    source_published: date | None = None
+    confidence: EvidenceConfidence | None = None
+    origin: ObservationOrigin = ObservationOrigin.RECORDED
 
-    _check_url = field_validator("source_url")(classmethod(lambda cls, v: _http_url(v)))
+    _check_url = field_validator("source_url")(classmethod(lambda cls, v: http_url(v)))
 
     @field_validator("value")
     @classmethod
@@ -127,7 +147,7 @@ class ResolutionIn(Model):
     note: str | None = Field(default=None, max_length=5000)
     evidence_url: str | None = None
 
-    _check_url = field_validator("evidence_url")(classmethod(lambda cls, v: _http_url(v)))
+    _check_url = field_validator("evidence_url")(classmethod(lambda cls, v: http_url(v)))
 
     @model_validator(mode="after")
     def _fraction_only_for_partial(self) -> ResolutionIn:

@@ -244,7 +244,7 @@ def _flatten(tags: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray, np.
 def _state_codes(status_names: np.ndarray) -> np.ndarray:
     """The state code (0 open, 1 overdue, 2 resolved) of each distinct status value."""
     return np.array(
-        [2 if str(s).startswith("resolved") else 1 if s == Status.OVERDUE.value else 0 for s in status_names],
+        [2 if str(s).startswith("resolved") else 1 if s == Status.AWAITING_VERDICT.value else 0 for s in status_names],
         dtype=np.int8,
     )
 

@@ -1,4 +1,4 @@
-"""Claim status, derived and never stored: resolved, overdue, or open with how it is going.
+"""Claim status, derived and never stored: resolved, awaiting a verdict, or open with how it is going.
 
 Open threshold claims are projected to their deadline by a least-squares line through their
 observations (a line through the baseline and the one observation when there is only one; flat
@@ -9,9 +9,11 @@ the target gives the progress label:
 - at risk: it reaches at least 80% of the way;
 - behind: less than that.
 
-Open binary claims have no metric to project; once evidence is recorded their label follows the
-latest forecast (≥ 60% on track, ≥ 40% at risk, else behind). No observations: "no data". No usable
-deadline: "not checkable".
+A threshold claim without a valued observation has "no data". Open binary claims have no metric to
+project, and a probability is a belief, not evidence: they read "open", or "has evidence" once an
+observation is recorded, never on track or at risk. Any claim whose deadline has passed without a
+resolution is "awaiting verdict" (its coarse state is "overdue"). No usable deadline: "not checkable".
+`status_reason` says in one line why a claim has its status.
 """
 
 from __future__ import annotations
@@ -39,8 +41,10 @@ class Status(StrEnum):
     AT_RISK = "at risk"
     BEHIND = "behind"
     NO_DATA = "no data"
+    OPEN = "open"
+    HAS_EVIDENCE = "has evidence"
     NOT_CHECKABLE = "not checkable"
-    OVERDUE = "overdue"
+    AWAITING_VERDICT = "awaiting verdict"
     RESOLVED_TRUE = "resolved true"
     RESOLVED_FALSE = "resolved false"
     RESOLVED_PARTIAL = "resolved partial"
@@ -51,7 +55,7 @@ class Status(StrEnum):
         """The coarse state: open, overdue or resolved."""
         if self.value.startswith("resolved"):
             return "resolved"
-        return "overdue" if self is Status.OVERDUE else "open"
+        return "overdue" if self is Status.AWAITING_VERDICT else "open"
 
 
 OPEN_STATUSES = tuple(s for s in Status if s.state == "open")
@@ -178,7 +182,7 @@ def claim_status(claim: Mapping[str, Any], today: date, projection: Projection |
     if deadline is None:
         return Status.NOT_CHECKABLE
     if deadline < today:
-        return Status.OVERDUE
+        return Status.AWAITING_VERDICT
     if claim.get("kind") == "threshold":
         if projection is None:
             return Status.NO_DATA
@@ -186,14 +190,7 @@ def claim_status(claim: Mapping[str, Any], today: date, projection: Projection |
             return Status.ON_TRACK
         share = share_of_target(projection.value, claim)
         return Status.AT_RISK if share is not None and share >= AT_RISK_SHARE else Status.BEHIND
-    if not claim.get("n_observations"):
-        return Status.NO_DATA
-    probability = claim.get("probability")
-    if probability is None:
-        return Status.NO_DATA
-    if probability >= 0.6:
-        return Status.ON_TRACK
-    return Status.AT_RISK if probability >= 0.4 else Status.BEHIND
+    return Status.HAS_EVIDENCE if claim.get("n_observations") else Status.OPEN
 
 
 def summary_projection(claim: Mapping[str, Any]) -> Projection | None:
@@ -264,15 +261,13 @@ def status_codes(columns: Mapping[str, Any], today: date) -> np.ndarray:
     out[threshold & has_projection & ~meets_target & (share >= AT_RISK_SHARE)] = _CODE[Status.AT_RISK]
     out[threshold & has_projection & meets_target] = _CODE[Status.ON_TRACK]
 
-    binary = open_ & ~threshold & (np.asarray(columns["n_observations"]) > 0)
-    probability = np.asarray(columns["probability"], dtype=float)
-    with np.errstate(invalid="ignore"):
-        out[binary & (probability < 0.4)] = _CODE[Status.BEHIND]
-        out[binary & (probability >= 0.4)] = _CODE[Status.AT_RISK]
-        out[binary & (probability >= 0.6)] = _CODE[Status.ON_TRACK]
+    binary = open_ & ~_is(columns, "kind", "threshold")
+    evidenced = np.asarray(columns["n_observations"]) > 0
+    out[binary] = _CODE[Status.OPEN]
+    out[binary & evidenced] = _CODE[Status.HAS_EVIDENCE]
 
     out[~resolved & ~has_deadline] = _CODE[Status.NOT_CHECKABLE]
-    out[~resolved & has_deadline & (deadline < now)] = _CODE[Status.OVERDUE]
+    out[~resolved & has_deadline & (deadline < now)] = _CODE[Status.AWAITING_VERDICT]
     for value in ("true", "false", "partial", "ambiguous"):
         out[resolved & _is(columns, "outcome", value)] = _CODE[Status(f"resolved {value}")]
     return out
@@ -295,6 +290,6 @@ def _is(columns: Mapping[str, Any], name: str, value: str | None) -> np.ndarray:
 def states(status: np.ndarray) -> np.ndarray:
     """open / overdue / resolved for an array of status values."""
     out = np.full(len(status), "open", dtype=object)
-    out[status == Status.OVERDUE.value] = "overdue"
+    out[status == Status.AWAITING_VERDICT.value] = "overdue"
     out[np.char.startswith(status.astype(str), "resolved")] = "resolved"
     return out

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from db import evidence as evidence_sql
 from db import queries
 from predictions.ledger import LedgerError, reading, scored_table_from
 from predictions.scoring import CalibrationBin, ScorePoint, brier_score, cumulative_brier, log_score, score_rows
@@ -114,6 +115,7 @@ def compute_scorecard(
     with reading(db_path) as con:
         table = scored_table_from(con, latest=latest, attribution=attribution, forecaster=forecaster)
         resolved = queries.resolved_between(con, since, today, attribution=attribution, forecaster=forecaster)
+        amended = evidence_sql.amended_claim_ids(con)
         due = queries.open_claims_due(con, today, due_until, attribution=attribution, forecaster=forecaster)
     rows = table.rows(np.arange(len(table)))  # what `predictions score` scores, in the same order
     resolved_on = rows["resolved_on"]
@@ -122,6 +124,7 @@ def compute_scorecard(
     p, o = rows["probability"], rows["outcome"]
     current = {key: value[up_to_today] for key, value in rows.items()}
     for row in resolved:
+        row["amended"] = int(row["claim_id"]) in amended
         value = _outcome_value(row)
         row["scored_outcome"] = value
         row["brier"] = None if value is None or row["probability"] is None else (row["probability"] - value) ** 2
@@ -270,6 +273,8 @@ def _table_rows(card: Scorecard, max_rows: int) -> dict[str, Any]:
             _outcome_text(row),
             row["resolved_on"].isoformat(),
             _number(row["brier"]),
+            _short(row.get("resolution_note")) + (" ‡" if row.get("amended") else ""),
+            Link(row["evidence_url"]) if row.get("evidence_url") else "–",
         ]
         for row in card.resolved[:max_rows]
     ]
@@ -299,10 +304,26 @@ def _table_rows(card: Scorecard, max_rows: int) -> dict[str, Any]:
         "due": due,
         "due_more": max(0, len(card.due) - max_rows),
         "after_deadline": any(row.get("after_deadline") for row in card.resolved[:max_rows]),
+        "amended": any(row.get("amended") for row in card.resolved[:max_rows]),
     }
 
 
-RESOLVED_HEADER = ["Claim", "Deadline", "Confidence given", "Outcome", "Resolved", "Brier"]
+RESOLVED_HEADER = ["Claim", "Deadline", "Confidence given", "Outcome", "Resolved", "Brier", "Rests on", "Evidence"]
+AMENDED_NOTE = "‡ the claim was amended after its first forecast (see its page for what changed and why)."
+NOTE_CHARACTERS = 240
+
+
+class Link(str):
+    """A table cell that is a link to the evidence, written as a link rather than escaped text."""
+
+
+def _short(text: object) -> str:
+    words = " ".join(str(text or "").split())
+    if not words:
+        return "–"
+    return words if len(words) <= NOTE_CHARACTERS else words[: NOTE_CHARACTERS - 1].rstrip() + "…"
+
+
 CALIBRATION_HEADER = ["Forecast", "n", "Hits", "Hit rate", "Mean forecast", "95% interval (Wilson)"]
 DUE_HEADER = ["Claim", "Deadline", "Confidence now"]
 BRIER_NOTE = "Brier score: 0 is perfect, 0.25 is what always saying 50% earns; lower is better."
@@ -320,10 +341,16 @@ def _md(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
+def _md_cell(cell: str) -> str:
+    if isinstance(cell, Link):
+        return f"[source](<{cell.replace('>', '%3E').replace('|', '%7C')}>)"
+    return _md(cell)
+
+
 def _md_table(header: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |"]
     lines.append("|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|")
-    lines += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in rows]
     return lines
 
 
@@ -339,6 +366,8 @@ def render_markdown(card: Scorecard, chart_links: Sequence[tuple[str, str]] = ()
             out += ["", f"… and {tables['resolved_more']} more."]
         if tables["after_deadline"]:
             out += ["", _md(AFTER_DEADLINE_NOTE)]
+        if tables["amended"]:
+            out += ["", _md(AMENDED_NOTE)]
     else:
         out.append("No claim was resolved in this period.")
     out += ["", "### Calibration", "", _md(CALIBRATION_NOTE), ""]
@@ -358,11 +387,13 @@ def render_markdown(card: Scorecard, chart_links: Sequence[tuple[str, str]] = ()
 def _html_table(header: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
     def cell(tag: str, i: int, text: str) -> str:
         style = ' style="text-align:right"' if i in right else ""
+        if isinstance(text, Link):
+            return f'<{tag}{style}><a href="{html.escape(text)}">source</a></{tag}>'
         return f"<{tag}{style}>{html.escape(text)}</{tag}>"
 
     lines = ["<table>", "<thead><tr>" + "".join(cell("th", i, h) for i, h in enumerate(header)) + "</tr></thead>"]
     lines.append("<tbody>")
-    lines += ["<tr>" + "".join(cell("td", i, str(c)) for i, c in enumerate(row)) + "</tr>" for row in rows]
+    lines += ["<tr>" + "".join(cell("td", i, c) for i, c in enumerate(row)) + "</tr>" for row in rows]
     lines += ["</tbody>", "</table>"]
     return lines
 
@@ -384,6 +415,8 @@ def render_html(card: Scorecard, chart_links: Sequence[tuple[str, str]] = (), ma
             out.append(f"<p>… and {tables['resolved_more']} more.</p>")
         if tables["after_deadline"]:
             out.append(f"<p>{esc(AFTER_DEADLINE_NOTE)}</p>")
+        if tables["amended"]:
+            out.append(f"<p>{esc(AMENDED_NOTE)}</p>")
     else:
         out.append("<p>No claim was resolved in this period.</p>")
     out += ["<h3>Calibration</h3>", f"<p>{esc(CALIBRATION_NOTE)}</p>"]

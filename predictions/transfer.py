@@ -25,6 +25,7 @@ import numpy as np
 from pydantic import ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
 from db import queries
+from predictions import timestamps
 from predictions.ledger import LedgerError, store_prepared, utc_now, writing
 from predictions.models import (
     ClaimIn,
@@ -119,6 +120,18 @@ class FlatRow(Model):
     @classmethod
     def _blank(cls, value: object) -> object:
         return None if isinstance(value, str) and value.strip() == "" else value
+
+    @field_validator("made_on", "deadline", mode="before")
+    @classmethod
+    def _day(cls, value: object) -> object:
+        return timestamps.as_day(value)  # a date-time ("…T09:07:05Z") gives its day
+
+    @field_validator("forecast_at", mode="before")
+    @classmethod
+    def _time(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip():
+            return timestamps.parse_date_time(value, "forecast_at")  # ISO 8601, Z, offsets, unpadded seconds
+        return timestamps.as_naive_utc(value) if isinstance(value, datetime) else value
 
     @field_validator("tags", mode="before")
     @classmethod
@@ -840,7 +853,8 @@ def _json_document(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             for f in children["forecasts"].get(claim["id"], [])
         ]
         item["observations"] = [
-            {k: o[k] for k in ("observed_on", "value", "note", "source_url")}
+            {k: o[k] for k in ("observed_on", "value", "note", "source_url", "source_published", "confidence")}
+            | {"origin": o["origin"] or "recorded"}
             for o in children["observations"].get(claim["id"], [])
         ]
         item["resolutions"] = [

@@ -77,13 +77,13 @@ def test_plot_text_escapes_markup_and_shortens() -> None:
 
 def test_timeline_has_one_bar_trace_per_status_in_its_colour_and_a_today_line() -> None:
     rows = [
-        row(1, "overdue", "2024-12-31", "2025-12-31"),
+        row(1, "awaiting verdict", "2024-12-31", "2025-12-31"),
         row(2, "on track", "2024-12-31", "2030-12-31"),
-        row(3, "overdue", "2024-12-31", "2025-06-30"),
+        row(3, "awaiting verdict", "2024-12-31", "2025-06-30"),
         row(4, "not checkable", "2024-12-31", None),
     ]
     fig = charts.timeline_figure(rows, TODAY)
-    assert trace_names(fig) == ["on track", "overdue"]
+    assert trace_names(fig) == ["on track", "awaiting verdict"]
     for trace in fig.data:
         assert trace.type == "bar" and trace.orientation == "h"
         assert trace.marker.color == charts.STATUS_COLOURS[trace.name]
@@ -97,7 +97,7 @@ def test_timeline_has_one_bar_trace_per_status_in_its_colour_and_a_today_line() 
 
 
 def test_timeline_escapes_hostile_statements() -> None:
-    fig = charts.timeline_figure([row(1, "overdue", "2024-12-31", "2025-12-31", HOSTILE)], TODAY)
+    fig = charts.timeline_figure([row(1, "awaiting verdict", "2024-12-31", "2025-12-31", HOSTILE)], TODAY)
     text = fig.to_json()
     assert "<script>" not in text and "<a href" not in text
     assert "&lt;script&gt;" in text
@@ -106,7 +106,7 @@ def test_timeline_escapes_hostile_statements() -> None:
 def test_timeline_keeps_the_deadlines_nearest_today_when_there_are_too_many() -> None:
     start = date(2020, 1, 1)
     rows = [
-        row(i, "overdue", start.isoformat(), (TODAY + timedelta(days=10 * i - 500)).isoformat()) for i in range(1, 101)
+        row(i, "awaiting verdict", start.isoformat(), (TODAY + timedelta(days=10 * i - 500)).isoformat()) for i in range(1, 101)
     ]
     fig = charts.timeline_figure(rows, TODAY, limit=20)
     shown = sum(len(trace.y) for trace in fig.data)

@@ -4,6 +4,7 @@ input leaves exactly as it was.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -55,6 +56,13 @@ def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         return {name: con.execute(f'SELECT * FROM "{name}" ORDER BY ALL').fetchall() for name in names}
 
 
+def n_shipped_evidence() -> int:
+    """Rows of the evidence file shipped beside the seed, counted by the csv module."""
+    path = default_seed_path().with_name(default_seed_path().stem + ".evidence.csv")
+    with path.open(encoding="utf-8", newline="") as handle:
+        return sum(1 for _ in csv.DictReader(handle))
+
+
 def n_seed_claims() -> int:
     return len(yaml.safe_load(default_seed_path().read_text(encoding="utf-8"))["claims"])
 
@@ -62,7 +70,10 @@ def n_seed_claims() -> int:
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("seeded") / "seeded.duckdb"
-    assert ok("init", "--db", path).strip() == f"created {path}: {n_seed_claims()} claims added, 0 already there"
+    assert ok("init", "--db", path).strip() == (
+        f"created {path}: {n_seed_claims()} claims added, 0 already there; "
+        f"{n_shipped_evidence()} observations of evidence added, 0 already there"
+    )
     return path
 
 
@@ -90,7 +101,10 @@ def test_init_twice_adds_nothing_and_the_db_comes_from_the_environment(tmp_path:
     first = ok("init")  # PREDICTIONS_DB points at db_path
     assert first.startswith(f"created {db_path}:") and db_path.exists()
     before = dump(db_path)
-    assert ok("init").endswith(f"0 claims added, {n_seed_claims()} already there\n")
+    assert ok("init").endswith(
+        f"0 claims added, {n_seed_claims()} already there; "
+        f"0 observations of evidence added, {n_shipped_evidence()} already there\n"
+    )
     assert dump(db_path) == before
     elsewhere = tmp_path / "elsewhere.duckdb"
     assert ok("init", "--db", elsewhere).startswith(f"created {elsewhere}:")  # --db wins over the environment
@@ -125,7 +139,7 @@ def test_list_json_shows_the_seed_claims(seeded: Path) -> None:
         else:
             deadline = date.fromisoformat(item["deadline"])
             assert item["deadline_precision"] in {"day", "month", "quarter", "half", "year"}
-            assert (item["status"] == "overdue") == (deadline < today)
+            assert (item["state"] == "overdue") == (deadline < today)
     robotaxis = next(i for i in items if "65" in i["statement"] and i["kind"] == "threshold")
     assert (robotaxis["deadline"], robotaxis["deadline_precision"], robotaxis["comparator"]) == (
         "2025-12-31",

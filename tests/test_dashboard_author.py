@@ -152,7 +152,7 @@ def test_the_author_resolves_and_undoes(author: AppTest, rich_db: Rich) -> None:
     at.button(key="author_undo_submit").click().run()
     no_exception(at)
     assert at.success[0].value == f"Undid the resolution partial of claim #{claim_id}."
-    assert ledger.get_claim(path, claim_id).view.status.value == "overdue"
+    assert ledger.get_claim(path, claim_id).view.status.state == "overdue"
     at.button(key="author_undo_submit").click().run()
     assert "has no resolution to undo" in at.error[0].value
 

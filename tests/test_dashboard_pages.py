@@ -70,7 +70,7 @@ def test_overview_filters_are_read_from_the_url(rich_db: Rich) -> None:
     path, _ = rich_db
     at = app(topic="ai", status="overdue")
     no_exception(at)
-    expected = [v for v in ledger.list_claims(path) if "ai" in v["tags"] and v.status.value == "overdue"]
+    expected = [v for v in ledger.list_claims(path) if "ai" in v["tags"] and v.status.state == "overdue"]
     assert expected
     assert metrics(at)["Claims"] == str(len(expected))
     assert at.multiselect(key="overview_topic").value == ["ai"]
@@ -223,7 +223,7 @@ def test_deadlines_page_lists_upcoming_and_overdue_claims_with_reminder_state(ri
     at.switch_page("app_pages/deadlines.py").run()
     no_exception(at)
     assert at.title[0].value == "Deadlines"
-    overdue = [v for v in ledger.list_claims(path) if v.status.value == "overdue"]
+    overdue = [v for v in ledger.list_claims(path) if v.status.state == "overdue"]
     assert metrics(at) == {
         "Due within 30 days": "1",
         "Due within 90 days": "1",

@@ -36,8 +36,8 @@ ROWS = [
     row(1, "on track", "2026-06-15", tags=["ai"]),
     row(2, "at risk", "2026-08-30", tags=["ai", "mobility"], claimant="eHang", attribution="reported_projection"),
     row(3, "behind", "2027-05-01", tags=["energy"]),
-    row(4, "overdue", "2025-12-31", tags=["ai"]),
-    row(5, "overdue", "2025-06-30"),
+    row(4, "awaiting verdict", "2025-12-31", tags=["ai"]),
+    row(5, "awaiting verdict", "2025-06-30"),
     row(6, "resolved true", "2025-12-31", tags=["mobility"]),
     row(7, "not checkable", None, source={"title": "Issue 1", "published_on": "2024-12-31", "url": None}),
     row(8, "no data", "2026-06-01"),
@@ -49,7 +49,7 @@ def test_headline_counts_each_state_and_what_is_due_within_ninety_days() -> None
     assert (head.claims, head.open, head.overdue, head.resolved) == (8, 5, 2, 1)
     assert head.due_soon == 3  # 2026-06-01 (today), 2026-06-15 and 2026-08-30; not 2027-05-01
     assert head.not_checkable == 1 and head.undated == 1
-    assert head.by_status["overdue"] == 2 and sum(head.by_status.values()) == 8
+    assert head.by_status["awaiting verdict"] == 2 and sum(head.by_status.values()) == 8
 
 
 def test_filters_combine_and_match_any_chosen_value_within_a_facet() -> None:
@@ -73,7 +73,7 @@ def test_filter_options_list_what_is_present() -> None:
     assert options.topics == ["ai", "energy", "mobility"]
     assert options.claimants == ["Pascal", "eHang"]  # most claims first
     assert options.attributions == ["author", "reported_projection"]
-    assert options.statuses[:2] == ["open", "resolved"] and "overdue" in options.statuses
+    assert options.statuses[:2] == ["open", "resolved"] and "awaiting verdict" in options.statuses
     assert options.sources == ["(no source)", "Issue 1 (2024-12-31)"]
 
 

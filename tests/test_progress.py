@@ -65,26 +65,24 @@ def test_no_deadline_is_not_checkable() -> None:
 
 
 def test_overdue_only_once_the_deadline_has_passed() -> None:
-    assert claim_status(row(deadline=TODAY - timedelta(days=1)), TODAY) is Status.OVERDUE
-    assert Status.OVERDUE.state == "overdue"
-    assert claim_status(row(deadline=TODAY), TODAY) is Status.NO_DATA  # the deadline day itself is still open
+    assert claim_status(row(deadline=TODAY - timedelta(days=1)), TODAY) is Status.AWAITING_VERDICT
+    assert Status.AWAITING_VERDICT.state == "overdue"
+    assert claim_status(row(deadline=TODAY), TODAY) is Status.OPEN  # the deadline day itself is still open
     projection = projected(70.0, TODAY - timedelta(days=1))
-    assert claim_status(threshold(deadline=TODAY - timedelta(days=1)), TODAY, projection) is Status.OVERDUE
+    assert claim_status(threshold(deadline=TODAY - timedelta(days=1)), TODAY, projection) is Status.AWAITING_VERDICT
 
 
 @pytest.mark.parametrize(
     ("n_observations", "probability", "expected"),
     [
-        (0, 0.9, Status.NO_DATA),
-        (2, None, Status.NO_DATA),
-        (1, 0.6, Status.ON_TRACK),
-        (1, 0.95, Status.ON_TRACK),
-        (1, 0.59, Status.AT_RISK),
-        (1, 0.4, Status.AT_RISK),
-        (1, 0.39, Status.BEHIND),
+        (0, 0.9, Status.OPEN),
+        (0, None, Status.OPEN),
+        (2, None, Status.HAS_EVIDENCE),
+        (1, 0.95, Status.HAS_EVIDENCE),  # a probability is a belief, not evidence: never "on track"
+        (1, 0.39, Status.HAS_EVIDENCE),  # ... nor "behind"
     ],
 )
-def test_open_binary_claims_follow_the_latest_forecast_once_there_is_evidence(
+def test_open_binary_claims_are_open_or_have_evidence_whatever_the_probability(
     n_observations: int, probability: float | None, expected: Status
 ) -> None:
     assert claim_status(row(n_observations=n_observations, probability=probability), TODAY) is expected
@@ -217,4 +215,4 @@ def test_the_sql_statistics_give_the_same_line_as_numpy(db_path: Path) -> None:
     assert detail.projection is not None
     assert detail.projection.value == pytest.approx(expected, rel=1e-9)
     assert summary_projection(view.row) is not None
-    assert ledger.list_claims(db_path, today=DEADLINE + timedelta(days=1))[0].status is Status.OVERDUE
+    assert ledger.list_claims(db_path, today=DEADLINE + timedelta(days=1))[0].status is Status.AWAITING_VERDICT

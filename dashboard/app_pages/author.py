@@ -15,7 +15,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from dashboard import auth, data, review, ui
-from predictions import overview, transfer
+from predictions import overview, transfer, verdicts
 from predictions.extract import Candidate, ExtractError
 from predictions.ledger import LedgerError, utc_now
 from predictions.models import (
@@ -31,8 +31,10 @@ from predictions.models import (
     ResolutionIn,
     Source,
 )
+from predictions.numbers import format_number
 
 FLASH = "author_flash"
+PENDING = "author_add_pending"
 REVIEW_STATE = (  # session keys of the "New issue" tab: the review in progress
     "review_candidates",
     "review_rows",
@@ -144,7 +146,33 @@ def add_claim_form(author_name: str) -> None:
         ui.show_validation_error(error)
         return
     share = None if probability is None else probability / 100
+    repeat = data.find_repeat(claim.statement, source)
+    if repeat is not None:  # ask first: the same statement of the same source is most likely a slip
+        st.session_state[PENDING] = (claim, share, source, repeat)
+        return
     save(lambda: data.add_claim(claim, share, source), lambda new_id: f"Added claim #{new_id}.")
+
+
+def confirm_repeat() -> None:
+    """A claim held back because it repeats a stored one: add it anyway, or drop it."""
+    pending = st.session_state.get(PENDING)
+    if pending is None:
+        return
+    claim, share, source, repeat = pending
+    st.warning(
+        f"Claim #{repeat} already says “{ui.escape_markdown(claim.statement)}” (same source; case and spacing "
+        "ignored). Add it again anyway?"
+    )
+    left, right = st.columns(2)
+    if left.button("Add it anyway", key="author_add_repeat_yes"):
+        st.session_state.pop(PENDING, None)
+        save(
+            lambda: data.add_claim(claim, share, source),
+            lambda new_id: f"Added claim #{new_id} (a repeat of #{repeat}).",
+        )
+    if right.button("Don't add it", key="author_add_repeat_no"):
+        st.session_state.pop(PENDING, None)
+        st.rerun()
 
 
 def read_new_issue(author_name: str) -> None:
@@ -383,22 +411,40 @@ def import_form() -> None:
     st.caption(
         "csv or parquet: one row per forecast (statement, probability, outcome, made_on, deadline, forecaster, tags). "
         "yaml: a newsletter issue in the seed layout. json: this tracker's own export. "
+        "evidence: dated, sourced facts (claim_key or claim_id, observed_on, value, note, source_url, "
+        "source_published, confidence), as csv or a json array; a row already recorded is not added again. "
         "A file with any bad row is rejected whole and nothing is written."
     )
     upload = st.file_uploader("File", type=sorted(data.IMPORT_FORMATS), key="author_upload")
     if upload is None:
         return
+    name = ui.escape_markdown(upload.name)
     guessed = data.IMPORT_FORMATS.get(Path(upload.name).suffix.lower().lstrip("."), "csv")
-    formats = sorted(set(data.IMPORT_FORMATS.values()))
+    if "evidence" in upload.name.lower():
+        guessed = data.EVIDENCE
+    formats = [*sorted(set(data.IMPORT_FORMATS.values())), data.EVIDENCE]
     fmt = st.selectbox("Format", formats, index=formats.index(guessed), key="author_import_format")
     if not st.button("Import", key="author_import_submit", type="primary"):
         return
+    if fmt == data.EVIDENCE:
+        try:
+            found = data.import_evidence(upload.name, upload.getvalue())
+        except transfer.ImportProblems as problems:
+            st.error(f"Nothing imported: {len(problems.problems)} problem(s) in {name}.")
+            st.dataframe(
+                [{"problem": line} for line in problems.problems], key="author_import_problems", hide_index=True
+            )
+            return
+        except LedgerError as error:
+            st.error(ui.escape_markdown(error))
+            return
+        st.session_state[FLASH] = f"Imported {name}: {found.added} observations added, {found.existing} already there."
+        st.rerun()
     bar = st.progress(0.0, text="reading the file")
 
     def report(share: float, what: str) -> None:
         bar.progress(share, text=what)
 
-    name = ui.escape_markdown(upload.name)
     try:
         result = data.import_upload(upload.name, upload.getvalue(), fmt, report)
     except transfer.ImportProblems as problems:
@@ -417,6 +463,187 @@ def import_form() -> None:
         f"{result.resolutions_added} resolutions."
     )
     st.rerun()
+
+
+def verdict_queue() -> None:
+    """The claims past their deadline with no verdict: evidence, the data's proposal, and a verdict form."""
+    queue = data.review_queue()
+    if not queue:
+        st.success("Nothing needs a verdict: every claim past its deadline is resolved.")
+        return
+    proposed = sum(1 for item in queue if item.proposal.outcome is not None)
+    st.markdown(
+        f"**{len(queue)} claim{'s' if len(queue) != 1 else ''} need a verdict**, oldest deadline first; "
+        f"the data proposes an outcome for {proposed}. Each saved verdict is an ordinary resolution "
+        "(append-only, undoable) and leaves this list."
+    )
+    labels = {
+        item.id: f"#{item.id} · due {item.claim['deadline']:%Y-%m-%d} · "
+        + (f"data proposes {item.proposal.outcome} · " if item.proposal.outcome else "")
+        + item.claim["statement"][:90]
+        for item in queue
+    }
+    chosen = st.selectbox(
+        "Claim", list(labels), format_func=lambda i: labels.get(i, f"#{i}"), key="verdict_claim", index=0
+    )
+    item = next((q for q in queue if q.id == chosen), queue[0])
+    claim = item.claim
+    with st.container(border=True):
+        st.markdown(f"**#{item.id} {ui.escape_markdown(claim['statement'])}**")
+        if claim["quote"]:
+            st.markdown("> " + ui.escape_markdown(claim["quote"]))
+        confidence = f"{claim['probability']:.0%}" if claim["probability"] is not None else "none recorded"
+        st.markdown(
+            f"**Deadline:** {claim['deadline']:%Y-%m-%d} · **last confidence:** {confidence} · "
+            f"**kind:** {claim['kind']}"
+            + (
+                f" · **target:** {ui.escape_markdown(claim['metric'])} {claim['comparator']} "
+                f"{format_number(claim['target'])} {ui.escape_markdown(claim['unit'] or '')}"
+                if claim["kind"] == "threshold"
+                else ""
+            )
+        )
+        st.markdown("**Resolution criteria:** " + ui.escape_markdown(claim["resolution_criteria"] or "none written"))
+        if item.proposal.outcome is not None:
+            st.info(f"The data proposes **{item.proposal.outcome}**: {ui.escape_markdown(item.proposal.basis)}.")
+        else:
+            st.caption(f"No proposal: {ui.escape_markdown(item.proposal.basis)}.")
+    if item.evidence:
+        st.dataframe(
+            [
+                {
+                    "observed on": o["observed_on"].isoformat(),
+                    "value": format_number(o["value"]) if o["value"] is not None else None,
+                    "note": o["note"] or "",
+                    "source": ui.safe_url(o["source_url"]),
+                    "confidence": o["confidence"],
+                }
+                for o in item.evidence
+            ],
+            key=f"verdict_evidence_{item.id}",
+            hide_index=True,
+            placeholder="–",
+            column_config={
+                "source": st.column_config.LinkColumn("source", display_text="open ↗"),
+                "note": st.column_config.TextColumn("note", width="large"),
+            },
+        )
+    else:
+        st.caption("No evidence recorded for this claim.")
+    outcomes = [o.value for o in Outcome]
+    with st.form(f"verdict_form_{item.id}"):
+        outcome = st.radio(
+            "Verdict",
+            outcomes,
+            index=outcomes.index(item.proposal.outcome) if item.proposal.outcome else None,
+            horizontal=True,
+            key=f"verdict_outcome_{item.id}",
+            help="Pre-selected where the data proposes one; any outcome can be chosen.",
+        )
+        left, right = st.columns(2)
+        resolved_on = left.date_input(
+            "Resolved on", value=date.today(), format="YYYY-MM-DD", key=f"verdict_on_{item.id}"
+        )
+        fraction = right.number_input(
+            "Fraction achieved (partial only, 0–1)", min_value=0.0, max_value=1.0, value=None,
+            key=f"verdict_fraction_{item.id}",
+        )  # fmt: skip
+        note = st.text_area("Note (what the verdict rests on)", value=item.note_draft(), key=f"verdict_note_{item.id}")
+        evidence_url = st.text_input("Evidence URL", value=item.evidence_url() or "", key=f"verdict_url_{item.id}")
+        submitted = st.form_submit_button("Save the verdict", key=f"verdict_submit_{item.id}", type="primary")
+    if not submitted:
+        return
+    if outcome is None:
+        st.error("Choose a verdict first.")
+        return
+    try:
+        resolution = ResolutionIn.model_validate(
+            {
+                "outcome": outcome,
+                "resolved_on": resolved_on,
+                "fraction": fraction if outcome == Outcome.PARTIAL.value else None,
+                "note": text(note),
+                "evidence_url": text(evidence_url),
+            }
+        )
+    except ValidationError as error:
+        ui.show_validation_error(error)
+        return
+    left_after = len(queue) - 1
+    st.session_state.pop("verdict_claim", None)
+    save(
+        lambda: data.resolve(item.id, resolution),
+        lambda _: (
+            f"Resolved claim #{item.id}: {resolution.outcome.value}. "
+            + (f"{left_after} left to review." if left_after else "The queue is empty.")
+        ),
+    )
+
+
+def correction_forms(claim_id: int) -> None:
+    """Amend a claim's fields or withdraw it; each is a new row with its reason, never an edit."""
+    detail = data.claim(claim_id)
+    row = detail.view.row
+    st.caption(
+        "A correction is recorded with its reason and shown on the claim's page; the claim as first made stays "
+        "readable. Leave a field empty to keep it."
+    )
+    with st.form(f"author_amend_form_{claim_id}"):
+        statement = st.text_area("Statement", value=row["statement"], key=f"author_amend_statement_{claim_id}")
+        left, right = st.columns(2)
+        deadline = left.date_input(
+            "Deadline", value=row["deadline"], format="YYYY-MM-DD", key=f"author_amend_deadline_{claim_id}"
+        )
+        precisions = [p.value for p in Precision]
+        precision = right.selectbox(
+            "Deadline precision",
+            precisions,
+            index=precisions.index(row["deadline_precision"]) if row["deadline_precision"] in precisions else 0,
+            key=f"author_amend_precision_{claim_id}",
+        )
+        criteria = st.text_area(
+            "Resolution criteria", value=row["resolution_criteria"] or "", key=f"author_amend_criteria_{claim_id}"
+        )
+        target = None
+        if row["kind"] == "threshold":
+            target = left.number_input("Target", value=row["target"], key=f"author_amend_target_{claim_id}")
+        tags = right.text_input(
+            "Topics (comma-separated)", value=", ".join(row["tags"] or []), key=f"author_amend_tags_{claim_id}"
+        )
+        reason = st.text_input("Reason (required)", key=f"author_amend_reason_{claim_id}")
+        amend = st.form_submit_button("Amend the claim", key=f"author_amend_submit_{claim_id}", type="primary")
+    with st.form(f"author_withdraw_form_{claim_id}"):
+        st.markdown("**Withdraw the claim** from every list, score and reminder (its link keeps working)")
+        withdraw_reason = st.text_input("Reason (required)", key=f"author_withdraw_reason_{claim_id}")
+        duplicate_of = st.number_input(
+            "Duplicate of claim # (optional)", min_value=1, value=None, step=1, key=f"author_withdraw_dup_{claim_id}"
+        )
+        withdraw = st.form_submit_button("Withdraw", key=f"author_withdraw_submit_{claim_id}")
+    if withdraw:
+        save(
+            lambda: data.withdraw(claim_id, withdraw_reason, int(duplicate_of) if duplicate_of else None),
+            lambda _: f"Withdrew claim #{claim_id}.",
+        )
+    if not amend:
+        return
+    wanted_tags = [t.strip().lower() for t in (tags or "").split(",") if t.strip()]
+    amendment = verdicts.Amendment(
+        reason=reason,
+        statement=statement if statement.strip() != row["statement"] else None,
+        deadline=deadline if isinstance(deadline, date) and deadline != row["deadline"] else None,
+        deadline_precision=Precision(precision)
+        if isinstance(deadline, date) and (deadline != row["deadline"] or precision != row["deadline_precision"])
+        else None,
+        resolution_criteria=criteria if (criteria or "") != (row["resolution_criteria"] or "") else None,
+        target=target if target is not None and target != row["target"] else None,
+        tags=wanted_tags if wanted_tags != list(row["tags"] or []) else None,
+    )
+    if amendment.deadline_precision is not None and amendment.deadline is None:
+        amendment.deadline = deadline if isinstance(deadline, date) else None
+    save(
+        lambda: data.amend(claim_id, amendment),
+        lambda changes: f"Amended claim #{claim_id}: {', '.join(name.replace('_', ' ') for name in changes)}.",
+    )
 
 
 def scorecard_form() -> None:
@@ -474,24 +701,30 @@ if FLASH in st.session_state:
     st.success(st.session_state.pop(FLASH))
 
 chosen = claim_picker(data.claims())
+waiting = len(data.review_queue())
 tabs = st.tabs(
     [
+        f"Needs a verdict ({waiting:,})",
         "Add a claim",
         "New issue",
         "Record an observation",
         "Update confidence",
         "Resolve or undo",
+        "Correct or withdraw",
         "Import a file",
         "Scorecard",
     ]
 )
 with tabs[0]:
-    add_claim_form(author_name)
+    verdict_queue()
 with tabs[1]:
+    confirm_repeat()
+    add_claim_form(author_name)
+with tabs[2]:
     new_issue_form(author_name)
 for tab, form in zip(
-    tabs[2:5],
-    (observation_form, lambda claim_id: confidence_form(claim_id, author_name), resolve_forms),
+    tabs[3:7],
+    (observation_form, lambda claim_id: confidence_form(claim_id, author_name), resolve_forms, correction_forms),
     strict=True,
 ):
     with tab:
@@ -499,7 +732,7 @@ for tab, form in zip(
             st.info("Choose a claim above first.")
         else:
             form(chosen)
-with tabs[5]:
+with tabs[7]:
     import_form()
-with tabs[6]:
+with tabs[8]:
     scorecard_form()

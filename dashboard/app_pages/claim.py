@@ -8,6 +8,9 @@ import streamlit as st
 from dashboard import charts, data, ui
 from predictions import overview
 from predictions.ledger import UnknownClaimError
+from predictions.numbers import format_number
+
+ORIGINS = {"issue": "the issue itself", "evidence": "gathered after the issue", "recorded": "recorded by the author"}
 
 OVERVIEW = "app_pages/overview.py"
 
@@ -69,6 +72,15 @@ st.page_link(OVERVIEW, label="All claims", icon=":material/arrow_back:")
 st.caption(f"Claim #{row['id']} · shareable link: {ui.claim_url(row['id'], data.settings().dashboard_url)}")
 st.subheader(ui.escape_markdown(row["statement"]))
 ui.status_pill(status)
+st.markdown(ui.escape_markdown(data.status_reason(detail)))
+corrections = data.amendments(claim_id)
+withdrawal = next((a for a in corrections if a["action"] == "withdraw"), None)
+if withdrawal is not None:
+    repeat = f" It repeats claim #{withdrawal['duplicate_of']}." if withdrawal["duplicate_of"] else ""
+    st.warning(
+        f"Withdrawn on {withdrawal['created_at']:%Y-%m-%d}: {ui.escape_markdown(withdrawal['reason'])}.{repeat} "
+        "It is left out of every list, score and reminder; this link keeps it readable."
+    )
 
 left, right = st.columns([3, 2], gap="large")
 with left:
@@ -87,7 +99,7 @@ with right:
     else:
         field("Deadline", f"none usable, not checkable yet{phrase}")
     if row["kind"] == "threshold":
-        field("Target", f"{row['metric']} {row['comparator']} {row['target']:,g} {row['unit'] or ''}")
+        field("Target", f"{row['metric']} {row['comparator']} {format_number(row['target'])} {row['unit'] or ''}")
     latest = detail.forecasts[-1] if detail.forecasts else None
     if latest is None:
         field("Current confidence", "no forecast recorded")
@@ -131,15 +143,22 @@ st.subheader("Evidence")
 if not detail.observations:
     st.info("No evidence recorded yet.")
 else:
+    st.caption(
+        f"{len(detail.observations)} dated facts, newest first, each with its source: the issue's own baseline facts, "
+        "evidence gathered after the issue, and what the author recorded."
+    )
     st.dataframe(
         [
             {
                 "observed on": o["observed_on"].isoformat(),
-                "value": o["value"],
+                "value": format_number(o["value"]) if o["value"] is not None else None,
                 "note": o["note"] or "",
                 "source": ui.safe_url(o["source_url"]),
+                "published": o["source_published"].isoformat() if o["source_published"] else None,
+                "confidence": o["confidence"],
+                "from": ORIGINS.get(o["origin"] or "recorded", o["origin"]),
             }
-            for o in detail.observations
+            for o in sorted(detail.observations, key=lambda o: (o["observed_on"], o["id"]), reverse=True)
         ],
         key="claim_evidence",
         hide_index=True,
@@ -185,4 +204,27 @@ if detail.resolutions:
             hide_index=True,
             placeholder="–",
             column_config={"evidence": st.column_config.LinkColumn("evidence", display_text="open ↗")},
+        )
+
+amended = [a for a in corrections if a["action"] == "amend"]
+if amended:
+    with st.expander(f"Amendment history ({len(amended)})", expanded=True):
+        st.caption(
+            "The claim as shown is the latest amendment; nothing was rewritten: each change is kept with its reason."
+        )
+        st.dataframe(
+            [
+                {
+                    "amended on": f"{a['created_at']:%Y-%m-%d}",
+                    "field": name.replace("_", " "),
+                    "before": ui.plain_value(change["from"]),
+                    "after": ui.plain_value(change["to"]),
+                    "reason": a["reason"],
+                }
+                for a in amended
+                for name, change in a["changes"].items()
+            ],
+            key="claim_amendments",
+            hide_index=True,
+            column_config={"reason": st.column_config.TextColumn("reason", width="large")},
         )
