@@ -40,7 +40,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -59,6 +59,7 @@ from predictions.models import (
     Source,
     describe_validation_error,
 )
+from predictions.timestamps import parse_date_time
 from predictions.transfer import ImportProblems, ImportResult, Progress
 
 ARCHIVE_FORMATS = ("predictionbook", "fatebook")
@@ -196,18 +197,9 @@ def _check_header(header: list[str], required: tuple[str, ...], label: str) -> N
 
 
 def _timestamp(text: str, name: str) -> datetime:
-    """An ISO date-time (with or without offset, space or T) as naive UTC."""
-    value = text.strip()
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"{name} {text!r} is not a date-time (YYYY-MM-DD HH:MM:SS)") from None
-    if parsed.tzinfo is not None:
-        try:
-            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-        except OverflowError:
-            raise ValueError(f"{name} {text!r} is out of range") from None
-    return parsed
+    """A date-time as naive UTC: ISO 8601 (space or T, Z or an offset) or as Fatebook's exporter writes it
+    (seconds not zero-padded: `2025-01-05 09:07:5`); see predictions/timestamps.py."""
+    return parse_date_time(text, name)
 
 
 def _optional_timestamp(text: str, name: str) -> datetime | None:

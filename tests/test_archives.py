@@ -14,6 +14,7 @@ import importlib.util
 import io
 import json
 import math
+import re
 import shutil
 import time
 import zipfile
@@ -711,6 +712,110 @@ def test_a_fatebook_file_without_its_columns_is_rejected(tmp_path: Path) -> None
     assert caught.value.problems[0].startswith(
         "other.csv line 1: missing column(s) Question title, Forecast created by"
     )
+
+
+# --- a Fatebook export exactly as Fatebook writes it (issue 19) ------------------------------------------
+
+FATEBOOK_EXPORT = DATA / "fatebook_export.csv"
+FATEBOOK_COLUMNS = [  # the order of Fatebook's questionsToCsv
+    "Question title", "Multiple choice option", "Forecast created by", "Forecast (scale = 0-1)",
+    "Forecast created at", "Question created by", "Question created at", "Question resolve by", "Resolution",
+    "Resolved at", "Your Brier score for this question", "Your relative Brier score for this question",
+    "Question notes", "Question shared with", "Question shared publicly", "Question comments",
+]  # fmt: skip
+
+
+def fatebook_time(text: str) -> datetime:
+    """The reference reading: strptime takes the unpadded seconds Fatebook's getSeconds() writes."""
+    return datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+
+
+def test_the_export_fixture_is_shaped_as_fatebook_writes_it() -> None:
+    raw = FATEBOOK_EXPORT.read_text(encoding="utf-8")
+    assert raw.split("\n", 1)[0] == ",".join(FATEBOOK_COLUMNS) and not raw.endswith("\n")
+    rows = list(csv.DictReader(io.StringIO(raw, newline="")))
+    assert all(len(row) == 16 and None not in row for row in rows)
+    times = [r[c] for r in rows for c in ("Forecast created at", "Question created at", "Question resolve by")]
+    assert any(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d", t) for t in times)  # a second under 10, unpadded
+    assert {r["Resolution"] for r in rows} == {"YES", "NO", "AMBIGUOUS", ""}
+    assert sum(1 for r in rows if r["Multiple choice option"]) == 6 and '""' in raw
+    assert any(r["Your Brier score for this question"] == "" and r["Question notes"] == "" for r in rows)
+
+
+def test_a_fatebook_export_as_fatebook_writes_it_imports(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with FATEBOOK_EXPORT.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    code, out, err = run_cli(capsys, "import", FATEBOOK_EXPORT, "--format", "fatebook", "--db", db_path)
+    assert code == 0, err
+    questions = {fatebook_statement(r): r for r in rows}
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        claims = {
+            row[0]: row[1:]
+            for row in con.execute(
+                """SELECT c.statement, c.made_on, c.deadline, c.resolution_criteria, r.outcome, r.resolved_on
+                   FROM claims c LEFT JOIN current_resolutions r ON r.claim_id = c.id"""
+            ).fetchall()
+        }
+        forecasts = Counter(
+            con.execute(
+                """SELECT c.statement, f.forecaster, f.probability, f.made_at
+                   FROM forecasts f JOIN claims c ON c.id = f.claim_id"""
+            ).fetchall()
+        )
+    assert set(claims) == set(questions) and len(claims) == 8
+    outcomes = {"YES": "true", "NO": "false", "AMBIGUOUS": "ambiguous", "": None}
+    for statement, row in questions.items():
+        made_on, deadline, criteria, outcome, resolved_on = claims[statement]
+        assert made_on == fatebook_time(row["Question created at"]).date()
+        assert deadline == fatebook_time(row["Question resolve by"]).date()
+        assert criteria == (row["Question notes"] or None)
+        assert outcome == outcomes[row["Resolution"]]
+        assert resolved_on == (fatebook_time(row["Resolved at"]).date() if row["Resolved at"] else None)
+    assert forecasts == Counter(
+        (fatebook_statement(r), r["Forecast created by"], float(r["Forecast (scale = 0-1)"]),
+         fatebook_time(r["Forecast created at"]))
+        for r in rows
+    )  # fmt: skip
+    assert f"8 claims added (0 already there), {len(rows)} forecasts, 6 resolutions" in out
+    again = run_cli(capsys, "import", FATEBOOK_EXPORT, "--format", "fatebook", "--db", db_path)
+    assert again[0] == 0 and "0 claims added (8 already there), 0 forecasts, 0 resolutions" in again[1]
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda t: t.strftime("%Y-%m-%dT%H:%M:%S"),
+        lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        lambda t: (t + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S+02:00"),
+        lambda t: (t - timedelta(hours=5, minutes=30)).strftime("%Y-%m-%d %H:%M:%S-05:30"),
+    ],
+    ids=["T", "Z", "offset", "negative-offset"],
+)
+def test_a_fatebook_export_with_iso_times_imports_the_same_instants(
+    tmp_path: Path, write: Callable[[datetime], str]
+) -> None:
+    raw = FATEBOOK_EXPORT.read_text(encoding="utf-8")
+    iso = re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d{1,2}", lambda m: write(fatebook_time(m.group(0))), raw)
+    assert iso != raw
+    (tmp_path / "iso.csv").write_text(iso, encoding="utf-8")
+    stored = {}
+    for name, path in (("written", FATEBOOK_EXPORT), ("iso", tmp_path / "iso.csv")):
+        db = tmp_path / f"{name}.duckdb"
+        archives.import_archive(db, path, "fatebook")
+        with duckdb.connect(str(db), read_only=True) as con:
+            stored[name] = sorted(con.execute("SELECT forecaster, probability, made_at FROM forecasts").fetchall())
+    assert stored["iso"] == stored["written"] and len(stored["iso"]) == 16
+
+
+def test_a_fatebook_export_with_a_time_that_is_not_one_is_still_refused(tmp_path: Path) -> None:
+    lines = FATEBOOK_EXPORT.read_text(encoding="utf-8").split("\n")
+    lines[2] = lines[2].replace("2025-01-06 17:30:9", "2025-01-06 17:30:61", 1)
+    (tmp_path / "export.csv").write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(archives.ImportProblems) as caught:
+        archives.load_fatebook(tmp_path / "export.csv")
+    assert caught.value.problems == [
+        "export.csv line 3: Forecast created at '2025-01-06 17:30:61' is not a date-time (YYYY-MM-DD HH:MM:SS)"
+    ]
 
 
 # --- export → import round trips keep the scores ----------------------------------------------------

@@ -10,6 +10,7 @@
 - fatebook_sample.csv: a Fatebook export as its CSV writer produces it (strings double-quoted with ""
   escapes, numbers, dates and booleans bare, a missing value empty).
 - fatebook_broken.csv: the same layout with bad rows, for the row-numbered rejection.
+- fatebook_export.csv: an export exactly as Fatebook's exporter writes it, seconds unpadded (issue 19).
 
 tests/test_archives.py checks that running this script reproduces the committed files byte for byte.
 """
@@ -328,6 +329,114 @@ def fatebook_broken() -> str:
     return _fatebook_text(rows)
 
 
+# A Fatebook export exactly as Fatebook's own exporter writes it (its questionsToCsv / jsonToCsv /
+# printForCsv): the 16 columns in their order, a bare header, one row per forecast joined with "\n" and no
+# final newline; strings double-quoted with "" escapes; numbers and booleans bare; a missing value
+# (undefined or null) empty; date-times through getDateTimeYYYYMMDDHHMMSS, which zero-pads the month, day,
+# hours and minutes but writes the seconds with getSeconds(), unpadded ("2025-01-05 09:07:5"), in the
+# exporting server's local time. A multiple-choice question has one row per forecast on an option,
+# resolved by the option's own resolution.
+
+
+def _js_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace('"', '""') + '"'
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d} {value:%H}:{value:%M}:{value.second}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def fatebook_export() -> str:
+    t = datetime
+    questions: list[dict[str, object]] = [
+        {
+            "title": 'Will "Project Stargate" break ground in Abilene, Texas, by 1 March 2025?',
+            "user": "Iris Tan", "createdAt": t(2025, 1, 5, 9, 7, 5), "resolveBy": t(2025, 3, 1, 0, 0, 0),
+            "resolution": "YES", "resolvedAt": t(2025, 1, 21, 15, 2, 3), "notes": "Photos of the site count.",
+            "sharedWith": ["Jonas Weber"], "sharedPublicly": False,
+            "comments": [("Jonas Weber", 'Is "break ground" a ceremony?')],
+            "scores": (0.16, -0.042),
+            "forecasts": [("Iris Tan", 0.6, t(2025, 1, 5, 9, 7, 5)), ("Jonas Weber", 0.45, t(2025, 1, 6, 17, 30, 9)),
+                          ("Iris Tan", 0.8, t(2025, 1, 20, 8, 0, 0))],
+        },
+        {
+            "title": "Will Germany's 2025 federal election be held before 1 March 2025?",
+            "user": "Jonas Weber", "createdAt": t(2024, 11, 7, 23, 59, 1), "resolveBy": t(2025, 3, 1, 0, 0, 0),
+            "resolution": "YES", "resolvedAt": t(2025, 2, 23, 18, 0, 7),
+            "notes": 'Resolves YES on the day of the vote.\nA "snap" election counts.', "sharedWith": [],
+            "sharedPublicly": True, "comments": [], "scores": (0.0081, 0.001),
+            "forecasts": [("Jonas Weber", 0.91, t(2024, 11, 7, 23, 59, 1)),
+                          ("Kemal Aydin", 0.99, t(2024, 11, 8, 7, 3, 44))],
+        },
+        {
+            "title": "Will the EU fine X under the Digital Services Act in 2024?",
+            "user": "Kemal Aydin", "createdAt": t(2024, 7, 12, 10, 10, 10), "resolveBy": t(2024, 12, 31, 23, 59, 0),
+            "resolution": "NO", "resolvedAt": t(2025, 1, 2, 9, 0, 0), "notes": None, "sharedWith": None,
+            "sharedPublicly": False, "comments": [], "scores": (0.2025, 0.05),
+            "forecasts": [("Kemal Aydin", 0.45, t(2024, 7, 12, 10, 10, 10)),
+                          ("Iris Tan", 0.05, t(2024, 9, 1, 12, 0, 2))],
+        },
+        {
+            "title": "Which lab will release a model with a 10M-token context window first?",
+            "user": "Iris Tan", "createdAt": t(2025, 2, 3, 4, 5, 6), "resolveBy": t(2025, 12, 31, 0, 0, 0),
+            "resolution": None, "resolvedAt": None, "notes": "Publicly usable, not a paper.",
+            "sharedWith": ["Kemal Aydin", "Jonas Weber"],
+            "sharedPublicly": False, "comments": [], "scores": (None, None),
+            "options": {"Google DeepMind": ("YES", t(2025, 4, 5, 17, 0, 1)), "Meta": ("NO", t(2025, 4, 5, 17, 0, 1)),
+                        "Someone else": (None, None)},
+            "forecasts": [("Iris Tan", 0.5, t(2025, 2, 3, 4, 5, 6), "Google DeepMind"),
+                          ("Iris Tan", 0.2, t(2025, 2, 3, 4, 5, 6), "Meta"),
+                          ("Iris Tan", 0.3, t(2025, 2, 3, 4, 5, 6), "Someone else"),
+                          ("Kemal Aydin", 0.4, t(2025, 2, 4, 19, 45, 0), "Google DeepMind"),
+                          ("Kemal Aydin", 0.4, t(2025, 2, 4, 19, 45, 0), "Meta"),
+                          ("Kemal Aydin", 0.2, t(2025, 2, 4, 19, 45, 0), "Someone else")],
+        },
+        {
+            "title": "Will a humanoid robot run a half marathon in under 2h30?",
+            "user": "Kemal Aydin", "createdAt": t(2025, 3, 30, 0, 0, 9), "resolveBy": t(2025, 4, 20, 0, 0, 0),
+            "resolution": "AMBIGUOUS", "resolvedAt": t(2025, 4, 21, 6, 6, 6), "notes": None, "sharedWith": [],
+            "sharedPublicly": True, "comments": [("Iris Tan", "Battery swaps: does that count?")],
+            "scores": (None, None),
+            "forecasts": [("Kemal Aydin", 0.3, t(2025, 3, 30, 0, 0, 9)), ("Jonas Weber", 1, t(2025, 3, 31, 1, 2, 3))],
+        },
+        {
+            "title": "Will Kenya's M-Pesa process more than 30 billion transactions in 2026?",
+            "user": "Jonas Weber", "createdAt": t(2025, 6, 1, 8, 9, 0), "resolveBy": t(2027, 1, 31, 0, 0, 0),
+            "resolution": None, "resolvedAt": None, "notes": None, "sharedWith": [], "sharedPublicly": False,
+            "comments": [], "scores": (None, None),
+            "forecasts": [("Jonas Weber", 0.55, t(2025, 6, 1, 8, 9, 0))],
+        },
+    ]  # fmt: skip
+    header = FATEBOOK_HEADER
+    lines = [",".join(header)]
+    for q in questions:
+        options = q.get("options")
+        assert isinstance(q["forecasts"], list)
+        for forecast in q["forecasts"]:
+            who, probability, at = forecast[:3]
+            option = forecast[3] if len(forecast) > 3 else None
+            resolution, resolved_at = options[option] if isinstance(options, dict) else (None, None)
+            scores = q["scores"]
+            assert isinstance(scores, tuple)
+            shared = q["sharedWith"]
+            comments = q["comments"]
+            assert isinstance(comments, list)
+            row = [
+                q["title"], option, who, probability, at, q["user"], q["createdAt"], q["resolveBy"],
+                resolution or q["resolution"], resolved_at or q["resolvedAt"], scores[0], scores[1], q["notes"],
+                "; ".join(shared) if isinstance(shared, list) else None, q["sharedPublicly"],
+                "; ".join(f"{name}: {text}" for name, text in comments),
+            ]  # fmt: skip
+            lines.append(",".join(_js_cell(cell) for cell in row))
+    return "\n".join(lines)
+
+
 def write_all(directory: Path = HERE) -> list[Path]:
     questions, forecasts = predictionbook_sample()
     pb_dir = directory / "predictionbook_sample"
@@ -337,6 +446,7 @@ def write_all(directory: Path = HERE) -> list[Path]:
         pb_dir / "forecasts.csv.zip": _zip_bytes("public.csv", forecasts),
         directory / "fatebook_sample.csv": fatebook_sample().encode("utf-8"),
         directory / "fatebook_broken.csv": fatebook_broken().encode("utf-8"),
+        directory / "fatebook_export.csv": fatebook_export().encode("utf-8"),
     }
     for path, data in written.items():
         path.write_bytes(data)
