@@ -15,15 +15,19 @@ import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import db
 import db.connection
 from db import backup as sql
+from db import rollups
+from db.connection import known_version
 from db.migrations import schema_version
 from predictions.ledger import LedgerError, reading
 
 MANIFEST = "manifest.json"
+# The migration that added claim_rollups and forecaster_rollups (db/migrations.py).
+ROLLUPS_SINCE = 3
 FORMAT = "trend-prediction-tracker-backup/1"
 
 
@@ -70,22 +74,57 @@ def backup(db_path: Path, folder: Path) -> dict[str, Any]:
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
+    """The manifest of the backup in `folder`, checked whole: its shape, the schema version against the
+    program's, and every file of the folder against it (each listed file present and matching its
+    checksum, no file it does not list). Any problem is one LedgerError line."""
     path = folder / MANIFEST
+    if not folder.is_dir():
+        raise LedgerError(f"{folder} is not a backup folder")
     if not path.is_file():
         raise LedgerError(f"{folder} is not a backup (no {MANIFEST})")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
         raise LedgerError(f"{path}: line {error.lineno}: not valid JSON") from error
+    except (OSError, ValueError, RecursionError) as error:  # unreadable, not UTF-8, nested too deep, huge numbers
+        raise LedgerError(f"{path}: cannot be read: {_first_line(error)}") from error
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise LedgerError(f"{path}: not a {FORMAT} manifest")
-    for name, digest in manifest.get("files", {}).items():
+    version = manifest.get("schema_version")
+    if not _whole(version):
+        raise LedgerError(f"{path}: schema_version must be a whole number")
+    if version > known_version():
+        raise LedgerError(
+            f"backup {folder} holds a ledger of schema version {version}, newer than this program's "
+            f"{known_version()}: restore it with the newer version of the tracker that made it"
+        )
+    counts, files = manifest.get("row_counts"), manifest.get("files")
+    if not isinstance(counts, dict) or not all(_whole(n) and n >= 0 for n in counts.values()):
+        raise LedgerError(f"{path}: row_counts must map each table to a whole number of rows")
+    if not isinstance(files, dict) or not all(isinstance(d, str) for d in files.values()):
+        raise LedgerError(f"{path}: files must map each file name to its SHA-256")
+    for name in files:
+        if name in ("", ".", "..", MANIFEST) or "/" in name or "\\" in name or "\0" in name:
+            raise LedgerError(f"{path}: {name!r} is not the name of a file in the backup folder")
+    unlisted = sorted(p.name for p in folder.iterdir() if p.name != MANIFEST and p.name not in files)
+    if unlisted:
+        raise LedgerError(f"backup holds files its manifest does not list: {', '.join(unlisted)}")
+    for name, digest in files.items():
         file = folder / name
         if not file.is_file():
             raise LedgerError(f"backup is incomplete: {name} is missing")
         if _sha256(file) != digest:
             raise LedgerError(f"backup is damaged: {name} does not match its checksum")
     return manifest
+
+
+def _whole(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else error.__class__.__name__
 
 
 def restore(folder: Path, db_path: Path) -> dict[str, int]:
@@ -99,7 +138,7 @@ def restore(folder: Path, db_path: Path) -> dict[str, int]:
     staging = db_path.with_name(f".{db_path.name}.restoring")
     try:
         with db.connection.turn(db_path, exclusive=True):
-            counts = _build(folder, staging)
+            counts = _build(folder, staging, manifest)
             expected = {str(k): int(v) for k, v in manifest["row_counts"].items()}
             if counts != expected:
                 raise LedgerError(f"restore check failed: row counts {counts} differ from the backup's {expected}")
@@ -121,14 +160,32 @@ def _wal(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
 
 
-def _build(folder: Path, staging: Path) -> dict[str, int]:
-    """The backup imported into a fresh file at `staging`; its row counts."""
+def _build(folder: Path, staging: Path, manifest: dict[str, Any]) -> dict[str, int]:
+    """The backup imported into a fresh file at `staging`, checked: the schema version its rows say (not
+    newer than the program's, as the manifest's), and the rollups recomputed from its rows equal to the
+    ones it holds (a Parquet file edited and re-hashed is caught here); its row counts."""
     for leftover in (staging, _wal(staging)):
         leftover.unlink(missing_ok=True)
     try:
         with db.unit_of_work(staging) as con:
             sql.import_database(con, folder)
+            version = schema_version(con)
+            if version != manifest["schema_version"]:
+                raise LedgerError(
+                    f"backup is inconsistent: its rows are of schema version {version}, "
+                    f"its manifest says {manifest['schema_version']}"
+                )
+            if version >= ROLLUPS_SINCE:
+                stale = rollups.stale_claims(con) + [f"forecaster {name!r}" for name in rollups.stale_forecasters(con)]
+                if stale:
+                    shown = ", ".join(str(item) for item in stale[:5])
+                    raise LedgerError(
+                        f"backup is inconsistent: the rollups of {shown}{' …' if len(stale) > 5 else ''} "
+                        "disagree with its rows (was a file edited after the backup was made?)"
+                    )
             return sql.table_counts(con)
+    except LedgerError:
+        raise
     except (sql.UnsafePathError, db.DatabaseError) as error:
         raise LedgerError(str(error)) from error
     except Exception as error:

@@ -5,20 +5,30 @@
   restored ledger (real processes: the writer is paused inside its transaction).
 - The kept `.before-restore-*` copy, and a backup, hold a write still in the WAL (the writer was
   SIGKILLed right after its COMMIT, before DuckDB could checkpoint).
+- A backup is checked whole before it replaces anything: a Parquet file edited and re-hashed (the
+  rollups recomputed from its rows disagree with the ones it holds), a file the manifest does not list,
+  a schema newer than the program's (in the manifest or in the rows), a malformed or unreadable
+  manifest: each is one line, and the ledger stays as it was.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
+from ledger_snapshot import assert_clean_refusal, dump, run_cli
 
+from db.connection import known_version
 from predictions import backup, ledger
-from predictions.models import ClaimIn
+from predictions.models import ClaimIn, Outcome, ResolutionIn
 
 ROOT = Path(__file__).resolve().parents[1]
 MADE_ON = date(2025, 3, 10)
@@ -109,8 +119,11 @@ import db.connection
 def connected_then_killed(path, **options):
     con = db.connection.connect(path, **options)
     yield con
+    if options.get("read_only"):  # a read before the write: closed as usual
+        con.close()
+        return
     print("committed", flush=True)
-    os.kill(os.getpid(), signal.SIGKILL)  # before close(), which would checkpoint
+    os.kill(os.getpid(), signal.SIGKILL)  # after the write's COMMIT, before close(), which would checkpoint
 
 db.connection._connected = connected_then_killed
 from predictions import cli
@@ -147,3 +160,117 @@ def test_a_backup_holds_a_write_still_in_the_wal(db_path: Path, tmp_path: Path) 
     elsewhere = tmp_path / "elsewhere.duckdb"
     backup.restore(folder, elsewhere)
     assert statements(elsewhere) == ["Checkpointed long ago", "Committed, only in the WAL"]
+
+
+# --- backups are checked whole (point 3) ----------------------------------------------------------------
+
+
+@pytest.fixture
+def full_backup(db_path: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """The seeded ledger with a resolution (so rollups hold scores), and a backup of it."""
+    ledger.seed_from_file(db_path)
+    claim = ledger.list_claims(db_path)[0]
+    ledger.resolve(db_path, claim.id, ResolutionIn(outcome=Outcome.TRUE, resolved_on=date(2025, 12, 31)))
+    folder = tmp_path / "backup"
+    backup.backup(db_path, folder)
+    return db_path, folder
+
+
+def rehash(folder: Path, edit: Callable[[dict[str, Any]], None] = lambda manifest: None) -> None:
+    """Recompute every checksum in the manifest (as someone covering their tracks would), then `edit` it."""
+    path = folder / backup.MANIFEST
+    manifest = json.loads(path.read_text())
+    manifest["files"] = {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in manifest["files"]}
+    edit(manifest)
+    path.write_text(json.dumps(manifest))
+
+
+def rewrite_parquet(file: Path, query: str) -> None:
+    """Replace a Parquet file of the backup by `query` over its rows (table `t`)."""
+    edited = file.with_name("edited.tmp")
+    with duckdb.connect() as con:
+        con.execute(f"COPY (WITH t AS (FROM read_parquet('{file}')) {query}) TO '{edited}' (FORMAT parquet)")
+    edited.replace(file)
+
+
+def refused_restore(path: Path, folder: Path) -> str:
+    before = dump(path)
+    result = run_cli(["restore", str(folder), "--db", str(path)])
+    assert_clean_refusal(result)
+    assert len(result.error_lines) == 1, result.err
+    assert dump(path) == before
+    assert [p.name for p in path.parent.iterdir() if "before-restore" in p.name or "restoring" in p.name] == []
+    return result.err.strip()
+
+
+def test_a_backup_whose_parquet_was_edited_and_rehashed_is_refused(full_backup: tuple[Path, Path]) -> None:
+    path, folder = full_backup
+    rewrite_parquet(
+        folder / "forecasts.parquet",
+        "SELECT * REPLACE (CASE WHEN id = 1 THEN 0.01 ELSE probability END AS probability) FROM t",
+    )
+    rehash(folder)
+    error = refused_restore(path, folder)
+    assert error.startswith("error: backup is inconsistent: the rollups of 1 disagree with its rows"), error
+
+
+def test_a_backup_with_a_file_its_manifest_does_not_list_is_refused(full_backup: tuple[Path, Path]) -> None:
+    path, folder = full_backup
+    rehash(folder, lambda manifest: manifest["files"].pop("resolutions.parquet"))
+    error = refused_restore(path, folder)
+    assert error == "error: backup holds files its manifest does not list: resolutions.parquet"
+
+
+def test_a_backup_from_a_newer_schema_is_refused(full_backup: tuple[Path, Path]) -> None:
+    path, folder = full_backup
+    now = "TIMESTAMP '2030-01-01 00:00:00'"
+    rewrite_parquet(folder / "schema_migrations.parquet", f"SELECT * FROM t UNION ALL SELECT 99, 'future', {now}")
+    rehash(folder)  # the rows say 99, the manifest still says the program's version
+    error = refused_restore(path, folder)
+    assert (
+        error
+        == f"error: backup is inconsistent: its rows are of schema version 99, its manifest says {known_version()}"
+    )
+    rehash(folder, lambda manifest: manifest.update(schema_version=99))  # both say 99
+    error = refused_restore(path, folder)
+    assert error == (f"error: backup {folder} holds a ledger of schema version 99, newer than this program's "
+                     f"{known_version()}: restore it with the newer version of the tracker that made it")  # fmt: skip
+
+
+MALFORMED_MANIFESTS: dict[str, tuple[Callable[[dict[str, Any]], Any], str]] = {
+    "files is a list": (lambda m: m.update(files=list(m["files"])), "files must map each file name to its SHA-256"),
+    "a row count is text": (lambda m: m["row_counts"].update(claims="twelve"), "row_counts must map each table"),
+    "row_counts is a list": (lambda m: m.update(row_counts=[1, 2]), "row_counts must map each table"),
+    "a row count is true": (lambda m: m["row_counts"].update(claims=True), "row_counts must map each table"),
+    "schema_version is text": (lambda m: m.update(schema_version="3"), "schema_version must be a whole number"),
+    "a file outside the folder": (
+        lambda m: m["files"].update({"../ledger.duckdb": "0" * 64}),
+        "is not the name of a file",
+    ),
+    "the manifest is a list": (lambda m: [m], "not a trend-prediction-tracker-backup/1 manifest"),
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED_MANIFESTS))
+def test_a_malformed_manifest_is_one_line(case: str, full_backup: tuple[Path, Path]) -> None:
+    path, folder = full_backup
+    edit, message = MALFORMED_MANIFESTS[case]
+    manifest_path = folder / backup.MANIFEST
+    manifest = json.loads(manifest_path.read_text())
+    manifest_path.write_text(json.dumps(edit(manifest) or manifest))
+    assert message in refused_restore(path, folder)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "cannot be read"),
+        ('{"format": ' + "9" * 5000 + "}", "cannot be read"),
+        ("\xff\xfe not utf-8", "cannot be read"),
+    ],
+    ids=["deeply nested", "a 5000-digit number", "not UTF-8"],
+)
+def test_an_unreadable_manifest_is_one_line(text: str, message: str, full_backup: tuple[Path, Path]) -> None:
+    path, folder = full_backup
+    (folder / backup.MANIFEST).write_bytes(text.encode("latin-1"))
+    assert message in refused_restore(path, folder)
