@@ -45,8 +45,12 @@ EDITABLE = {
     "criteria": "resolution_criteria",
     "topics": "tags",
 }
-READ_ONLY = ("quote", "cue", "deadline as worded", "missing", "duplicate of", "notes")
-COLUMNS = ("accept", *EDITABLE, *READ_ONLY)
+PHRASE = "deadline as worded"  # the words the deadline was read from, shown beside the deadline
+READ_ONLY = (PHRASE, "quote", "cue", "missing", "duplicate of", "notes")
+# the phrase sits right after the deadline it produced, so the author sees why the deadline is what it is
+COLUMNS = ("accept", "statement", "claimant", "attribution", "kind", "deadline", PHRASE, "precision",
+           "metric", "unit", "comparator", "target", "probability", "criteria", "topics",
+           "quote", "cue", "missing", "duplicate of", "notes")  # fmt: skip
 COLUMN_OF = {name: column for column, name in EDITABLE.items()}
 REQUIRED_TEXT = {"statement", "claimant"}  # kept as "" when emptied, so the message says what is wrong
 THRESHOLD_ONLY = ("metric", "unit", "comparator", "target")
@@ -103,6 +107,15 @@ def duplicate_of(candidates: Sequence[Candidate], existing_claims: Iterable[Any]
     return {d.candidate_id: d.claim_id for d in find_duplicates(candidates, existing_claims)}
 
 
+def phrase_shown(candidate: Candidate) -> str | None:
+    """The time phrase the deadline came from, and where it was found when not in the sentence itself:
+    "within nine months", "for 2026 (section heading)"."""
+    if candidate.time_text is None:
+        return None
+    where = candidate.deadline_source
+    return candidate.time_text if where in (None, "sentence") else f"{candidate.time_text} ({where})"
+
+
 def _text(values: Iterable[str]) -> str:
     return ", ".join(values)
 
@@ -131,7 +144,7 @@ def editor_rows(candidates: Sequence[Candidate], duplicates: Mapping[str, int | 
                 "topics": _text(c.tags),
                 "quote": c.quote,
                 "cue": c.cue,
-                "deadline as worded": c.time_text,
+                PHRASE: phrase_shown(c),
                 "missing": _text(c.missing),
                 "duplicate of": (f"#{claim_id}" if claim_id is not None else "a stored claim") if duplicate else None,
                 "notes": "; ".join(c.notes),

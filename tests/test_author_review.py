@@ -10,6 +10,7 @@ before the rerun. The table shows rows numbered from 1, and problems use those n
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import date
 from pathlib import Path
@@ -287,3 +288,42 @@ def test_the_issue_is_described_by_a_valid_source(title: str, day: date | None, 
     assert review.issue_source(" T ", date(2025, 3, 31), " ", "Pascal") == Source(
         title="T", published_on=date(2025, 3, 31), author="Pascal"
     )
+
+
+DEADLINES_MD = (DATA / "extract_deadlines.md").read_text(encoding="utf-8")
+
+
+def test_the_review_table_shows_each_deadline_beside_the_phrase_it_came_from(author: AppTest) -> None:
+    """Issue 19: the author sees why a deadline is what it is ("within nine months" → 2026-06-30)."""
+    at = extract(author, text=DEADLINES_MD, day="2025-09-30")
+    editor = at.data_editor(key="review_editor")
+    shown = editor.value
+    columns = list(shown.columns)
+    assert columns.index(review.PHRASE) == columns.index("deadline") + 1  # the phrase right beside the deadline
+    order = list(editor.proto.column_order)  # the order the page shows the columns in
+    assert order[order.index("deadline") + 1] == review.PHRASE
+    assert json.loads(editor.proto.columns)[review.PHRASE]["disabled"] is True  # shown, not editable
+    pairs = [
+        (None if deadline is None or (isinstance(deadline, float) and math.isnan(deadline)) else str(deadline)[:10],
+         phrase)
+        for deadline, phrase in zip(shown["deadline"], shown[review.PHRASE], strict=True)
+    ]  # fmt: skip
+    assert ("2026-06-30", "within nine months") in pairs
+    assert ("2027-06-30", "by mid-2027") in pairs
+    assert ("2027-12-31", "before 2028") in pairs
+    assert ("2028-12-31", "until 2029") in pairs
+    assert ("2027-08-31", "by summer 2027") in pairs
+    assert (None, "in the coming years") in pairs  # no deadline: the phrase says why
+    candidates = RuleBasedExtractor("author").extract(DEADLINES_MD, date(2025, 9, 30), TITLE)
+    assert [p for _d, p in pairs] == [review.phrase_shown(c) for c in candidates]
+    # a phrase "within six months" is a deadline, never a threshold on "months"
+    startups = next(i for i, (_d, p) in enumerate(pairs) if p == "within six months")
+    assert shown["kind"].iloc[startups] == "binary" and shown["unit"].isna().iloc[startups]
+
+
+def test_a_deadline_taken_from_the_context_says_where_its_phrase_was_found() -> None:
+    candidates = RuleBasedExtractor("Maria Lind").extract(SAMPLE_MD, date.fromisoformat(ISSUE_DATE), TITLE)
+    shown = [row[review.PHRASE] for row in review.editor_rows(candidates, {})]
+    assert shown[0] == "in 2026"  # in the sentence itself
+    assert shown[1] == "for 2026 (section heading)"  # "I predict ..." under "Three calls for 2026"
+    assert shown[4] is None  # Ørsted's plan names no time

@@ -223,6 +223,9 @@ def candidates_editor(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "attribution": column.SelectboxColumn("attribution", options=[a.value for a in Attribution]),
             "kind": column.SelectboxColumn("kind", options=[k.value for k in ClaimKind], width="small"),
             "deadline": column.DateColumn("deadline", format="YYYY-MM-DD", help="Empty: not checkable yet"),
+            review.PHRASE: column.TextColumn(
+                review.PHRASE, help="The words the deadline was read from (and where, if not in the sentence)"
+            ),
             "precision": column.SelectboxColumn("precision", options=[p.value for p in Precision], width="small"),
             "metric": column.TextColumn("metric", help="Threshold claims: what is measured"),
             "unit": column.TextColumn("unit", width="small"),
