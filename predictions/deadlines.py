@@ -321,7 +321,8 @@ def _season_of(m: re.Match[str], issue: date) -> _Period | None:
     name, which = _g(m, "season"), _g(m, "which")
     if m.group("year"):
         return _season(int(m.group("year")), name)
-    if which not in {"this", "next"} and _g(m, "lead") not in {"by", "in", "during", "before", "until", "till"}:
+    seasonal_leads = {"by", "in", "during", "over", "through", "throughout", "before", "until", "till"}
+    if which not in {"this", "next"} and _g(m, "lead") not in seasonal_leads:
         return None  # "prices fall", "the fall of": a season only as a time ("by summer", "this autumn")
     if which == "this":  # the one the issue's year names (a December winter for "this winter")
         return _season(issue.year if name != "winter" or issue.month == 12 else issue.year - 1, name)
@@ -424,7 +425,8 @@ _SINGLE = rf"(?P<unit1>{_UNITS})"
 _RULES: list[_Rule] = [
     # relative periods: the issue's date plus the period
     _relative(rf"(?:{_RELATIVE_LEAD})\s+(?:the\s+)?(?:next|coming|following)\s+(?:{_COUNTED}|{_SINGLE})", _in_count),
-    _relative(rf"(?:with)?in\s+{_COUNTED}(?:['’]s?\s+time)?", _in_count),
+    # "within six months of launch" counts from the launch, "in a quarter of cities" is no period
+    _relative(rf"(?:with)?in\s+{_COUNTED}(?:['’]s?\s+time)?(?!\s+of\b)", _in_count),
     _relative(rf"{_COUNTED}\s+(?:from\s+(?:now|today)|hence|after\s+(?:this|the)\s+issue)", _in_count),
     _relative(rf"(?:the\s+)?(?:next|coming)\s+(?:{_COUNTED}|(?P<unit1>decade))", _in_count),
     _relative(r"(?:with)?in\s+(?:a|one)\s+year\s+and\s+a\s+half", _year_and_a_half),

@@ -271,6 +271,9 @@ def test_a_claim_without_usable_deadline_is_kept_and_flagged() -> None:
         ("Sales rose over the past two years and will double within three years.",
          [("within three years", date(2028, 6, 15))]),
         ("Person of the year will be announced before the summer.", [("before the summer", date(2025, 5, 31))]),
+        ("Robotaxis will run in a quarter of Chinese cities by 2027.", [("by 2027", date(2027, 12, 31))]),
+        ("The fall in prices will continue through the winter.", [("through the winter", date(2026, 2, 28))]),
+        ("Sales will double within six months of the launch.", []),  # counted from the launch, not the issue
         ("It will happen in the coming years, perhaps by 2030.",
          [("in the coming years", None), ("by 2030", date(2030, 12, 31))]),
     ],
