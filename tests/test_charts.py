@@ -106,7 +106,8 @@ def test_timeline_escapes_hostile_statements() -> None:
 def test_timeline_keeps_the_deadlines_nearest_today_when_there_are_too_many() -> None:
     start = date(2020, 1, 1)
     rows = [
-        row(i, "awaiting verdict", start.isoformat(), (TODAY + timedelta(days=10 * i - 500)).isoformat()) for i in range(1, 101)
+        row(i, "awaiting verdict", start.isoformat(), (TODAY + timedelta(days=10 * i - 500)).isoformat())
+        for i in range(1, 101)
     ]
     fig = charts.timeline_figure(rows, TODAY, limit=20)
     shown = sum(len(trace.y) for trace in fig.data)

@@ -84,8 +84,9 @@ def test_an_observation_recorded_by_the_author_shows_on_the_claim_page(author: A
     metric = figures(at)[0]
     assert metric["data"][names(metric).index("observed")]["y"] == [16, 22, 27, 41]
     evidence = at.dataframe[0].value
-    assert list(evidence["value"].dropna()) == [16, 22, 27, 41]
-    assert evidence["note"].iloc[-1] == "Apollo Go <b>launch</b> in 14 more cities"
+    assert list(evidence["value"].dropna()) == ["41", "27", "22", "16"]  # newest first, as people write numbers
+    assert evidence["note"].iloc[0] == "Apollo Go <b>launch</b> in 14 more cities"
+    assert evidence["from"].iloc[0] == "recorded by the author"
 
 
 def test_invalid_author_input_is_reported_line_by_line_and_nothing_is_written(author: AppTest, rich_db: Rich) -> None:
