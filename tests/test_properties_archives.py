@@ -70,12 +70,15 @@ offsets = st.sampled_from([None, UTC, timezone(timedelta(hours=2)), timezone(tim
 
 @st.composite
 def timestamp_texts(draw: st.DrawFn) -> tuple[str, datetime]:
-    """An ISO timestamp as archives write it (space or T, with or without an offset) and its naive UTC value."""
+    """A timestamp as archives write it (ISO with a space or T, with or without an offset, or Fatebook's
+    unpadded seconds) and its naive UTC value."""
     moment, offset = draw(moments), draw(offsets)
     aware = moment.replace(tzinfo=offset) if offset is not None else moment
     text = aware.isoformat(sep=draw(st.sampled_from([" ", "T"])))
     if offset is UTC and draw(st.booleans()):
         text = text.replace("+00:00", "Z")
+    if offset is None and draw(st.booleans()):  # as Fatebook's exporter writes it: seconds not zero-padded
+        text = f"{moment:%Y-%m-%d %H:%M}:{moment.second}"
     naive = aware.astimezone(UTC).replace(tzinfo=None) if offset is not None else moment
     return text, naive
 
