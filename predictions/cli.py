@@ -387,8 +387,10 @@ def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_calendar(args: argparse.Namespace, settings: Settings) -> int:
     from predictions import calendar
 
-    count = calendar.write_calendar(settings, args.output)
-    print(f"wrote {count} deadlines to {args.output}")
+    skipped: list[int] = []
+    count = calendar.write_calendar(settings, args.output, skipped)
+    left_out = f" ({len(skipped)} left out: claims {', '.join(map(str, skipped))})" if skipped else ""
+    print(f"wrote {count} deadlines to {args.output}{left_out}")
     return 0
 
 

@@ -47,6 +47,7 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=6)
 SEND_TIMEOUT = 20.0
+MAX_OFFSET_DAYS = 3650
 
 
 def utc_now() -> datetime:
@@ -60,6 +61,8 @@ def parse_offsets(text: str) -> list[int]:
         raise LedgerError(f"reminder offsets {text!r} must be whole days, e.g. 30,7,1") from error
     if not offsets or any(n <= 0 for n in offsets):
         raise LedgerError(f"reminder offsets {text!r} must be positive whole days, e.g. 30,7,1")
+    if offsets[0] > MAX_OFFSET_DAYS:
+        raise LedgerError(f"reminder offsets {text!r} must be at most {MAX_OFFSET_DAYS} days (ten years)")
     return offsets
 
 
@@ -366,9 +369,14 @@ class SweepResult:
     sent: list[tuple[int, str, str]] = field(default_factory=list)
     failed: list[tuple[int, str, str, str]] = field(default_factory=list)
     skipped: int = 0
+    unschedulable: list[int] = field(default_factory=list)  # claims whose steps could not be worked out
 
     def summary(self) -> str:
-        return f"{len(self.sent)} sent, {len(self.failed)} failed, {self.skipped} older steps skipped"
+        text = f"{len(self.sent)} sent, {len(self.failed)} failed, {self.skipped} older steps skipped"
+        if self.unschedulable:
+            count = len(self.unschedulable)
+            text += f", {count} claim{'s' if count != 1 else ''} could not be scheduled"
+        return text
 
 
 def _stable_key(claim_id: int, step: str, channel: str) -> str:
@@ -413,6 +421,7 @@ def plan(
     now: datetime,
     settings: Settings,
     channel_names: Sequence[str],
+    unschedulable: list[int] | None = None,
 ) -> dict[int, list[tuple[str, list[Step]]]]:
     """Per claim id, per channel: the steps to record now (older ones to skip, the latest to send).
 
@@ -440,13 +449,23 @@ def plan(
     through = {name: handled[name][chosen].astype(object).tolist() for name in channel_names}
     due = {name: fresh[name][chosen].tolist() for name in channel_names}
     for n, claim_id in enumerate(claim_ids):
-        for name in channel_names:
-            if not due[name][n]:
-                continue
-            steps = pending_steps(deadlines[n], made[n], today, offsets, every, through[name][n])
-            if steps:
-                plans.setdefault(claim_id, []).append((name, steps))
+        try:  # each claim on its own: one whose steps fall outside the calendar stops no other
+            for name in channel_names:
+                if not due[name][n]:
+                    continue
+                steps = pending_steps(deadlines[n], made[n], today, offsets, every, through[name][n])
+                if steps:
+                    plans.setdefault(claim_id, []).append((name, steps))
+        except (OverflowError, ValueError) as error:
+            plans.pop(claim_id, None)
+            _unschedulable(claim_id, deadlines[n], error, unschedulable)
     return plans
+
+
+def _unschedulable(claim_id: int, deadline: object, error: Exception, into: list[int] | None) -> None:
+    log.warning("claim %s cannot be scheduled (deadline %s): %s; skipped", claim_id, deadline, error)
+    if into is not None:
+        into.append(claim_id)
 
 
 def _handled(recorded: Mapping[str, np.ndarray], channel: str, ids: np.ndarray) -> np.ndarray:
@@ -482,13 +501,17 @@ def sweep(
     with writing(settings.db) as con:
         candidates = sql.open_claim_deadlines(con, today + timedelta(days=max(offsets)))
         recorded = sql.handled_through(con)
-        plans = plan(candidates, recorded, now, settings, list(by_name))
+        plans = plan(candidates, recorded, now, settings, list(by_name), result.unschedulable)
         # Only the claims with something new get their full summary and a composed message.
         summaries = {row["id"]: row for row in sql.claim_summaries_for(con, list(plans))}
         to_claim, to_skip = [], []
         for claim_id, per_channel in plans.items():
             row = summaries[claim_id]
-            reminder = compose(row, per_channel[0][1][-1], today, settings.dashboard_url)
+            try:
+                reminder = compose(row, per_channel[0][1][-1], today, settings.dashboard_url)
+            except (OverflowError, ValueError) as error:
+                _unschedulable(claim_id, row["deadline"], error, result.unschedulable)
+                continue
             for name, steps in per_channel:
                 to_claim.append(_row(reminder, steps[-1], name, "claimed", now, worker))
                 to_skip += [_skipped(claim_id, step, name, now, worker) for step in steps[:-1]]

@@ -42,6 +42,9 @@ RENDERER_NAME = "scorecard"
 CHART_NAMES = ("calibration", "progress", "brier")
 
 
+MAX_DUE_DAYS = 3650
+
+
 class ScorecardError(LedgerError):
     """A scorecard that cannot be made as asked (bad dates, no chart renderer, a failed render)."""
 
@@ -111,7 +114,12 @@ def compute_scorecard(
         raise ScorecardError(f"--since {since.isoformat()} is after today ({today.isoformat()})")
     if due_days < 0:
         raise ScorecardError("the number of days ahead cannot be negative")
-    due_until = today + timedelta(days=due_days)
+    if due_days > MAX_DUE_DAYS:
+        raise ScorecardError(f"the number of days ahead ({due_days}) may be at most {MAX_DUE_DAYS} (ten years)")
+    try:
+        due_until = today + timedelta(days=due_days)
+    except OverflowError:
+        raise ScorecardError(f"{due_days} days after {today.isoformat()} is past the end of the calendar") from None
     with reading(db_path) as con:
         table = scored_table_from(con, latest=latest, attribution=attribution, forecaster=forecaster)
         resolved = queries.resolved_between(con, since, today, attribution=attribution, forecaster=forecaster)

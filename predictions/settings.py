@@ -56,9 +56,9 @@ class Settings(BaseSettings):
         "30,7,1", description="Days before a deadline at which reminders go out, comma-separated."
     )
     remind_every_minutes: float = Field(
-        15, ge=0.05, description="Minutes between two reminder sweeps (fractions allowed, e.g. 0.5)."
+        15, ge=0.05, le=10080, description="Minutes between two reminder sweeps (fractions allowed, e.g. 0.5)."
     )
-    remind_overdue_every_days: int = Field(7, ge=1, description="Days between overdue reminders.")
+    remind_overdue_every_days: int = Field(7, ge=1, le=3650, description="Days between overdue reminders.")
     smtp_host: str | None = Field(None, description="SMTP server for reminder e-mail; unset disables e-mail.")
     smtp_port: int = Field(25, ge=1, le=65535, description="SMTP server port.")
     smtp_security: str = Field("none", description="SMTP transport security: none, starttls or ssl.")
