@@ -241,7 +241,6 @@ Reading = Callable[[re.Match[str], date], "_Period | tuple[date, Precision] | No
 class _Rule:
     pattern: re.Pattern[str]
     read: Reading
-    bounded: bool  # a named period: the leads, edges and tails above apply
     vague: bool = False
 
 
@@ -250,15 +249,15 @@ def _named(core: str, read: Callable[[re.Match[str], date], _Period | None]) -> 
         rf"(?<![\w'-])(?:(?P<lead>{_EXCLUSIVE}|{_INCLUSIVE})\s+)?(?P<edge>{_EDGE})?(?:{core})"
         rf"(?:,?\s+(?P<tail>{_TAIL}))?(?![\w-])"
     )
-    return _Rule(re.compile(pattern, re.IGNORECASE), read, bounded=True)
+    return _Rule(re.compile(pattern, re.IGNORECASE), read)
 
 
 def _relative(pattern: str, read: Reading) -> _Rule:
-    return _Rule(re.compile(rf"(?<![\w'-])(?:{pattern})(?![\w-])", re.IGNORECASE), read, bounded=False)
+    return _Rule(re.compile(rf"(?<![\w'-])(?:{pattern})(?![\w-])", re.IGNORECASE), read)
 
 
 def _vague(pattern: str) -> _Rule:
-    return _Rule(re.compile(rf"(?<![\w'-])(?:{pattern})(?![\w-])", re.IGNORECASE), lambda m, d: None, False, True)
+    return _Rule(re.compile(rf"(?<![\w'-])(?:{pattern})(?![\w-])", re.IGNORECASE), lambda m, d: None, vague=True)
 
 
 def _g(m: re.Match[str], name: str) -> str:
@@ -288,16 +287,6 @@ def _month_year(m: re.Match[str], _: date) -> _Period:
 
 def _plain_year(m: re.Match[str], _: date) -> _Period:
     return _year(int(m.group("year")))
-
-
-def _half_of(m: re.Match[str], _: date) -> _Period:
-    which = _g(m, "which")
-    return _half(int(m.group("year")), _ORDINAL_HALF.get(which) or int(which))
-
-
-def _quarter_of(m: re.Match[str], _: date) -> _Period:
-    which = _g(m, "which")
-    return _quarter(int(m.group("year")), _ORDINAL_QUARTER.get(which) or int(which))
 
 
 def _part_of_year(m: re.Match[str], issue: date) -> _Period:
@@ -519,7 +508,7 @@ def _read(rule: _Rule, m: re.Match[str], issue: date) -> TimePhrase | None:
     try:
         found = rule.read(m, issue)
         if isinstance(found, _Period):
-            found = _bounded(m, found, issue)
+            found = _bounded(m, found)
     except (ValueError, OverflowError, KeyError):
         return None  # a period that does not exist: year 0, year 10000, February 30, quarter 0
     if found is None:
@@ -527,7 +516,8 @@ def _read(rule: _Rule, m: re.Match[str], issue: date) -> TimePhrase | None:
     return TimePhrase(m.group(0), m.start(), m.end(), found[0], found[1])
 
 
-def _bounded(m: re.Match[str], period: _Period, _: date) -> tuple[date, Precision] | None:
+def _bounded(m: re.Match[str], period: _Period) -> tuple[date, Precision] | None:
+    """The deadline a bound and an edge make of a named period: its end, or the day before it starts."""
     lead = " ".join(_g(m, "lead").split())
     edge = _g(m, "edge")
     exclusive = re.fullmatch(_EXCLUSIVE, lead) is not None
