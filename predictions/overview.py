@@ -352,7 +352,8 @@ def filter_options(claims: ClaimTable | Sequence[Row]) -> FilterOptions:
         topics=sorted(topics),
         claimants=[name for name, _ in sorted(present, key=lambda item: (-item[1], item[0]))],
         attributions=[a.value for a in Attribution if a.value in present_attributions],
-        statuses=["open", "resolved"] + [s.value for s in Status],
+        # the coarse states first ("open" is also a binary claim's status: as a filter it means every open claim)
+        statuses=["open", "overdue", "resolved"] + [s.value for s in Status if s.value != "open"],
         sources=sorted({str(table.source_names[i]) for i in np.unique(table.source_code)}),
     )
 

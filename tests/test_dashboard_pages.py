@@ -146,7 +146,7 @@ def test_claim_deep_link_shows_the_claim_with_its_charts_and_evidence(rich_db: R
     assert title_of(confidence) == "Confidence history"
     assert confidence["data"][0]["y"][:2] == [75, 45]
     evidence = at.dataframe[0].value
-    assert list(evidence["value"].dropna()) == [16, 22, 27]
+    assert list(evidence["value"].dropna()) == ["27", "22", "16"]  # newest first
     assert evidence["source"].iloc[1].startswith("https://example.org/")
 
 

@@ -136,7 +136,10 @@ def test_a_version_1_database_upgrades_without_losing_a_row(tmp_path: Path) -> N
     assert sum(len(rows) for rows in before.values()) > 100
     result = cli("ensure-db", "--db", str(old))
     assert result.returncode == 0, result.stderr
-    assert dump(old) == before
+    after = dump(old)
+    for table, rows in before.items():  # every row kept; later migrations only add columns at the end
+        width = len(rows[0]) if rows else 0
+        assert [row[:width] for row in after[table]] == rows, table
     with duckdb.connect(str(old), read_only=True) as con:
         versions = [row[0] for row in con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()]
         assert con.execute("SELECT count(*) FROM reminders").fetchone() == (0,)

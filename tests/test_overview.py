@@ -73,7 +73,7 @@ def test_filter_options_list_what_is_present() -> None:
     assert options.topics == ["ai", "energy", "mobility"]
     assert options.claimants == ["Pascal", "eHang"]  # most claims first
     assert options.attributions == ["author", "reported_projection"]
-    assert options.statuses[:2] == ["open", "resolved"] and "awaiting verdict" in options.statuses
+    assert options.statuses[:3] == ["open", "overdue", "resolved"] and "awaiting verdict" in options.statuses
     assert options.sources == ["(no source)", "Issue 1 (2024-12-31)"]
 
 

@@ -273,7 +273,7 @@ def test_webhook_receives_json_with_slack_text(tmp_path: Path, webhook) -> None:
     assert payload["statement"] == "The virtual hospital opens to the public."
     assert payload["deadline"] == (TODAY + timedelta(days=30)).isoformat()
     assert payload["step"] == "before-30" and payload["days_left"] == 30
-    assert payload["status"] == "no data"
+    assert payload["status"] == "open"  # a binary claim with no evidence yet
     assert payload["url"] == f"https://x.example/?claim={claim_id}"
     assert isinstance(payload["text"], str) and "The virtual hospital" in payload["text"]
 

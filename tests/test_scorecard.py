@@ -189,10 +189,11 @@ def test_markdown_scorecard_holds_every_section(fatebook_db: Path) -> None:
     )
     assert f"- **Change:** {card.change:+.3f} ({'better' if card.change < 0 else 'worse'})" in text
     resolved = _table(text, "### Resolved since")
-    assert len(resolved) == len(card.resolved) and all(len(row) == 6 for row in resolved)
+    assert len(resolved) == len(card.resolved) and all(len(row) == 8 for row in resolved)
     ai_act = next(row for row in resolved if row[0].startswith("Will the EU AI Act"))
-    assert ai_act[1:] == ["2024-08-01", "85% (Ada Byrne)", "came true", "2024-08-01", "0.023"]
-    assert next(row for row in resolved if "eVTOL" in row[0])[3::2] == ["ambiguous (not scored)", "–"]
+    assert ai_act[1:6] == ["2024-08-01", "85% (Ada Byrne)", "came true", "2024-08-01", "0.023"]
+    assert ai_act[6] == "imported from Fatebook"  # the note the verdict rests on (the importer's)
+    assert next(row for row in resolved if "eVTOL" in row[0])[3:6:2] == ["ambiguous (not scored)", "–"]
     calibration = _table(text, "### Calibration")
     assert [row[0] for row in calibration] == ["50%–60%", "60%–70%", "70%–80%", "80%–90%", "90%–100%"]
     assert [int(row[1]) for row in calibration] == [b.n for b in card.calibration]
@@ -269,10 +270,12 @@ def test_html_scorecard_escapes_every_value(sample_db: Path) -> None:
 
 def test_markdown_scorecard_escapes_markup_and_pipes(sample_db: Path) -> None:
     text = scorecard.build_scorecard(sample_db, date(2018, 1, 1), "markdown", date(2022, 8, 11))
-    assert not re.search(r"(?<!\\)[<>]", text)  # every angle bracket is escaped
-    assert not re.search(r"(?<!\\)\]\(", text)  # no link can form
+    # The only links are the evidence links the scorecard itself writes from checked http(s) URLs.
+    people = re.sub(r"\[source\]\(<https?://[^<>\s]*>\)", "", text)
+    assert not re.search(r"(?<!\\)[<>]", people)  # every angle bracket is escaped
+    assert not re.search(r"(?<!\\)\]\(", people)  # no link can form
     rows = _table(text, "### Resolved since")
-    assert all(len(row) == 6 for row in rows)  # the | inside a title does not open a column
+    assert all(len(row) == 8 for row in rows)  # the | inside a title does not open a column
     cells = {row[0] for row in rows}
     assert r"This site has \<b\>obvious\</b\> \<script type=“text/javascript”\>alert(“XSS”);\</script\> ;)." in cells
     assert r"\[Link\](http://example.com) \& more: rates will be \< 2% \| \> 1%" in cells
