@@ -133,10 +133,20 @@ def connect(
     )
 
 
+def lock_files(path: str | Path) -> tuple[Path, Path]:
+    """The sidecar files of the database at `path`: the turn (`<db>.lock`) and the writers' gate."""
+    return Path(str(path) + ".lock"), Path(str(path) + ".lock.gate")
+
+
 @contextmanager
 def turn(path: str | Path, *, exclusive: bool, timeout: float = DEFAULT_TURN_TIMEOUT) -> Iterator[None]:
-    """Hold the sidecar lock of `path` (shared or exclusive) for the duration of a unit of work."""
-    lock_path = Path(str(path) + ".lock")
+    """Hold the sidecar lock of `path` (shared or exclusive) for the duration of a unit of work.
+
+    Writers are preferred: a writer waiting for its turn holds the gate (`<db>.lock.gate`, exclusive),
+    and a reader passes the gate (shared, and only until it has its turn) before taking its turn, so
+    no new reader starts while a writer waits; the readers already in finish, then the writer goes.
+    """
+    lock_path, gate_path = lock_files(path)
     try:
         if exclusive:
             lock_path.parent.mkdir(parents=True, exist_ok=True)
@@ -146,21 +156,37 @@ def turn(path: str | Path, *, exclusive: bool, timeout: float = DEFAULT_TURN_TIM
         return
     try:
         if fcntl is not None:
-            mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
             deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    fcntl.flock(fd, mode)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise DatabaseBusyError(
-                            f"database busy: {path} stayed in use by other processes for {timeout:g} s; try again"
-                        ) from None
-                    time.sleep(random.uniform(0.0005, 0.004))
+            try:
+                gate = os.open(gate_path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError:  # no gate (a read-only folder): plain turns
+                gate = None
+            try:
+                if gate is not None:
+                    _lock(gate, exclusive, deadline, path, timeout)
+                _lock(fd, exclusive, deadline, path, timeout)
+            finally:
+                if gate is not None:
+                    os.close(gate)  # the turn is held (or given up): let the next one queue at the gate
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+def _lock(fd: int, exclusive: bool, deadline: float, path: str | Path, timeout: float) -> None:
+    """flock `fd`, polling every few milliseconds until `deadline`; then DatabaseBusyError."""
+    assert fcntl is not None
+    mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
+    while True:
+        try:
+            fcntl.flock(fd, mode)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise DatabaseBusyError(
+                    f"database busy: {path} stayed in use by other processes for {timeout:g} s; try again"
+                ) from None
+            time.sleep(random.uniform(0.0005, 0.004))
 
 
 @contextmanager

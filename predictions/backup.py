@@ -143,15 +143,14 @@ def restore(folder: Path, db_path: Path) -> dict[str, int]:
             if counts != expected:
                 raise LedgerError(f"restore check failed: row counts {counts} differ from the backup's {expected}")
             if db_path.exists():
-                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-                _keep(db_path, db_path.with_name(f"{db_path.name}.before-restore-{stamp}"))
+                _keep(db_path, _kept_name(db_path))
             db_path.parent.mkdir(parents=True, exist_ok=True)
             _wal(db_path).unlink(missing_ok=True)
             os.replace(staging, db_path)
     except db.DatabaseError as error:
         raise LedgerError(str(error)) from error
     finally:
-        for leftover in (staging, _wal(staging), Path(str(staging) + ".lock")):
+        for leftover in (staging, _wal(staging), *db.connection.lock_files(staging)):
             leftover.unlink(missing_ok=True)
     return counts
 
@@ -190,6 +189,17 @@ def _build(folder: Path, staging: Path, manifest: dict[str, Any]) -> dict[str, i
         raise LedgerError(str(error)) from error
     except Exception as error:
         raise LedgerError(f"restore failed: {str(error).splitlines()[0]}") from error
+
+
+def _kept_name(db_path: Path) -> Path:
+    """`<name>.before-restore-<UTC time>`, with a counter after it should one of that second exist."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    kept = db_path.with_name(f"{db_path.name}.before-restore-{stamp}")
+    number = 1
+    while kept.exists() or _wal(kept).exists():
+        number += 1
+        kept = db_path.with_name(f"{db_path.name}.before-restore-{stamp}-{number}")
+    return kept
 
 
 def _keep(db_path: Path, kept: Path) -> None:

@@ -1,6 +1,14 @@
-"""One database file, about 30 seconds, everyone at once: the real dashboard server with a browser
-loading pages, the reminder process sweeping, and four CLI processes writing observations and
-forecasts. Every write lands, nobody sees a lock error, and the pages keep rendering."""
+"""One database file, everyone at once, in real processes.
+
+- About 30 seconds of the real dashboard server with a browser loading pages, the reminder process
+  sweeping, and four CLI processes writing observations and forecasts: every write lands, nobody sees a
+  lock error, and the pages keep rendering (browser).
+- Writers are not starved: six processes reading the claim list in a loop, and four writes at once
+  among them all land, each in far less than the 30 s a turn may wait.
+- Restores amid writers and readers: a writer adding claims in a loop, two readers, and restores one
+  after another; every claim the writer was told was added is in the ledger or in one of the copies
+  the restores kept, and no reader or writer sees an error.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +18,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from predictions import ledger
-
-pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -81,6 +88,7 @@ print(f"ok={ok} failed={failed}")
 """
 
 
+@pytest.mark.browser
 def test_everyone_at_once_for_thirty_seconds(db_path: Path, server: str) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -148,3 +156,136 @@ def test_everyone_at_once_for_thirty_seconds(db_path: Path, server: str) -> None
     assert reminder.returncode == 0
     assert "reminder sweep failed" not in reminder_err
     assert sweeps_sent > 0
+
+
+# --- writers are not starved by readers (issue 14, point 7) -----------------------------------------------
+
+# A reader process: `predictions list` in a loop until the stop file appears; "ready" after its first read.
+READER = """
+import contextlib, io, os, sys
+from predictions.cli import main
+db, stop = sys.argv[1], sys.argv[2]
+ok = failed = 0
+while not os.path.exists(stop):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["list", "--db", db])
+    if code == 0:
+        ok += 1
+    else:
+        failed += 1
+        print(err.getvalue().strip(), file=sys.stderr, flush=True)
+    if ok + failed == 1:
+        print("ready", flush=True)
+print(f"ok={ok} failed={failed}")
+"""
+
+
+def start_readers(db_path: Path, stop: Path, count: int) -> list[subprocess.Popen[str]]:
+    readers = [
+        subprocess.Popen([sys.executable, "-c", READER, str(db_path), str(stop)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, cwd=REPO)
+        for _ in range(count)
+    ]  # fmt: skip
+    for reader in readers:
+        assert reader.stdout is not None and reader.stdout.readline().strip() == "ready", reader.communicate()
+    return readers
+
+
+def stop_readers(readers: list[subprocess.Popen[str]], stop: Path) -> list[tuple[int, int, str]]:
+    stop.touch()
+    results = []
+    for reader in readers:
+        out, err = reader.communicate(timeout=60)
+        counts = dict(part.split("=") for part in out.strip().splitlines()[-1].split())
+        results.append((int(counts["ok"]), int(counts["failed"]), err))
+    return results
+
+
+def test_six_readers_in_a_loop_do_not_starve_four_writers(db_path: Path, tmp_path: Path) -> None:
+    ledger.seed_from_file(db_path)
+    claim = ledger.list_claims(db_path)[0]
+    stop = tmp_path / "stop"
+    readers = start_readers(db_path, stop, 6)
+    try:
+        started = time.monotonic()
+        writers = [
+            subprocess.Popen([sys.executable, "-m", "predictions.cli", "observe", str(claim.id), "--on", "2025-06-30",
+                              "--note", f"writer {i}", "--db", str(db_path)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+            for i in range(4)
+        ]  # fmt: skip
+        done = [w.communicate(timeout=120) for w in writers]
+        took = time.monotonic() - started
+    finally:
+        read = stop_readers(readers, stop)
+    assert [w.returncode for w in writers] == [0, 0, 0, 0], [err for _, err in done]
+    assert all(out.startswith("recorded observation") for out, _ in done), done
+    assert all(failed == 0 for _, failed, _ in read), read
+    assert all(ok > 0 for ok, _, _ in read), read
+    notes = {row["note"] for row in ledger.get_claim(db_path, claim.id).observations}
+    assert {f"writer {i}" for i in range(4)} <= notes
+    print(f"reader-heavy: 4 writes among 6 looping readers in {took:.1f} s; {sum(r[0] for r in read)} reads")
+
+
+# --- restores amid writers and readers (issue 14, point 1) -------------------------------------------------
+
+# A writer process adding claims one after another until the stop file appears; it prints every claim
+# it was told was added, and every failure.
+ADDER = """
+import contextlib, io, os, sys
+from predictions.cli import main
+db, stop = sys.argv[1], sys.argv[2]
+n = 0
+while not os.path.exists(stop):
+    n += 1
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["add", "--statement", f"Looping writer claim {n}", "--made-on", "2025-01-01", "--db", db])
+    if code == 0:
+        print(f"acked Looping writer claim {n}", flush=True)
+    else:
+        print(f"failed {err.getvalue().strip()}", flush=True)
+"""
+
+
+def statements(path: Path) -> set[str]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {row[0] for row in con.execute("SELECT statement FROM claims").fetchall()}
+
+
+def test_restores_amid_a_looping_writer_and_readers_lose_no_acknowledged_write(db_path: Path, tmp_path: Path) -> None:
+    from predictions import backup
+
+    ledger.add_claim(db_path, ledger.ClaimIn(statement="In the backup", made_on=date(2025, 1, 1)))
+    folder = tmp_path / "backup"
+    backup.backup(db_path, folder)
+    stop = tmp_path / "stop"
+    readers = start_readers(db_path, stop, 2)
+    writer = subprocess.Popen([sys.executable, "-c", ADDER, str(db_path), str(stop)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, cwd=REPO)  # fmt: skip
+    restores, lines = [], []
+    try:
+        assert writer.stdout is not None
+        for _ in range(3):
+            for _ in range(3):  # a few acknowledged writes before each restore
+                lines.append(writer.stdout.readline().strip())
+                assert lines[-1].startswith("acked "), lines
+            restores.append(subprocess.run([sys.executable, "-m", "predictions.cli", "restore", str(folder),
+                                            "--db", str(db_path)], capture_output=True, text=True, cwd=REPO,
+                                           timeout=120))  # fmt: skip
+    finally:
+        stop.touch()
+        rest, writer_err = writer.communicate(timeout=60)
+        read = stop_readers(readers, stop)
+    assert [r.returncode for r in restores] == [0, 0, 0], [r.stderr for r in restores]
+    lines += [line for line in rest.splitlines() if line]
+    assert not [line for line in lines if not line.startswith("acked ")], (lines, writer_err)
+    assert "Traceback" not in writer_err, writer_err
+    acked = {line.removeprefix("acked ") for line in lines}
+    kept = [p for p in db_path.parent.iterdir() if ".before-restore-" in p.name and not p.name.endswith(".wal")]
+    assert len(kept) >= 1
+    found = statements(db_path).union(*(statements(p) for p in kept))
+    assert acked - found == set(), sorted(acked - found)
+    assert all(failed == 0 for _, failed, _ in read), read
+    print(f"restores: {len(restores)} restores, {len(acked)} more acknowledged writes, {len(kept)} kept copies")
