@@ -661,7 +661,6 @@ def overview_pandas(path: Path, today: date, frames: Mapping[str, pd.DataFrame] 
     share = np.where(target - start == 0, np.where(meets, 1.0, 0.0), (projected - start) / (target - start))
     has_projection = ~np.isnan(projected)
     is_threshold = table["kind"] == "threshold"
-    probability = table["probability"]
     seen = table["n_observations"].fillna(0) > 0
     status = np.select(
         [
@@ -672,26 +671,24 @@ def overview_pandas(path: Path, today: date, frames: Mapping[str, pd.DataFrame] 
             is_threshold & meets,
             is_threshold & (share >= 0.8),
             is_threshold,
-            ~seen | probability.isna(),
-            probability >= 0.6,
-            probability >= 0.4,
+            seen,  # a binary claim: evidence or not, never judged by its probability
         ],
         [
             "resolved " + table["outcome"].fillna(""),
             "not checkable",
-            "overdue",
+            "awaiting verdict",
             "no data",
             "on track",
             "at risk",
             "behind",
-            "no data",
-            "on track",
-            "at risk",
+            "has evidence",
         ],
-        default="behind",
+        default="open",
     )
     states = np.where(
-        np.char.startswith(status.astype(str), "resolved"), "resolved", np.where(status == "overdue", "overdue", "open")
+        np.char.startswith(status.astype(str), "resolved"),
+        "resolved",
+        np.where(status == "awaiting verdict", "overdue", "open"),
     )
     horizon = pd.Timestamp(today + timedelta(days=DUE_SOON_DAYS))
     scored = _scored_frame(frames)
