@@ -1,0 +1,95 @@
+"""Predictive cues: the words that make a clause forward-looking ("will", "is set to", "plans to" ...)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+# --- cues ------------------------------------------------------------------------------------------
+
+Voice = Literal["author", "reporting", "passive", "neutral"]
+
+
+@dataclass(frozen=True)
+class _Cue:
+    voice: Voice  # author: the writer's own judgement; reporting/passive: someone else's; neutral: by section
+    weak: bool
+    pattern: re.Pattern[str]
+
+
+def _cue(voice: Voice, pattern: str, *, weak: bool = False, case: bool = False) -> _Cue:
+    return _Cue(voice, weak, re.compile(pattern, 0 if case else re.IGNORECASE))
+
+
+_AUX = r"\b(?:is|are|am|remains?|seems?|appears?|['’]s|['’]re)\s+(?:(?:now|also|still|already|\w+ly)\s+)?"
+_PAST_AUX = re.compile(r"\b(?:was|were|had|been|would|did)\s+(?:(?:\w+ly|not|also)\s+)?$", re.IGNORECASE)
+_NOUN_PLAN = re.compile(
+    r"\b(?:announc\w*|unveil\w*|approv\w*|with|its|their|his|her|our|the|no|of|has|have|had|made|making|new)\s+$",
+    re.IGNORECASE,
+)
+_CUES = [
+    _cue("author", r"\bI\s+(?:\w+ly\s+)?(?:predict|expect|forecast|anticipate|foresee|bet)\b", case=True),
+    _cue(
+        "author", r"\bI\s+am\s+(?:\w+\s+)?(?:confident|convinced|certain|sure)\b|\bI['’]m\s+(?:confident|convinced)\b"
+    ),
+    _cue("author", r"\bwe\s+(?:can\s+|should\s+|will\s+)?(?:expect|anticipate|predict|foresee)\b"),
+    _cue("author", r"\b(?:poised|(?:well|uniquely|best)[- ]positioned|positioned)\s+to\b"),
+    _cue("author", _AUX + r"(?:likely|unlikely|bound|destined)\s+to\b"),
+    _cue("author", _AUX + r"shaping\s+up\s+to\b", weak=True),
+    _cue(
+        "author", r"\b(?:could|might)\b(?!\s+(?:not\s+)?have\b)|\bmay\b(?!\s+(?:not\s+)?have\b)", weak=True, case=True
+    ),
+    _cue(
+        "passive",
+        _AUX + r"(?:expected|projected|forecast|predicted|anticipated|scheduled|slated|planned|tipped)\s+to\b",
+    ),
+    _cue("passive", r"(?<=[\w,]\s)(?:expected|scheduled|slated|projected)\s+to\b"),
+    _cue("passive", _AUX + r"(?:seen|viewed|regarded|considered)\s+as\b", weak=True),
+    _cue("passive", r"\bthe\s+(?:\w+\s+)?(?:goal|target|objective|aim|ambition)\s+is\s+to\b", weak=True),
+    _cue("reporting", r"\b(?:predicts?|predicting|anticipates?|anticipating|expects?|expecting|foresees?)\b"),
+    _cue(
+        "reporting", r"\b(?:projects?|projecting|forecasts?|forecasting|estimates?)\s+(?=that\b|having\b|\d|\w+ing\b)"
+    ),
+    _cue("reporting", r"\b[\w’'-]+['’]s\s+(?:\w+\s+)?(?:forecast|prediction|projection|outlook)\b"),
+    _cue("reporting", r"\b(?:plans|plan|planning|intends?|intending)\s+to\b"),
+    _cue("reporting", r"\b(?:aims?|aiming|seeks?|seeking|hopes?|hoping)\s+to\b", weak=True),
+    _cue("neutral", r"(?<!^)\b(?:will|shall|won['’]t)\b(?!\s+(?:of|power)\b)"),
+    _cue("neutral", _AUX + r"(?:set|going|about|on\s+track|on\s+course)\s+to\b(?!\s*\d)"),
+    _cue("neutral", _AUX + r"due\s+to\b(?!\s+(?:the|a|an|its|their|his|her|this|that|these|those|[A-Z]))"),
+    _cue("neutral", r"\b(?:upcoming|forthcoming)\b", weak=True),
+]
+_WILL_NOUN = re.compile(r"\b(?:the|political|free|good|own|his|her|their|its|a|your|our|my|ill)\s+$", re.IGNORECASE)
+_PREDICTION_WORD = re.compile(r"\b(?:predict\w*|forecast\w*)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Hit:
+    cue: _Cue
+    start: int
+    end: int
+    text: str
+
+
+def _find_cues(clause: str) -> list[_Hit]:
+    hits = []
+    for cue in _CUES:
+        for match in cue.pattern.finditer(clause):
+            before = clause[: match.start()]
+            if _PAST_AUX.search(before) and cue.voice in {"passive", "neutral"}:
+                continue  # "was expected to", "had been set to"
+            if cue.voice == "reporting" and re.search(r"\bto\s+$", before):
+                continue  # "what to expect in 2026", "hard to predict": nobody's forecast
+            if "plan" in match.group(0).lower() and _NOUN_PLAN.search(before):
+                continue  # "announcing plans to merge": a noun, reporting a past event
+            if match.group(0).lower() == "will" and _WILL_NOUN.search(before):
+                continue  # "the will of the people"
+            possessive = "'" in match.group(0) or "’" in match.group(0)
+            if (
+                cue.voice == "reporting"
+                and not possessive
+                and re.search(r"\b(?:in|of|for|at|on|with|about)\s+$", before)
+            ):
+                continue  # "a breakthrough in forecasting weather": a gerund, not a forecast
+            hits.append(_Hit(cue, match.start(), match.end(), " ".join(match.group(0).split())))
+    return sorted(hits, key=lambda h: h.start)
