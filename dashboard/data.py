@@ -152,7 +152,7 @@ def forecasters(search: str | None = None, limit: int = 50) -> list[tuple[str, i
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _reminder_states(path: str, db_version: tuple[float, int]) -> dict[int, dict[str, Any]]:
-    return ledger.reminder_states(Path(path))
+    return reminders.reminder_states(Path(path))
 
 
 def reminder_states() -> dict[int, dict[str, Any]]:

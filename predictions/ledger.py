@@ -498,17 +498,6 @@ def claim_table(path: Path, today: date | None = None, *, progress_claims: int =
     return table
 
 
-def reminder_states(path: Path) -> dict[int, dict[str, Any]]:
-    """Reminder state per claim id for the Deadlines page: {} until the reminder tables exist.
-
-    The hook between the dashboard and the reminder ledger; each value holds the last step sent and
-    its time, and the numbers of pending, failed and skipped deliveries.
-    """
-    from predictions import reminders  # imported here because predictions.reminders imports this module
-
-    return reminders.reminder_states(path)
-
-
 # Storage errors (database missing or busy) reach callers as they are: re-exported so that the
 # dashboard can report them without importing the storage layer.
 DatabaseError = db.DatabaseError

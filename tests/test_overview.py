@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from dashboard_fixtures import OBSERVATIONS, build_rich_database, claim_ids
 
-from predictions import ledger, overview, trajectory
+from predictions import ledger, overview, reminders, trajectory
 from predictions.progress import Status, fit_line, project
 
 TODAY = date(2026, 6, 1)
@@ -215,5 +215,5 @@ def test_claim_trajectory_and_resolution_in_force(db_path: Path) -> None:
 
 def test_reminder_states_are_empty_before_any_reminder(db_path: Path) -> None:
     ledger.seed_from_file(db_path)
-    assert ledger.reminder_states(db_path) == {}
+    assert reminders.reminder_states(db_path) == {}
     assert claim_ids(db_path)["robotaxi-cities-2025"] > 0
