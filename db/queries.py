@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from db import rollups
+from db import rollups, rules
 
 CLAIM_COLUMNS = (
     "external_id", "source_id", "statement", "quote", "claimant", "attribution", "kind", "made_on",
@@ -247,83 +247,7 @@ def resolutions_for(con: duckdb.DuckDBPyConnection, claim_id: int) -> list[dict[
     )
 
 
-# --- scoring rows --------------------------------------------------------------------------------
-
-_SCORED = """
-    SELECT f.probability,
-           CASE r.outcome WHEN 'true' THEN 1.0 WHEN 'false' THEN 0.0
-                ELSE CASE WHEN c.partial_credit THEN r.fraction ELSE 0.0 END END AS outcome,
-           f.forecaster, c.claimant, c.attribution, c.tags, c.deadline, r.resolved_on, f.made_at, c.id AS claim_id,
-           f.id AS forecast_id
-    FROM forecasts f
-    JOIN claims c ON c.id = f.claim_id
-    JOIN claim_rollups r ON r.claim_id = c.id  -- the resolution in force, kept per claim (db.rollups)
-    WHERE r.outcome IN ('true', 'false', 'partial') AND NOT c.withdrawn
-"""
-
-# Each forecaster's last forecast per claim made before the deadline (the deadline day included):
-# a forecast made afterwards, when the outcome may be known, is not that forecaster's latest.
-_LATEST = """
-    AND (c.deadline IS NULL OR f.made_at < c.deadline + INTERVAL 1 DAY)
-    QUALIFY row_number() OVER (PARTITION BY f.claim_id, f.forecaster ORDER BY f.made_at DESC, f.id DESC) = 1
-"""
-
-
-# The claims a scope's scored forecasts can be on: the positions scored_columns hands over count
-# only these, and scored_claims reads only these (a quarter of the claims for the author's record).
-def _scope_claims(attribution: str | None) -> tuple[str, list[Any]]:
-    """The WHERE clause (and its parameters) that picks the claims of `attribution`, all without."""
-    if attribution is None:
-        return " WHERE NOT withdrawn", []
-    return " WHERE NOT withdrawn AND attribution = ?", [attribution]
-
-
-def scored_columns(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    latest: bool = False,
-    attribution: str | None = None,
-    forecaster: str | None = None,
-) -> dict[str, np.ndarray]:
-    """Every scored forecast as columns, by resolution date then forecast id (the running score's
-    order, so its sort finds them sorted): probability, outcome, deadline, resolved_on, claim (the
-    claim's position in `scored_claims` of the same `attribution`) and forecaster (its position in
-    `forecaster_names`). Numbers only: the text of a million rows is never read."""
-    inner = _SCORED
-    params: list[Any] = []
-    if attribution is not None:
-        inner += " AND c.attribution = ?"
-        params.append(attribution)
-    if forecaster is not None:
-        inner += " AND f.forecaster = ?"
-        params.append(forecaster)
-    if latest:
-        inner += _LATEST
-    scope, scope_params = _scope_claims(attribution)
-    sql = f"""
-        WITH names AS (  -- every forecaster once: their rollups, not a DISTINCT over every forecast
-            SELECT forecaster, (row_number() OVER (ORDER BY forecaster) - 1)::INTEGER AS code FROM forecaster_rollups
-        ), positions AS (
-            SELECT id, (row_number() OVER (ORDER BY id) - 1)::INTEGER AS position FROM claims{scope}
-        )
-        SELECT s.probability, s.outcome, s.deadline, s.resolved_on, p.position AS claim, n.code AS forecaster
-        FROM ({inner}) s JOIN names n ON n.forecaster = s.forecaster JOIN positions p ON p.id = s.claim_id
-        ORDER BY s.resolved_on, s.forecast_id"""
-    return _arrow_columns(_arrow(con, sql, scope_params + params))
-
-
-def forecaster_names(con: duckdb.DuckDBPyConnection) -> np.ndarray:
-    """Every forecaster once, in the order `scored_columns` numbers them."""
-    table = _arrow(con, "SELECT forecaster FROM forecaster_rollups ORDER BY forecaster")
-    return np.asarray(table.column(0).to_numpy(zero_copy_only=False), dtype=object)
-
-
-def scored_claims(con: duckdb.DuckDBPyConnection, *, attribution: str | None = None) -> dict[str, np.ndarray]:
-    """The claims of `attribution` (all without) in id order, the positions `scored_columns` refers to:
-    id, claimant and attribution with their codes, and the tags as `tags#offsets`, `tags#codes` and
-    `tags#names`."""
-    scope, params = _scope_claims(attribution)
-    return _arrow_columns(_arrow(con, f"SELECT id, claimant, attribution, tags FROM claims{scope} ORDER BY id", params))
+# --- forecasters ---------------------------------------------------------------------------------
 
 
 def forecaster_counts(
@@ -522,14 +446,12 @@ def current_outcomes(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[int]) -
 
 # The forecast a scorecard shows for a claim: the last one made by the end of the deadline day, else
 # (a question opened after its own deadline) the last one at all. `?` is an optional forecaster.
-_SHOWN_FORECAST = """
-    SELECT f.claim_id, f.probability, f.forecaster, f.made_at,
-           NOT (c.deadline IS NULL OR f.made_at < c.deadline + INTERVAL 1 DAY) AS after_deadline
+_SHOWN_FORECAST = f"""
+    SELECT f.claim_id, f.probability, f.forecaster, f.made_at, NOT {rules.MADE_BY_DEADLINE} AS after_deadline
     FROM forecasts f JOIN claims c ON c.id = f.claim_id
     WHERE (CAST(? AS VARCHAR) IS NULL OR f.forecaster = ?)
     QUALIFY row_number() OVER (
-        PARTITION BY f.claim_id
-        ORDER BY (c.deadline IS NULL OR f.made_at < c.deadline + INTERVAL 1 DAY) DESC, f.made_at DESC, f.id DESC
+        PARTITION BY f.claim_id ORDER BY {rules.MADE_BY_DEADLINE} DESC, f.made_at DESC, f.id DESC
     ) = 1
 """
 
@@ -591,140 +513,6 @@ def open_claims_due(
             [forecaster, forecaster, start, end, attribution, attribution, forecaster],
         )
     )
-
-
-# --- columnar reads (the reader pages at scale) ---------------------------------------------------
-
-
-# The claim table is three plain scans (claims, their rollups, sources) joined by position in numpy:
-# DuckDB's join and ORDER BY over 100,000 claims cost more than the scans themselves.
-_CLAIM_TABLE_CLAIMS = """SELECT id, statement, quote, claimant, attribution, kind, made_on, deadline,
-    deadline_precision, tags, metric, unit, comparator, target, baseline, baseline_on, source_id FROM claims
-    WHERE NOT withdrawn"""
-_CLAIM_TABLE_ROLLUPS = """SELECT claim_id, probability, outcome, n_observations, last_value, last_value_on,
-    fit_n, fit_slope, fit_intercept, fit_sxx, n_scored, brier_sum FROM claim_rollups"""
-_CLAIM_TABLE_SOURCES = "SELECT id, title AS source_title, published_on AS source_date, url AS source_url FROM sources"
-# What a claim without a rollup row (nothing recorded yet) has in these columns; NULL otherwise.
-_NONE_RECORDED = {"n_observations": 0, "fit_n": 0, "n_scored": 0}
-
-
-# Text columns with few distinct values: read once per value (a million claims share forty claimants).
-CATEGORICAL = frozenset({"claimant", "attribution", "kind", "deadline_precision", "comparator", "outcome",
-                         "source_title", "source_url", "forecaster", "metric", "unit"})  # fmt: skip
-
-
-def _object_array(items: Sequence[Any]) -> np.ndarray:
-    array = np.empty(len(items), dtype=object)
-    array[:] = items
-    return array
-
-
-def _arrow_columns(table: Any, categorical: Iterable[str] = CATEGORICAL) -> dict[str, np.ndarray]:
-    """An Arrow result as numpy columns with NULLs made explicit: NaT for dates, NaN for numbers, None for text.
-
-    A categorical text column also comes as `name#codes` (int32, -1 for NULL) and `name#names`; a
-    list-of-text column as `name#offsets`, `name#codes` and `name#names` (its values, flattened)
-    instead of one Python tuple per row.
-    """
-    import pyarrow as pa
-
-    wanted = set(categorical)
-    out: dict[str, np.ndarray] = {}
-    for name in table.column_names:
-        column = table.column(name)
-        kind = column.type
-        if pa.types.is_list(kind) or pa.types.is_large_list(kind):
-            array = column.combine_chunks()
-            offsets = np.asarray(array.offsets.to_numpy(zero_copy_only=False), dtype=np.int64)
-            codes, names = _encode(array.flatten())  # the values of every list, one after the other
-            out[f"{name}#offsets"], out[f"{name}#codes"], out[f"{name}#names"] = offsets - offsets[0], codes, names
-        elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            if name in wanted:
-                codes, names = _encode(column.combine_chunks())
-                out[f"{name}#codes"], out[f"{name}#names"] = codes, names
-                out[name] = np.concatenate([names, _object_array([None])])[codes]  # code -1 picks the None at the end
-            else:
-                out[name] = np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)
-        elif pa.types.is_date(kind) or pa.types.is_timestamp(kind):
-            out[name] = np.asarray(column.to_numpy(zero_copy_only=False)).astype("datetime64[D]")
-        else:
-            data = column.to_numpy(zero_copy_only=False)  # integers with NULLs come as float NaN
-            out[name] = np.asarray(data)
-    return out
-
-
-def _encode(array: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Dictionary codes (int32, -1 for NULL) and the distinct values of an Arrow text array."""
-    import pyarrow.compute as pc
-
-    encoded = array.dictionary_encode()
-    names = _object_array(encoded.dictionary.to_pylist())
-    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int32)
-    return codes, names
-
-
-def _arrow(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None) -> Any:
-    """The result as an Arrow table, without the extra copy a DB-API (execute) result makes."""
-    con.complete()  # a relation cannot start while an execute() result is unread: finish that one first
-    return con.sql(sql, params=list(params) if params else None).to_arrow_table()
-
-
-def claim_columns(con: duckdb.DuckDBPyConnection) -> dict[str, np.ndarray]:
-    """Every claim as columns (one array per field), in id order, with what its status is derived from
-    (its rollup) and its source's title, date and address."""
-    claims = _arrow(con, _CLAIM_TABLE_CLAIMS)
-    ids = np.asarray(claims.column("id").to_numpy(), dtype=np.int64)
-    if len(ids) > 1 and not bool(np.all(ids[1:] > ids[:-1])):  # scans keep insertion order, ids mostly follow it
-        order = np.argsort(ids, kind="stable")
-        claims, ids = claims.take(order), ids[order]
-    out = _arrow_columns(claims)
-    rollup = _arrow_columns(_arrow(con, _CLAIM_TABLE_ROLLUPS))
-    out.update(_gather(rollup, _index_in(rollup.pop("claim_id"), ids), _NONE_RECORDED))
-    sources = _arrow_columns(_arrow(con, _CLAIM_TABLE_SOURCES))
-    out.update(_gather(sources, _index_in(sources.pop("id"), out["source_id"]), {}))
-    return out
-
-
-def _index_in(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """For each of `values` (NaN: none), the index of the same value in `keys` (unique ids), or -1."""
-    values = np.asarray(values, dtype=float)  # integers with NULLs come as float NaN
-    at = np.full(len(values), -1, dtype=np.int64)
-    keys = np.asarray(keys, dtype=np.int64)
-    known = np.flatnonzero(~np.isnan(values))
-    if len(keys) and len(known):
-        order = np.argsort(keys)
-        wanted = values[known].astype(np.int64)
-        found = np.minimum(np.searchsorted(keys[order], wanted), len(keys) - 1)
-        hit = keys[order][found] == wanted
-        at[known[hit]] = order[found[hit]]
-    return at
-
-
-def _gather(columns: Mapping[str, np.ndarray], at: np.ndarray, defaults: Mapping[str, Any]) -> dict[str, np.ndarray]:
-    """Rows `at` of each column (-1: that column's NULL, or `defaults`); dictionaries (`#names`) unchanged."""
-    empty = all(len(values) == 0 for name, values in columns.items() if not name.endswith("#names"))
-    missing = at < 0 if not empty else np.ones(len(at), dtype=bool)
-    picked = np.where(missing, 0, at)
-    out: dict[str, np.ndarray] = {}
-    for name, values in columns.items():
-        if name.endswith("#names"):
-            out[name] = values
-            continue
-        if empty:  # nothing to pick from: one placeholder row, replaced by the defaults below
-            values = np.zeros(1, dtype=values.dtype)
-        taken = values[picked]
-        if name.endswith("#codes"):
-            taken = np.where(missing, -1, taken).astype(np.int32)
-        elif name in defaults:
-            taken = np.where(missing, defaults[name], taken)
-        elif taken.dtype.kind == "M":
-            taken = np.where(missing, np.datetime64("NaT"), taken)
-        elif taken.dtype.kind == "O":
-            taken[missing] = None
-        else:
-            taken = np.where(missing, np.nan, taken.astype(float))
-        out[name] = taken
-    return out
 
 
 def threshold_observations_for(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[int]) -> list[dict[str, Any]]:

@@ -10,16 +10,16 @@ from datetime import date, datetime
 from typing import Any
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 
-from db.queries import _arrow, _arrow_columns, _dicts, claim_summaries_for_ids
+from db.columns import Columns, arrow, arrow_columns
+from db.queries import _dicts, claim_summaries_for_ids
 
 REMINDER_FIELDS = ("claim_id", "step", "channel", "due_on", "state", "idempotency_key", "claimed_at", "claimed_by",
                    "subject", "body", "payload")  # fmt: skip
 
 
-def open_claim_deadlines(con: duckdb.DuckDBPyConnection, horizon: date) -> dict[str, np.ndarray]:
+def open_claim_deadlines(con: duckdb.DuckDBPyConnection, horizon: date) -> Columns:
     """Unresolved claims whose first reminder may be due by `horizon` (and those with no deadline):
     columns id, deadline (NaT when none) and made_on, in id order, so the common sweep (nothing new)
     stays cheap.
@@ -29,7 +29,7 @@ def open_claim_deadlines(con: duckdb.DuckDBPyConnection, horizon: date) -> dict[
     """
     # Unresolved: no resolution that has not been undone (then one of them would be in force). The
     # same claims as NOT EXISTS over the view current_resolutions, without its window over every row.
-    return _arrow_columns(_arrow(
+    return arrow_columns(arrow(
         con,
         """SELECT c.id, c.deadline, c.made_on FROM claims c
            LEFT JOIN sources s ON s.id = c.source_id
@@ -41,10 +41,10 @@ def open_claim_deadlines(con: duckdb.DuckDBPyConnection, horizon: date) -> dict[
     ))  # fmt: skip
 
 
-def handled_through(con: duckdb.DuckDBPyConnection) -> dict[str, np.ndarray]:
+def handled_through(con: duckdb.DuckDBPyConnection) -> Columns:
     """Per (claim, channel), as columns claim_id, channel and due_on: the due date of the latest step
     recorded in any state."""
-    return _arrow_columns(_arrow(
+    return arrow_columns(arrow(
         con, "SELECT claim_id, channel, max(due_on) AS due_on FROM reminders GROUP BY claim_id, channel"
     ), categorical=("channel",))  # fmt: skip
 

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 
 import duckdb
 
+from db import rules
+
 TABLE_SQL = """CREATE TABLE claim_rollups (
     claim_id BIGINT NOT NULL,
     probability DOUBLE, probability_by VARCHAR, probability_at TIMESTAMP,
@@ -39,7 +41,7 @@ _FORECASTERS_REFRESH_SQL = (
 
 # The rules, once: the latest forecast by (made_at, id); the latest resolution not undone; the least-
 # squares line of value ~ day; a scored forecast is one on a claim resolved true, false or partial,
-# its outcome 1, 0 or the fraction (0 unless the claim gives partial credit), as db.queries._SCORED.
+# its outcome by db.rules.SCORED_OUTCOME.
 _ROLLUP_SELECT = """
     WITH latest_forecast AS (
         SELECT claim_id, probability, forecaster, made_at FROM forecasts {only}
@@ -60,11 +62,9 @@ _ROLLUP_SELECT = """
         FROM (SELECT *, CAST(date_diff('day', DATE '1970-01-01', observed_on) AS DOUBLE) AS x FROM observations {only})
         GROUP BY claim_id
     ), scored_outcome AS (
-        SELECT r.claim_id,
-               CASE r.outcome WHEN 'true' THEN 1.0 WHEN 'false' THEN 0.0
-                    ELSE CASE WHEN c.partial_credit THEN r.fraction ELSE 0.0 END END AS outcome
+        SELECT r.claim_id, {scored_outcome} AS outcome
         FROM in_force r JOIN claims c ON c.id = r.claim_id
-        WHERE r.outcome IN ('true', 'false', 'partial')
+        WHERE r.outcome IN {scored_outcomes}
     ), scores AS (
         SELECT f.claim_id, count(*) AS n_scored, sum(power(f.probability - s.outcome, 2)) AS brier_sum
         FROM (SELECT claim_id, probability FROM forecasts {only}) f JOIN scored_outcome s ON s.claim_id = f.claim_id
@@ -85,7 +85,7 @@ _ROLLUP_SELECT = """
     LEFT JOIN in_force r ON r.claim_id = t.claim_id
     LEFT JOIN observation_stats o ON o.claim_id = t.claim_id
     LEFT JOIN scores s ON s.claim_id = t.claim_id
-"""
+""".replace("{scored_outcome}", rules.SCORED_OUTCOME).replace("{scored_outcomes}", rules.SCORED_OUTCOMES)
 
 _ONLY_TOUCHED = "WHERE claim_id IN (SELECT claim_id FROM touched_claims)"
 # What the table should hold: every claim's rollup computed afresh.

@@ -17,7 +17,7 @@ import duckdb
 import numpy as np
 
 import db
-from db import queries
+from db import columns, queries
 from predictions import trajectory
 from predictions.confidence import find_hedge
 from predictions.models import (
@@ -386,9 +386,9 @@ def scored_table_from(
     forecaster: str | None = None,
 ) -> ScoredForecasts:
     """`scored_table` within a unit of work already open."""
-    rows = queries.scored_columns(con, latest=latest, attribution=attribution, forecaster=forecaster)
-    claims = queries.scored_claims(con, attribution=attribution)
-    return ScoredForecasts.from_columns(rows, claims, queries.forecaster_names(con))
+    rows = columns.scored_columns(con, latest=latest, attribution=attribution, forecaster=forecaster)
+    claims = columns.scored_claims(con, attribution=attribution)
+    return ScoredForecasts.from_columns(rows, claims, columns.forecaster_names(con))
 
 
 def track_record(
@@ -487,9 +487,9 @@ def claim_table(path: Path, today: date | None = None, *, progress_claims: int =
     unfiltered progress chart shows (that many), for table_trajectories."""
     today = today or date.today()
     with reading(path) as con:
-        columns = queries.claim_columns(con)
-        codes = status_codes(columns, today)
-        table = ClaimTable(columns, STATUS_VALUES[codes], codes)
+        read = columns.claim_columns(con)
+        codes = status_codes(read, today)
+        table = ClaimTable(read, STATUS_VALUES[codes], codes)
         if progress_claims:
             shown = progress_index(table, np.ones(len(table), dtype=bool), today, progress_claims)
             ids = [int(table.ids[i]) for i in shown]

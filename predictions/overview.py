@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from db.columns import Coded, CodedLists
 from predictions.models import Attribution
 from predictions.progress import STATUS_VALUES, Status
 
@@ -66,17 +67,17 @@ class ClaimTable:
     def __init__(
         self, columns: Mapping[str, np.ndarray], status: np.ndarray, status_codes: np.ndarray | None = None
     ) -> None:
-        self.columns = {name: array for name, array in columns.items() if "#" not in name}
-        # Codes that db.queries.claim_columns hands over ("name#codes", "name#names"), else worked out here.
+        self.columns = dict(columns.items())
+        # The codes db.columns.claim_columns hands over (Columns.coded, Columns.lists), else worked out here.
+        coded: Mapping[str, Coded] = getattr(columns, "coded", {})
+        lists: Mapping[str, CodedLists] = getattr(columns, "lists", {})
         self.categories: dict[str, tuple[np.ndarray, np.ndarray]] = {
-            name.removesuffix("#codes"): (np.asarray(array), np.asarray(columns[name.replace("#codes", "#names")]))
-            for name, array in columns.items()
-            if name.endswith("#codes") and f"{name.removesuffix('#codes')}#offsets" not in columns
+            name: (np.asarray(c.codes), np.asarray(c.names)) for name, c in coded.items()
         }
-        if "tags#offsets" in columns:
-            self.topic_offsets = np.asarray(columns["tags#offsets"], dtype=np.int64)
-            self.topic_codes = np.asarray(columns["tags#codes"], dtype=np.int32)
-            self.topic_names = np.asarray(columns["tags#names"], dtype=object)
+        if "tags" in lists:
+            self.topic_offsets = np.asarray(lists["tags"].offsets, dtype=np.int64)
+            self.topic_codes = np.asarray(lists["tags"].codes, dtype=np.int32)
+            self.topic_names = np.asarray(lists["tags"].names, dtype=object)
         else:
             self.topic_offsets, self.topic_codes, self.topic_names = _flatten(list(self.columns.pop("tags")))
         self.status = np.asarray(status, dtype=object)

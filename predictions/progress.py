@@ -200,7 +200,7 @@ def summary_projection(claim: Mapping[str, Any]) -> Projection | None:
 
 
 def statuses(columns: Mapping[str, Any], today: date) -> np.ndarray:
-    """`claim_status` for every claim at once, over the columns of db.queries.claim_columns.
+    """`claim_status` for every claim at once, over the columns of db.columns.claim_columns.
 
     The same rules as the per-row function (a test holds the two equal), as array arithmetic, so the
     reader pages derive the status of a million claims without a Python loop.
@@ -274,14 +274,14 @@ def status_codes(columns: Mapping[str, Any], today: date) -> np.ndarray:
 
 
 def _is(columns: Mapping[str, Any], name: str, value: str | None) -> np.ndarray:
-    """Where a text column equals `value` (None: is NULL), by its codes when db.queries handed them over
+    """Where a text column equals `value` (None: is NULL), by its codes when db.columns handed them over
     (comparing integers, not a hundred thousand strings)."""
-    codes = columns.get(f"{name}#codes")
-    if codes is not None:
-        codes = np.asarray(codes)
+    coded = getattr(columns, "coded", {}).get(name)
+    if coded is not None:
+        codes = np.asarray(coded.codes)
         if value is None:
             return codes < 0
-        found = np.flatnonzero(np.asarray(columns[f"{name}#names"], dtype=object) == value)
+        found = np.flatnonzero(np.asarray(coded.names, dtype=object) == value)
         return codes == found[0] if len(found) else np.zeros(len(codes), dtype=bool)
     text = np.asarray(columns[name], dtype=object)
     return np.asarray(text == value if value is not None else text == None, dtype=bool)  # noqa: E711

@@ -32,7 +32,15 @@ import numpy as np
 from db import evidence as evidence_sql
 from db import queries
 from predictions.ledger import LedgerError, reading, scored_table_from
-from predictions.scoring import CalibrationBin, ScorePoint, brier_score, cumulative_brier, log_score, score_rows
+from predictions.scoring import (
+    CalibrationBin,
+    ScorePoint,
+    brier_score,
+    cumulative_brier,
+    log_score,
+    score_rows,
+    scored_outcome,
+)
 
 FORMATS = ("markdown", "html")
 DUE_DAYS = 90
@@ -82,18 +90,6 @@ class Scorecard:
         return self.now.brier - self.before.brier
 
 
-def _outcome_value(row: dict[str, Any]) -> float | None:
-    """The scored outcome, as db.queries.scored_columns computes it; None when not scored."""
-    outcome = row["outcome"]
-    if outcome == "true":
-        return 1.0
-    if outcome == "false":
-        return 0.0
-    if outcome == "partial":
-        return float(row["fraction"]) if row["partial_credit"] and row["fraction"] is not None else 0.0
-    return None
-
-
 def _period(p: np.ndarray, o: np.ndarray) -> Period:
     return Period(len(p), brier_score(p, o), log_score(p, o))
 
@@ -133,7 +129,7 @@ def compute_scorecard(
     current = {key: value[up_to_today] for key, value in rows.items()}
     for row in resolved:
         row["amended"] = int(row["claim_id"]) in amended
-        value = _outcome_value(row)
+        value = scored_outcome(row["outcome"], row["fraction"], bool(row["partial_credit"]))
         row["scored_outcome"] = value
         row["brier"] = None if value is None or row["probability"] is None else (row["probability"] - value) ** 2
     return Scorecard(

@@ -15,12 +15,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
 import numpy as np
+
+from db.columns import Columns
 
 LOG_CLIP = 0.01
 WILSON_Z = 1.959963984540054
@@ -193,9 +194,22 @@ def _frozen(array: Any, dtype: Any = None) -> np.ndarray:
     return out
 
 
+def scored_outcome(outcome: str | None, fraction: float | None, partial_credit: bool) -> float | None:
+    """The outcome a forecast is scored against: 1 for true, 0 for false; partial scores as false unless
+    the claim gives partial credit, then as the fraction achieved; None when not scored (ambiguous,
+    open). The same rule as db.rules.SCORED_OUTCOME, for one row."""
+    if outcome == "true":
+        return 1.0
+    if outcome == "false":
+        return 0.0
+    if outcome == "partial":
+        return float(fraction) if partial_credit and fraction is not None else 0.0
+    return None
+
+
 @dataclass(frozen=True)
 class ScoredForecasts:
-    """The scored forecasts as columns, by resolution date then forecast id (db.queries.scored_columns):
+    """The scored forecasts as columns, by resolution date then forecast id (db.columns.scored_columns):
     each row's claim as a position in the claim columns, its forecaster as a position in `forecaster_names`.
 
     `score_table` and `table_history` answer every question of the track record page from it with
@@ -221,10 +235,8 @@ class ScoredForecasts:
     _per_forecast: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def from_columns(
-        cls, rows: Mapping[str, np.ndarray], claims: Mapping[str, np.ndarray], forecaster_names: np.ndarray
-    ) -> ScoredForecasts:
-        """From db.queries.scored_columns, scored_claims and forecaster_names."""
+    def from_columns(cls, rows: Columns, claims: Columns, forecaster_names: np.ndarray) -> ScoredForecasts:
+        """From db.columns.scored_columns, scored_claims and forecaster_names."""
         return cls(
             probability=_frozen(rows["probability"], float),
             outcome=_frozen(rows["outcome"], float),
@@ -233,11 +245,14 @@ class ScoredForecasts:
             claim=_frozen(rows["claim"], np.int64),
             forecaster=_frozen(rows["forecaster"], np.int64),
             forecaster_names=_frozen(forecaster_names, object),
-            claimant=(_frozen(claims["claimant#codes"]), _frozen(claims["claimant#names"], object)),
-            attribution=(_frozen(claims["attribution#codes"]), _frozen(claims["attribution#names"], object)),
-            topic_offsets=_frozen(claims["tags#offsets"], np.int64),
-            topic_codes=_frozen(claims["tags#codes"], np.int64),
-            topic_names=_frozen(claims["tags#names"], object),
+            claimant=(_frozen(claims.coded["claimant"].codes), _frozen(claims.coded["claimant"].names, object)),
+            attribution=(
+                _frozen(claims.coded["attribution"].codes),
+                _frozen(claims.coded["attribution"].names, object),
+            ),
+            topic_offsets=_frozen(claims.lists["tags"].offsets, np.int64),
+            topic_codes=_frozen(claims.lists["tags"].codes, np.int64),
+            topic_names=_frozen(claims.lists["tags"].names, object),
         )
 
     def __len__(self) -> int:
