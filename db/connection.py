@@ -97,6 +97,29 @@ def _is_lock_error(error: Exception) -> bool:
     return "Could not set lock" in text or "Conflicting lock" in text or "different configuration" in text
 
 
+# Nothing is ever downloaded: a file DuckDB would open through an extension (a SQLite file, say) is
+# refused before it gets there, and the built-in extensions (parquet, json, icu) need no loading.
+NO_DOWNLOADS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+DUCKDB_MAGIC = b"DUCK"  # bytes 8 to 12 of every DuckDB database file
+
+
+def _check_file(path: Path) -> None:
+    """Refuse an existing file that is not a DuckDB database, in one line, before DuckDB opens it."""
+    if path.is_dir():
+        raise DatabaseError(f"cannot open database {path}: it is a folder, not a database file")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise DatabaseError(f"cannot open database {path}: {error.strerror or error}") from error
+    if len(head) < 12 or head[8:12] == DUCKDB_MAGIC:  # empty (DuckDB makes a database of it) or a DuckDB file
+        return
+    kind = "a SQLite database" if head.startswith(b"SQLite format 3") else "not a DuckDB database"
+    raise DatabaseError(f"cannot open database {path}: it is {kind}, not a ledger of this tracker")
+
+
 def connect(
     path: str | Path,
     *,
@@ -116,11 +139,14 @@ def connect(
         raise DatabaseMissingError(f"database {path} does not exist (run `predictions init` first)")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
+    _check_file(path)
+    config: dict[str, str | bool | int | float | list[str]] = {
+        **NO_DOWNLOADS,
+        **({} if threads is None else {"threads": threads}),
+    }
     for attempt in range(attempts):
         try:
-            return duckdb.connect(
-                str(path), read_only=read_only, config={} if threads is None else {"threads": threads}
-            )
+            return duckdb.connect(str(path), read_only=read_only, config=config)
         except (duckdb.IOException, duckdb.ConnectionException) as error:
             if not _is_lock_error(error):
                 raise DatabaseError(f"cannot open database {path}: {error}") from error

@@ -34,6 +34,7 @@ from predictions.models import (
 from predictions.numbers import format_number
 from predictions.seed import SeedError, load_seed_file, prepare
 from predictions.settings import Settings, SettingsError, describe_settings, load_settings
+from predictions.terminal import EscapingWriter, escape_controls, escape_json_controls
 
 
 class UsageError(Exception):
@@ -57,6 +58,12 @@ def _datetime(text: str) -> datetime:
         return datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date-time (use YYYY-MM-DDTHH:MM)") from None
+
+
+def _path(text: str) -> Path:
+    if "\0" in text:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a path (it holds a NUL character)")
+    return Path(text)
 
 
 def _probability(text: str) -> float:
@@ -90,7 +97,7 @@ def _json_default(value: object) -> str:
 
 
 def _print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, default=_json_default, ensure_ascii=False))
+    print(escape_json_controls(json.dumps(data, indent=2, default=_json_default, ensure_ascii=False)))
 
 
 # --- commands -------------------------------------------------------------------------------------
@@ -481,7 +488,7 @@ def cmd_scorecard(args: argparse.Namespace, settings: Settings) -> int:
 
 def build_parser() -> Parser:
     common = Parser(add_help=False)
-    common.add_argument("--db", type=Path, help="database file (default: $PREDICTIONS_DB or data/predictions.duckdb)")
+    common.add_argument("--db", type=_path, help="database file (default: $PREDICTIONS_DB or data/predictions.duckdb)")
     parser = Parser(prog="predictions", description="Track forecasts as checkable claims with deadlines.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
@@ -492,7 +499,7 @@ def build_parser() -> Parser:
 
     p = command("init", cmd_init, "create the database and seed it from the December 2024 issue and its evidence")
     p.add_argument(
-        "--seed", type=Path, help="another seed file (YAML; evidence is read from <stem>.evidence.csv beside it)"
+        "--seed", type=_path, help="another seed file (YAML; evidence is read from <stem>.evidence.csv beside it)"
     )
     p.add_argument("--no-evidence", action="store_true", help="seed the claims alone, without the shipped evidence")
 
@@ -507,7 +514,7 @@ def build_parser() -> Parser:
     p.add_argument("--json", action="store_true")
 
     p = command("add", cmd_add, "add a claim, or the claims of a YAML file")
-    p.add_argument("--file", type=Path, help="a YAML file in the seed layout")
+    p.add_argument("--file", type=_path, help="a YAML file in the seed layout")
     p.add_argument("--statement")
     p.add_argument("--quote")
     p.add_argument("--deadline", type=_date)
@@ -550,7 +557,7 @@ def build_parser() -> Parser:
     p.add_argument("--undo", action="store_true")
 
     p = command("import", cmd_import, "import a file (all-or-nothing)")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=_path)
     p.add_argument(
         "--format", required=True, choices=["csv", "yaml", "json", "parquet", "predictionbook", "fatebook", "evidence"]
     )
@@ -577,7 +584,7 @@ def build_parser() -> Parser:
 
     p = command("export", cmd_export, "export the ledger")
     p.add_argument("--format", required=True, choices=["csv", "json", "parquet"])
-    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("-o", "--output", type=_path, required=True)
 
     p = command("score", cmd_score, "the track record: Brier, log score, calibration")
     p.add_argument("--json", action="store_true")
@@ -592,21 +599,21 @@ def build_parser() -> Parser:
     p.add_argument("--now", type=_datetime, help="sweep as if it were this UTC time (testing, backfills)")
 
     p = command("calendar", cmd_calendar, "write the deadlines as an iCalendar feed with alarms")
-    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("-o", "--output", type=_path, required=True)
 
     p = command("backup", cmd_backup, "copy the whole ledger into a new folder (Parquet + manifest)")
-    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("-o", "--output", type=_path, required=True)
 
     p = command("restore", cmd_restore, "replace the ledger with a backup (the old file is kept beside it)")
-    p.add_argument("folder", type=Path)
+    p.add_argument("folder", type=_path)
 
     command("settings", cmd_settings, "list the settings and their environment variables")
 
     p = command("check-seed", cmd_check_seed, "validate a seed/claims YAML file without writing")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=_path)
 
     p = command("extract", cmd_extract, "propose candidate claims from a newsletter issue (text, Markdown or HTML)")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=_path)
     p.add_argument("--date", type=_date, required=True, help="the issue's date, YYYY-MM-DD (reads 'next year')")
     p.add_argument("--source", help="the issue's title")
     p.add_argument("--json", action="store_true")
@@ -614,8 +621,8 @@ def build_parser() -> Parser:
     p = command("scorecard", cmd_scorecard, "a ready-to-paste track-record section for the next issue")
     p.add_argument("--since", type=_date, required=True, help="claims resolved on or after this date")
     p.add_argument("--format", choices=["markdown", "html"], default="markdown")
-    p.add_argument("--charts", type=Path, help="also write the calibration and progress charts (PNG, SVG) here")
-    p.add_argument("-o", "--output", type=Path, help="write to this file (default: standard output)")
+    p.add_argument("--charts", type=_path, help="also write the calibration and progress charts (PNG, SVG) here")
+    p.add_argument("-o", "--output", type=_path, help="write to this file (default: standard output)")
     p.add_argument("--today", type=_date, help="the scorecard's date (default: today)")
     p.add_argument("--days", type=int, default=90, help="claims due within this many days (default: 90)")
     p.add_argument("--forecaster")
@@ -630,12 +637,30 @@ _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 def _error(problem: object) -> None:
     """One line on stderr per problem: line breaks inside a message (from the input it quotes) are escaped."""
     text = "".join(c.encode("unicode_escape").decode() if c in _LINE_BREAKS else c for c in str(problem))
-    print(f"error: {text}", file=sys.stderr)
+    print(f"error: {escape_controls(text)}", file=sys.stderr)
+
+
+def _os_problem(error: OSError) -> str:
+    """An OSError as `path: reason` (no errno, no traceback)."""
+    where = error.filename if error.filename is not None else ""
+    reason = error.strerror or (str(error).splitlines() or [error.__class__.__name__])[0]
+    return f"{where}: {reason}" if where else reason
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    stdout = sys.stdout
+    sys.stdout = EscapingWriter(stdout)  # text from people never reaches the terminal raw
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout = stdout
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        if any(isinstance(value, list) for value in vars(args).values()):  # argparse's reading of `--opt=--`
+            raise UsageError("predictions: '--' is not a value for an option")
         settings = load_settings(db=args.db)
         return int(args.handler(args, settings))
     except transfer.ImportProblems as error:
@@ -654,7 +679,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `predictions list | head`
         return 0
     except duckdb.Error as error:  # last resort: still one line, never a traceback
-        print(f"error: database error: {str(error).splitlines()[0]}", file=sys.stderr)
+        _error(f"database error: {str(error).splitlines()[0]}")
+        return 1
+    except OSError as error:  # a file that cannot be read or written: a missing folder, a directory, …
+        _error(_os_problem(error))
+        return 1
+    except RecursionError:  # input nested deeper than any parser here follows
+        _error("the input is nested too deeply to read")
         return 1
 
 

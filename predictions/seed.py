@@ -159,6 +159,10 @@ def read_seed_text(text: str) -> SeedFile:
         where = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]  # one line, even for a ReaderError
         raise SeedError(f"{where}not valid YAML ({problem})") from error
+    except RecursionError as error:
+        raise SeedError("not readable YAML: nested too deeply") from error
+    except ValueError as error:  # e.g. a number of thousands of digits
+        raise SeedError(f"not readable YAML: {str(error).split(';')[0]}") from error
     if not isinstance(data, dict):
         raise SeedError("line 1: a seed file is a mapping with `source` and `claims`")
     try:
@@ -170,7 +174,11 @@ def read_seed_text(text: str) -> SeedFile:
 
 
 def load_seed_file(path: Path) -> SeedFile:
-    return read_seed_text(path.read_text(encoding="utf-8"))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise SeedError(f"{path}: not UTF-8 text") from error
+    return read_seed_text(text)
 
 
 def default_seed_path() -> Path:

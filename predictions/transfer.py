@@ -304,6 +304,9 @@ def _store_flat(
 ) -> ImportResult:
     """Write valid, grouped rows in one transaction: new claims (with their outcome as a resolution)
     and every forecast not stored by an earlier import of the same rows."""
+    if not len(claims.keys):  # an empty file adds nothing, not even its source (a new ledger is still made)
+        with writing(db_path):
+            return ImportResult()
     if progress:
         progress(0.3, f"{len(columns)} rows valid, {len(claims.keys)} claims")
     today = date.today()
@@ -617,6 +620,9 @@ def import_yaml_text(db_path: Path, text: str, name: str) -> ImportResult:
         prepared = prepare(seed, name)
     except SeedError as error:
         raise ImportProblems([str(error)]) from error
+    if not prepared:  # a file without claims adds nothing, not even its source (a new ledger is still made)
+        with writing(db_path):
+            return ImportResult()
     with writing(db_path) as con:
         added, skipped = store_prepared(con, seed.source, source_external_id(seed, name), prepared)
     observations = sum(len(p.observations) for p in prepared)
@@ -660,6 +666,10 @@ def import_json_text(db_path: Path, text: str) -> ImportResult:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise ImportProblems([f"line {error.lineno}: not valid JSON ({error.msg})"]) from error
+    except RecursionError as error:
+        raise ImportProblems(["not readable JSON: nested too deeply"]) from error
+    except ValueError as error:  # e.g. a number of thousands of digits
+        raise ImportProblems([f"not readable JSON: {str(error).split(';')[0]}"]) from error
     try:
         export = ExportFile.model_validate(data)
     except ValidationError as error:
@@ -682,8 +692,18 @@ def import_json_text(db_path: Path, text: str) -> ImportResult:
                 )
             elif forecast.external_id is not None:
                 forecast_at[forecast.external_id] = where
+        archived = (claim.external_id or "").startswith(("predictionbook:", "fatebook:"))  # kept as the archive had it
+        for number, resolution in enumerate(claim.resolutions):
+            if resolution.resolved_on < claim.made_on and not archived:
+                duplicates.append(
+                    f"claims.{index}.resolutions.{number}: resolution date {resolution.resolved_on.isoformat()} "
+                    f"is before the claim was made ({claim.made_on.isoformat()})"
+                )
     if duplicates:
         raise ImportProblems(duplicates)
+    if not export.claims:  # an empty export adds nothing (a new ledger is still made)
+        with writing(db_path):
+            return result
     with writing(db_path) as con:
         existing = queries.claim_ids_by_external_id(con, keys)
         new = [(key, claim) for key, claim in zip(keys, export.claims, strict=True) if key not in existing]
