@@ -14,7 +14,8 @@ from typing import Any
 import duckdb
 
 from db import rollups
-from db.queries import _CLAIM_SUMMARY_SQL, _dicts, utc_now
+from db.clock import utc_now
+from db.queries import _CLAIM_SUMMARY_SQL, _dicts
 
 # A claim's fields an amendment may change (the ones people get wrong when they first write a claim).
 AMENDABLE = ("statement", "deadline", "deadline_precision", "resolution_criteria", "target", "tags")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import duckdb
 
 from db import rollups
+from db.clock import utc_now
 
 
 @dataclass(frozen=True)
@@ -200,7 +200,7 @@ def migrate(
             con.execute(statement)
         con.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-            [migration.version, migration.name, datetime.now(UTC).replace(tzinfo=None)],
+            [migration.version, migration.name, utc_now()],
         )
         applied.append(migration.version)
     return applied

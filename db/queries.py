@@ -6,23 +6,20 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import duckdb
 import numpy as np
 
 from db import rollups, rules
+from db.clock import utc_now
 
 CLAIM_COLUMNS = (
     "external_id", "source_id", "statement", "quote", "claimant", "attribution", "kind", "made_on",
     "deadline", "deadline_precision", "deadline_text", "resolution_criteria", "tags", "metric", "unit",
     "comparator", "target", "baseline", "baseline_on", "partial_credit", "flags",
 )  # fmt: skip
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -54,6 +51,13 @@ def insert_source(con: duckdb.DuckDBPyConnection, source: dict[str, Any]) -> int
     ).fetchone()
     assert row is not None
     return int(row[0])
+
+
+def ensure_source(con: duckdb.DuckDBPyConnection, source: dict[str, Any]) -> int:
+    """The id of the source with `source["external_id"]`, inserted first when there is none: the one
+    find-or-insert of a source."""
+    found = source_id_by_external_id(con, source["external_id"])
+    return found if found is not None else insert_source(con, source)
 
 
 def list_sources(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ import numpy as np
 
 import db
 from db import columns, queries
+from db.clock import utc_now  # noqa: F401  (the one clock, for the CLI and the workspace too)
 from predictions import trajectory
 from predictions.confidence import find_hedge
 from predictions.models import (
@@ -53,10 +54,6 @@ class LedgerError(ValueError):
 class UnknownClaimError(LedgerError):
     def __init__(self, claim_id: object) -> None:
         super().__init__(f"no claim with id {claim_id}")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @contextmanager
@@ -120,9 +117,7 @@ def store_prepared(
     con: duckdb.DuckDBPyConnection, source: Source, source_key: str, prepared: Sequence[PreparedClaim]
 ) -> tuple[int, int]:
     """Store claims with their first forecast and observations; skip those already stored (by external id)."""
-    source_id = queries.source_id_by_external_id(con, source_key)
-    if source_id is None:
-        source_id = queries.insert_source(con, {**source.model_dump(), "external_id": source_key})
+    source_id = queries.ensure_source(con, {**source.model_dump(), "external_id": source_key})
     existing = queries.claim_ids_by_external_id(con, [p.claim.external_id for p in prepared if p.claim.external_id])
     added = 0
     for item in prepared:
@@ -179,9 +174,10 @@ def default_forecaster(claim: ClaimIn, author_name: str) -> str:
     return author_name if claim.attribution is Attribution.AUTHOR else claim.claimant
 
 
-def manual_source_key(source: Source) -> str:
-    """The external id of a source typed in by the author (the CLI, the workspace's Add form)."""
-    return source.external_id or f"manual:{source.title}:{source.published_on}"
+def source_key(source: Source, origin: str) -> str:
+    """A source's external id: its own, else `origin:title:published_on`, where origin says how it
+    came in (manual: typed by the author; extract: a new issue's review; json: an export's)."""
+    return source.external_id or f"{origin}:{source.title}:{source.published_on}"
 
 
 def add_claim(
@@ -213,10 +209,7 @@ def add_claim(
     with writing(path) as con:
         source_id = None
         if source is not None:
-            key = manual_source_key(source)
-            source_id = queries.source_id_by_external_id(con, key)
-            if source_id is None:
-                source_id = queries.insert_source(con, {**source.model_dump(), "external_id": key})
+            source_id = queries.ensure_source(con, {**source.model_dump(), "external_id": source_key(source, "manual")})
         claim_id = queries.insert_claim(con, {**claim.model_dump(), "source_id": source_id})
         if first is not None:
             queries.insert_forecast(con, claim_id, first.model_dump())

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from db import reminders as sql
-from predictions.ledger import LedgerError, reading, writing
+from predictions.ledger import LedgerError, reading, utc_now, writing
 from predictions.progress import Status, claim_status, share_of_target, summary_projection
 from predictions.redaction import redact
 from predictions.settings import Settings
@@ -48,10 +48,6 @@ BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=6)
 SEND_TIMEOUT = 20.0
 MAX_OFFSET_DAYS = 3650
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def parse_offsets(text: str) -> list[int]:

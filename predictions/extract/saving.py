@@ -190,7 +190,7 @@ class SaveResult(BaseModel):
 
 
 def source_key(source: Source) -> str:
-    return source.external_id or f"extract:{source.title}:{source.published_on}"
+    return ledger.source_key(source, "extract")
 
 
 def save_candidates(
