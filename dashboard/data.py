@@ -210,7 +210,7 @@ def status_reason(detail: ClaimDetail) -> str:
 
 def find_repeat(statement: str, source: Source | None) -> int | None:
     """A stored claim of the same source whose statement equals this one (case and spacing folded)."""
-    key = ledger.manual_source_key(source) if source is not None else None
+    key = ledger.source_key(source, "manual") if source is not None else None
     return verdicts.find_repeat(database_path(), statement, key)
 
 
