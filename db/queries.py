@@ -1,5 +1,8 @@
 """Named SQL functions. Parameters are always `?`; the only identifiers chosen at run time come from
 fixed lists checked here. Rows go out as dicts, tuples or numpy arrays; no domain types.
+
+Over 500 lines: one small function per statement the ledger runs (the columnar reads are in
+db.columns, evidence and corrections in db.evidence, reminders in db.reminders).
 """
 
 from __future__ import annotations

@@ -39,6 +39,9 @@ the README's deadline section and held by tests/test_deadlines.py:
 A period that does not exist (year 0, year 10000) or that ended before the issue gives no deadline.
 `find_time_phrases` finds these phrases inside a sentence (leftmost, then longest); the extractor
 (predictions/extract.py) uses it, so the sentence and a stored `deadline_text` are read alike.
+
+Over 500 lines: the phrase families share one scanner and one table of readings, so they stay
+together rather than scatter the deadline rule across modules.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ They work on a `ClaimTable`, the claims as columns with their derived status, so
 stay fast with a million claims: filtering and counting are array operations, and only the rows a
 page shows (a table page, the timeline's sixty) become dicts. Every function also takes a plain
 sequence of JSON-shaped rows (as `ClaimView.as_json()` gives), which it turns into a table first.
+
+Over 500 lines because the table and the functions that filter and count it share its private
+column layout; splitting them would expose that layout to a second module.
 """
 
 from __future__ import annotations
