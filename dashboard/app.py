@@ -1,8 +1,9 @@
 """Streamlit router: shared setup, then `st.navigation` over the pages in app_pages/.
 
 `/` is the overview; `/?claim=ID`, the shareable deep link of a claim, hands over to the claim page
-(`/claim?claim=ID`, which works as a link too). The author workspace is registered only after the
-author signs in.
+(`/claim?claim=ID`, which works as a link too). The author workspace is always registered (so `/author`
+can be bookmarked) but listed in the navigation only once the author has signed in; signed out, it shows
+the sign-in form.
 """
 
 from __future__ import annotations
@@ -34,14 +35,20 @@ deadlines = st.Page("app_pages/deadlines.py", title="Deadlines", icon=":material
 track_record = st.Page(
     "app_pages/track_record.py", title="Track record", icon=":material/leaderboard:", url_path="track-record"
 )
-pages = [overview, claim, deadlines, track_record]
-if auth.signed_in():
-    pages.append(st.Page("app_pages/author.py", title="Author", icon=":material/edit_note:", url_path="author"))
+author = st.Page(  # always registered, so /author can be bookmarked; listed once signed in
+    "app_pages/author.py",
+    title="Author",
+    icon=":material/edit_note:",
+    url_path="author",
+    visibility="visible" if auth.signed_in() else "hidden",
+)
+pages = [overview, claim, deadlines, track_record, author]
 
 page = st.navigation(pages)
+st.set_page_config(page_title=f"{page.title} · Trend Prediction Tracker")  # the claim page names its claim
 if page is overview and "claim" in st.query_params:  # the deep link /?claim=ID opens the claim page
     st.switch_page(claim, query_params={"claim": st.query_params["claim"]})
-auth.sidebar()
+auth.sidebar(form=page is not author)
 problem = data.database_problem()
 if problem is not None:
     st.error(problem)

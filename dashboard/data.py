@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
 from predictions import evidence, ledger, overview, reminders, scorecard, scoring, transfer, verdicts
@@ -27,6 +28,20 @@ from predictions.trajectory import Trajectory
 
 def settings() -> Settings:
     return load_settings()
+
+
+def configured_dashboard_url() -> str | None:
+    """PREDICTIONS_DASHBOARD_URL (or dashboard_url in predictions.toml) when set, else None."""
+    current = settings()
+    return current.dashboard_url if "dashboard_url" in current.model_fields_set else None
+
+
+def last_forecast_brier(detail: ClaimDetail, resolution: dict[str, Any] | None) -> float | None:
+    """The Brier score of the claim's last forecast against its true/false resolution, else None."""
+    if resolution is None or resolution["outcome"] not in ("true", "false") or not detail.forecasts:
+        return None
+    outcome = 1.0 if resolution["outcome"] == "true" else 0.0
+    return scoring.brier_score(np.array([float(detail.forecasts[-1]["probability"])]), np.array([outcome]))
 
 
 def database_path() -> Path:

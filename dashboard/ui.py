@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -43,6 +44,23 @@ def app_root() -> str:
     return f"/{base}/" if base else "/"
 
 
+def public_address(configured: str | None) -> str:
+    """Where readers reach this dashboard: PREDICTIONS_DASHBOARD_URL when set, else the address the
+    browser used (scheme, host and the port the server listens on, plus any base path)."""
+    if configured:
+        return configured.rstrip("/")
+    try:
+        seen = st.context.url
+    except Exception:  # no browser session
+        seen = None
+    if seen:
+        parts = urlsplit(seen)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return f"{parts.scheme}://{parts.netloc}{app_root().rstrip('/')}"
+    port = st.get_option("server.port") or 8501
+    return f"http://localhost:{port}{app_root().rstrip('/')}"
+
+
 def claim_url(claim_id: object, public_address: str | None = None) -> str:
     """The deep link of a claim, `/?claim=ID`; with the dashboard's public address, a full URL to share."""
     root = public_address.rstrip("/") + "/" if public_address else app_root()
@@ -68,6 +86,17 @@ def status_pill(status: str) -> None:
         f'font-weight:600;font-size:0.9rem">{html.escape(status)}</span>',
         unsafe_allow_html=True,
     )
+
+
+def status_badge(status: str, latest: Mapping[str, Any] | None, brier: float | None) -> str:
+    """One line: "Resolved false · last confidence 75% · Brier 0.563", or "On track · confidence 60%"."""
+    parts = [status[:1].upper() + status[1:]]
+    if latest is not None:
+        word = "last confidence" if status.startswith("resolved") else "confidence"
+        parts.append(f"{word} {float(latest['probability']):.0%}")
+    if brier is not None:
+        parts.append(f"Brier {brier:.3f}")
+    return " · ".join(parts)
 
 
 def show_validation_error(error: ValidationError, heading: str = "Not saved:") -> None:

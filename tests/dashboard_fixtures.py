@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import auth
 from predictions import ledger, transfer
 from predictions.models import ClaimIn, ForecastIn, ObservationIn, Outcome, ResolutionIn
 
@@ -126,6 +127,8 @@ Rich = tuple[Path, dict[str, int]]
 
 
 def app(**query: str) -> AppTest:
+    """A new browser session on a fresh server: the server-wide sign-in throttle starts over."""
+    auth.THROTTLE.reset()
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in query.items():
         at.query_params[key] = value

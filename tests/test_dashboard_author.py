@@ -26,8 +26,11 @@ def test_without_a_password_the_dashboard_is_read_only(rich_db: Rich, monkeypatc
     no_exception(at)
     assert any("read-only" in c.value and "PREDICTIONS_AUTHOR_PASSWORD" in c.value for c in at.sidebar.caption)
     assert not at.sidebar.text_input
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("app_pages/author.py")
+    at.switch_page("app_pages/author.py").run()  # a bookmark of /author: the page says how to enable it
+    no_exception(at)
+    assert at.title[0].value == "Author workspace"
+    assert "PREDICTIONS_AUTHOR_PASSWORD" in at.info[0].value
+    assert not at.text_input and not at.tabs
 
 
 def test_a_wrong_password_is_refused_and_repeated_failures_are_slowed(
@@ -37,16 +40,53 @@ def test_a_wrong_password_is_refused_and_repeated_failures_are_slowed(
     at = sign_in(app(), "wrong")
     no_exception(at)
     assert [e.value for e in at.sidebar.error] == ["Wrong password."]
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("app_pages/author.py")
+    at.switch_page("app_pages/author.py").run()  # signed out: the sign-in form, none of the workspace
+    assert not at.tabs and at.text_input(key="author_signin_password")
+    at.switch_page("app_pages/overview.py").run()
     at = sign_in(at, "still wrong")
     assert [e.value for e in at.sidebar.error] == ["Wrong password."]
     at = sign_in(at, PASSWORD)  # too early: refused without being checked
     assert at.sidebar.error[0].value.startswith("Too many wrong passwords: wait")
     assert auth.SIGNED_IN not in at.session_state or not at.session_state[auth.SIGNED_IN]
-    at.session_state[auth.NEXT_ATTEMPT] = 0.0  # as if the delay had passed
+    auth.THROTTLE.next_attempt_at = 0.0  # as if the delay had passed
     at = sign_in(at, PASSWORD)
     assert at.session_state[auth.SIGNED_IN]
+
+
+def test_the_throttle_is_one_per_server_not_per_session(rich_db: Rich, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PREDICTIONS_AUTHOR_PASSWORD", PASSWORD)
+    first = sign_in(sign_in(app(), "wrong"), "wrong again")
+    assert [e.value for e in first.sidebar.error] == ["Wrong password."]
+    other_tab = sign_in(AppTest.from_file(APP, default_timeout=60).run(), PASSWORD)  # a new session, same server
+    assert other_tab.sidebar.error[0].value.startswith("Too many wrong passwords: wait")
+    assert auth.SIGNED_IN not in other_tab.session_state
+
+
+def test_a_bookmarked_author_page_signs_in_on_the_page(rich_db: Rich, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PREDICTIONS_AUTHOR_PASSWORD", PASSWORD)
+    at = app()
+    at.switch_page("app_pages/author.py").run()
+    no_exception(at)
+    assert at.title[0].value == "Author workspace"
+    assert not at.sidebar.text_input  # the form is on the page, not twice
+    at.text_input(key="author_signin_password").input(PASSWORD)
+    at.button(key="author_signin_submit").click().run()
+    no_exception(at)
+    assert [tab.label for tab in at.tabs][:2] == ["Needs a verdict", "Add a claim"]
+    at.sidebar.button(key="auth_sign_out").click().run()  # signing out is one click
+    assert not at.tabs and at.text_input(key="author_signin_password")
+
+
+def test_the_sign_in_token_survives_a_reload_until_sign_out_or_expiry() -> None:
+    token = auth.issue_token("secret", now=1_000_000)
+    assert "secret" not in token
+    assert auth.token_valid(token, "secret", now=1_000_000 + 86_400)
+    assert not auth.token_valid(token, "another password", now=1_000_001)
+    assert not auth.token_valid(token, "secret", now=1_000_000 + (auth.TOKEN_DAYS + 1) * 86_400)
+    assert not auth.token_valid(token[:-1] + ("0" if token[-1] != "0" else "1"), "secret", now=1_000_001)
+    assert not auth.token_valid("", "secret") and not auth.token_valid("1.2", "secret")
+    auth.THROTTLE.revoked.add(token)
+    assert not auth.token_valid(token, "secret", now=1_000_001)
 
 
 def test_delay_grows_exponentially_up_to_a_bound() -> None:
@@ -213,3 +253,63 @@ def test_the_author_imports_a_file_with_a_row_numbered_error_report(author: AppT
     assert at.success[0].value.startswith("Imported forecasts\\.csv: 2 claims added (0 already there), 3 forecasts")
     assert len(ledger.list_claims(path)) == before + 2
     assert any(name == "alice" for name, _ in ledger.forecasters(path))
+
+
+# --- the workspace does not fight back (issue 13, points 1, 2 and 4) ------------------------------
+
+
+def test_a_save_keeps_its_tab_and_confirms_beside_its_button(author: AppTest, rich_db: Rich) -> None:
+    _, ids = rich_db
+    robotaxi = ids["robotaxi-cities-2025"]
+    at = author
+    assert [tab.label for tab in at.tabs][3] == "Record an observation"
+    at.session_state["author_tab"] = "Record an observation"  # as a click on the tab does
+    at.selectbox(key="author_claim").select(robotaxi).run()
+    at.number_input(key="author_obs_value").set_value(30)
+    at.button(key="author_obs_submit").click().run()
+    no_exception(at)
+    assert at.session_state["author_tab"] == "Record an observation"
+    observe = at.tabs[3]
+    assert [s.value for s in observe.success] == [f"Recorded an observation on claim #{robotaxi}."]
+    assert not at.tabs[1].success  # not at the top of the page, nor in another tab
+    at.number_input(key="author_fc_percent").set_value(40)  # the next action: the tab is still the same
+    at.button(key="author_fc_submit").click().run()
+    assert at.session_state["author_tab"] == "Record an observation"
+    assert [s.value for s in at.tabs[4].success] == [f"Recorded 40% on claim #{robotaxi}."]
+    assert not at.tabs[3].success  # shown once
+
+
+def test_a_saved_form_is_emptied_so_a_second_click_adds_nothing(author: AppTest, rich_db: Rich) -> None:
+    path, _ = rich_db
+    before = len(ledger.list_claims(path))
+    at = author
+    at.text_area(key="author_add_statement").input("Flying taxis carry paying passengers in Shenzhen by 2027.")
+    at.date_input(key="author_add_made").set_value("2026-01-31")
+    at.date_input(key="author_add_deadline").set_value("2027-12-31")
+    at.button(key="author_add_submit").click().run()
+    no_exception(at)
+    assert len(ledger.list_claims(path)) == before + 1
+    assert at.text_area(key="author_add_statement").value == ""
+    assert at.date_input(key="author_add_deadline").value is None
+    at.button(key="author_add_submit").click().run()  # the same click again
+    assert len(ledger.list_claims(path)) == before + 1
+    assert "statement" in at.tabs[1].error[0].value
+
+
+def test_a_past_deadline_names_the_field_to_change(author: AppTest, rich_db: Rich) -> None:
+    path, _ = rich_db
+    before = len(ledger.list_claims(path))
+    at = author
+    at.text_area(key="author_add_statement").input("Hainan runs a duty-free robotaxi line in 2025.")
+    at.date_input(key="author_add_deadline").set_value("2025-12-31")  # "made on" left at today
+    at.button(key="author_add_submit").click().run()
+    no_exception(at)
+    message = at.error[0].value
+    assert "the deadline 2025-12-31 is before “Made on (issue date)”" in message and "Set “Made on”" in message
+    assert len(ledger.list_claims(path)) == before
+    at.date_input(key="author_add_made").set_value("2024-12-31")  # precision left empty: day
+    at.button(key="author_add_submit").click().run()
+    assert not at.error, [e.value for e in at.error]
+    added = ledger.list_claims(path)[-1]
+    assert len(ledger.list_claims(path)) == before + 1
+    assert str(added["deadline"]) == "2025-12-31" and added["deadline_precision"] == "day"

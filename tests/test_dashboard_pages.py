@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from dashboard_fixtures import (
+    APP,
     HOSTILE_QUOTE,
     HOSTILE_STATEMENT,
     Rich,
@@ -27,6 +28,7 @@ from dashboard_fixtures import (
     shapes,
     title_of,
 )
+from streamlit.testing.v1 import AppTest
 
 from dashboard import charts
 from predictions import ledger
@@ -155,7 +157,37 @@ def test_claim_page_shows_the_public_link_to_share(rich_db: Rich, monkeypatch: p
     monkeypatch.setenv("PREDICTIONS_DASHBOARD_URL", "https://tracker.example.org/")
     at = app(claim=str(ids["robotaxi-cities-2025"]))
     link = f"https://tracker.example.org/?claim={ids['robotaxi-cities-2025']}"
-    assert any(link in c.value for c in at.caption)
+    assert [c.value for c in at.code] == [link]  # st.code: the copy button sits beside it
+
+
+def test_without_a_public_address_the_link_uses_the_port_the_dashboard_serves_on(
+    rich_db: Rich, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, ids = rich_db
+    monkeypatch.delenv("PREDICTIONS_DASHBOARD_URL", raising=False)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.context["url"] = f"http://127.0.0.1:8765/claim?claim={ids['robotaxi-cities-2025']}"
+    at.query_params["claim"] = str(ids["robotaxi-cities-2025"])
+    at.run()
+    no_exception(at)
+    assert [c.value for c in at.code] == [f"http://127.0.0.1:8765/?claim={ids['robotaxi-cities-2025']}"]
+
+
+def test_the_claim_page_opens_with_the_probability_the_outcome_and_why(rich_db: Rich) -> None:
+    _, ids = rich_db
+    at = app(claim=str(ids["china-economy-peak-2025"]))  # resolved false
+    no_exception(at)
+    assert at.metric[0].label == "Last confidence"
+    last = at.metric[0].value
+    assert last.endswith("%")
+    p = int(last.rstrip("%")) / 100
+    badge = next(m.value for m in at.markdown if m.value.startswith("Resolved false"))
+    assert badge.startswith(f"Resolved false · last confidence {last}") and "Brier 0" in badge
+    brier = float(badge.rsplit("Brier ", 1)[1].replace("\\", ""))
+    assert abs(brier - p**2) < 0.006  # (p - 0)², rounded to three decimals
+    assert at.caption[0].value  # the one-line reason comes right after the badge
+    open_claim = app(claim=str(ids["robotaxi-cities-2025"]))
+    assert open_claim.metric[0].label == "Current probability" and open_claim.metric[0].value == "45%"
 
 
 def test_resolved_claim_shows_its_resolution(rich_db: Rich) -> None:

@@ -1,8 +1,11 @@
 """Author workspace: add claims, review a new issue's candidate claims, record evidence, update
 confidence, resolve (or undo), import files.
 
-Registered by the router only after the author signs in. Every form goes through the same pydantic
-models as the CLI; a rejected input is shown as one line per problem, and nothing is written.
+Always registered by the router, so `/author` can be bookmarked: signed out it shows the sign-in form.
+The tabs keep their selection across saves; each confirmation appears below the button that caused it,
+and a form is emptied after its save, so a second click cannot store the same thing twice. Every form
+goes through the same pydantic models as the CLI; a rejected input is shown as one line per problem,
+and nothing is written.
 """
 
 from collections.abc import Callable
@@ -33,7 +36,19 @@ from predictions.models import (
 )
 from predictions.numbers import format_number
 
-FLASH = "author_flash"
+FLASH = "author_flash"  # (where, message): the confirmation shown next to the button that saved
+TAB = "author_tab"  # the selected tab, kept across saves and reruns
+TABS = (  # fixed labels: a label that changed (a count in it) would reset the selection
+    "Needs a verdict",
+    "Add a claim",
+    "New issue",
+    "Record an observation",
+    "Update confidence",
+    "Resolve or undo",
+    "Correct or withdraw",
+    "Import a file",
+    "Scorecard",
+)
 PENDING = "author_add_pending"
 REVIEW_STATE = (  # session keys of the "New issue" tab: the review in progress
     "review_candidates",
@@ -60,14 +75,34 @@ def made_at(day: date) -> datetime:
     return now if day >= now.date() else datetime.combine(day, now.time())
 
 
-def save(write: Callable[[], Any], message: Callable[[Any], str]) -> None:
-    """Run one write; on success show `message` after a rerun, so every element reads the new state."""
+def clear_inputs(*prefixes: str) -> None:
+    """Forget the values of the widgets whose keys start with a prefix: the form is empty after the rerun."""
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefixes)]:
+        del st.session_state[key]
+
+
+def flash(where: str, message: str) -> None:
+    st.session_state[FLASH] = (where, message)
+
+
+def show_flash(where: str) -> None:
+    """The confirmation of the last save, right below the button that caused it (shown once)."""
+    pending = st.session_state.get(FLASH)
+    if isinstance(pending, tuple) and pending[0] == where:
+        st.session_state.pop(FLASH, None)
+        st.success(pending[1])
+
+
+def save(write: Callable[[], Any], message: Callable[[Any], str], *, where: str, clear: tuple[str, ...] = ()) -> None:
+    """Run one write; on success empty its form and show `message` beside its button after a rerun, so
+    every element reads the new state and a second click cannot store the same thing again."""
     try:
         result = write()
     except LedgerError as error:
         st.error(ui.escape_markdown(error))
         return
-    st.session_state[FLASH] = message(result)
+    clear_inputs(*clear)
+    flash(where, message(result))
     st.rerun()
 
 
@@ -89,7 +124,13 @@ def add_claim_form(author_name: str) -> None:
         deadline = right.date_input(
             "Deadline (empty: not checkable yet)", value=None, format="YYYY-MM-DD", key="author_add_deadline"
         )
-        precision = left.selectbox("Deadline precision", [p.value for p in Precision], key="author_add_precision")
+        precision = left.selectbox(
+            "Deadline precision",
+            [p.value for p in Precision],
+            index=None,
+            placeholder="day (or choose)",
+            key="author_add_precision",
+        )
         deadline_text = right.text_input("Deadline as worded (e.g. “in 2025”)", key="author_add_deadline_text")
         criteria = st.text_area("Resolution criteria", key="author_add_criteria")
         tags = st.text_input("Topics (comma-separated)", key="author_add_tags")
@@ -111,8 +152,17 @@ def add_claim_form(author_name: str) -> None:
         source_title = left.text_input("Source title", key="author_add_source_title")
         source_url = mid.text_input("Source URL", key="author_add_source_url")
         source_date = right.date_input("Published on", value=None, format="YYYY-MM-DD", key="author_add_source_date")
-        if not st.form_submit_button("Add the claim", key="author_add_submit", type="primary"):
-            return
+        submitted = st.form_submit_button("Add the claim", key="author_add_submit", type="primary")
+    show_flash("add")
+    if not submitted:
+        return
+    if isinstance(deadline, date) and isinstance(made_on, date) and deadline < made_on:
+        st.error(
+            f"Not saved: the deadline {deadline.isoformat()} is before “Made on (issue date)” "
+            f"{made_on.isoformat()}. Set “Made on” to the day the prediction was made (on or before the "
+            "deadline), or correct the deadline."
+        )
+        return
     threshold = kind == ClaimKind.THRESHOLD.value
     try:
         claim = ClaimIn.model_validate(
@@ -124,7 +174,7 @@ def add_claim_form(author_name: str) -> None:
                 "kind": kind,
                 "made_on": made_on,
                 "deadline": deadline,
-                "deadline_precision": precision if deadline else None,
+                "deadline_precision": (precision or Precision.DAY.value) if deadline else None,
                 "deadline_text": text(deadline_text),
                 "resolution_criteria": text(criteria),
                 "tags": [t for t in (tags or "").split(",") if t.strip()],
@@ -150,7 +200,12 @@ def add_claim_form(author_name: str) -> None:
     if repeat is not None:  # ask first: the same statement of the same source is most likely a slip
         st.session_state[PENDING] = (claim, share, source, repeat)
         return
-    save(lambda: data.add_claim(claim, share, source), lambda new_id: f"Added claim #{new_id}.")
+    save(
+        lambda: data.add_claim(claim, share, source),
+        lambda new_id: f"Added claim #{new_id}.",
+        where="add",
+        clear=("author_add_",),
+    )
 
 
 def confirm_repeat() -> None:
@@ -169,6 +224,8 @@ def confirm_repeat() -> None:
         save(
             lambda: data.add_claim(claim, share, source),
             lambda new_id: f"Added claim #{new_id} (a repeat of #{repeat}).",
+            where="add",
+            clear=("author_add_",),
         )
     if right.button("Don't add it", key="author_add_repeat_no"):
         st.session_state.pop(PENDING, None)
@@ -278,9 +335,10 @@ def save_review(candidates: list[Candidate], rows: list[dict[str, Any]], author_
     for key in (*REVIEW_STATE, *REVIEW_INPUTS):
         st.session_state.pop(key, None)
     already = f" ({result.skipped} already there)" if result.skipped else ""
-    st.session_state[FLASH] = (
+    flash(
+        "review",
         f"Saved {result.added} claim{'s' if result.added != 1 else ''}{already} from "
-        f"{ui.escape_markdown(source.title)} ({source.published_on})."
+        f"{ui.escape_markdown(source.title)} ({source.published_on}).",
     )
     st.rerun()
 
@@ -300,6 +358,7 @@ def new_issue_form(author_name: str) -> None:
                      key="review_upload")  # fmt: skip
     if st.button("Extract claims", key="review_extract"):
         read_new_issue(author_name)
+    show_flash("review")
     candidates: list[Candidate] | None = st.session_state.get("review_candidates")
     if candidates is None:
         return
@@ -327,8 +386,10 @@ def observation_form(claim_id: int) -> None:
         value = st.number_input("Value of the metric (threshold claims)", value=None, key="author_obs_value")
         note = st.text_area("Note (what happened; enough on its own for yes/no claims)", key="author_obs_note")
         url = st.text_input("Source URL", key="author_obs_url")
-        if not st.form_submit_button("Record the observation", key="author_obs_submit", type="primary"):
-            return
+        submitted = st.form_submit_button("Record the observation", key="author_obs_submit", type="primary")
+    show_flash("observe")
+    if not submitted:
+        return
     try:
         observation = ObservationIn.model_validate(
             {"observed_on": observed_on, "value": value, "note": text(note), "source_url": text(url)}
@@ -337,7 +398,10 @@ def observation_form(claim_id: int) -> None:
         ui.show_validation_error(error)
         return
     save(
-        lambda: data.add_observation(claim_id, observation), lambda _: f"Recorded an observation on claim #{claim_id}."
+        lambda: data.add_observation(claim_id, observation),
+        lambda _: f"Recorded an observation on claim #{claim_id}.",
+        where="observe",
+        clear=("author_obs_",),
     )
 
 
@@ -349,8 +413,10 @@ def confidence_form(claim_id: int, author_name: str) -> None:
         forecaster = st.text_input("Forecaster", value=author_name, key="author_fc_forecaster")
         on = st.date_input("As of", value=date.today(), format="YYYY-MM-DD", key="author_fc_on")
         note = st.text_area("Why it changed", key="author_fc_note")
-        if not st.form_submit_button("Record the new confidence", key="author_fc_submit", type="primary"):
-            return
+        submitted = st.form_submit_button("Record the new confidence", key="author_fc_submit", type="primary")
+    show_flash("forecast")
+    if not submitted:
+        return
     try:
         forecast = ForecastIn.model_validate(
             {
@@ -367,6 +433,8 @@ def confidence_form(claim_id: int, author_name: str) -> None:
     save(
         lambda: data.add_forecast(claim_id, forecast),
         lambda _: f"Recorded {forecast.probability:.0%} on claim #{claim_id}.",
+        where="forecast",
+        clear=("author_fc_",),
     )
 
 
@@ -380,14 +448,18 @@ def resolve_forms(claim_id: int) -> None:
         note = st.text_area("Rationale", key="author_res_note")
         evidence = st.text_input("Evidence URL", key="author_res_evidence")
         resolve = st.form_submit_button("Resolve", key="author_res_submit", type="primary")
+    show_flash("resolve")
     with st.form("author_undo_form"):
         st.markdown("**Undo the resolution in force** (the one before it, if any, is in force again)")
         undo_note = st.text_input("Why", key="author_undo_note")
         undo = st.form_submit_button("Undo", key="author_undo_submit")
+    show_flash("undo")
     if undo:
         save(
             lambda: data.undo_resolution(claim_id, text(undo_note)),
             lambda undone: f"Undid the resolution {undone['outcome']} of claim #{claim_id}.",
+            where="undo",
+            clear=("author_undo_",),
         )
     if not resolve:
         return
@@ -407,6 +479,8 @@ def resolve_forms(claim_id: int) -> None:
     save(
         lambda: data.resolve(claim_id, resolution),
         lambda _: f"Resolved claim #{claim_id}: {resolution.outcome.value}.",
+        where="resolve",
+        clear=("author_res_",),
     )
 
 
@@ -419,6 +493,7 @@ def import_form() -> None:
         "A file with any bad row is rejected whole and nothing is written."
     )
     upload = st.file_uploader("File", type=sorted(data.IMPORT_FORMATS), key="author_upload")
+    show_flash("import")
     if upload is None:
         return
     name = ui.escape_markdown(upload.name)
@@ -441,7 +516,8 @@ def import_form() -> None:
         except LedgerError as error:
             st.error(ui.escape_markdown(error))
             return
-        st.session_state[FLASH] = f"Imported {name}: {found.added} observations added, {found.existing} already there."
+        flash("import", f"Imported {name}: {found.added} observations added, {found.existing} already there.")
+        clear_inputs("author_upload", "author_import_")
         st.rerun()
     bar = st.progress(0.0, text="reading the file")
 
@@ -460,17 +536,20 @@ def import_form() -> None:
         st.error(ui.escape_markdown(error))
         return
     bar.progress(1.0, text="done")
-    st.session_state[FLASH] = (
+    flash(
+        "import",
         f"Imported {name}: {result.claims_added} claims added ({result.claims_existing} already there), "
         f"{result.forecasts_added} forecasts, {result.observations_added} observations, "
-        f"{result.resolutions_added} resolutions."
+        f"{result.resolutions_added} resolutions.",
     )
+    clear_inputs("author_upload", "author_import_")
     st.rerun()
 
 
 def verdict_queue() -> None:
     """The claims past their deadline with no verdict: evidence, the data's proposal, and a verdict form."""
     queue = data.review_queue()
+    show_flash("verdict")
     if not queue:
         st.success("Nothing needs a verdict: every claim past its deadline is resolved.")
         return
@@ -580,6 +659,7 @@ def verdict_queue() -> None:
             f"Resolved claim #{item.id}: {resolution.outcome.value}. "
             + (f"{left_after} left to review." if left_after else "The queue is empty.")
         ),
+        where="verdict",
     )
 
 
@@ -622,10 +702,13 @@ def correction_forms(claim_id: int) -> None:
             "Duplicate of claim # (optional)", min_value=1, value=None, step=1, key=f"author_withdraw_dup_{claim_id}"
         )
         withdraw = st.form_submit_button("Withdraw", key=f"author_withdraw_submit_{claim_id}")
+    show_flash("correct")
     if withdraw:
         save(
             lambda: data.withdraw(claim_id, withdraw_reason, int(duplicate_of) if duplicate_of else None),
             lambda _: f"Withdrew claim #{claim_id}.",
+            where="correct",
+            clear=("author_withdraw_",),
         )
     if not amend:
         return
@@ -646,6 +729,8 @@ def correction_forms(claim_id: int) -> None:
     save(
         lambda: data.amend(claim_id, amendment),
         lambda changes: f"Amended claim #{claim_id}: {', '.join(name.replace('_', ' ') for name in changes)}.",
+        where="correct",
+        clear=("author_amend_",),
     )
 
 
@@ -694,30 +779,18 @@ def claim_picker(claims: overview.ClaimTable) -> int | None:
     return claim_id
 
 
-if not auth.signed_in():  # the router registers this page only when signed in; this guards direct use
-    st.error("Sign in as the author to use this page.")
+st.title("Author workspace")
+if auth.configured_password() is None:  # a bookmark of /author on a read-only dashboard
+    st.info(auth.HOW_TO_ENABLE)
+    st.stop()
+if not auth.signed_in():  # a bookmark of /author, or a reload after the cookie expired: sign in here
+    st.markdown("Sign in as the author to add claims, record evidence and resolve them.")
+    auth.sign_in_form(key="author_signin")
     st.stop()
 
 author_name = data.settings().author_name
-st.title("Author workspace")
-if FLASH in st.session_state:
-    st.success(st.session_state.pop(FLASH))
-
 chosen = claim_picker(data.claims())
-waiting = len(data.review_queue())
-tabs = st.tabs(
-    [
-        f"Needs a verdict ({waiting:,})",
-        "Add a claim",
-        "New issue",
-        "Record an observation",
-        "Update confidence",
-        "Resolve or undo",
-        "Correct or withdraw",
-        "Import a file",
-        "Scorecard",
-    ]
-)
+tabs = st.tabs(list(TABS), key=TAB, on_change="rerun")
 with tabs[0]:
     verdict_queue()
 with tabs[1]:

@@ -68,11 +68,24 @@ row = detail.view.as_json()
 status = row["status"]
 current = data.resolution_in_force(detail)
 
+latest = detail.forecasts[-1] if detail.forecasts else None
+st.set_page_config(page_title=f"{row['statement'][:70]} · Trend Prediction Tracker")
 st.page_link(OVERVIEW, label="All claims", icon=":material/arrow_back:")
-st.caption(f"Claim #{row['id']} · shareable link: {ui.claim_url(row['id'], data.settings().dashboard_url)}")
 st.subheader(ui.escape_markdown(row["statement"]))
-ui.status_pill(status)
-st.markdown(ui.escape_markdown(data.status_reason(detail)))
+# What forecasting sites put first: the probability in large type, the status or outcome, why; then charts.
+big, badge = st.columns([1, 4], vertical_alignment="center")
+big.metric(
+    "Last confidence" if current is not None else "Current probability",
+    "–" if latest is None else f"{float(latest['probability']):.0%}",
+    help=None if latest is None else f"by {latest['forecaster']} on {latest['made_at']:%Y-%m-%d}",
+)
+with badge:
+    ui.status_pill(status)
+    st.markdown(ui.escape_markdown(ui.status_badge(status, latest, data.last_forecast_brier(detail, current))))
+    st.caption(ui.escape_markdown(data.status_reason(detail)))
+share = ui.claim_url(row["id"], ui.public_address(data.configured_dashboard_url()))
+st.caption(f"Claim #{row['id']} · shareable link (the copy button is at its right):")
+st.code(share, language=None, wrap_lines=True)
 corrections = data.amendments(claim_id)
 withdrawal = next((a for a in corrections if a["action"] == "withdraw"), None)
 if withdrawal is not None:
@@ -100,7 +113,6 @@ with right:
         field("Deadline", f"none usable, not checkable yet{phrase}")
     if row["kind"] == "threshold":
         field("Target", f"{row['metric']} {row['comparator']} {format_number(row['target'])} {row['unit'] or ''}")
-    latest = detail.forecasts[-1] if detail.forecasts else None
     if latest is None:
         field("Current confidence", "no forecast recorded")
     else:
