@@ -535,7 +535,7 @@ def score_history_figure(points: Sequence[ScorePoint], title: str = "Brier score
                 line={"color": ACCENT, "width": 2, "shape": "hv"},
                 customdata=[[p.n] for p in shown],
                 hovertemplate=(
-                    f"resolved by %{{x|{DATE_FORMAT}}}<br>Brier %{{y:.4f}} over %{{customdata[0]:,}} forecasts"
+                    f"resolved by %{{x|{DATE_FORMAT}}}<br>Brier %{{y:.3f}} over %{{customdata[0]:,}} forecasts"
                     "<extra></extra>"
                 ),
             )
@@ -566,7 +566,7 @@ def breakdown_figure(by: Mapping[str, Score], label: str, limit: int = 15) -> go
             marker={"color": ACCENT},
             customdata=[[score.n, score.log_score] for _, score in items],
             hovertemplate=(
-                "%{y}<br>Brier %{x:.4f} over %{customdata[0]:,} forecasts<br>log score %{customdata[1]:.4f}"
+                "%{y}<br>Brier %{x:.3f} over %{customdata[0]:,} forecasts<br>log score %{customdata[1]:.3f}"
                 "<extra></extra>"
             ),
         )

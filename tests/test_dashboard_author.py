@@ -313,3 +313,25 @@ def test_a_past_deadline_names_the_field_to_change(author: AppTest, rich_db: Ric
     added = ledger.list_claims(path)[-1]
     assert len(ledger.list_claims(path)) == before + 1
     assert str(added["deadline"]) == "2025-12-31" and added["deadline_precision"] == "day"
+
+
+def test_the_reminder_state_and_inbox_are_in_the_author_workspace(author: AppTest, rich_db: Rich) -> None:
+    from predictions import reminders
+    from predictions.settings import load_settings
+
+    path, ids = rich_db
+    at = author
+    panel = at.tabs[9]
+    assert panel.label == "Reminders"
+    assert any("No reminders sent yet" in i.value for i in panel.info)
+    states = panel.dataframe[0].value
+    assert f"/?claim={ids['hostile']}" in set(states["claim"])
+    assert set(states["reminders"]) == {"no reminders sent yet"}
+    assert reminders.sweep(load_settings(db=path), channels=[reminders.inbox_channel()]).sent
+    at.run()
+    no_exception(at)
+    states, inbox = (frame.value for frame in at.tabs[9].dataframe)
+    hostile = states[states["claim"] == f"/?claim={ids['hostile']}"]
+    assert hostile["reminders"].iloc[0].startswith("last sent: ")
+    assert f"/?claim={ids['hostile']}" in set(inbox["claim"])
+    assert set(inbox["channel"]) == {"inbox"} and set(inbox["state"]) <= {"sent", "skipped"}

@@ -52,7 +52,7 @@ def test_overview_shows_headline_figures_charts_and_the_claims_table(rich_db: Ri
         "Due within 90 days": "1",  # the hostile claim, due in 20 days
         "Overdue, unresolved": str(states.count("overdue")),
         "Resolved": str(states.count("resolved")),
-        "Author's Brier score": f"{author.brier:.3f}",
+        "Author's Brier score, all claims": f"{author.brier:.3f}",
     }
     timeline, progress = figures(at)
     assert title_of(timeline).startswith("Resolution timeline")
@@ -77,6 +77,10 @@ def test_overview_filters_are_read_from_the_url(rich_db: Rich) -> None:
     assert metrics(at)["Claims"] == str(len(expected))
     assert at.multiselect(key="overview_topic").value == ["ai"]
     assert len(at.dataframe[0].value) == len(expected)
+    author = ledger.track_record(path, attribution="author")  # the headline Brier says it is not filtered
+    assert metrics(at)["Author's Brier score, all claims"] == f"{author.brier:.3f}"
+    assert any(f"not filtered: it covers all {author.n:,} scored forecasts" in c.value for c in at.caption)
+    assert list(at.dataframe[0].proto.column_order)[:2] == ["statement", "probability"]  # first on a phone
 
 
 def test_overview_filter_widgets_write_the_url_so_a_view_can_be_shared(rich_db: Rich) -> None:
@@ -249,7 +253,7 @@ def test_claim_page_without_an_id_offers_a_search(rich_db: Rich) -> None:
 # --- deadlines -----------------------------------------------------------------------------------
 
 
-def test_deadlines_page_lists_upcoming_and_overdue_claims_with_reminder_state(rich_db: Rich) -> None:
+def test_deadlines_page_lists_what_is_due_without_the_reminder_bookkeeping(rich_db: Rich) -> None:
     path, ids = rich_db
     at = app()
     at.switch_page("app_pages/deadlines.py").run()
@@ -265,30 +269,14 @@ def test_deadlines_page_lists_upcoming_and_overdue_claims_with_reminder_state(ri
     upcoming, late = (frame.value for frame in at.dataframe)
     assert list(upcoming["claim"]) == [f"/?claim={ids['hostile']}"]
     assert list(upcoming["days left"]) == [20]
-    assert list(upcoming["reminders"]) == ["no reminders sent yet"]
+    assert list(upcoming["statement"]) == [HOSTILE_STATEMENT] and list(upcoming["probability"]) == [30]
     assert len(late) == len(overdue)
     assert list(late["deadline"]) == sorted(late["deadline"])
     assert (late["days overdue"] > 0).all()
-    assert any("No reminders sent yet" in i.value for i in at.info)  # the inbox
-
-
-def test_deadlines_page_shows_reminders_once_the_reminder_process_ran(rich_db: Rich) -> None:
-    from predictions import reminders
-    from predictions.settings import load_settings
-
-    path, ids = rich_db
-    at = app()
-    at.switch_page("app_pages/deadlines.py").run()
-    assert any("No reminders sent yet" in i.value for i in at.info)
-    result = reminders.sweep(load_settings(db=path), channels=[reminders.inbox_channel()])
-    assert result.sent
-    at.run()
-    no_exception(at)
-    upcoming, late, inbox = (frame.value for frame in at.dataframe)
-    assert upcoming["reminders"].iloc[0].startswith("last sent: ")
-    assert all(label != "no reminders sent yet" for label in late["reminders"])
-    assert f"/?claim={ids['hostile']}" in set(inbox["claim"])
-    assert set(inbox["channel"]) == {"inbox"} and set(inbox["state"]) <= {"sent", "skipped"}
+    order = at.dataframe[0].proto.column_order
+    assert list(order)[:2] == ["statement", "probability"] and "reminders" not in order
+    assert not any("inbox" in s.value.lower() for s in at.subheader)
+    assert not any("reminder" in c.value.lower() for c in at.caption)
 
 
 def test_deadlines_horizon_is_kept_in_the_url(rich_db: Rich) -> None:
@@ -313,8 +301,8 @@ def test_track_record_page_scores_calibration_history_and_breakdowns(rich_db: Ri
     no_exception(at)
     score = ledger.track_record(path, attribution="author")
     shown = metrics(at)
-    assert shown["Scored forecasts"] == str(score.n) and shown["Brier score"] == f"{score.brier:.4f}"
-    assert shown["Log score"] == f"{score.log_score:.4f}"
+    assert shown["Scored forecasts"] == str(score.n) and shown["Brier score"] == f"{score.brier:.3f}"
+    assert shown["Log score"] == f"{score.log_score:.3f}"
     titles = [title_of(f) for f in figures(at)]
     assert titles[:2] == ["Calibration (the author's own claims, unfolded)", "Brier score over time"]
     assert any(t.startswith("Brier score by claimant") for t in titles)

@@ -48,6 +48,7 @@ TABS = (  # fixed labels: a label that changed (a count in it) would reset the s
     "Correct or withdraw",
     "Import a file",
     "Scorecard",
+    "Reminders",
 )
 PENDING = "author_add_pending"
 REVIEW_STATE = (  # session keys of the "New issue" tab: the review in progress
@@ -765,6 +766,58 @@ def scorecard_form() -> None:
     st.code(text, language=fmt, wrap_lines=True)
 
 
+def reminders_panel(claims: overview.ClaimTable) -> None:
+    """The reminder bookkeeping readers do not need: each due claim's reminder state, and the inbox."""
+    today = data.today()
+    states = data.reminder_states()
+    due = [*overview.overdue(claims, limit=ui.MAX_TABLE_ROWS), *overview.due_within(claims, today, 90, limit=200)]
+    st.caption(
+        "Reminders go out before each deadline, on the day and while a claim stays overdue "
+        "(`predictions remind run`, started by `make run`). The claims due within 90 days or overdue:"
+    )
+    if due:
+        st.dataframe(
+            [
+                {
+                    "claim": ui.claim_url(r["id"]),
+                    "deadline": r["deadline"],
+                    "statement": r["statement"],
+                    "reminders": overview.reminder_label(states.get(int(str(r["id"])))),
+                }
+                for r in due
+            ],
+            key="author_reminder_states",
+            hide_index=True,
+            column_config={
+                "claim": st.column_config.LinkColumn("claim", display_text=r"\?claim=(\d+)$", width="small"),
+                "statement": st.column_config.TextColumn("statement", width="large"),
+            },
+        )
+    st.markdown("**Reminder inbox**")
+    messages = data.inbox()
+    if not messages:
+        st.info("No reminders sent yet: the reminder process records each one here once it runs.")
+        return
+    st.dataframe(
+        [
+            {
+                "due on": m["due_on"].isoformat(),
+                "claim": ui.claim_url(m["claim_id"]),
+                "step": m["step"],
+                "channel": m["channel"],
+                "state": m["state"],
+                "sent at": f"{m['sent_at']:%Y-%m-%d %H:%M}" if m["sent_at"] else None,
+                "subject": m["subject"],
+            }
+            for m in messages
+        ],
+        key="author_inbox",
+        hide_index=True,
+        placeholder="–",
+        column_config={"claim": st.column_config.LinkColumn("claim", display_text=r"\?claim=(\d+)$")},
+    )
+
+
 def claim_picker(claims: overview.ClaimTable) -> int | None:
     with st.container(border=True):
         st.markdown("**Claim to work on** (observations, confidence, resolutions)")
@@ -789,7 +842,8 @@ if not auth.signed_in():  # a bookmark of /author, or a reload after the cookie 
     st.stop()
 
 author_name = data.settings().author_name
-chosen = claim_picker(data.claims())
+table = data.claims()
+chosen = claim_picker(table)
 tabs = st.tabs(list(TABS), key=TAB, on_change="rerun")
 with tabs[0]:
     verdict_queue()
@@ -812,3 +866,5 @@ with tabs[7]:
     import_form()
 with tabs[8]:
     scorecard_form()
+with tabs[9]:
+    reminders_panel(table)

@@ -1,4 +1,8 @@
-"""Deadlines: what comes due within 30 / 90 / 365 days, and what is overdue and still unresolved."""
+"""Deadlines: what comes due within 30 / 90 / 365 days, and what is overdue and still unresolved.
+
+Readers see what is due (statement, deadline, days left, confidence); the reminder bookkeeping (each
+claim's reminder state, the inbox) is the author's and lives in the author workspace.
+"""
 
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -12,14 +16,10 @@ HORIZONS = [str(days) for days in overview.HORIZONS]
 
 today = data.today()
 rows = data.claims(today)
-reminders = data.reminder_states()
 counts = overview.deadline_counts(rows, today)
 
 st.title("Deadlines")
-st.caption(
-    f"As of {today.isoformat()}. Soonest deadline first. Reminders go out before each deadline, "
-    "on the day and while a claim stays overdue."
-)
+st.caption(f"As of {today.isoformat()}. Soonest deadline first.")
 
 columns = st.columns(4)
 for column, (label, count) in zip(columns, counts.items(), strict=True):
@@ -38,15 +38,12 @@ days = int(choice)
 
 def extra_columns(items: Sequence[Mapping[str, Any]], late: bool = False) -> dict[str, list[object]]:
     left = [overview.days_to_deadline(r, today) or 0 for r in items]
-    return {
-        "days overdue" if late else "days left": [-d if late else d for d in left],
-        "reminders": [overview.reminder_label(reminders.get(int(str(r["id"])))) for r in items],
-    }
+    return {"days overdue" if late else "days left": [-d if late else d for d in left]}
 
 
 def order(late: bool) -> list[str]:
     days = "days overdue" if late else "days left"
-    return ["claim", "deadline", days, "status", "reminders", "statement", "claimant", "probability"]
+    return ["statement", "probability", "deadline", days, "status", "claim"]
 
 
 st.subheader(f"Due within {days} days")
@@ -75,27 +72,3 @@ if late:
     )
 else:
     st.success("Nothing is overdue: every claim past its deadline has been resolved.")
-
-st.subheader("Reminder inbox")
-messages = data.inbox()
-if not messages:
-    st.info("No reminders sent yet: the reminder process records each one here once it runs.")
-else:
-    st.dataframe(
-        [
-            {
-                "due on": m["due_on"].isoformat(),
-                "claim": ui.claim_url(m["claim_id"]),
-                "step": m["step"],
-                "channel": m["channel"],
-                "state": m["state"],
-                "sent at": f"{m['sent_at']:%Y-%m-%d %H:%M}" if m["sent_at"] else None,
-                "subject": m["subject"],
-            }
-            for m in messages
-        ],
-        key="deadlines_inbox",
-        hide_index=True,
-        placeholder="–",
-        column_config={"claim": st.column_config.LinkColumn("claim", display_text=r"\?claim=(\d+)$")},
-    )

@@ -82,14 +82,20 @@ columns[2].metric("Due within 90 days", f"{head.due_soon:,}", help=f"open, deadl
 columns[3].metric("Overdue, unresolved", f"{head.overdue:,}", help="deadline passed, no resolution recorded")
 columns[4].metric("Resolved", f"{head.resolved:,}")
 columns[5].metric(
-    "Author's Brier score",
+    "Author's Brier score, all claims",
     "–" if author.brier is None else f"{author.brier:.3f}",
     help=(
-        f"over {author.n} scored forecasts on the author's own claims (0 is perfect, 0.25 is always saying 50%)"
+        f"over {author.n} scored forecasts on all the author's own claims, whatever the filters "
+        "(0 is perfect, 0.25 is always saying 50%)"
         if author.n
         else "none of the author's own claims is resolved yet"
     ),
 )
+
+if claim_filter.active and author.n:
+    st.caption(
+        f"The Brier score is not filtered: it covers all {author.n:,} scored forecasts on the author's own claims."
+    )
 
 if not len(rows):
     st.info("The ledger holds no claims yet: sign in as the author to add some, or import a file.")
@@ -123,4 +129,19 @@ else:
 
 st.subheader("Claims")
 listed = np.flatnonzero(mask)
-ui.claims_table(rows.rows(listed[: ui.MAX_TABLE_ROWS]), key="overview_table", total=len(listed))
+ui.claims_table(
+    rows.rows(listed[: ui.MAX_TABLE_ROWS]),
+    key="overview_table",
+    total=len(listed),
+    column_order=[
+        "statement",
+        "probability",
+        "status",
+        "deadline",
+        "claimant",
+        "attribution",
+        "topics",
+        "source",
+        "claim",
+    ],
+)

@@ -16,11 +16,11 @@ def headline(score: Score) -> None:
     columns = st.columns(4)
     columns[0].metric("Scored forecasts", f"{score.n:,}", help="forecasts on claims resolved true, false or partial")
     columns[1].metric(
-        "Brier score", "–" if score.brier is None else f"{score.brier:.4f}", help="0 is perfect; always 50% scores 0.25"
+        "Brier score", "–" if score.brier is None else f"{score.brier:.3f}", help="0 is perfect; always 50% scores 0.25"
     )
     columns[2].metric(
         "Log score",
-        "–" if score.log_score is None else f"{score.log_score:.4f}",
+        "–" if score.log_score is None else f"{score.log_score:.3f}",
         help="mean of ln(probability given to what happened); 0 is perfect, higher is better",
     )
     columns[3].metric("In calibration", f"{in_calibration:,}", help="scored forecasts whose deadline has passed")
