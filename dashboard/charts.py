@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import plotly.graph_objects as go
@@ -42,10 +42,15 @@ LIGHT_STATUSES = frozenset(
         Status.HAS_EVIDENCE.value,
     }
 )
-ACCENT = "#1864ab"
+# Line colours of mid lightness, legible on the light and on the dark theme's background alike.
+ACCENT = "#1c7ed6"
 MUTED = "#868e96"
-TODAY_COLOUR = "#495057"
-TARGET_COLOUR = "#2b8a3e"
+TODAY_COLOUR = "#868e96"
+TARGET_COLOUR = "#2f9e44"
+OBSERVED_COLOUR = "#7048e8"
+DEADLINE_COLOUR = "#e03131"
+LABEL_ROW_PX = 16  # reference-line labels are stacked this far apart, so none covers another
+MIN_DATE_SPAN_DAYS = 30  # a date axis spans at least this, so one point never gets hourly, repeated ticks
 DATE_FORMAT = "%Y-%m-%d"
 MAX_LINE_POINTS = 400
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "triangle-down", "pentagon")
@@ -124,16 +129,33 @@ def _date_axis(chart: _Chart, axis: str = "x") -> None:
 
 
 def _vline(chart: _Chart, day: Any, name: str, label: str, colour: str, dash: str = "dot") -> None:
-    """A vertical reference line across the plot (a named shape) with its label on top."""
+    """A vertical reference line across the plot (a named shape) with its label on top.
+
+    Each further line's label sits one row lower (deadline, today, resolution), so labels of lines
+    that are close together, or on the same day, never overlap.
+    """
     x = _iso(day)
+    row = sum(1 for a in chart.layout.get("annotations", []) if str(a.get("name", "")).startswith("vline:"))
     chart.extra("shapes", {
         "type": "line", "name": name, "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "paper",
         "line": {"color": colour, "width": 1.5, "dash": dash},
     })  # fmt: skip
     chart.extra("annotations", {
-        "x": x, "y": 1, "xref": "x", "yref": "paper", "text": label, "showarrow": False, "yanchor": "top",
-        "xanchor": "left", "font": {"size": 11, "color": colour}, "bgcolor": "rgba(255, 255, 255, 0.85)",
+        "name": f"vline:{name}", "x": x, "y": 1, "xref": "x", "yref": "paper", "text": label,
+        "showarrow": False, "yanchor": "top", "xanchor": "left", "yshift": -LABEL_ROW_PX * row,
+        "font": {"size": 11, "color": colour},
     })  # fmt: skip
+
+
+def _date_span(chart: _Chart, days: Sequence[Any], min_days: int = MIN_DATE_SPAN_DAYS) -> None:
+    """Widen a date axis whose data spans less than `min_days` around its middle (one point, two close ones):
+    plotly would otherwise tick every few hours and print the same date several times."""
+    found = sorted(date.fromisoformat(str(_iso(d))) for d in days if d is not None)
+    if not found or (found[-1] - found[0]).days >= min_days:
+        return
+    middle = found[0] + (found[-1] - found[0]) / 2
+    half = timedelta(days=min_days / 2)
+    chart.axis("xaxis", range=[(middle - half).isoformat(), (middle + half).isoformat()])
 
 
 def _hline(chart: _Chart, y: float, name: str, label: str, colour: str, dash: str = "dash") -> None:
@@ -375,7 +397,7 @@ def claim_metric_figure(
                 x=[p.day.isoformat() for p in t.points],
                 y=[p.value for p in t.points],
                 mode="lines+markers",
-                line={"color": "#212529", "width": 2},
+                line={"color": OBSERVED_COLOUR, "width": 2},
                 marker={"size": 8},
                 customdata=[[plot_text(p.note or "", 120)] for p in t.points],
                 hovertemplate=f"%{{x|{DATE_FORMAT}}}: %{{y:,.6g}} {unit}<br>%{{customdata[0]}}<extra></extra>",
@@ -385,9 +407,10 @@ def claim_metric_figure(
     _layout(chart, title, "date", unit or "value", height=440)
     _date_axis(chart)
     if t.deadline is not None:
-        _vline(chart, t.deadline, "deadline", f"deadline {t.deadline.isoformat()}", "#c92a2a", dash="dash")
+        _vline(chart, t.deadline, "deadline", f"deadline {t.deadline.isoformat()}", DEADLINE_COLOUR, dash="dash")
     _vline(chart, today, "today", f"today {today.isoformat()}", TODAY_COLOUR)
     _resolution_line(chart, resolution, status)
+    _date_span(chart, [start, end, *(p.day for p in t.points)])
     values = [t.target, *(p.value for p in t.points), *(p.high for p in t.projection if p.high is not None)]
     values += [p.low for p in t.projection if p.low is not None] + ([t.baseline] if t.baseline is not None else [])
     low, high = min(0.0, *values), max(values)
@@ -421,7 +444,7 @@ def confidence_figure(
     by_forecaster: dict[str, list[Mapping[str, Any]]] = {}
     for forecast in forecasts:
         by_forecaster.setdefault(str(forecast["forecaster"]), []).append(forecast)
-    palette = [ACCENT, "#e8590c", "#2b8a3e", "#6741d9", "#c2255c", "#0c8599"]
+    palette = [ACCENT, "#f76707", "#37b24d", "#845ef7", "#e64980", "#15aabf"]
     # The last forecast stays in force until the resolution (or today): the line runs on to there.
     until = _iso((resolution or {}).get("resolved_on")) or today.isoformat()
     for i, (name, rows) in enumerate(by_forecaster.items()):
@@ -453,8 +476,9 @@ def confidence_figure(
     _date_axis(chart)
     chart.axis("yaxis", range=[-2, 102])
     if deadline is not None:
-        _vline(chart, deadline, "deadline", f"deadline {deadline.isoformat()}", "#c92a2a", dash="dash")
+        _vline(chart, deadline, "deadline", f"deadline {deadline.isoformat()}", DEADLINE_COLOUR, dash="dash")
     _resolution_line(chart, resolution, status)
+    _date_span(chart, [*(_iso(f["made_at"]) for f in forecasts), until, deadline])
     if not forecasts:
         _empty_note(chart, "No forecast recorded for this claim.")
     return chart.figure()
@@ -542,7 +566,8 @@ def score_history_figure(points: Sequence[ScorePoint], title: str = "Brier score
         )
     _layout(chart, title, "resolution date", "cumulative Brier score (lower is better)", height=380)
     _date_axis(chart)
-    chart.axis("yaxis", rangemode="tozero")
+    chart.axis("yaxis", range=[0, 1])  # a Brier score lies in 0–1: the axis always shows all of it
+    _date_span(chart, [p.resolved_on for p in shown])
     _hline(chart, 0.25, "always 50%", "0.25 = always saying 50%", MUTED, dash="dot")
     if not shown:
         _empty_note(chart, "Nothing resolved yet.")
@@ -576,7 +601,7 @@ def breakdown_figure(by: Mapping[str, Score], label: str, limit: int = 15) -> go
         chart, f"Brier score by {label} ({shown})", "Brier score (lower is better)", label, height=140 + 28 * len(items)
     )
     chart.axis("yaxis", automargin=True, type="category")
-    chart.axis("xaxis", rangemode="tozero")
+    chart.axis("xaxis", range=[0, 1])
     if not items:
         _empty_note(chart, "Nothing resolved yet.")
     return chart.figure()

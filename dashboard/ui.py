@@ -103,6 +103,25 @@ def show_validation_error(error: ValidationError, heading: str = "Not saved:") -
     st.error("\n".join([heading, *(f"- {escape_markdown(line)}" for line in describe_validation_error(error))]))
 
 
+# --- layouts for phone and desktop --------------------------------------------------------------
+
+NARROW_PX = 640  # below this width Streamlit stacks columns: a phone
+
+
+def _css(rule: str) -> None:
+    st.html(f"<style>{rule}</style>")
+
+
+def only_on_wide_screens(key: str) -> None:
+    """Hide the container with this key on a phone (a fixed CSS rule on its `st-key-` class)."""
+    _css(f"@media (max-width: {NARROW_PX - 0.02}px) {{ .st-key-{key} {{ display: none; }} }}")
+
+
+def only_on_narrow_screens(key: str) -> None:
+    """Show the container with this key on a phone only."""
+    _css(f"@media (min-width: {NARROW_PX}px) {{ .st-key-{key} {{ display: none; }} }}")
+
+
 # --- widgets whose value lives in the URL --------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -270,3 +271,40 @@ def test_breakdown_figure_shows_the_largest_groups_only() -> None:
 def test_thin_keeps_short_series_whole() -> None:
     assert charts.thin([1, 2, 3], 10) == [1, 2, 3]
     assert charts.thin(list(range(1000)), 5) == [0, 250, 500, 749, 999]
+
+
+# --- charts people can read (issue 13, point 8) ---------------------------------------------------
+
+
+def label_boxes(fig: go.Figure) -> list[tuple[str, str, float]]:
+    """(x, text, yshift) of the labels of the vertical reference lines (deadline, today, resolution)."""
+    return [(a.x, a.text, a.yshift or 0) for a in fig.layout.annotations if str(a.name or "").startswith("vline:")]
+
+
+def test_reference_line_labels_never_overlap_even_on_the_same_day() -> None:
+    t = trajectory.build(threshold_claim(deadline=TODAY), observations((date(2025, 3, 31), 40)), "resolved false")
+    fig = charts.claim_metric_figure(t, TODAY, {"outcome": "false", "resolved_on": TODAY}, "resolved false")
+    labels = label_boxes(fig)
+    assert [text.split()[0] for _, text, _ in labels] == ["deadline", "today", "resolved"]
+    assert {x for x, _, _ in labels} == {TODAY.isoformat()}  # three lines on one day ...
+    shifts = sorted(shift for _, _, shift in labels)
+    assert all(b - a >= charts.LABEL_ROW_PX for a, b in itertools.pairwise(shifts))  # ... three rows
+
+
+def test_a_one_point_chart_spans_whole_days_so_no_date_tick_repeats() -> None:
+    one = [{"forecaster": "Pascal", "probability": 0.6, "made_at": datetime(2026, 6, 1, 9), "basis": "x", "note": None}]
+    fig = charts.confidence_figure(one, TODAY)  # made today: one point, nothing until today
+    low, high = (date.fromisoformat(str(v)[:10]) for v in fig.layout.xaxis.range)
+    assert (high - low).days >= charts.MIN_DATE_SPAN_DAYS
+    history = charts.score_history_figure([ScorePoint(date(2026, 1, 5), 1, 0.36)])
+    low, high = (date.fromisoformat(str(v)[:10]) for v in history.layout.xaxis.range)
+    assert (high - low).days >= charts.MIN_DATE_SPAN_DAYS
+    wide = charts.confidence_figure([{**one[0], "made_at": datetime(2024, 1, 1)}], TODAY)
+    assert wide.layout.xaxis.range is None  # a long history keeps plotly's own range
+
+
+def test_brier_axes_run_from_zero_to_one() -> None:
+    history = charts.score_history_figure([ScorePoint(date(2026, 1, 5), 1, 0.04), ScorePoint(date(2026, 3, 5), 2, 0.1)])
+    assert list(history.layout.yaxis.range) == [0, 1]
+    by = {"Pascal": Score(n=3, brier=0.2, log_score=-0.6, calibration=[])}
+    assert list(charts.breakdown_figure(by, "claimant").layout.xaxis.range) == [0, 1]

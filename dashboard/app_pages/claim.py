@@ -145,11 +145,14 @@ else:
     st.caption("A yes/no claim: there is no metric to chart; the evidence is listed below.")
 
 deadline = detail.view["deadline"]
-st.plotly_chart(
-    charts.confidence_figure(detail.forecasts, today, deadline, current, status),
-    key="claim_confidence",
-    config={"displaylogo": False},
-)
+if detail.forecasts:
+    st.plotly_chart(
+        charts.confidence_figure(detail.forecasts, today, deadline, current, status),
+        key="claim_confidence",
+        config={"displaylogo": False},
+    )
+else:
+    st.caption("No forecast recorded for this claim yet, so there is no confidence history to chart.")
 
 st.subheader("Evidence")
 if not detail.observations:

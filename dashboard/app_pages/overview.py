@@ -3,6 +3,8 @@
 The filters live in the URL (?topic=ai&status=overdue&from=2025-01-01), so a filtered view can be shared.
 """
 
+from datetime import date
+
 import numpy as np
 import streamlit as st
 
@@ -10,6 +12,7 @@ from dashboard import charts, data, ui
 from predictions import overview
 
 TIMELINE_CLAIMS = 60  # the dated claims with deadlines nearest today
+PHONE_TIMELINE_CLAIMS = 12  # on a phone: the nearest deadlines as a list
 
 FILTER_KEYS = {  # session key → URL parameter
     "overview_topic": "topic",
@@ -105,11 +108,29 @@ if not head.claims:
     st.stop()
 
 on_timeline = overview.timeline_index(rows, mask, today, TIMELINE_CLAIMS)
-st.plotly_chart(
-    charts.timeline_figure(rows.rows(on_timeline), today, limit=TIMELINE_CLAIMS, total=head.claims - head.undated),
-    key="overview_timeline",
-    config={"displaylogo": False},
-)
+timeline_rows = rows.rows(on_timeline)
+if timeline_rows:
+    # Wide screens get the chart; a phone (below 640 px, where Streamlit stacks columns) gets the nearest
+    # deadlines as a list, which stays readable where 60 bars with their labels would not.
+    ui.only_on_wide_screens("overview_timeline_wide")
+    ui.only_on_narrow_screens("overview_timeline_narrow")
+    with st.container(key="overview_timeline_wide"):
+        st.plotly_chart(
+            charts.timeline_figure(timeline_rows, today, limit=TIMELINE_CLAIMS, total=head.claims - head.undated),
+            key="overview_timeline",
+            config={"displaylogo": False},
+        )
+    with st.container(key="overview_timeline_narrow"):
+        st.markdown("**Deadlines nearest today**")
+        nearest = sorted(timeline_rows, key=lambda r: abs((date.fromisoformat(str(r["deadline"])) - today).days))
+        st.markdown(
+            "\n".join(
+                f"- {r['deadline']} · {r['status']} · {ui.escape_markdown(charts.plot_text(r['statement'], 70))}"
+                for r in sorted(nearest[:PHONE_TIMELINE_CLAIMS], key=lambda r: str(r["deadline"]))
+            )
+        )
+else:
+    st.caption("No claim among these has a usable deadline, so there is no resolution timeline.")
 if head.undated:
     st.caption(f"{head.undated:,} claims without a usable deadline (not checkable yet) are not on the timeline.")
 
@@ -117,6 +138,8 @@ progress_ids = [int(rows.ids[i]) for i in overview.progress_index(rows, mask, to
 trajectories = data.trajectories(progress_ids, today)
 if not trajectories:
     st.info("No threshold claim (a metric with a target) among these claims, so there is no progress chart.")
+elif not any(t.points for t in trajectories):
+    st.caption(f"No progress chart: none of the {len(trajectories)} threshold claims here has an observed value yet.")
 else:
     st.plotly_chart(charts.progress_figure(trajectories, today), key="overview_progress", config={"displaylogo": False})
     waiting = [t for t in trajectories if not t.points]

@@ -32,8 +32,8 @@ def breakdown_table(by: dict[str, Score], label: str, key: str) -> None:
             {
                 label: name,
                 "n": score.n,
-                "Brier": None if score.brier is None else round(score.brier, 4),
-                "log score": None if score.log_score is None else round(score.log_score, 4),
+                "Brier": None if score.brier is None else round(score.brier, 3),
+                "log score": None if score.log_score is None else round(score.log_score, 3),
             }
             for name, score in by.items()
         ],
@@ -62,19 +62,26 @@ if score.n == 0:
         "(ambiguous resolutions and open claims are never scored)."
     )
 
+history = data.score_history(attribution=attribution)
 left, right = st.columns(2, gap="large")
 with left:
-    st.plotly_chart(
-        charts.calibration_figure(score.calibration, folded, f"Calibration ({SCOPES[scope].lower()}, {view})"),
-        key="track_calibration_chart",
-        config={"displaylogo": False},
-    )
+    if any(b.n for b in score.calibration):
+        st.plotly_chart(
+            charts.calibration_figure(score.calibration, folded, f"Calibration ({SCOPES[scope].lower()}, {view})"),
+            key="track_calibration_chart",
+            config={"displaylogo": False},
+        )
+    else:
+        st.caption("No calibration chart: no scored claim has reached its deadline yet.")
 with right:
-    st.plotly_chart(
-        charts.score_history_figure(data.score_history(attribution=attribution), "Brier score over time"),
-        key="track_history_chart",
-        config={"displaylogo": False},
-    )
+    if history:
+        st.plotly_chart(
+            charts.score_history_figure(history, "Brier score over time"),
+            key="track_history_chart",
+            config={"displaylogo": False},
+        )
+    else:
+        st.caption("No Brier score over time: nothing is resolved and scored yet.")
 
 st.subheader("Breakdowns")
 tabs = st.tabs([f"by {label}" for label in BREAKDOWNS])
