@@ -491,6 +491,10 @@ def sweep(
     today = now.date()
     channels = list(channels) if channels is not None else configured_channels(settings)
     offsets = parse_offsets(settings.remind_offsets)
+    try:  # the furthest dates a sweep works with, ahead and behind
+        _ = (today + timedelta(days=max(offsets)), now - LEASE, now + BACKOFF_CAP)
+    except OverflowError:
+        raise LedgerError(f"cannot sweep as of {now.isoformat()}: too close to the ends of the calendar") from None
     worker = worker or f"{socket.gethostname()}:{os.getpid()}"
     by_name = {channel.name: channel for channel in channels}
     result = SweepResult()

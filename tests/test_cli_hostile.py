@@ -29,8 +29,8 @@ from hypothesis import strategies as st
 from ledger_snapshot import assert_clean_refusal, dump, run_cli
 
 from predictions import backup, cli, ledger
+from predictions.imports import JSON_FORMAT
 from predictions.models import ClaimIn
-from predictions.transfer import JSON_FORMAT
 
 RAW_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 HOSTILE_STATEMENT = "Robotaxis \x1b[31mRED\x1b[0m \x9b2J\x07 \rrewritten\u202egnirts by 2026"
@@ -39,9 +39,10 @@ HOSTILE_STATEMENT = "Robotaxis \x1b[31mRED\x1b[0m \x9b2J\x07 \rrewritten\u202egn
 LEFT_OUT = {"--charts", "--progress", "-h", "--help"}
 
 
-@pytest.fixture(scope="module")
-def hostile_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("hostile")
+@pytest.fixture
+def hostile_files(tmp_path: Path) -> dict[str, Path]:
+    folder = tmp_path / "hostile"
+    folder.mkdir()
     files = {
         "nested.json": "[" * 100_000 + "]" * 100_000,
         "bignumber.json": '{"format": ' + "9" * 5000 + "}",
@@ -108,6 +109,7 @@ FILES = [
     "nested.yaml", "text.md", "empty", "binary.bin", "not-utf8.csv", "a folder", "under a file", "missing folder",
     "sqlite",
 ]  # fmt: skip
+OUTPUTS = ["a folder", "under a file", "missing folder"]
 
 
 @st.composite
@@ -118,6 +120,8 @@ def invocations(draw: st.DrawFn, files: dict[str, Path], backup_folder: Path, ou
         TEXT,
         st.sampled_from([str(files[f]) for f in FILES] + [str(backup_folder), str(out / "new" / "file.out")]),
     )
+    # Outputs go onto folders, under files, into missing folders: never over the input files.
+    outputs = st.one_of(TEXT, st.sampled_from([str(files[f]) for f in OUTPUTS] + [str(out / "new" / "file.out")]))
     args = [name]
     for action in commands[name]:
         if action.option_strings and not draw(st.booleans()):
@@ -127,9 +131,12 @@ def invocations(draw: st.DrawFn, files: dict[str, Path], backup_folder: Path, ou
             if name == "remind" and value == "run":
                 value = "once"
         else:
-            value = draw(values)
+            value = draw(outputs if action.dest in ("output", "charts") else values)
             if name == "remind" and not action.option_strings and value == "run":
                 value = "once"
+        if action.type is cli._path and not Path(value).is_absolute():
+            # Hostile, but inside this test's folder: a relative path would land in the working directory.
+            value = str(out / "relative" / value.replace("..", "__"))
         if action.option_strings:
             if action.nargs == 0:
                 args.append(action.option_strings[0])

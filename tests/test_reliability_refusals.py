@@ -161,6 +161,10 @@ EXTREME_SETTINGS = {
         {}, ["scorecard", "--since", "2025-01-01", "--days", "99999999"],
         "error: the number of days ahead (99999999) may be at most 3650 (ten years)",
     ),
+    "a sweep as of year 1": (
+        {}, ["remind", "once", "--now", "0001-01-01T00:00"],
+        "error: cannot sweep as of 0001-01-01T00:00:00: too close to the ends of the calendar",
+    ),
     "a scorecard dated on the last day": (
         {}, ["scorecard", "--since", "2025-01-01", "--today", "9999-12-30"],
         "error: 90 days after 9999-12-30 is past the end of the calendar",
