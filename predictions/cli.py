@@ -1,6 +1,6 @@
 """`predictions`: a thin command line over the library. Each command parses its arguments, calls
-`predictions.ledger` / `predictions.transfer`, and turns domain errors into one line on stderr with
-exit code 1 (never a traceback).
+`predictions.ledger`, `predictions.imports` or `predictions.exports`, and turns domain errors into one line
+on stderr with exit code 1 (never a traceback).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import duckdb
 from pydantic import ValidationError
 
 from db import DatabaseError
-from predictions import ledger, transfer, verdicts
+from predictions import exports, imports, ledger, verdicts
 from predictions.models import (
     Attribution,
     ClaimIn,
@@ -68,7 +68,7 @@ def _path(text: str) -> Path:
 
 def _probability(text: str) -> float:
     try:
-        return transfer.parse_probability(text)
+        return imports.parse_probability(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
@@ -104,7 +104,7 @@ def _print_json(data: Any) -> None:
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
-    from predictions import evidence
+    from predictions.imports import evidence
 
     result = evidence.seed_ledger(settings.db, args.seed, with_evidence=not args.no_evidence)
     verb = "created" if result.created else "updated"
@@ -116,7 +116,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ensure_db(args: argparse.Namespace, settings: Settings) -> int:
-    from predictions import evidence
+    from predictions.imports import evidence
 
     result = evidence.ensure_ledger(settings.db)
     if result is None:
@@ -178,7 +178,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     if args.file:
         if args.statement:
             raise UsageError("give either --file or --statement, not both")
-        result = transfer.import_file(settings.db, args.file, "yaml")
+        result = imports.import_file(settings.db, args.file, "yaml")
         print(f"added {result.claims_added} claims ({result.claims_existing} already there)")
         return 0
     if not args.statement:
@@ -264,13 +264,13 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{share:4.0%} {what}", file=sys.stderr, flush=True)
 
     if args.format == "evidence":
-        from predictions import evidence
+        from predictions.imports import evidence
 
         found = evidence.import_evidence_file(settings.db, args.file)
         print(f"imported {args.file}: {found.added} observations added, {found.existing} already there")
         return 0
 
-    result = transfer.import_file(
+    result = imports.import_file(
         settings.db, args.file, args.format, default_forecaster=settings.author_name,
         progress=report if args.progress else None,
     )  # fmt: skip
@@ -342,7 +342,7 @@ def cmd_withdraw(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    count = transfer.export_ledger(settings.db, args.format, args.output)
+    count = exports.export_ledger(settings.db, args.format, args.output)
     print(f"wrote {count} {'claims' if args.format == 'json' else 'forecast rows'} to {args.output}")
     return 0
 
@@ -483,6 +483,34 @@ def cmd_scorecard(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import publishing
+
+    result = publishing.publish(
+        settings.db,
+        args.output,
+        today=args.today or date.today(),
+        base_url=args.base_url,
+        source=args.source,
+        everything=args.all,
+        cards=not args.no_cards,
+        author=settings.author_name,
+    )
+    print(
+        f"published {result.claims} claims to {args.output}: {len(result.pages)} pages, {len(result.cards)} cards, "
+        f"{result.files} files, {result.bytes:,} bytes"
+    )
+    return 0
+
+
+def cmd_card(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import publishing
+
+    publishing.card(settings.db, args.id, args.output, today=args.today or date.today())
+    print(f"wrote the card of claim {args.id} to {args.output}")
+    return 0
+
+
 # --- parser ---------------------------------------------------------------------------------------
 
 
@@ -586,6 +614,20 @@ def build_parser() -> Parser:
     p.add_argument("--format", required=True, choices=["csv", "json", "parquet"])
     p.add_argument("-o", "--output", type=_path, required=True)
 
+    p = command("publish", cmd_publish, "write the reader pages as a static site (cards, feed, embeds, data)")
+    p.add_argument("-o", "--output", type=_path, required=True, help="the site's folder")
+    p.add_argument("--base-url", help="the address the folder is served from (absolute og:image, feed and embeds)")
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--source", type=_claim_id, help="only the claims of this source id")
+    scope.add_argument("--all", action="store_true", help="also the claims imported from other platforms' archives")
+    p.add_argument("--today", type=_date, help="the site's as-of day (default: today)")
+    p.add_argument("--no-cards", action="store_true", help="leave out the PNG cards (no browser needed)")
+
+    p = command("card", cmd_card, "write one claim's 1200×630 PNG card (for a newsletter or a post)")
+    p.add_argument("id", type=_claim_id)
+    p.add_argument("-o", "--output", type=_path, required=True, help="the PNG file")
+    p.add_argument("--today", type=_date, help="status as of this day (default: today)")
+
     p = command("score", cmd_score, "the track record: Brier, log score, calibration")
     p.add_argument("--json", action="store_true")
     p.add_argument("--folded", action="store_true", help="fold p < 50%% onto 1 − p (bins 50–100%%)")
@@ -648,12 +690,13 @@ def _os_problem(error: OSError) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    stdout = sys.stdout
-    sys.stdout = EscapingWriter(stdout)  # text from people never reaches the terminal raw
+    stdout, stderr = sys.stdout, sys.stderr
+    # Text from people never reaches the terminal raw: not in output, errors or the reminder log lines.
+    sys.stdout, sys.stderr = EscapingWriter(stdout), EscapingWriter(stderr)
     try:
         return _main(argv)
     finally:
-        sys.stdout = stdout
+        sys.stdout, sys.stderr = stdout, stderr
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -663,7 +706,7 @@ def _main(argv: Sequence[str] | None) -> int:
             raise UsageError("predictions: '--' is not a value for an option")
         settings = load_settings(db=args.db)
         return int(args.handler(args, settings))
-    except transfer.ImportProblems as error:
+    except imports.ImportProblems as error:
         for problem in error.problems:
             _error(problem)
         return 1

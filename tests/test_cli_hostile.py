@@ -19,6 +19,8 @@ import json
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -275,3 +277,15 @@ def test_the_json_import_refuses_a_resolution_dated_before_its_claim(hostile_led
     file.write_text(json.dumps({"format": JSON_FORMAT, "claims": [claim("predictionbook:77")]}))
     kept = run_cli(["import", str(file), "--format", "json", "--db", str(hostile_ledger)])
     assert kept.code == 0 and "1 claims added" in kept.out, kept.err
+
+
+def test_the_reminder_sweep_logs_and_prints_statements_escaped(db_path: Path) -> None:
+    """A real process (its log lines go to the real stderr, not to pytest's capture)."""
+    ledger.add_claim(db_path, ClaimIn(statement=HOSTILE_STATEMENT, made_on=date(2026, 1, 1), deadline=date(2026, 3, 2)))
+    result = subprocess.run([sys.executable, "-m", "predictions.cli", "remind", "once", "--now", "2026-03-01T09:00",
+                             "--db", str(db_path)], capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "reminder sweep: 2 sent" in result.stdout
+    assert "Robotaxis \\x1b[31mRED" in result.stderr and "Robotaxis \\x1b[31mRED" in result.stdout  # log and console
+    assert_no_raw_controls(result.stdout)
+    assert_no_raw_controls(result.stderr)
