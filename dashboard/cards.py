@@ -1,0 +1,180 @@
+"""Claim cards: one 1200×630 PNG per claim for link previews (og:image) and for pasting into an e-mail.
+
+A card shows the statement, the claimant, the deadline, the status or outcome, the current confidence
+and a small chart of the metric against its target (threshold claims) or of the confidence history.
+It is a Plotly figure (text as annotations, escaped by charts.plot_text) drawn by kaleido on the system
+Chromium, exactly as the scorecard's charts are (dashboard.static_charts.browser_path); many cards are
+drawn in one browser session.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+
+from dashboard import charts, static_charts
+from predictions import ledger
+from predictions.numbers import format_number
+from predictions.trajectory import Trajectory
+
+WIDTH, HEIGHT = 1200, 630
+INK = "#212529"
+MUTED = "#495057"
+FONT = "DejaVu Sans, Arial, sans-serif"
+
+
+@dataclass(frozen=True)
+class CardData:
+    """What a card shows, as plain values (from a ClaimDetail)."""
+
+    claim_id: int
+    statement: str
+    claimant: str
+    attribution: str
+    deadline: str
+    status: str
+    confidence: str
+    site: str
+    today: date
+    trajectory: Trajectory | None
+    forecasts: Sequence[Mapping[str, Any]]
+
+
+def _wrap(text: str, width: int, lines: int) -> list[str]:
+    wrapped = textwrap.wrap(" ".join(text.split()), width=width) or [""]
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "…"
+    return wrapped
+
+
+def card_data(detail: ledger.ClaimDetail, today: date, site: str = "Trend Prediction Tracker") -> CardData:
+    row = detail.view.row
+    status = detail.view.status.value
+    current = ledger.resolution_in_force(detail)
+    if current is not None and current["outcome"] == "partial" and current["fraction"] is not None:
+        status = f"{status} ({float(current['fraction']):.0%} achieved)"
+    latest = detail.forecasts[-1] if detail.forecasts else None
+    confidence = f"{float(latest['probability']):.0%}" if latest else "–"
+    if row["deadline"] is not None:
+        deadline = f"{row['deadline'].isoformat()} ({row['deadline_precision'] or 'day'})"
+    else:
+        deadline = "none usable yet"
+    return CardData(
+        claim_id=int(row["id"]),
+        statement=str(row["statement"]),
+        claimant=str(row["claimant"]),
+        attribution=str(row["attribution"]).replace("_", " "),
+        deadline=deadline,
+        status=status,
+        confidence=confidence,
+        site=site,
+        today=today,
+        trajectory=ledger.claim_trajectory(detail),
+        forecasts=detail.forecasts,
+    )
+
+
+def _text(x: float, y: float, text: str, size: int, colour: str = INK, **more: Any) -> dict[str, Any]:
+    return {
+        "x": x, "y": y, "xref": "paper", "yref": "paper", "text": text, "showarrow": False, "xanchor": "left",
+        "yanchor": "top", "align": "left", "font": {"size": size, "color": colour, "family": FONT}, **more,
+    }  # fmt: skip
+
+
+def card_figure(card: CardData) -> go.Figure:
+    """The card as a figure of WIDTH × HEIGHT pixels: text on the left, the small chart on the right."""
+    statement = "<br>".join(charts.plot_text(line) for line in _wrap(card.statement, 52, 4))
+    colour = charts.status_colour(card.status.split(" (")[0])
+    who = charts.plot_text(card.claimant, 36)
+    if card.attribution.lower() != card.claimant.lower():
+        who += f" · {charts.plot_text(card.attribution, 30)}"
+    annotations = [
+        _text(0.0, 1.0, f"{charts.plot_text(card.site, 60)} · claim #{card.claim_id}", 20, MUTED),
+        _text(0.0, 0.91, f"<b>{statement}</b>", 34),
+        _text(0.0, 0.4, who, 21, MUTED),
+        _text(0.0, 0.3, f"Deadline {charts.plot_text(card.deadline)}", 21, MUTED),
+        _text(0.0, 0.17, f" {charts.plot_text(card.status)} ", 24, INK,
+              bgcolor="#ffffff", bordercolor=colour, borderwidth=4, borderpad=6),
+        _text(0.4, 0.4, "current confidence", 18, MUTED),
+        _text(0.4, 0.33, f"<b>{charts.plot_text(card.confidence)}</b>", 48, INK),
+    ]  # fmt: skip
+    traces: list[dict[str, Any]] = []
+    axis = {"domain": [0.66, 1.0], "anchor": "y", "showgrid": False, "tickfont": {"size": 14, "color": MUTED}}
+    yaxis: dict[str, Any] = {"domain": [0.04, 0.36], "anchor": "x", "tickfont": {"size": 14, "color": MUTED}}
+    t = card.trajectory
+    start: str | None = None
+    end = card.today.isoformat()
+    if t is not None and t.points:
+        start = min(t.points[0].day, t.baseline_on or t.points[0].day).isoformat()
+        end = max(end, t.deadline.isoformat() if t.deadline else end)
+        traces.append({"type": "scatter", "x": [p.day.isoformat() for p in t.points], "y": [p.value for p in t.points],
+                       "mode": "lines+markers", "line": {"color": INK, "width": 3}, "marker": {"size": 8}})  # fmt: skip
+        target = {"color": charts.TARGET_COLOUR, "width": 2, "dash": "dash"}
+        traces.append(
+            {"type": "scatter", "x": [start, end], "y": [t.target, t.target], "mode": "lines", "line": target}
+        )
+        if t.projection:
+            traces.append({"type": "scatter", "x": [p.day.isoformat() for p in t.projection],
+                           "y": [p.value for p in t.projection], "mode": "lines",
+                           "line": {"color": charts.ACCENT, "width": 2, "dash": "dot"}})  # fmt: skip
+        label = f"{charts.plot_text(t.metric or 'metric', 28)} (target {format_number(t.target)}, dashed)"
+        annotations.append(_text(0.66, 0.45, label, 15, MUTED))
+        yaxis.update(rangemode="tozero", tickformat="~s")
+    elif card.forecasts:
+        rows = sorted(card.forecasts, key=lambda f: f["made_at"])
+        x = [f["made_at"].date().isoformat() for f in rows]
+        y = [100 * float(f["probability"]) for f in rows]
+        start = x[0]
+        if x[-1] < end:
+            x, y = [*x, end], [*y, y[-1]]
+        traces.append({"type": "scatter", "x": x, "y": y, "mode": "lines+markers",
+                       "line": {"color": charts.ACCENT, "width": 3, "shape": "hv"}, "marker": {"size": 8}})  # fmt: skip
+        annotations.append(_text(0.66, 0.45, "confidence over time", 15, MUTED))
+        yaxis.update(range=[0, 100], ticksuffix="%", dtick=25)
+    if start is not None:
+        short = (date.fromisoformat(end[:10]) - date.fromisoformat(start[:10])).days < 120
+        axis.update(range=[start, end], tickformat="%d %b %Y" if short else "%b %Y")
+    for trace in traces:
+        trace["cliponaxis"] = False
+    axis.update(type="date", nticks=3)
+    shapes = [{"type": "rect", "xref": "paper", "yref": "paper", "x0": -0.04, "x1": -0.025, "y0": -0.05,
+               "y1": 1.05, "fillcolor": colour, "line": {"width": 0}}]  # fmt: skip
+    layout = {
+        "width": WIDTH, "height": HEIGHT, "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
+        "margin": {"l": 70, "r": 50, "t": 50, "b": 50}, "showlegend": False, "annotations": annotations,
+        "shapes": shapes, "xaxis": axis, "yaxis": yaxis, "font": {"family": FONT},
+    }  # fmt: skip
+    if not traces:
+        layout["xaxis"] = {"visible": False}
+        layout["yaxis"] = {"visible": False}
+    return go.Figure(data=traces, layout=layout)
+
+
+def render_cards(figures: Mapping[Path, go.Figure]) -> list[Path]:
+    """Write each figure as a PNG of WIDTH × HEIGHT at its path, all in one browser session."""
+    import kaleido
+
+    jobs = []
+    for path, figure in figures.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        jobs.append({"fig": figure, "path": path, "opts": {"format": "png", "width": WIDTH, "height": HEIGHT}})
+    if jobs:
+        kaleido.write_fig_from_object_sync(jobs, kopts={"path": static_charts.browser_path(), "mathjax": False})
+    missing = [str(p) for p in figures if not p.is_file() or p.stat().st_size == 0]
+    if missing:
+        raise RuntimeError(f"kaleido wrote no card to {', '.join(missing)}")
+    return list(figures)
+
+
+def write_card(data: Mapping[str, Any], out: Path) -> list[Path]:
+    """The plugin behind `predictions card ID -o card.png` (entry point predictions.chart_renderers: card)."""
+    today = date.fromisoformat(str(data["today"])) if data.get("today") else None
+    detail = ledger.get_claim(Path(data["db_path"]), int(data["claim_id"]), today)
+    return render_cards({Path(out): card_figure(card_data(detail, today or date.today()))})

@@ -1,0 +1,73 @@
+"""The site's Atom feed (RFC 4287): one entry per new claim, per piece of evidence and per verdict.
+
+Written with the standard library's ElementTree, which escapes every text and attribute value: the feed
+needs nothing an XML writer does not already do. Entries are newest first; each entry's id is a
+`urn:uuid:` made from the ledger's own ids (uuid5), so it stays the same across publishes and base URLs,
+and its `updated` is the ledger's own date for the event (the day the claim was made, the evidence's
+date, the resolution's date), so the same ledger gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+ATOM = "http://www.w3.org/2005/Atom"
+NAMESPACE = uuid.UUID("6f0c2a5e-3c1b-5d47-9a51-1f2f0d1e7a15")  # the tracker's own uuid5 namespace
+ORDER = {"resolution": 0, "evidence": 1, "claim": 2}  # on one day: the verdict first, the claim last
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str  # claim | evidence | resolution
+    key: str  # stable within the ledger: "claim:14", "claim:14:observation:88", "claim:14:resolution:3"
+    day: date
+    title: str
+    summary: str
+    link: str  # the claim page, relative to the site's top folder
+
+
+def entry_id(key: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(NAMESPACE, key)}"
+
+
+def _stamp(day: date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def atom_feed(
+    entries: Sequence[Entry], *, title: str, author: str, as_of: date, base_url: str | None, feed_key: str
+) -> bytes:
+    """The feed as UTF-8 bytes; links are absolute under `base_url`, else relative to the feed itself."""
+    ET.register_namespace("", ATOM)
+    root = ET.Element(f"{{{ATOM}}}feed")
+    prefix = base_url.rstrip("/") + "/" if base_url else ""
+    _sub(root, "title", title)
+    _sub(root, "subtitle", "New claims, new evidence and verdicts, newest first.")
+    _sub(root, "id", entry_id(f"feed:{feed_key}"))
+    _sub(root, "updated", _stamp(max([as_of, *(e.day for e in entries)])))
+    _sub(_sub(root, "author"), "name", author)
+    _sub(root, "link", rel="self", type="application/atom+xml", href=f"{prefix}feed.xml")
+    _sub(root, "link", rel="alternate", type="text/html", href=f"{prefix}index.html")
+    _sub(root, "generator", "Trend Prediction Tracker")
+    ordered = sorted(entries, key=lambda e: (e.day, -ORDER[e.kind], e.key), reverse=True)
+    for item in ordered:
+        entry = _sub(root, "entry")
+        _sub(entry, "id", entry_id(item.key))
+        _sub(entry, "title", item.title)
+        _sub(entry, "updated", _stamp(item.day))
+        _sub(entry, "link", rel="alternate", type="text/html", href=f"{prefix}{item.link}")
+        _sub(entry, "category", term=item.kind)
+        _sub(entry, "summary", item.summary, type="text")
+    ET.indent(root, space=" ")
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

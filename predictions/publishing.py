@@ -1,0 +1,83 @@
+"""`predictions publish` and `predictions card`: the static site and claim cards, through plugins.
+
+The site and the cards are drawn with the dashboard's Plotly figures, so they live on the dashboard's
+side (dashboard/publish.py, dashboard/cards.py). This module finds them as the scorecard finds its
+chart renderer: through the entry point group `predictions.chart_renderers` (names `site` and `card`),
+so the `predictions` package never imports plotly or the dashboard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+from predictions.ledger import LedgerError
+
+GROUP = "predictions.chart_renderers"
+
+
+class PublishError(LedgerError):
+    """The site or a card could not be written: one line for the user."""
+
+
+def plugin(name: str) -> Callable[..., Any]:
+    found = entry_points(group=GROUP, name=name)
+    if not found:
+        raise PublishError(
+            f"no {name} plugin installed (entry point {GROUP}:{name}); reinstall with `pip install -e .`"
+        )
+    try:
+        loaded: Callable[..., Any] = next(iter(found)).load()
+    except ImportError as error:
+        raise PublishError(f"the {name} plugin cannot be loaded: {error}") from error
+    return loaded
+
+
+def _run(name: str, data: dict[str, Any], out: Path) -> Any:
+    if not Path(data["db_path"]).exists():
+        raise PublishError(f"database {data['db_path']} does not exist (run `predictions init` first)")
+    try:
+        return plugin(name)(data, out)
+    except LedgerError:
+        raise
+    except ValueError as error:  # the site's own one-line refusals (an unknown source)
+        raise PublishError(str(error)) from error
+    except Exception as error:  # a plugin: whatever else it raises becomes one line, never a traceback
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise PublishError(f"could not write the {name}: {error.__class__.__name__}: {reason}") from error
+
+
+def publish(
+    db_path: Path,
+    out: Path,
+    *,
+    today: date,
+    base_url: str | None = None,
+    source: int | None = None,
+    everything: bool = False,
+    cards: bool = True,
+    author: str = "",
+) -> Any:
+    """Write the static site into `out`; returns the plugin's summary (claims, pages, cards, files, bytes)."""
+    if base_url is not None and not base_url.lower().startswith(("http://", "https://")):
+        raise PublishError(f"--base-url must be an http(s) address, not {base_url!r}")
+    data = {
+        "db_path": str(db_path),
+        "today": today.isoformat(),
+        "base_url": base_url,
+        "source": source,
+        "all": everything,
+        "cards": cards,
+        "author": author,
+    }
+    return _run("site", data, out)
+
+
+def card(db_path: Path, claim_id: int, out: Path, *, today: date) -> Any:
+    """Write one claim's 1200×630 PNG card to `out`."""
+    if out.suffix.lower() != ".png":
+        raise PublishError(f"a card is a PNG image: name the file .png, not {out.name!r}")
+    return _run("card", {"db_path": str(db_path), "claim_id": claim_id, "today": today.isoformat()}, out)
