@@ -24,6 +24,7 @@ import csv
 import io
 import json
 import shutil
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -89,6 +90,21 @@ def _write_exports(db_path: Path, folder: Path, as_of: date) -> dict[str, Any]:
     return document
 
 
+def _claim_json(item: dict[str, Any] | None, as_of: date) -> dict[str, Any]:
+    """One claim in the export's layout (what `predictions import --format json` reads back)."""
+    return {"format": JSON_FORMAT, "exported_at": _stamp(as_of), "claims": [item] if item else []}
+
+
+def claim_document(db_path: Path, claim_id: int, today: date) -> str:
+    """One claim's data/claim-ID.json, for the live dashboard's download button."""
+    view = ledger.get_claim(db_path, claim_id, today).view
+    with tempfile.TemporaryDirectory(prefix="export-") as folder:
+        out = Path(folder) / "ledger.json"
+        export_ledger(db_path, "json", out)
+        document = json.loads(out.read_text(encoding="utf-8"))
+    return _json_text(_claim_json(_export_items(document, [view]).get(claim_id), today))
+
+
 def _stamp(as_of: date) -> str:
     return f"{as_of.isoformat()}T00:00:00"
 
@@ -144,7 +160,7 @@ def _claim_downloads(
     """data/claim-ID.json (the export's layout, one claim), .csv (its rows of the csv export) and
     .evidence.csv (its observations in the layout `predictions import --format evidence` reads)."""
     row = claim.detail.view.row
-    document = {"format": JSON_FORMAT, "exported_at": _stamp(as_of), "claims": [claim.item] if claim.item else []}
+    document = _claim_json(claim.item, as_of)
     mine = [
         r
         for r in flat

@@ -5,7 +5,7 @@ Opened by the shareable deep link `/?claim=ID`; an unknown or malformed id gets 
 
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import charts, data, downloads, ui
 from predictions import overview
 from predictions.ledger import UnknownClaimError
 from predictions.numbers import format_number
@@ -86,6 +86,27 @@ with badge:
 share = ui.claim_url(row["id"], ui.public_address(data.configured_dashboard_url()))
 st.caption(f"Claim #{row['id']} · shareable link (the copy button is at its right):")
 st.code(share, language=None, wrap_lines=True)
+card_button, data_button = st.columns(2, width=360)
+card_button.download_button(
+    "Card (PNG)",
+    data=downloads.claim_card(data.database_path(), claim_id, today),
+    file_name=f"claim-{claim_id}.png",
+    mime="image/png",
+    key="claim_card",
+    on_click="ignore",
+    icon=":material/image:",
+    help="A 1200×630 image of the claim for a newsletter or a post (what `predictions card` writes)",
+)
+data_button.download_button(
+    "Download data",
+    data=downloads.claim_json(data.database_path(), claim_id, today),
+    file_name=f"claim-{claim_id}.json",
+    mime="application/json",
+    key="claim_data",
+    on_click="ignore",
+    icon=":material/download:",
+    help="Its forecasts, evidence and resolutions, in the layout `predictions export --format json` writes",
+)
 corrections = data.amendments(claim_id)
 withdrawal = next((a for a in corrections if a["action"] == "withdraw"), None)
 if withdrawal is not None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import charts, data, downloads, ui
 from predictions import scoring
 from predictions.scoring import Score
 
@@ -44,6 +44,16 @@ def breakdown_table(by: dict[str, Score], label: str, key: str) -> None:
 
 
 st.title("Track record")
+st.download_button(
+    "Download the forecasts and outcomes (CSV)",
+    data=downloads.ledger_csv(data.database_path()),
+    file_name="ledger.csv",
+    mime="text/csv",
+    key="track_download",
+    on_click="ignore",
+    icon=":material/download:",
+    help="Every forecast with its claim's outcome, as `predictions export --format csv` writes it",
+)
 controls = st.columns([2, 1, 2])
 with controls[0]:
     scope = ui.url_choice(
