@@ -518,7 +518,7 @@ def bench_transfer(
     samples = []
     for _ in range(repeat):
         _fresh(target)
-        seconds, result = timed(lambda: transfer.import_file(_fresh(target), source, "csv"))
+        seconds, result = timed(lambda: imports.import_file(_fresh(target), source, "csv"))
         samples.append(seconds)
     timings["import.csv"] = summary(samples)
     values["import.csv"] = {"rows": rows, **result.as_dict()}
@@ -528,7 +528,7 @@ def bench_transfer(
         pb = work / "import-predictionbook.duckdb"
         samples = []
         for _ in range(repeat):
-            seconds, result = timed(lambda: transfer.import_file(_fresh(pb), archive, "predictionbook"))
+            seconds, result = timed(lambda: imports.import_file(_fresh(pb), archive, "predictionbook"))
             samples.append(seconds)
         timings["import.predictionbook"] = summary(samples)
         values["import.predictionbook"] = result.as_dict()
@@ -540,7 +540,7 @@ def bench_transfer(
             samples = []
             for _ in range(repeat):
                 out.unlink(missing_ok=True)
-                seconds, count = timed(partial(transfer.export_ledger, database, fmt, out))
+                seconds, count = timed(partial(exports.export_ledger, database, fmt, out))
                 samples.append(seconds)
             timings[f"export.{name}.{fmt}"] = summary(samples)
             values[f"export.{name}.{fmt}"] = {"records": count, "bytes": out.stat().st_size}

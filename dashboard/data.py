@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from predictions import evidence, ledger, overview, reminders, scorecard, scoring, transfer, verdicts
+from predictions import imports, ledger, overview, reminders, scorecard, scoring, verdicts
+from predictions.imports import evidence
 from predictions.ledger import ClaimDetail
 from predictions.models import ClaimIn, ForecastIn, ObservationIn, ResolutionIn, Source
 from predictions.overview import ClaimTable
@@ -270,25 +271,25 @@ def import_evidence(name: str, content: bytes) -> evidence.EvidenceResult:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise transfer.ImportProblems([f"{name}: not UTF-8 text"]) from error
+        raise imports.ImportProblems([f"{name}: not UTF-8 text"]) from error
     return evidence.import_evidence_text(database_path(), text, "json" if name.lower().endswith(".json") else "csv")
 
 
 def import_upload(
-    name: str, content: bytes, fmt: str, progress: transfer.Progress | None = None
-) -> transfer.ImportResult:
-    """Import an uploaded file; raises transfer.ImportProblems (one line per bad row) or LedgerError."""
+    name: str, content: bytes, fmt: str, progress: imports.Progress | None = None
+) -> imports.ImportResult:
+    """Import an uploaded file; raises imports.ImportProblems (one line per bad row) or LedgerError."""
     current = settings()
     stem = Path(name).stem or "upload"
     if fmt == "parquet":
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"{stem}.parquet"
             path.write_bytes(content)
-            return transfer.import_file(
+            return imports.import_file(
                 current.db, path, "parquet", default_forecaster=current.author_name, progress=progress
             )
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise transfer.ImportProblems([f"{name}: not UTF-8 text"]) from error
-    return transfer.import_text(current.db, text, fmt, stem, default_forecaster=current.author_name, progress=progress)
+        raise imports.ImportProblems([f"{name}: not UTF-8 text"]) from error
+    return imports.import_text(current.db, text, fmt, stem, default_forecaster=current.author_name, progress=progress)

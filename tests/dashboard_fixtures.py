@@ -18,7 +18,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import auth
-from predictions import ledger, transfer
+from predictions import imports, ledger
 from predictions.models import ClaimIn, ForecastIn, ObservationIn, Outcome, ResolutionIn
 
 HOSTILE_STATEMENT = '<script>alert("owned")</script> **bold** [click me](javascript:alert(1)) $x$'
@@ -87,7 +87,7 @@ def archive_csv(forecasters: int = 2_100, claims: int = 3_000, seed: int = 42) -
     rng = random.Random(seed)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(transfer.CSV_COLUMNS)
+    writer.writerow(imports.CSV_COLUMNS)
     names = [f"user{i:04d}" for i in range(forecasters)]
     start = date(2010, 1, 1)
     for i in range(claims):
@@ -105,7 +105,7 @@ def archive_csv(forecasters: int = 2_100, claims: int = 3_000, seed: int = 42) -
 
 @pytest.fixture
 def archive_db(db_path: Path) -> Path:
-    transfer.import_text(db_path, archive_csv(), "csv", "archive")
+    imports.import_text(db_path, archive_csv(), "csv", "archive")
     return db_path
 
 
@@ -140,7 +140,8 @@ def figures(at: AppTest) -> list[dict[str, Any]]:
 
 
 def title_of(figure: dict[str, Any]) -> str:
-    return str(figure["layout"]["title"]["text"])
+    """The figure's title as one line (long titles are wrapped with <br> to fit a phone)."""
+    return str(figure["layout"]["title"]["text"]).replace("<br>", " ")
 
 
 def names(figure: dict[str, Any]) -> list[str]:

@@ -30,7 +30,9 @@ import pandas as pd
 import pytest
 
 from db import queries, rollups
-from predictions import archives, cli
+from predictions import cli, imports
+from predictions.imports import archive as archive_io
+from predictions.imports import fatebook, predictionbook
 from predictions.scoring import LOG_CLIP, WILSON_Z
 
 HERE = Path(__file__).resolve().parent
@@ -83,7 +85,7 @@ class Archive:
     csv_dir: Path  # questions.csv and public.csv extracted
     db: Path  # the archive imported into an empty database
     seconds: float
-    result: archives.ArchiveImportResult
+    result: imports.ArchiveImportResult
 
     def sql(self) -> duckdb.DuckDBPyConnection:
         """An in-memory DuckDB with `f` = public.csv and `q` = questions.csv, typed by hand, UTC."""
@@ -123,7 +125,7 @@ def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         base = tmp_path_factory.mktemp(f"archive-{name}")
         db = base / "archive.duckdb"
         started = time.perf_counter()
-        result = archives.import_archive(db, source, "predictionbook")
+        result = imports.import_archive(db, source, "predictionbook")
         seconds = time.perf_counter() - started
         _archives[name] = Archive(name, source, extract(source, base / "csv"), db, seconds, result)
     return _archives[name]
@@ -174,7 +176,7 @@ def test_importing_the_same_archive_again_adds_nothing(archive: Archive, tmp_pat
     copy = tmp_path / "copy.duckdb"
     shutil.copy(archive.db, copy)
     before = dump(copy)
-    result = archives.import_archive(copy, archive.source, "predictionbook")
+    result = imports.import_archive(copy, archive.source, "predictionbook")
     assert (result.claims_added, result.forecasts_added, result.resolutions_added) == (0, 0, 0)
     assert result.claims_existing == len(before["claims"])
     assert dump(copy) == before
@@ -276,14 +278,14 @@ def test_the_archive_can_be_named_by_its_directory_or_either_file(given: str, tm
         "questions.csv": extracted / "questions.csv",
         "public.csv": extracted / "public.csv",
     }[given]
-    result = archives.import_archive(tmp_path / "db.duckdb", path, "predictionbook")
+    result = imports.import_archive(tmp_path / "db.duckdb", path, "predictionbook")
     with archive_sql(extracted) as con:
         expected = con.execute("SELECT (SELECT count(*) FROM q), (SELECT count(*) FROM f)").fetchone()
     assert (result.claims_added, result.forecasts_added) == expected
 
 
 def archive_sql(csv_dir: Path) -> duckdb.DuckDBPyConnection:
-    return Archive("x", csv_dir, csv_dir, csv_dir / "unused", 0.0, archives.ArchiveImportResult()).sql()
+    return Archive("x", csv_dir, csv_dir, csv_dir / "unused", 0.0, imports.ArchiveImportResult()).sql()
 
 
 # --- scores against plain SQL over public.csv -----------------------------------------------------
@@ -502,8 +504,8 @@ def test_line_numbers_count_the_lines_of_multiline_titles(tmp_path: Path) -> Non
     broken = extract(SAMPLE, tmp_path / "broken")
     lines = _rewrite(broken / "questions.csv", _set(40, 4, "never"))
     assert lines[40] == 42  # the header, 39 one-line rows and one title of two lines come before it
-    with pytest.raises(archives.ImportProblems) as caught:
-        archives.load_predictionbook(broken)
+    with pytest.raises(imports.ImportProblems) as caught:
+        predictionbook.load_predictionbook(broken)
     assert caught.value.problems == [
         "questions.csv line 42: close_time 'never' is not a date-time (YYYY-MM-DD HH:MM:SS)"
     ]
@@ -521,11 +523,11 @@ def test_every_problem_is_reported_and_nothing_is_written(tmp_path: Path, capsys
     code, _out, err = run_cli(capsys, "import", broken, "--format", "predictionbook", "--db", db)
     lines = err.splitlines()
     assert code == 1
-    assert len(lines) == archives.MAX_PROBLEMS + 1
+    assert len(lines) == archive_io.MAX_PROBLEMS + 1
     assert lines[0] == "error: public.csv line 2: probability 'n/a' is not a number"
     with archive_sql(extract(SAMPLE, tmp_path / "good")) as con:
         (rows,) = con.execute("SELECT count(*) FROM f").fetchone()
-    assert lines[-1] == f"error: … and {rows - archives.MAX_PROBLEMS} more problems"
+    assert lines[-1] == f"error: … and {rows - archive_io.MAX_PROBLEMS} more problems"
     assert not db.exists()  # rejected before the database was even opened
 
 
@@ -654,7 +656,7 @@ def test_fatebook_reimport_adds_nothing(db_path: Path, capsys: pytest.CaptureFix
 def test_a_later_export_adds_new_forecasts_and_resolutions_only(tmp_path: Path) -> None:
     """An open question resolved since the last export gets its resolution; nothing else changes."""
     db = tmp_path / "db.duckdb"
-    archives.import_archive(db, FATEBOOK, "fatebook")
+    imports.import_archive(db, FATEBOOK, "fatebook")
     text = FATEBOOK.read_text(encoding="utf-8")
     open_question = '"Will a robotaxi service operate in at least 65 Chinese cities by the end of 2025?"'
     lines = text.split("\n")
@@ -666,7 +668,7 @@ def test_a_later_export_adds_new_forecasts_and_resolutions_only(tmp_path: Path) 
     ]
     newer = lines[1].replace("2024-03-01 09:12:44,", "2024-06-01 09:00:00,", 1).replace(",0.7,", ",0.9,", 1)
     (tmp_path / "later.csv").write_text("\n".join([*later, newer]), encoding="utf-8")
-    result = archives.import_archive(db, tmp_path / "later.csv", "fatebook")
+    result = imports.import_archive(db, tmp_path / "later.csv", "fatebook")
     assert (result.claims_added, result.forecasts_added, result.resolutions_added) == (0, 1, 1)
     with duckdb.connect(str(db), read_only=True) as con:
         (outcome,) = con.execute(
@@ -697,8 +699,8 @@ def test_a_fatebook_question_whose_rows_disagree_is_rejected(tmp_path: Path) -> 
     rows = FATEBOOK.read_text(encoding="utf-8").split("\n")
     rows[2] = rows[2].replace('"YES",2024-08-01 10:00:00', '"NO",2024-08-01 10:00:00')
     (tmp_path / "export.csv").write_text("\n".join(rows), encoding="utf-8")
-    with pytest.raises(archives.ImportProblems) as caught:
-        archives.load_fatebook(tmp_path / "export.csv")
+    with pytest.raises(imports.ImportProblems) as caught:
+        fatebook.load_fatebook(tmp_path / "export.csv")
     assert caught.value.problems == [
         "export.csv line 3: resolve-by date, resolution or resolved-at differ from export.csv line 2 "
         "for the same question"
@@ -707,8 +709,8 @@ def test_a_fatebook_question_whose_rows_disagree_is_rejected(tmp_path: Path) -> 
 
 def test_a_fatebook_file_without_its_columns_is_rejected(tmp_path: Path) -> None:
     (tmp_path / "other.csv").write_text("statement,probability\nx,0.5\n", encoding="utf-8")
-    with pytest.raises(archives.ImportProblems) as caught:
-        archives.load_fatebook(tmp_path / "other.csv")
+    with pytest.raises(imports.ImportProblems) as caught:
+        fatebook.load_fatebook(tmp_path / "other.csv")
     assert caught.value.problems[0].startswith(
         "other.csv line 1: missing column(s) Question title, Forecast created by"
     )
@@ -801,7 +803,7 @@ def test_a_fatebook_export_with_iso_times_imports_the_same_instants(
     stored = {}
     for name, path in (("written", FATEBOOK_EXPORT), ("iso", tmp_path / "iso.csv")):
         db = tmp_path / f"{name}.duckdb"
-        archives.import_archive(db, path, "fatebook")
+        imports.import_archive(db, path, "fatebook")
         with duckdb.connect(str(db), read_only=True) as con:
             stored[name] = sorted(con.execute("SELECT forecaster, probability, made_at FROM forecasts").fetchall())
     assert stored["iso"] == stored["written"] and len(stored["iso"]) == 16
@@ -811,8 +813,8 @@ def test_a_fatebook_export_with_a_time_that_is_not_one_is_still_refused(tmp_path
     lines = FATEBOOK_EXPORT.read_text(encoding="utf-8").split("\n")
     lines[2] = lines[2].replace("2025-01-06 17:30:9", "2025-01-06 17:30:61", 1)
     (tmp_path / "export.csv").write_text("\n".join(lines), encoding="utf-8")
-    with pytest.raises(archives.ImportProblems) as caught:
-        archives.load_fatebook(tmp_path / "export.csv")
+    with pytest.raises(imports.ImportProblems) as caught:
+        fatebook.load_fatebook(tmp_path / "export.csv")
     assert caught.value.problems == [
         "export.csv line 3: Forecast created at '2025-01-06 17:30:61' is not a date-time (YYYY-MM-DD HH:MM:SS)"
     ]
@@ -839,9 +841,9 @@ def test_export_then_import_into_an_empty_database_gives_identical_scores(
     deadlines before their opening, which need the flag) goes through the full-fidelity JSON export."""
     original, copy = tmp_path / "original.duckdb", tmp_path / "copy.duckdb"
     if source == "fatebook":
-        archives.import_archive(original, FATEBOOK, "fatebook")
+        imports.import_archive(original, FATEBOOK, "fatebook")
     else:
-        archives.import_archive(original, SAMPLE, "predictionbook")
+        imports.import_archive(original, SAMPLE, "predictionbook")
     exported = tmp_path / f"export.{fmt}"
     code, _out, err = run_cli(capsys, "export", "--format", fmt, "-o", exported, "--db", original)
     assert code == 0, err

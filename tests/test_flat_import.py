@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from predictions import transfer
+from predictions import imports
+from predictions.imports import flat, flat_csv
 
 TABLES = {
     "claims": "external_id, statement, quote, claimant, attribution, kind, made_on, deadline, deadline_precision, "
@@ -40,12 +41,12 @@ def both_ways(tmp_path: Path, text: str, tag: str) -> tuple[Any, Any]:
         db = tmp_path / f"{tag}-{way}.duckdb"
         try:
             if way == "fast":
-                result = transfer.import_text(db, text, "csv", "upload", default_forecaster="Ann")
+                result = imports.import_text(db, text, "csv", "upload", default_forecaster="Ann")
             else:
-                rows = transfer._read_csv_rows(text, "Ann")
-                result = transfer.import_flat(db, rows, "upload")
+                rows = flat._read_csv_rows(text, "Ann")
+                result = imports.import_flat(db, rows, "upload")
             outcomes.append((result.as_dict(), ledger_rows(db)))
-        except transfer.ImportProblems as error:
+        except imports.ImportProblems as error:
             outcomes.append(("problems", error.problems, db.exists() and ledger_rows(db)))
     return outcomes[0], outcomes[1]
 
@@ -59,7 +60,7 @@ def write_csv(header: list[str], rows: list[list[str]]) -> str:
 
 
 def test_a_clean_file_takes_the_column_path_and_stores_what_the_row_path_stores(tmp_path: Path) -> None:
-    header = [*transfer.CSV_COLUMNS, "forecast_at"]
+    header = [*imports.CSV_COLUMNS, "forecast_at"]
     rows = [
         ["Robotaxis in 100 cities", "0.7", "true", "2024-01-05", "2024-12-31", "ann", "AI; Mobility", ""],
         ["Robotaxis in 100 cities", "55%", "true", "2024-01-05", "2024-12-31", "bob", "ai", "2024-02-01T10:00:00"],
@@ -69,12 +70,12 @@ def test_a_clean_file_takes_the_column_path_and_stores_what_the_row_path_stores(
         ["Rain tomorrow", "0", "ambiguous", "2024-03-01", "2024-03-01", "dee", "", ""],
     ]
     text = write_csv(header, rows)
-    assert transfer._fast_csv_columns(text, "Ann") is not None
+    assert flat_csv._fast_csv_columns(text, "Ann") is not None
     fast, slow = both_ways(tmp_path, text, "clean")
     assert fast == slow
     assert fast[0]["forecasts_added"] == 6 and fast[0]["claims_added"] == 4
     # Importing the same file again adds nothing, either way.
-    again = transfer.import_text(tmp_path / "clean-fast.duckdb", text, "csv", "upload", default_forecaster="Ann")
+    again = imports.import_text(tmp_path / "clean-fast.duckdb", text, "csv", "upload", default_forecaster="Ann")
     assert (again.claims_added, again.forecasts_added, again.claims_existing) == (0, 0, 4)
 
 
@@ -94,7 +95,7 @@ def test_a_clean_file_takes_the_column_path_and_stores_what_the_row_path_stores(
     ],
 )
 def test_a_bad_row_gets_the_same_lines_as_before(tmp_path: Path, row: list[str]) -> None:
-    header = [*transfer.CSV_COLUMNS, "forecast_at"]
+    header = [*imports.CSV_COLUMNS, "forecast_at"]
     good = ["Robotaxis", "0.6", "", "2024-01-05", "", "ann", "", ""]
     text = write_csv(header, [good, row, good])
     fast, slow = both_ways(tmp_path, text, "bad")

@@ -108,3 +108,86 @@ def test_the_sql_check_would_catch_sql() -> None:
     assert [s for s in strings if any(p.search(s) for p in SQL)] == ["SELECT * FROM claims"]
     assert any(p.search("delete from claims where id = ?") for p in SQL)
     assert not any(p.search("Select a claim from the list") for p in SQL)
+
+
+# --- no import circles ------------------------------------------------------------------------------
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Module → the project modules it imports anywhere in its body (inside functions too: a lazy
+    import still ties the two modules together)."""
+    files = [p for package in ("db", "predictions", "dashboard") for p in (ROOT / package).rglob("*.py")]
+    modules = {_module_name(p): p for p in files}
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join(
+                        package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else [])
+                    )
+                targets = [base] + [f"{base}.{alias.name}" for alias in node.names]
+            for target in targets:
+                if target in modules and target != name:
+                    graph[name].add(target)
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph[node]):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_module_imports_itself_through_others() -> None:
+    graph = _import_graph()
+    assert len(graph) > 40  # the walk found the project's modules
+    # A package's __init__ re-exporting its own modules is the package's face, not a circle.
+    inside = {
+        name: {t for t in targets if not (name.count(".") < t.count(".") and t.startswith(name + "."))}
+        for name, targets in graph.items()
+    }
+    for name in graph:  # a submodule importing its package's __init__ names it, not a circle
+        parent = name.rpartition(".")[0]
+        if parent in graph:
+            inside[name] = {t for t in inside[name] if t != parent}
+    assert _cycles(inside) == []

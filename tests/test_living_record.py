@@ -21,7 +21,8 @@ from streamlit.testing.v1 import AppTest
 
 import db as storage
 from db import reminders as reminder_sql
-from predictions import evidence, ledger, scorecard, verdicts
+from predictions import ledger, scorecard, verdicts
+from predictions.imports import evidence
 from predictions.models import Outcome, ResolutionIn
 from predictions.progress import Status
 from predictions.seed import default_seed_path
@@ -340,7 +341,7 @@ def test_the_claim_page_shows_evidence_reason_and_amendments(db_path: Path) -> N
     at.query_params["claim"] = str(claim_id)
     at.run()
     no_exception(at)
-    text = " ".join(m.value for m in at.markdown)
+    text = " ".join(m.value for m in [*at.markdown, *at.caption])
     assert "passed" in text and "the data proposes false" in text  # the one-line reason
     frames = [df.value for df in at.dataframe]
     evidence_frame = next(v for v in frames if "confidence" in v.columns and "from" in v.columns)

@@ -13,7 +13,8 @@ import pytest
 from browser_server import Server, chromium, dashboard, load, no_exception_shown, watched_page
 from playwright.sync_api import Browser, Page, expect
 
-from predictions import evidence, ledger
+from predictions import ledger
+from predictions.imports import evidence
 from predictions.seed import default_seed_path
 
 pytestmark = pytest.mark.browser

@@ -19,8 +19,9 @@ from pydantic import ValidationError
 
 from predictions import cli
 from predictions.deadlines import normalise_deadline
+from predictions.imports import CSV_COLUMNS, parse_probability
+from predictions.imports.flat import FlatRow
 from predictions.models import ClaimIn, ClaimKind
-from predictions.transfer import CSV_COLUMNS, FlatRow, parse_probability
 
 MONTH_NAMES = ["january", "Feb", "feb.", "March", "sept", "December", "Mai"]
 

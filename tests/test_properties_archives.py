@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 from ledger_snapshot import assert_clean_refusal, dump, run_cli
 from pydantic import ValidationError
 
-from predictions import archives
+from predictions.imports import archive as archive_io
+from predictions.imports import fatebook, predictionbook
 from predictions.models import ForecastIn, ObservationIn, Outcome, ResolutionIn, Source
 from predictions.seed import SeedError, SeedFile, prepare, read_seed_text
 
@@ -146,7 +147,7 @@ def import_once(source: Path, fmt: str, db: Path) -> tuple[int, str, str]:
         assert SUMMARY.search(result.out), result.out
     else:
         assert_clean_refusal(result)
-        assert len(result.error_lines) <= archives.MAX_PROBLEMS + 1  # capped, with "… and N more problems"
+        assert len(result.error_lines) <= archive_io.MAX_PROBLEMS + 1  # capped, with "… and N more problems"
         assert dump(db) == before
     return result.code, result.out, result.err
 
@@ -164,7 +165,7 @@ def counts(out: str) -> tuple[int, int, int, int]:
 @given(text=st.one_of(st.text(max_size=40), timestamp_texts().map(lambda t: t[0])))
 def test_archive_timestamps_parse_to_naive_utc_or_raise_value_error(text: str) -> None:
     try:
-        parsed = archives._timestamp(text, "open_time")
+        parsed = archive_io._timestamp(text, "open_time")
     except ValueError as error:
         assert "open_time" in str(error)
         return
@@ -174,14 +175,14 @@ def test_archive_timestamps_parse_to_naive_utc_or_raise_value_error(text: str) -
 @given(stamp=timestamp_texts())
 def test_archive_timestamps_keep_the_instant(stamp: tuple[str, datetime]) -> None:
     text, expected = stamp
-    assert archives._timestamp(text, "t") == expected
-    assert archives._timestamp(f"  {text} ", "t") == expected
+    assert archive_io._timestamp(text, "t") == expected
+    assert archive_io._timestamp(f"  {text} ", "t") == expected
 
 
 @given(text=st.one_of(junk, probability_texts, st.floats(allow_nan=True).map(str)))
 def test_archive_probabilities_are_in_0_1_or_a_value_error(text: str) -> None:
     try:
-        value = archives._probability(text, "probability")
+        value = archive_io._probability(text, "probability")
     except ValueError as error:
         assert str(error).startswith("probability ")
         return
@@ -191,7 +192,7 @@ def test_archive_probabilities_are_in_0_1_or_a_value_error(text: str) -> None:
 @given(text=st.one_of(junk, st.integers(-5, 10**12).map(str), st.floats().map(str)))
 def test_question_ids_are_whole_non_negative_numbers_or_a_value_error(text: str) -> None:
     try:
-        value = archives._question_id(text)
+        value = predictionbook._question_id(text)
     except ValueError as error:
         assert str(error).startswith("question_id ")
         return
@@ -201,7 +202,7 @@ def test_question_ids_are_whole_non_negative_numbers_or_a_value_error(text: str)
 @given(text=st.one_of(junk, st.dates().map(str), timestamp_texts().map(lambda t: t[0])))
 def test_fatebook_dates_parse_or_raise_value_error(text: str) -> None:
     try:
-        value = archives._fatebook_date(text, "Question resolve by")
+        value = fatebook._fatebook_date(text, "Question resolve by")
     except ValueError as error:
         assert "Question resolve by" in str(error)
         return

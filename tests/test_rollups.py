@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from db import rollups
-from predictions import ledger, transfer
+from predictions import exports, imports, ledger
 from predictions.models import ClaimIn, ForecastIn, ObservationIn, ResolutionIn
 from tests.test_claim_table import build_mixed_ledger
 
@@ -140,14 +140,14 @@ def test_imports_keep_the_rollups(tmp_path: Path, db_path: Path) -> None:
         lines.append(f"Imported claim {i // 2},0.{i % 9 + 1},{outcome},2025-01-01,2025-06-30,p{i % 4},ai")
     text = "\n".join(lines) + "\n"
     try:
-        transfer.import_text(db_path, text, "csv", "imported")
-    except transfer.ImportProblems as problems:  # the file above is the test's; say which line is wrong
+        imports.import_text(db_path, text, "csv", "imported")
+    except imports.ImportProblems as problems:  # the file above is the test's; say which line is wrong
         pytest.fail(str(problems))
     assert_rollups_hold(db_path)
     exported = tmp_path / "ledger.json"
-    transfer.export_ledger(db_path, "json", exported)
+    exports.export_ledger(db_path, "json", exported)
     other = tmp_path / "other.duckdb"
-    transfer.import_file(other, exported, "json")
+    imports.import_file(other, exported, "json")
     assert_rollups_hold(other)
     assert stored(other).keys() and len(stored(other)) == len(stored(db_path))
 

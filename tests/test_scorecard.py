@@ -23,7 +23,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from predictions import archives, cli, scorecard
+from predictions import cli, imports, scorecard
 from predictions.scoring import wilson_interval
 
 HERE = Path(__file__).resolve().parent
@@ -36,14 +36,14 @@ SINCE, TODAY = date(2024, 6, 1), date(2025, 10, 15)
 @pytest.fixture(scope="module")
 def fatebook_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("scorecard") / "fatebook.duckdb"
-    archives.import_archive(db, FATEBOOK, "fatebook")
+    imports.import_archive(db, FATEBOOK, "fatebook")
     return db
 
 
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("scorecard") / "sample.duckdb"
-    archives.import_archive(db, SAMPLE, "predictionbook")
+    imports.import_archive(db, SAMPLE, "predictionbook")
     return db
 
 
@@ -461,7 +461,7 @@ def full_archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     if not SHARED_ARCHIVE.is_dir():
         pytest.skip(f"the real PredictionBook archive is not at {SHARED_ARCHIVE} (CI always has it)")
     base = tmp_path_factory.mktemp("full")
-    archives.import_archive(base / "archive.duckdb", SHARED_ARCHIVE, "predictionbook")
+    imports.import_archive(base / "archive.duckdb", SHARED_ARCHIVE, "predictionbook")
     with zipfile.ZipFile(SHARED_ARCHIVE / "forecasts.csv.zip") as z:
         z.extractall(base)
     with zipfile.ZipFile(SHARED_ARCHIVE / "questions.csv.zip") as z:

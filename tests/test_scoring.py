@@ -25,7 +25,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from predictions import ledger, transfer
+from predictions import imports, ledger
 from predictions.scoring import brier_score, calibration, log_score, wilson_interval
 
 FORECASTERS = ("pascal", "ehang", "ministry", "analyst-a", "analyst-b")
@@ -264,14 +264,14 @@ def generate_ledger(seed: int = 42, n_claims: int = 200) -> dict[str, Any]:
                 "resolutions": resolutions,
             }
         )
-    return {"format": transfer.JSON_FORMAT, "claims": claims}
+    return {"format": imports.JSON_FORMAT, "claims": claims}
 
 
 @pytest.fixture(scope="module")
 def fixture_ledger(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     document = generate_ledger()
     path = tmp_path_factory.mktemp("scoring") / "fixture.duckdb"
-    transfer.import_text(path, json.dumps(document), "json", "fixture")
+    imports.import_text(path, json.dumps(document), "json", "fixture")
     return path, document
 
 
@@ -367,7 +367,7 @@ def test_a_track_record_in_two_commands(tmp_path: Path) -> None:
 
 def test_partial_scores_as_false_unless_partial_credit(db_path: Path) -> None:
     document = {
-        "format": transfer.JSON_FORMAT,
+        "format": imports.JSON_FORMAT,
         "claims": [
             {
                 "statement": f"Partial claim {credit}",
@@ -380,7 +380,7 @@ def test_partial_scores_as_false_unless_partial_credit(db_path: Path) -> None:
             for credit in (False, True)
         ],
     }
-    transfer.import_text(db_path, json.dumps(document), "json", "partial")
+    imports.import_text(db_path, json.dumps(document), "json", "partial")
     score = ledger.track_record(db_path, today=date(2025, 1, 1), by="claimant")
     assert score.n == 2
     assert score.brier == pytest.approx((0.6**2 + (0.6 - 0.25) ** 2) / 2)
@@ -506,7 +506,7 @@ def test_score_history_ends_at_the_overall_brier(fixture_ledger: tuple[Path, dic
 
 
 def test_nothing_scored_yet(db_path: Path) -> None:
-    transfer.import_text(db_path, "statement,probability,made_on\nOpen claim,0.5,2025-01-01\n", "csv", "open")
+    imports.import_text(db_path, "statement,probability,made_on\nOpen claim,0.5,2025-01-01\n", "csv", "open")
     score = score_json(db_path, "--by", "forecaster")
     assert (score["n"], score["brier"], score["log_score"], score["by"]) == (0, None, None, {})
     assert [b["n"] for b in score["calibration"]] == [0] * 10

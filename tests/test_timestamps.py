@@ -10,7 +10,8 @@ import duckdb
 import pytest
 from test_flat_import import both_ways, write_csv
 
-from predictions import archives, transfer
+from predictions import imports
+from predictions.imports import archive as archive_io
 from predictions.timestamps import as_day, parse_date_time
 
 READ = [
@@ -49,7 +50,7 @@ REFUSED = [
 @pytest.mark.parametrize(("text", "expected"), READ)
 def test_date_times_as_tools_write_them_are_read(text: str, expected: datetime) -> None:
     assert parse_date_time(text) == expected
-    assert archives._timestamp(text, "Forecast created at") == expected  # PredictionBook and Fatebook
+    assert archive_io._timestamp(text, "Forecast created at") == expected  # PredictionBook and Fatebook
     assert as_day(text) == expected.date() or len(text.strip()) == 10
 
 
@@ -67,7 +68,7 @@ def test_a_date_field_takes_the_day_of_a_date_time_in_utc() -> None:
 
 
 def test_the_generic_csv_reads_iso_and_unpadded_times_the_same_both_ways(tmp_path: Path) -> None:
-    header = [*transfer.CSV_COLUMNS, "forecast_at"]
+    header = [*imports.CSV_COLUMNS, "forecast_at"]
     rows = [
         ["Robotaxis in 100 cities", "0.7", "", "2025-01-05T09:07:05Z", "2025-12-31", "ann", "", "2025-01-05 09:07:5"],
         ["Robotaxis in 100 cities", "0.6", "", "2025-01-05", "2025-12-31T12:00:00+02:00", "bob", "",
@@ -93,10 +94,10 @@ def test_the_generic_csv_reads_iso_and_unpadded_times_the_same_both_ways(tmp_pat
 
 @pytest.mark.parametrize("value", ["yesterday", "2025-01-05 09:07:61", "2025-13-05T10:00:00Z"])
 def test_the_generic_csv_still_refuses_a_bad_time_with_its_line(tmp_path: Path, value: str) -> None:
-    header = [*transfer.CSV_COLUMNS, "forecast_at"]
+    header = [*imports.CSV_COLUMNS, "forecast_at"]
     good = ["Robotaxis", "0.6", "", "2024-01-05", "", "ann", "", ""]
     text = write_csv(header, [good, [*good[:7], value]])
-    with pytest.raises(transfer.ImportProblems) as caught:
-        transfer.import_text(tmp_path / "db.duckdb", text, "csv", "upload", default_forecaster="Ann")
+    with pytest.raises(imports.ImportProblems) as caught:
+        imports.import_text(tmp_path / "db.duckdb", text, "csv", "upload", default_forecaster="Ann")
     assert len(caught.value.problems) == 1 and caught.value.problems[0].startswith("line 3: forecast_at")
     assert not (tmp_path / "db.duckdb").exists()

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from db import DatabaseError
-from predictions import cli, ledger, transfer
+from predictions import cli, exports, imports, ledger
 
 TOL = 1e-12
 
@@ -98,11 +98,11 @@ def generate(seed: int, *, partial_credit: bool) -> dict[str, Any]:
                 "resolutions": resolutions,
             }
         )
-    return {"format": transfer.JSON_FORMAT, "claims": claims}
+    return {"format": imports.JSON_FORMAT, "claims": claims}
 
 
 def build(path: Path, seed: int = 7, *, partial_credit: bool = False) -> Path:
-    transfer.import_text(path, json.dumps(generate(seed, partial_credit=partial_credit)), "json", "generated")
+    imports.import_text(path, json.dumps(generate(seed, partial_credit=partial_credit)), "json", "generated")
     return path
 
 
@@ -169,10 +169,10 @@ def test_importing_the_same_csv_twice_adds_nothing(tmp_path: Path, db_path: Path
         "Robotaxis in 65 cities,0.6,true,2024-01-01,2024-12-31,you,mobility;ai\n"  # a repeated forecast is a forecast
         "A crash of the U.S. market,30%,false,2024-01-01,,me,\n"
     )
-    first = transfer.import_file(db_path, path, "csv")
+    first = imports.import_file(db_path, path, "csv")
     assert (first.claims_added, first.forecasts_added, first.resolutions_added) == (2, 4, 2)
     before = dump(db_path)
-    second = transfer.import_file(db_path, path, "csv")
+    second = imports.import_file(db_path, path, "csv")
     assert (second.claims_added, second.claims_existing, second.forecasts_added, second.resolutions_added) == (
         0,
         2,
@@ -190,7 +190,7 @@ def test_csv_rows_become_claims_with_forecasts_and_resolutions(tmp_path: Path, d
         "Robotaxis in 65 cities, 0.9 ,true,2024-01-01,2024-12-31,you,mobility|ai\n"
         "No deadline,0.5,,2024-02-01,,,\n"
     )
-    transfer.import_file(db_path, path, "csv", default_forecaster="Pascal")
+    imports.import_file(db_path, path, "csv", default_forecaster="Pascal")
     views = {v["statement"]: v for v in ledger.list_claims(db_path)}
     robotaxis = ledger.get_claim(db_path, views["Robotaxis in 65 cities"].id)
     assert [(f["forecaster"], f["probability"], f["basis"]) for f in robotaxis.forecasts] == [
@@ -208,11 +208,11 @@ def test_csv_rows_become_claims_with_forecasts_and_resolutions(tmp_path: Path, d
 def test_csv_export_has_the_documented_columns(tmp_path: Path, db_path: Path) -> None:
     build(db_path, seed=3)
     out = tmp_path / "out.csv"
-    count = transfer.export_ledger(db_path, "csv", out)
+    count = exports.export_ledger(db_path, "csv", out)
     with out.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         rows = list(reader)
-    assert reader.fieldnames == [*transfer.CSV_COLUMNS, "forecast_at"]
+    assert reader.fieldnames == [*imports.CSV_COLUMNS, "forecast_at"]
     with duckdb.connect(str(db_path), read_only=True) as con:
         n_forecasts = con.execute("SELECT count(*) FROM forecasts").fetchone()
     assert n_forecasts is not None and count == len(rows) == n_forecasts[0]
@@ -234,7 +234,7 @@ def test_parquet_import_reads_the_same_layout(tmp_path: Path, db_path: Path) -> 
         }
     )
     pq.write_table(table, path)
-    result = transfer.import_file(db_path, path, "parquet", default_forecaster="Pascal")
+    result = imports.import_file(db_path, path, "parquet", default_forecaster="Pascal")
     assert (result.claims_added, result.forecasts_added, result.resolutions_added) == (2, 2, 2)
     record = ledger.track_record(db_path)
     assert record.n == 2 and record.brier == pytest.approx((0.2**2 + 0.3**2) / 2)
@@ -279,6 +279,6 @@ def test_yaml_import_twice_adds_the_claims_once(tmp_path: Path, db_path: Path, c
 
 def test_export_of_a_missing_database_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(DatabaseError, match="does not exist"):
-        transfer.export_ledger(tmp_path / "none.duckdb", "csv", tmp_path / "out.csv")
+        exports.export_ledger(tmp_path / "none.duckdb", "csv", tmp_path / "out.csv")
     assert not (tmp_path / "out.csv").exists()
     assert not (tmp_path / "none.duckdb").exists()

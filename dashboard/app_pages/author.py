@@ -18,7 +18,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from dashboard import auth, data, review, ui
-from predictions import overview, transfer, verdicts
+from predictions import imports, overview, verdicts
 from predictions.extract import Candidate, ExtractError
 from predictions.ledger import LedgerError, utc_now
 from predictions.models import (
@@ -508,7 +508,7 @@ def import_form() -> None:
     if fmt == data.EVIDENCE:
         try:
             found = data.import_evidence(upload.name, upload.getvalue())
-        except transfer.ImportProblems as problems:
+        except imports.ImportProblems as problems:
             st.error(f"Nothing imported: {len(problems.problems)} problem(s) in {name}.")
             st.dataframe(
                 [{"problem": line} for line in problems.problems], key="author_import_problems", hide_index=True
@@ -527,7 +527,7 @@ def import_form() -> None:
 
     try:
         result = data.import_upload(upload.name, upload.getvalue(), fmt, report)
-    except transfer.ImportProblems as problems:
+    except imports.ImportProblems as problems:
         bar.empty()
         st.error(f"Nothing imported: {len(problems.problems)} problem(s) in {name}.")
         st.dataframe([{"problem": line} for line in problems.problems], key="author_import_problems", hide_index=True)

@@ -25,6 +25,7 @@ import duckdb
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from db import evidence as evidence_sql
+from predictions.imports.base import ImportProblems
 from predictions.ledger import LedgerError, SeedResult, store_prepared, writing
 from predictions.models import (
     EvidenceConfidence,
@@ -35,7 +36,6 @@ from predictions.models import (
     http_url,
 )
 from predictions.seed import default_seed_path, load_seed_file, prepare, source_external_id
-from predictions.transfer import ImportProblems
 
 COLUMNS = ("observed_on", "value", "note", "source_url", "source_published", "confidence")
 KEY_COLUMNS = ("claim_key", "claim_id")

@@ -1,0 +1,103 @@
+"""Exports of the ledger: the flat layout (csv, parquet) and the full-fidelity JSON."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from db import queries
+from predictions.imports.base import CSV_COLUMNS, CSV_OPTIONAL, JSON_FORMAT
+from predictions.ledger import LedgerError, utc_now
+
+# --- exports --------------------------------------------------------------------------------------
+
+
+def _flat_records(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    records = []
+    for row in rows:
+        outcome = row["outcome"]
+        if outcome == "partial":  # the flat layout has no partial: it scores as false (DESIGN §4)
+            outcome = "false"
+        records.append(
+            {
+                "statement": row["statement"],
+                "probability": row["probability"],
+                "outcome": outcome or "",
+                "made_on": row["made_on"].isoformat(),
+                "deadline": row["deadline"].isoformat() if row["deadline"] else "",
+                "forecaster": row["forecaster"],
+                "tags": ";".join(row["tags"] or []),
+                "forecast_at": row["forecast_at"].isoformat(),
+            }
+        )
+    return records
+
+
+def export_ledger(db_path: Path, fmt: str, out: Path) -> int:
+    """Write the ledger to `out`; returns the number of records (forecast rows or claims) written."""
+    from predictions.ledger import reading
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with reading(db_path) as con:
+        if fmt in {"csv", "parquet"}:
+            records = _flat_records(queries.flat_forecast_rows(con))
+        elif fmt == "json":
+            tables = {table: queries.table_rows(con, table) for table in queries.EXPORT_TABLES}
+        else:
+            raise LedgerError(f"unknown export format {fmt!r}: use csv, json or parquet")
+    if fmt == "csv":
+        with out.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(CSV_COLUMNS + CSV_OPTIONAL))
+            writer.writeheader()
+            writer.writerows(records)
+        return len(records)
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.Table.from_pylist(records), out)
+        return len(records)
+    document = _json_document(tables)
+    out.write_text(json.dumps(document, indent=1, default=str, ensure_ascii=False), encoding="utf-8")
+    return len(document["claims"])
+
+
+def _json_document(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    sources = {s["id"]: s for s in tables["sources"]}
+    undone = {u["resolution_id"] for u in tables["resolution_undos"]}
+    children: dict[str, dict[int, list[dict[str, Any]]]] = {}
+    for table in ("forecasts", "observations", "resolutions"):
+        grouped: dict[int, list[dict[str, Any]]] = {}
+        for row in tables[table]:
+            grouped.setdefault(row["claim_id"], []).append(row)
+        children[table] = grouped
+    claims = []
+    for claim in tables["claims"]:
+        source = sources.get(claim["source_id"])
+        item = {key: claim[key] for key in queries.CLAIM_COLUMNS if key != "source_id"}
+        item["source"] = (
+            {k: source[k] for k in ("title", "published_on", "url", "kind", "author", "external_id")}
+            if source
+            else None
+        )
+        item["forecasts"] = [
+            {k: f[k] for k in ("probability", "forecaster", "made_at", "basis", "note", "external_id")}
+            for f in children["forecasts"].get(claim["id"], [])
+        ]
+        item["observations"] = [
+            {k: o[k] for k in ("observed_on", "value", "note", "source_url", "source_published", "confidence")}
+            | {"origin": o["origin"] or "recorded"}
+            for o in children["observations"].get(claim["id"], [])
+        ]
+        item["resolutions"] = [
+            {
+                **{k: r[k] for k in ("outcome", "fraction", "resolved_on", "note", "evidence_url")},
+                "undone": r["id"] in undone,
+            }
+            for r in children["resolutions"].get(claim["id"], [])
+        ]
+        claims.append(item)
+    return {"format": JSON_FORMAT, "exported_at": utc_now().isoformat(), "claims": claims}

@@ -1,0 +1,58 @@
+"""What every import shares: its result, its problems (one line each, with where), progress reports,
+the flat layout's columns and the probability parser."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from predictions.ledger import LedgerError
+
+CSV_COLUMNS = ("statement", "probability", "outcome", "made_on", "deadline", "forecaster", "tags")
+CSV_OPTIONAL = ("forecast_at",)
+JSON_FORMAT = "trend-prediction-tracker/1"
+
+Progress = Callable[[float, str], None]
+
+
+class ImportProblems(LedgerError):
+    """A rejected import: `problems` holds one line per bad row, with its line (or row) number."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(problems[0] if problems else "import failed")
+
+
+@dataclass
+class ImportResult:
+    claims_added: int = 0
+    claims_existing: int = 0
+    forecasts_added: int = 0
+    observations_added: int = 0
+    resolutions_added: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def _key(*parts: object) -> str:
+    return hashlib.sha1("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:20]
+
+
+def parse_probability(value: object) -> float:
+    """0–1, or a percentage such as `70%`; anything else is an error."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    else:
+        text = str(value).strip()
+        percent = text.endswith("%")
+        try:
+            number = float(text.rstrip("%").strip())
+        except ValueError as error:
+            raise ValueError(f"probability {text!r} is not a number or a percentage") from error
+        if percent:
+            number /= 100
+    if not 0.0 <= number <= 1.0 or number != number:
+        raise ValueError(f"probability {value!r} is outside 0–1 (or 0%–100%)")
+    return number

@@ -1,0 +1,145 @@
+"""This tracker's own full-fidelity export (JSON): claims with their source, forecasts, observations
+and resolution history, read back."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+
+from db import queries
+from predictions.imports.base import JSON_FORMAT, ImportProblems, ImportResult, _key
+from predictions.ledger import writing
+from predictions.models import (
+    ClaimIn,
+    ForecastIn,
+    Model,
+    ObservationIn,
+    ResolutionIn,
+    Source,
+    describe_validation_error,
+)
+
+# --- JSON: the full-fidelity export ---------------------------------------------------------------
+
+
+class ExportedResolution(ResolutionIn):
+    undone: bool = False
+
+
+class ExportedClaim(ClaimIn):
+    source: Source | None = None
+    forecasts: list[ForecastIn] = Field(default_factory=list)
+    observations: list[ObservationIn] = Field(default_factory=list)
+    resolutions: list[ExportedResolution] = Field(default_factory=list)
+
+
+class ExportFile(Model):
+    format: str
+    exported_at: datetime | None = None
+    claims: list[ExportedClaim]
+
+    @field_validator("format")
+    @classmethod
+    def _format(cls, value: str) -> str:
+        if value != JSON_FORMAT:
+            raise ValueError(f"not a {JSON_FORMAT} export")
+        return value
+
+
+def import_json_text(db_path: Path, text: str) -> ImportResult:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportProblems([f"line {error.lineno}: not valid JSON ({error.msg})"]) from error
+    except RecursionError as error:
+        raise ImportProblems(["not readable JSON: nested too deeply"]) from error
+    except ValueError as error:  # e.g. a number of thousands of digits
+        raise ImportProblems([f"not readable JSON: {str(error).split(';')[0]}"]) from error
+    try:
+        export = ExportFile.model_validate(data)
+    except ValidationError as error:
+        raise ImportProblems(describe_validation_error(error)) from error
+    result = ImportResult()
+    keys = [c.external_id or "json:" + _key(c.statement, c.made_on, c.deadline, c.claimant) for c in export.claims]
+    first_at: dict[str, int] = {}
+    duplicates = []
+    for index, key in enumerate(keys):
+        if key in first_at:
+            duplicates.append(f"claims.{index}: the same claim as claims.{first_at[key]} (key {key})")
+        first_at.setdefault(key, index)
+    forecast_at: dict[str, str] = {}  # a forecast's external id is unique in the ledger, so in the file too
+    for index, claim in enumerate(export.claims):
+        for number, forecast in enumerate(claim.forecasts):
+            where = f"claims.{index}.forecasts.{number}"
+            if forecast.external_id is not None and forecast.external_id in forecast_at:
+                duplicates.append(
+                    f"{where}: external_id {forecast.external_id!r} repeats {forecast_at[forecast.external_id]}"
+                )
+            elif forecast.external_id is not None:
+                forecast_at[forecast.external_id] = where
+        archived = (claim.external_id or "").startswith(("predictionbook:", "fatebook:"))  # kept as the archive had it
+        for number, resolution in enumerate(claim.resolutions):
+            if resolution.resolved_on < claim.made_on and not archived:
+                duplicates.append(
+                    f"claims.{index}.resolutions.{number}: resolution date {resolution.resolved_on.isoformat()} "
+                    f"is before the claim was made ({claim.made_on.isoformat()})"
+                )
+    if duplicates:
+        raise ImportProblems(duplicates)
+    if not export.claims:  # an empty export adds nothing (a new ledger is still made)
+        with writing(db_path):
+            return result
+    with writing(db_path) as con:
+        existing = queries.claim_ids_by_external_id(con, keys)
+        new = [(key, claim) for key, claim in zip(keys, export.claims, strict=True) if key not in existing]
+        result.claims_existing = len(keys) - len(new)
+        taken = queries.existing_forecast_ids(
+            con, [f.external_id for _k, c in new for f in c.forecasts if f.external_id]
+        )
+        if taken:
+            raise ImportProblems(
+                [f"forecast external_id {x!r} is already in the ledger, on another claim" for x in sorted(taken)]
+            )
+        source_ids: dict[str, int] = {}
+        rows = []
+        for key, claim in new:
+            source_id = None
+            if claim.source is not None:
+                source_key = claim.source.external_id or f"json:{claim.source.title}:{claim.source.published_on}"
+                if source_key not in source_ids:
+                    found = queries.source_id_by_external_id(con, source_key)
+                    if found is None:
+                        found = queries.insert_source(con, {**claim.source.model_dump(), "external_id": source_key})
+                    source_ids[source_key] = found
+                source_id = source_ids[source_key]
+            fields = claim.model_dump(exclude={"source", "forecasts", "observations", "resolutions"})
+            rows.append({**fields, "external_id": key, "source_id": source_id})
+        # One Arrow insert per table: row by row, the PredictionBook archive's export took minutes.
+        ids = queries.bulk_insert(con, "claims", rows, returning_key="external_id")
+        forecasts: list[dict[str, Any]] = []
+        observations: list[dict[str, Any]] = []
+        single_resolutions: list[dict[str, Any]] = []
+        for key, claim in new:
+            claim_id = ids[key]
+            forecasts += [{**f.model_dump(), "claim_id": claim_id} for f in claim.forecasts]
+            observations += [{**o.model_dump(), "claim_id": claim_id} for o in claim.observations]
+            if len(claim.resolutions) == 1 and not claim.resolutions[0].undone:
+                single_resolutions.append({**claim.resolutions[0].model_dump(exclude={"undone"}), "claim_id": claim_id})
+                continue
+            # A resolution history (the order decides which one is in force) or an undo: row by row, in order.
+            for resolution in claim.resolutions:
+                resolution_id = queries.insert_resolution(con, claim_id, resolution.model_dump(exclude={"undone"}))
+                if resolution.undone:
+                    queries.insert_undo(con, resolution_id, "undone before export")
+        queries.bulk_insert(con, "forecasts", forecasts)
+        queries.bulk_insert(con, "observations", observations)
+        queries.bulk_insert(con, "resolutions", single_resolutions)
+    result.claims_added = len(new)
+    result.forecasts_added = len(forecasts)
+    result.observations_added = len(observations)
+    result.resolutions_added = sum(len(claim.resolutions) for _key, claim in new)
+    return result
