@@ -8,13 +8,17 @@ the sign-in form.
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 from pydantic import ValidationError
 
 from dashboard import auth, data
-from predictions.ledger import DatabaseError, LedgerError
+from predictions.errors import PredictionsError, first_line
 from predictions.models import describe_validation_error
 from predictions.settings import SettingsError
+
+UNEXPECTED = "Something went wrong (please report it):"
 
 st.set_page_config(page_title="Trend Prediction Tracker", page_icon="🎯", layout="wide")
 
@@ -55,5 +59,10 @@ if problem is not None:
     st.stop()
 try:
     page.run()
-except (LedgerError, DatabaseError) as error:  # e.g. "database busy": one line, not a traceback
+except PredictionsError as error:  # the project's error family (e.g. "database busy"): one line
     st.error(str(error))
+except ValidationError as error:
+    st.error("; ".join(describe_validation_error(error)))
+except Exception as error:  # last resort: a bug, one line here and the traceback in the server's log
+    logging.getLogger("dashboard").exception("page %s failed", page.title)
+    st.error(f"{UNEXPECTED} {type(error).__name__}: {first_line(error)}")

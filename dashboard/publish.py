@@ -37,6 +37,7 @@ import plotly.offline
 from dashboard import cards, charts, feed
 from dashboard import site_html as h
 from predictions import ledger, overview, reminders, verdicts
+from predictions.errors import PredictionsError
 from predictions.exports import JSON_FORMAT, export_ledger
 from predictions.imports import evidence
 from predictions.numbers import format_number
@@ -50,7 +51,7 @@ BREAKDOWNS = ("claimant", "attribution", "topic")
 EXPORT_FORMATS = ("csv", "json", "parquet")
 
 
-class PublishError(ValueError):
+class PublishError(PredictionsError, ValueError):
     """A problem with what was asked (an unknown source), worth one line."""
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from dashboard import data
+from predictions.errors import PredictionsError
 from predictions.extract import Candidate, RuleBasedExtractor, SaveResult, find_duplicates, save_candidates
 from predictions.models import ClaimIn, ClaimKind, Source, describe_validation_error
 from predictions.overview import ClaimTable
@@ -56,7 +57,7 @@ REQUIRED_TEXT = {"statement", "claimant"}  # kept as "" when emptied, so the mes
 THRESHOLD_ONLY = ("metric", "unit", "comparator", "target")
 
 
-class IssueError(ValueError):
+class IssueError(PredictionsError, ValueError):
     """The issue cannot be read or described (no text, not UTF-8, too long, a bad title, date or URL)."""
 
 

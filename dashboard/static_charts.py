@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 
 from dashboard import charts
 from predictions import ledger
+from predictions.errors import PredictionsError
 from predictions.scoring import CalibrationBin, ScorePoint
 
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
@@ -32,7 +33,7 @@ WIDTH, HEIGHT, SCALE = 900, 500, 2
 FORMATS = ("png", "svg")
 
 
-class BrowserNotFoundError(RuntimeError):
+class BrowserNotFoundError(PredictionsError, RuntimeError):
     pass
 
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import duckdb
 
 from db import connection
+from db.errors import DatabaseError
 
 
-class UnsafePathError(ValueError):
+class UnsafePathError(DatabaseError, ValueError):
     pass
 
 
@@ -44,7 +45,7 @@ def checkpoint(path: Path) -> None:
     try:
         con.execute("CHECKPOINT")
     except duckdb.Error as error:
-        raise connection.DatabaseError(f"cannot checkpoint {path}: {str(error).splitlines()[0]}") from error
+        raise DatabaseError(f"cannot checkpoint {path}: {str(error).splitlines()[0]}") from error
     finally:
         con.close()
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +25,13 @@ from pathlib import Path
 import duckdb
 
 from db import migrations, rollups
+from db.errors import (
+    DatabaseBusyError,
+    DatabaseError,
+    DatabaseMissingError,
+    SchemaTooNewError,
+    from_duckdb,
+)
 
 # Bound on waiting for another process's lock: attempts with jittered exponential backoff.
 DEFAULT_ATTEMPTS = 40
@@ -36,22 +44,6 @@ try:
     import fcntl
 except ImportError:  # pragma: no cover - not POSIX: rely on DuckDB's own lock and the retry
     fcntl = None  # type: ignore[assignment]
-
-
-class DatabaseError(Exception):
-    """A storage problem worth a one-line message to the user."""
-
-
-class DatabaseBusyError(DatabaseError):
-    """Another process kept the database locked for longer than the retry bound."""
-
-
-class DatabaseMissingError(DatabaseError):
-    """A read-only open of a file that does not exist."""
-
-
-class SchemaTooNewError(DatabaseError):
-    """The file was made or upgraded by a newer version of the program: neither read nor written."""
 
 
 def known_version() -> int:
@@ -180,11 +172,15 @@ def turn(path: str | Path, *, exclusive: bool, timeout: float = DEFAULT_TURN_TIM
     except OSError:  # e.g. a read-only folder: fall back to DuckDB's lock and the retry
         yield
         return
+    key = str(lock_path)
     try:
         if fcntl is not None:
             deadline = time.monotonic() + timeout
             try:
-                gate = os.open(gate_path, os.O_RDWR | os.O_CREAT, 0o644)
+                # A read inside a read of the same thread already has its turn: it does not queue at the
+                # gate (where it would wait for a writer that waits for the outer read).
+                nested = not exclusive and _HELD.counts.get(key, 0) > 0
+                gate = None if nested else os.open(gate_path, os.O_RDWR | os.O_CREAT, 0o644)
             except OSError:  # no gate (a read-only folder): plain turns
                 gate = None
             try:
@@ -194,9 +190,23 @@ def turn(path: str | Path, *, exclusive: bool, timeout: float = DEFAULT_TURN_TIM
             finally:
                 if gate is not None:
                     os.close(gate)  # the turn is held (or given up): let the next one queue at the gate
-        yield
+        _HELD.counts[key] = _HELD.counts.get(key, 0) + 1
+        try:
+            yield
+        finally:
+            _HELD.counts[key] -= 1
     finally:
         os.close(fd)  # releases the lock
+
+
+class _Held(threading.local):
+    """The turns this thread holds, by lock file."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+
+_HELD = _Held()
 
 
 def _lock(fd: int, exclusive: bool, deadline: float, path: str | Path, timeout: float) -> None:
@@ -224,6 +234,9 @@ def unit_of_work(path: str | Path, **connect_options: object) -> Iterator[duckdb
             check_schema(con, path)
             yield con
             rollups.refresh_touched(con)  # the claims this unit wrote to, recomputed in its transaction
+        except duckdb.Error as error:
+            con.execute("ROLLBACK")
+            raise from_duckdb(error, path, None, known_version()) from error
         except BaseException:
             con.execute("ROLLBACK")
             raise
@@ -237,7 +250,14 @@ def read_only(path: str | Path, **connect_options: object) -> Iterator[duckdb.Du
         raise DatabaseMissingError(f"database {path} does not exist (run `predictions init` first)")
     with turn(path, exclusive=False), _connected(path, read_only=True, **connect_options) as con:
         check_schema(con, path)
-        yield con
+        try:
+            yield con
+        except duckdb.Error as error:
+            # A missing table or column: looked at only then, rather than by catalog queries per read.
+            missing = isinstance(error, duckdb.CatalogException | duckdb.BinderException)
+            raise from_duckdb(
+                error, path, migrations.schema_version(con) if missing else None, known_version()
+            ) from error
 
 
 @contextmanager

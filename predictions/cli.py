@@ -14,11 +14,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
-import duckdb
 from pydantic import ValidationError
 
-from db import DatabaseError
 from predictions import exports, imports, ledger, verdicts
+from predictions.errors import PredictionsError, first_line
 from predictions.models import (
     Attribution,
     ClaimIn,
@@ -32,12 +31,12 @@ from predictions.models import (
     describe_validation_error,
 )
 from predictions.numbers import format_number
-from predictions.seed import SeedError, load_seed_file, prepare
-from predictions.settings import Settings, SettingsError, describe_settings, load_settings
+from predictions.seed import load_seed_file, prepare
+from predictions.settings import Settings, describe_settings, load_settings
 from predictions.terminal import EscapingWriter, escape_controls, escape_json_controls
 
 
-class UsageError(Exception):
+class UsageError(PredictionsError):
     pass
 
 
@@ -714,21 +713,21 @@ def _main(argv: Sequence[str] | None) -> int:
         for problem in describe_validation_error(error):
             _error(problem)
         return 1
-    except (UsageError, ledger.LedgerError, SeedError, DatabaseError, SettingsError) as error:
+    except PredictionsError as error:  # the project's error family: one line each
         _error(error)
         return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `predictions list | head`
         return 0
-    except duckdb.Error as error:  # last resort: still one line, never a traceback
-        _error(f"database error: {str(error).splitlines()[0]}")
-        return 1
     except OSError as error:  # a file that cannot be read or written: a missing folder, a directory, …
         _error(_os_problem(error))
         return 1
     except RecursionError:  # input nested deeper than any parser here follows
         _error("the input is nested too deeply to read")
+        return 1
+    except Exception as error:  # last resort: a bug, still one line and never a traceback
+        _error(f"unexpected {type(error).__name__}: {first_line(error)} (please report it)")
         return 1
 
 

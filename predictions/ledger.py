@@ -19,6 +19,7 @@ import numpy as np
 import db
 from db import columns, queries
 from db.clock import utc_now  # noqa: F401  (the one clock, for the CLI and the workspace too)
+from db.errors import PredictionsError
 from predictions import trajectory
 from predictions.confidence import find_hedge
 from predictions.models import (
@@ -47,7 +48,7 @@ from predictions.seed import PreparedClaim, default_seed_path, load_seed_file, p
 from predictions.trajectory import Trajectory
 
 
-class LedgerError(ValueError):
+class LedgerError(PredictionsError, ValueError):
     """A problem with what was asked, worth one line to the user."""
 
 
@@ -72,23 +73,12 @@ def writing(path: Path, *, create: bool = True) -> Iterator[duckdb.DuckDBPyConne
 
 @contextmanager
 def reading(path: Path, *, few_rows: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only unit of work; a file without the ledger's tables is a clear error, not a driver one.
+    """A read-only unit of work; a file without the ledger's tables (or an older one) is a clear error
+    (db.errors.SchemaTooOldError), not a driver one.
 
     `few_rows` (one claim's page): DuckDB with one thread, which starts and stops a few ms sooner."""
     with db.read_only(path, threads=1 if few_rows else None) as con:
-        try:
-            yield con
-        except (duckdb.CatalogException, duckdb.BinderException) as error:
-            # Looked at only when a table is missing, rather than by two catalog queries per read.
-            version = db.migrations.schema_version(con)
-            if version == 0:
-                raise LedgerError(f"{path} holds no ledger yet: run `predictions init --db {path}`") from error
-            if version < db.MIGRATIONS[-1].version:
-                raise LedgerError(
-                    f"{path} holds a ledger of schema version {version}, older than this program's "
-                    f"{db.MIGRATIONS[-1].version}: run `predictions ensure-db --db {path}` (any write upgrades it too)"
-                ) from error
-            raise
+        yield con
 
 
 def database_version(path: Path) -> tuple[float, int]:

@@ -16,6 +16,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from predictions.confidence import find_hedge
 from predictions.deadlines import normalise_deadline
+from predictions.errors import PredictionsError
 from predictions.models import (
     Attribution,
     ClaimIn,
@@ -30,7 +31,7 @@ from predictions.models import (
 DEFAULT_SEED = "this-month-in-china-2024-12.yaml"
 
 
-class SeedError(ValueError):
+class SeedError(PredictionsError, ValueError):
     """A seed or YAML claims file that does not validate; the message names the claim and field."""
 
 

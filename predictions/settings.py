@@ -13,11 +13,13 @@ from typing import Any
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from predictions.errors import PredictionsError
+
 SETTINGS_FILE_ENV = "PREDICTIONS_SETTINGS_FILE"
 DEFAULT_SETTINGS_FILE = "predictions.toml"
 
 
-class SettingsError(ValueError):
+class SettingsError(PredictionsError, ValueError):
     """A settings file that cannot be read: one line for the user."""
 
 

@@ -162,6 +162,8 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
+    # the router's last resort turns a bug into one line: a test must see it as the failure it is
+    assert not [e.value for e in at.error if str(e.value).startswith("Something went wrong")]
 
 
 PASSWORD = "correct horse battery staple"

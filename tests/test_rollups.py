@@ -206,7 +206,7 @@ def test_a_reader_of_a_ledger_before_the_rollups_is_told_to_upgrade_it(db_path: 
 
     with db.unit_of_work(db_path) as con:
         db.migrate(con, up_to=2)  # a ledger written by the version before the rollups
-    with pytest.raises(ledger.LedgerError, match=r"schema version 2.*predictions ensure-db"):
+    with pytest.raises(ledger.DatabaseError, match=r"schema version 2.*predictions ensure-db"):
         ledger.claim_table(db_path, TODAY)
     ledger.seed_from_file(db_path)  # any write brings it up to date
     assert len(ledger.claim_table(db_path, TODAY)) > 0

@@ -8,6 +8,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 from pydantic import Field, model_validator
 
 from predictions.confidence import DEFAULT_PROBABILITY
+from predictions.errors import PredictionsError
 from predictions.models import (
     Attribution,
     ClaimIn,
@@ -21,7 +22,7 @@ from predictions.models import (
 DeadlineSource = Literal["sentence", "previous sentence", "list introduction", "section heading"]
 
 
-class ExtractError(ValueError):
+class ExtractError(PredictionsError, ValueError):
     """A problem with the issue file or the accepted candidates, worth one line to the user."""
 
 
