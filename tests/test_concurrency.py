@@ -289,3 +289,58 @@ def test_restores_amid_a_looping_writer_and_readers_lose_no_acknowledged_write(d
     assert acked - found == set(), sorted(acked - found)
     assert all(failed == 0 for _, failed, _ in read), read
     print(f"restores: {len(restores)} restores, {len(acked)} more acknowledged writes, {len(kept)} kept copies")
+
+
+WAITING_WRITER = """
+import sys
+from db.connection import turn
+with turn(sys.argv[1], exclusive=True, timeout=60):
+    print("in", flush=True)
+"""
+
+
+def test_a_waiting_writer_holds_new_readers_back_but_not_a_read_inside_a_read(db_path: Path) -> None:
+    import fcntl
+    import threading
+
+    from db import connection
+
+    ledger.add_claim(db_path, ledger.ClaimIn(statement="Read while a writer waits", made_on=date(2025, 1, 1)))
+    _, gate_path = connection.lock_files(db_path)
+    with connection.turn(db_path, exclusive=False):  # a read in progress
+        writer = subprocess.Popen([sys.executable, "-c", WAITING_WRITER, str(db_path)], stdout=subprocess.PIPE,
+                                  text=True, cwd=REPO)  # fmt: skip
+        try:
+            with gate_path.open("rb") as gate:  # wait until the writer holds the gate (it then waits for its turn)
+                for _ in range(3000):
+                    try:
+                        fcntl.flock(gate, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                        fcntl.flock(gate, fcntl.LOCK_UN)
+                        time.sleep(0.01)
+                    except BlockingIOError:
+                        break
+                else:
+                    pytest.fail("the writer never queued at the gate")
+            # A new reader (another thread) waits behind the writer: here until its bound.
+            refused: list[BaseException] = []
+
+            def new_reader() -> None:
+                try:
+                    with connection.turn(db_path, exclusive=False, timeout=0.5):
+                        pass
+                except connection.DatabaseBusyError as error:
+                    refused.append(error)
+
+            thread = threading.Thread(target=new_reader)
+            thread.start()
+            thread.join(timeout=30)
+            assert len(refused) == 1
+            # A read inside the read in progress has its turn already: it does not queue behind the writer.
+            with connection.turn(db_path, exclusive=False, timeout=0.5):
+                pass
+            assert writer.poll() is None  # still waiting for the read in progress
+        except BaseException:
+            writer.kill()
+            raise
+    out, _ = writer.communicate(timeout=60)  # the read is over: the writer goes
+    assert writer.returncode == 0 and out == "in\n"
