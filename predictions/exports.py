@@ -18,9 +18,12 @@ from predictions.ledger import LedgerError, utc_now
 def _flat_records(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     records = []
     for row in rows:
-        outcome = row["outcome"]
-        if outcome == "partial":  # the flat layout has no partial: it scores as false (DESIGN §4)
-            outcome = "false"
+        outcome, fraction = row["outcome"], None
+        if outcome == "partial":  # scored as the rule says (DESIGN §4): the fraction with partial credit
+            if row["partial_credit"] and row["fraction"] is not None:
+                fraction = row["fraction"]
+            else:
+                outcome = "false"  # no partial credit: it scores as false, and this layout says so
         records.append(
             {
                 "statement": row["statement"],
@@ -31,6 +34,7 @@ def _flat_records(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                 "forecaster": row["forecaster"],
                 "tags": ";".join(row["tags"] or []),
                 "forecast_at": row["forecast_at"].isoformat(),
+                "fraction": fraction,  # empty in the CSV
             }
         )
     return records

@@ -212,7 +212,7 @@ def test_csv_export_has_the_documented_columns(tmp_path: Path, db_path: Path) ->
     with out.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         rows = list(reader)
-    assert reader.fieldnames == [*imports.CSV_COLUMNS, "forecast_at"]
+    assert reader.fieldnames == [*imports.CSV_COLUMNS, "forecast_at", "fraction"]
     with duckdb.connect(str(db_path), read_only=True) as con:
         n_forecasts = con.execute("SELECT count(*) FROM forecasts").fetchone()
     assert n_forecasts is not None and count == len(rows) == n_forecasts[0]
@@ -282,3 +282,67 @@ def test_export_of_a_missing_database_is_an_error(tmp_path: Path) -> None:
         exports.export_ledger(tmp_path / "none.duckdb", "csv", tmp_path / "out.csv")
     assert not (tmp_path / "out.csv").exists()
     assert not (tmp_path / "none.duckdb").exists()
+
+
+# --- partial resolutions in the flat layout ---------------------------------------------------------
+
+
+def _partial_ledger(path: Path) -> list[tuple[float, float]]:
+    """Two claims resolved partial (one with partial credit), one true; returns (p, scored outcome) of
+    every forecast as DESIGN §4 scores it, computed here by hand."""
+    from predictions.models import ClaimIn, ForecastIn, Outcome, ResolutionIn
+
+    made = date(2024, 1, 1)
+    expected = []
+    for statement, credit, outcome, fraction, probabilities in (
+        ("Half the chargers are built by 2025", True, Outcome.PARTIAL, 0.4, (0.7, 0.5)),
+        ("The metro line opens by 2025", False, Outcome.PARTIAL, 0.9, (0.8,)),
+        ("The bridge opens by 2025", False, Outcome.TRUE, None, (0.6,)),
+    ):
+        claim_id = ledger.add_claim(
+            path,
+            ClaimIn(statement=statement, made_on=made, deadline=date(2025, 12, 31), partial_credit=credit),
+            probability=probabilities[0],
+            forecaster="Ann",
+        )
+        for later in probabilities[1:]:
+            ledger.add_forecast(
+                path, claim_id, ForecastIn(probability=later, forecaster="Ann", made_at=datetime(2024, 6, 1))
+            )
+        ledger.resolve(path, claim_id, ResolutionIn(outcome=outcome, resolved_on=date(2026, 1, 5), fraction=fraction))
+        scored = 1.0 if outcome is Outcome.TRUE else (fraction if credit else 0.0)
+        expected += [(p, scored) for p in probabilities]
+    return expected
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_flat_export_keeps_how_a_partial_resolution_scores(tmp_path: Path, fmt: str) -> None:
+    source = tmp_path / "source.duckdb"
+    expected = _partial_ledger(source)
+    brier = sum((p - o) ** 2 for p, o in expected) / len(expected)
+    assert ledger.track_record(source).brier == pytest.approx(brier)
+    out = tmp_path / f"ledger.{fmt}"
+    exports.export_ledger(source, fmt, out)
+    if fmt == "csv":
+        rows = list(csv.DictReader(out.open(encoding="utf-8")))
+        partial = [r for r in rows if r["outcome"] == "partial"]
+        assert {r["fraction"] for r in partial} == {"0.4"}  # with partial credit: the fraction achieved
+        assert sum(1 for r in rows if r["statement"].startswith("The metro") and r["outcome"] == "false") == 1
+    copy = tmp_path / "copy.duckdb"
+    imports.import_file(copy, out, fmt)
+    assert ledger.track_record(copy).n == len(expected)
+    assert ledger.track_record(copy).brier == pytest.approx(brier)  # before the fix: partial credit was lost
+
+
+def test_a_partial_row_needs_its_fraction(tmp_path: Path, db_path: Path) -> None:
+    path = tmp_path / "partial.csv"
+    path.write_text(
+        "statement,probability,outcome,made_on,deadline,forecaster,tags,fraction\n"
+        "Half the chargers are built,0.7,partial,2024-01-01,2025-12-31,Ann,,\n"
+        "The metro line opens,0.6,true,2024-01-01,2025-12-31,Ann,,0.5\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(imports.ImportProblems) as refused:
+        imports.import_file(db_path, path, "csv")
+    assert [line.split(":")[0] for line in refused.value.problems] == ["line 2", "line 3"]
+    assert not db_path.exists()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from predictions.ledger import LedgerError
 
 CSV_COLUMNS = ("statement", "probability", "outcome", "made_on", "deadline", "forecaster", "tags")
-CSV_OPTIONAL = ("forecast_at",)
+CSV_OPTIONAL = ("forecast_at", "fraction")  # fraction: the share achieved, with outcome "partial"
 JSON_FORMAT = "trend-prediction-tracker/1"
 
 Progress = Callable[[float, str], None]

@@ -1,7 +1,9 @@
 """The flat track-record layout, one row per forecast (csv or parquet): rows validated one by one,
 grouped into claims, and stored in one transaction.
 
-Columns: statement, probability, outcome, made_on, deadline, forecaster, tags [, forecast_at].
+Columns: statement, probability, outcome, made_on, deadline, forecaster, tags [, forecast_at, fraction].
+Outcome true, false, ambiguous, blank (open), or partial with the fraction achieved (0–1): a claim
+resolved partial in this layout gives partial credit, so it scores as that fraction (DESIGN §4).
 Rows with the same statement, made_on and deadline are forecasts on one claim."""
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class FlatRow(Model):
     forecaster: str = Field(min_length=1, max_length=200)
     tags: list[str] = Field(default_factory=list)
     forecast_at: datetime | None = None
+    fraction: float | None = Field(default=None, ge=0.0, le=1.0)
 
     @field_validator("probability", mode="before")
     @classmethod
@@ -62,11 +65,11 @@ class FlatRow(Model):
         if value is None or (isinstance(value, str) and value.strip() == ""):
             return None
         text = str(value).strip().lower()
-        if text not in {"true", "false", "ambiguous"}:
-            raise ValueError(f"outcome {value!r} must be true, false, ambiguous or blank")
+        if text not in {"true", "false", "partial", "ambiguous"}:
+            raise ValueError(f"outcome {value!r} must be true, false, partial, ambiguous or blank")
         return text
 
-    @field_validator("deadline", "forecast_at", mode="before")
+    @field_validator("deadline", "forecast_at", "fraction", mode="before")
     @classmethod
     def _blank(cls, value: object) -> object:
         return None if isinstance(value, str) and value.strip() == "" else value
@@ -94,6 +97,12 @@ class FlatRow(Model):
                     return [t.strip() for t in value.split(separator) if t.strip()]
             return [value.strip()] if value.strip() else []
         return value
+
+    @model_validator(mode="after")
+    def _fraction_with_partial(self) -> FlatRow:
+        if (self.outcome is Outcome.PARTIAL) != (self.fraction is not None):
+            raise ValueError("a partial outcome needs a fraction (0–1), and a fraction needs outcome partial")
+        return self
 
     @model_validator(mode="after")
     def _dates(self) -> FlatRow:
@@ -171,6 +180,7 @@ class _FlatColumns:
     forecaster: list[str]
     tags: list[list[str]]
     forecast_at: list[datetime | None]
+    fraction: list[float | None]
     made_at_text: list[str] | None = None  # str() of each forecast's time, when already known
 
     @classmethod
@@ -181,7 +191,9 @@ class _FlatColumns:
         return len(self.statement)
 
 
-_FLAT_FIELDS = ("statement", "probability", "outcome", "made_on", "deadline", "forecaster", "tags", "forecast_at")
+_FLAT_FIELDS = (
+    "statement", "probability", "outcome", "made_on", "deadline", "forecaster", "tags", "forecast_at", "fraction",
+)  # fmt: skip
 
 
 @dataclass
@@ -280,6 +292,7 @@ def _store_flat(
                     "tags": c.tags[i],
                     "deadline_precision": Precision.DAY if c.deadline[i] else None,
                     "flags": [] if c.deadline[i] else ["not_checkable"],
+                    "partial_credit": c.outcome[i] is Outcome.PARTIAL,
                 }
                 for _key, i in new
             ]
@@ -300,7 +313,7 @@ def _store_flat(
                 resolved_on = min(deadline, today) if deadline else made_on
                 resolutions.append(
                     {"claim_id": ids[key], "outcome": outcome.value, "resolved_on": max(resolved_on, made_on),
-                     "note": "imported"}
+                     "fraction": c.fraction[i], "note": "imported"}
                 )  # fmt: skip
         # The forecasts claim by claim (in order of first appearance), each claim's in file order.
         midnight = datetime.min.time()

@@ -25,6 +25,7 @@ from predictions.imports.flat import (
     _store_flat,
     import_flat,
 )
+from predictions.models import Outcome
 
 # --- the generic CSV without a Python object per row -------------------------------------------------
 
@@ -130,6 +131,8 @@ def _fast_csv_columns(text: str, default_forecaster: str) -> tuple[_FlatColumns,
         return None
     header, raw, n = read
     allowed = CSV_COLUMNS + CSV_OPTIONAL
+    if "fraction" in header:  # partial outcomes: a rule across two columns, checked row by row
+        return None
     if (
         any(c not in header for c in ("statement", "probability", "made_on"))
         or any(c not in allowed for c in header)
@@ -162,6 +165,8 @@ def _fast_csv_columns(text: str, default_forecaster: str) -> tuple[_FlatColumns,
             lookup: dict[Any, int] = {}
             remap = np.fromiter((lookup.setdefault(v, len(lookup)) for v in valid), dtype=np.int64, count=len(valid))
             canonical[name] = remap[column.codes]
+    if any(outcome is Outcome.PARTIAL for outcome in out["outcome"]):
+        return None  # a partial outcome needs its fraction: a rule across two columns, checked row by row
     columns = _FlatColumns(**out)
     if any(d is not None and d < m for d, m in zip(columns.deadline, columns.made_on, strict=True)):
         return None  # FlatRow's model validator: deadline before made_on
