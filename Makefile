@@ -47,6 +47,7 @@ test: setup browser lint types
 # `make bench SIZES=S,M` skips the large ledger (see BENCHMARKS.md).
 bench: setup
 	$(BIN)/python -m bench.run $(if $(SIZES),--sizes $(SIZES))
+	$(BIN)/python -m bench.publish
 
 format: setup
 	$(BIN)/ruff format .

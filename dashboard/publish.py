@@ -21,6 +21,7 @@ becomes the as-of day), so publishing into a git repository changes only what ch
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import shutil
@@ -832,6 +833,44 @@ def _scope(
     return [v for v in views if not archived(v)]
 
 
+CARD_DIGESTS = "digests.json"  # in cards/: each card's file name → the sha256 of the figure it was drawn from
+
+
+def _previous_cards(out: Path) -> dict[str, tuple[str, bytes]]:
+    """The cards of the last publish into `out`, by file name: (digest of their figure, PNG bytes)."""
+    folder = out / "cards"
+    try:
+        digests = json.loads((folder / CARD_DIGESTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    found = {}
+    for name, digest in digests.items() if isinstance(digests, dict) else ():
+        path = folder / str(name)
+        if path.name == name and path.suffix == ".png" and path.is_file():
+            found[name] = (str(digest), path.read_bytes())
+    return found
+
+
+def _draw_cards(figures: Mapping[Path, Any], previous: Mapping[str, tuple[str, bytes]], folder: Path) -> list[Path]:
+    """Each card drawn by kaleido, except those whose figure is unchanged since the last publish into the
+    same folder: a card is a pure function of its figure (the same figure draws the same bytes), so the
+    earlier PNG is kept and only the claims that changed are drawn again."""
+    folder.mkdir(parents=True, exist_ok=True)
+    digests, todo = {}, {}
+    for path, figure in figures.items():
+        digest = hashlib.sha256(h.figure_json(figure).encode("utf-8")).hexdigest()
+        digests[path.name] = digest
+        kept = previous.get(path.name)
+        if kept is not None and kept[0] == digest:
+            path.write_bytes(kept[1])
+        else:
+            todo[path] = figure
+    if todo:
+        cards.render_cards(todo)
+    (folder / CARD_DIGESTS).write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return list(figures)
+
+
 def _write(path: Path, text: str, written: list[Path]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8", newline="\n")
@@ -847,6 +886,7 @@ def publish_site(data: Mapping[str, Any], directory: Path) -> PublishResult:
     author_name = str(data.get("author") or "the author")
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
+    previous = _previous_cards(out)
     for owned in ("data", "embed", "cards", "assets"):
         shutil.rmtree(out / owned, ignore_errors=True)
     for old in out.glob("claim-*.html"):
@@ -899,7 +939,7 @@ def publish_site(data: Mapping[str, Any], directory: Path) -> PublishResult:
             card_figures[out / "cards" / f"claim-{claim.id}.png"] = cards.card_figure(
                 cards.card_data(claim.detail, today)
             )
-    rendered = cards.render_cards(card_figures) if card_figures else []
+    rendered = _draw_cards(card_figures, previous, out / "cards") if card_figures else []
 
     reminder_states = reminders.reminder_states(db_path)
     _write(

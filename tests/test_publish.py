@@ -10,6 +10,7 @@ import csv
 import hashlib
 import json
 import re
+import shutil
 from pathlib import Path
 
 import feedparser
@@ -19,6 +20,7 @@ import pytest
 from dashboard_fixtures import HOSTILE_QUOTE, HOSTILE_STATEMENT, seeded_db
 from site_fixtures import AS_OF, Site, publish, published
 
+from dashboard import cards
 from predictions import ledger
 from predictions.cli import main
 
@@ -253,3 +255,29 @@ def test_without_all_only_the_authors_sources(seeded_db: Path, tmp_path: Path) -
     assert (tmp_path / "mine" / "data" / "ledger.csv").read_bytes() == (
         tmp_path / "all" / "data" / "ledger.csv"
     ).read_bytes()
+
+
+def test_a_republish_draws_only_the_cards_that_changed(
+    published: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "ledger.duckdb"
+    database.write_bytes(published.database.read_bytes())
+    site = tmp_path / "site"
+    shutil.copytree(published.folder, site)
+    drawn: list[str] = []
+    real = cards.render_cards
+
+    def recording(figures: dict[Path, object]) -> list[Path]:
+        drawn.extend(path.name for path in figures)
+        return real(figures)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cards, "render_cards", recording)
+    publish(database, site, "--base-url", published.url)
+    assert drawn == [] and tree(site) == tree(published.folder)  # nothing changed: every card kept
+    robotaxi = published.ids["robotaxi-cities-2025"]
+    assert main(["forecast", "--db", str(database), str(robotaxi), "--probability", "0.2"]) == 0
+    publish(database, site, "--base-url", published.url)
+    assert drawn == [f"claim-{robotaxi}.png"]
+    changed = {name for name, digest in tree(site).items() if tree(published.folder).get(name) != digest}
+    assert f"cards/claim-{robotaxi}.png" in changed
+    assert not {name for name in changed if name.startswith("cards/claim-")} - {f"cards/claim-{robotaxi}.png"}
