@@ -23,6 +23,7 @@ from db.errors import PredictionsError
 from predictions import trajectory
 from predictions.confidence import find_hedge
 from predictions.models import (
+    CLAIM_FIELDS,
     Attribution,
     ClaimIn,
     ForecastBasis,
@@ -263,17 +264,11 @@ class ClaimView:
         def iso(value: Any) -> Any:
             return value.isoformat() if isinstance(value, date | datetime) else value
 
+        claim = {name: iso(row[name]) for name in CLAIM_FIELDS}  # the claim's own fields, named once
+        claim["tags"], claim["flags"] = list(row["tags"] or []), list(row["flags"] or [])
         return {
             "id": row["id"],
-            "statement": row["statement"],
-            "quote": row["quote"],
-            "claimant": row["claimant"],
-            "attribution": row["attribution"],
-            "kind": row["kind"],
-            "made_on": iso(row["made_on"]),
-            "deadline": iso(row["deadline"]),
-            "deadline_precision": row["deadline_precision"],
-            "deadline_text": row["deadline_text"],
+            **claim,
             "checkable": row["deadline"] is not None,
             "probability": row["probability"],
             "status": self.status.value,
@@ -281,15 +276,6 @@ class ClaimView:
             "outcome": row["outcome"],
             "fraction": row["fraction"],
             "resolved_on": iso(row["resolved_on"]),
-            "metric": row["metric"],
-            "unit": row["unit"],
-            "comparator": row["comparator"],
-            "target": row["target"],
-            "baseline": row["baseline"],
-            "resolution_criteria": row["resolution_criteria"],
-            "tags": list(row["tags"] or []),
-            "flags": list(row["flags"] or []),
-            "withdrawn": bool(row.get("withdrawn")),
             "source": {
                 "id": row["source_id"],
                 "title": row["source_title"],
@@ -300,6 +286,7 @@ class ClaimView:
             else None,
             "last_value": row["last_value"],
             "projected_value": self.projection.value if self.projection else None,
+            "withdrawn": bool(row.get("withdrawn")),
         }
 
 

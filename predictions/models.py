@@ -214,6 +214,18 @@ class ClaimIn(Model):
         return self.deadline is not None
 
 
+# The claim's fields, once: every other list of them (the seed's, an extracted candidate's, the JSON of
+# a claim, the claims table's columns in db.queries) is derived from it or held equal to it by a test.
+CLAIM_FIELDS: tuple[str, ...] = tuple(ClaimIn.model_fields)
+
+
+def claim_fields_of(model: BaseModel, *, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The values of `model`'s fields that a claim has too (by name), to build a ClaimIn from."""
+    return {
+        name: getattr(model, name) for name in CLAIM_FIELDS if name in type(model).model_fields and name not in exclude
+    }
+
+
 def describe_validation_error(error: ValidationError) -> list[str]:
     """One short line per problem, e.g. `probability: must be at most 1`, never a traceback."""
     lines = []

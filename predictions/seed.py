@@ -26,6 +26,7 @@ from predictions.models import (
     ObservationIn,
     Precision,
     Source,
+    claim_fields_of,
 )
 
 DEFAULT_SEED = "this-month-in-china-2024-12.yaml"
@@ -117,24 +118,11 @@ def prepare(seed: SeedFile, path_stem: str) -> list[PreparedClaim]:
             probability, basis = hedge.probability, "verbal"
         try:
             claim = ClaimIn(
+                **claim_fields_of(item, exclude=frozenset({"deadline", "deadline_precision"})),
                 external_id=f"{source_external_id(seed, path_stem)}:{item.key}",
-                statement=item.statement,
-                quote=item.quote,
-                claimant=item.claimant,
-                attribution=item.attribution,
-                kind=item.kind,
                 made_on=issue_date,
                 deadline=deadline,
                 deadline_precision=precision,
-                deadline_text=item.deadline_text,
-                resolution_criteria=item.resolution_criteria,
-                tags=item.tags,
-                metric=item.metric,
-                unit=item.unit,
-                comparator=item.comparator,
-                target=item.target,
-                baseline=item.baseline,
-                baseline_on=item.baseline_on,
                 flags=flags,
             )
         except ValidationError as error:

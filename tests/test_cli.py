@@ -289,7 +289,7 @@ FILE_CASES: dict[str, tuple[str, ...]] = {
     "fourth_row_bad.csv": ("line 5: probability: probability '1.7' is outside 0–1",),
     "several_problems.csv": (
         "line 4: made_on:",  # line 3 is blank
-        "line 5: outcome: outcome 'maybe' must be true, false, ambiguous or blank",
+        "line 5: outcome: outcome 'maybe' must be true, false, partial, ambiguous or blank",
         "line 6: deadline 2024-01-01 is before made_on 2024-06-01",
         "line 7: more fields than columns in the header",
         "line 8: statement:",

@@ -253,3 +253,27 @@ def test_validation_errors_render_as_one_short_line_each() -> None:
     assert [line.split(":")[0] for line in lines] == ["probability", "forecaster", "made_at", "colour"]
     assert all("\n" not in line and "Value error" not in line for line in lines)
     assert first_problem(caught.value) == "; ".join(lines)
+
+
+def test_the_claim_s_fields_are_named_once() -> None:
+    """models.CLAIM_FIELDS is the list: the claims table's columns, the JSON of a claim, the seed's and an
+    extracted candidate's claim fields agree with it (a field added to ClaimIn and forgotten elsewhere fails here)."""
+    from db.queries import CLAIM_COLUMNS
+    from predictions.extract import Candidate
+    from predictions.ledger import ClaimView
+    from predictions.models import CLAIM_FIELDS, ClaimIn
+    from predictions.progress import Status
+    from predictions.seed import SeedClaim
+
+    assert tuple(ClaimIn.model_fields) == CLAIM_FIELDS
+    assert set(CLAIM_COLUMNS) == {*CLAIM_FIELDS, "source_id"}
+    row = {name: None for name in CLAIM_FIELDS} | {"tags": ["ai"], "flags": [], "id": 1, "probability": 0.5,
+           "outcome": None, "fraction": None, "resolved_on": None, "source_id": None, "last_value": None}  # fmt: skip
+    shown = ClaimView(row, Status.OPEN, None).as_json()
+    assert set(CLAIM_FIELDS) <= set(shown)
+    for model in (SeedClaim, Candidate):  # a field they share with a claim has the claim's type
+        shared = set(model.model_fields) & set(CLAIM_FIELDS)
+        assert len(shared) >= 12
+        for name in shared:  # the same type, or the claim's optional one required here
+            theirs, claim = model.model_fields[name].annotation, ClaimIn.model_fields[name].annotation
+            assert theirs == claim or claim == theirs | None, (model, name)

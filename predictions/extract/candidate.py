@@ -17,6 +17,7 @@ from predictions.models import (
     Model,
     Precision,
     Probability,
+    claim_fields_of,
 )
 
 DeadlineSource = Literal["sentence", "previous sentence", "list introduction", "section heading"]
@@ -77,21 +78,8 @@ class Candidate(Model):
     def to_claim(self, **overrides: Any) -> ClaimIn:
         """The claim to store; `probability` is the suggested first forecast that goes with it."""
         data: dict[str, Any] = {
-            "statement": self.statement,
-            "quote": self.quote,
-            "claimant": self.claimant,
-            "attribution": self.attribution,
-            "kind": self.kind,
-            "made_on": self.made_on,
-            "deadline": self.deadline,
-            "deadline_precision": self.deadline_precision,
+            **claim_fields_of(self, exclude=frozenset({"flags", "partial_credit"})),
             "deadline_text": self.time_text,
-            "resolution_criteria": self.resolution_criteria,
-            "tags": self.tags,
-            "metric": self.metric,
-            "unit": self.unit,
-            "comparator": self.comparator,
-            "target": self.target,
         }
         data.update(overrides)
         data.setdefault("flags", [] if data["deadline"] else ["not_checkable"])
