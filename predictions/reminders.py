@@ -11,6 +11,9 @@ A step claimed but never marked (the sender crashed) is taken back after LEASE a
 the same idempotency key (the e-mail Message-ID, the webhook's Idempotency-Key header), so a
 receiver can always tell a retry from a new reminder. A failing channel is retried with exponential
 backoff up to MAX_ATTEMPTS and never blocks the others; its error shows in the inbox.
+
+Over 500 lines: the step schedule, the claim-then-send protocol and the channels are one protocol
+whose parts share its ledger rows and leases; apart, each would need the others' internals.
 """
 
 from __future__ import annotations
