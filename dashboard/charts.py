@@ -50,6 +50,7 @@ TARGET_COLOUR = "#2f9e44"
 OBSERVED_COLOUR = "#7048e8"
 DEADLINE_COLOUR = "#e03131"
 LABEL_ROW_PX = 16  # reference-line labels are stacked this far apart, so none covers another
+TITLE_LINE_CHARS = 40  # a chart title's line fits a phone's 390 px
 MIN_DATE_SPAN_DAYS = 30  # a date axis spans at least this, so one point never gets hourly, repeated ticks
 DATE_FORMAT = "%Y-%m-%d"
 MAX_LINE_POINTS = 400
@@ -112,11 +113,33 @@ def _trace(kind: str, **properties: Any) -> dict[str, Any]:
     return {"type": kind, **properties}
 
 
+def wrap_title(title: str, width: int = TITLE_LINE_CHARS) -> str:
+    """A long title broken into lines (`<br>`) at spaces: plotly never wraps, and clips it on a phone."""
+    lines: list[str] = []
+    for word in title.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def _layout(chart: _Chart, title: str, x_title: str, y_title: str, *, height: int = 420) -> None:
+    wrapped = wrap_title(title)
+    extra = 20 * wrapped.count("<br>")
     chart.layout.update(
-        title={"text": title, "x": 0, "xanchor": "left", "y": 0.99, "yanchor": "top", "yref": "container"},
-        height=height,
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        # pad: plotly places a title of several lines half a line too high at yanchor "top"
+        title={
+            "text": wrapped,
+            "x": 0,
+            "xanchor": "left",
+            "y": 0.99,
+            "yanchor": "top",
+            "yref": "container",
+            "pad": {"t": extra // 2},
+        },
+        height=height + extra,
+        margin={"l": 10, "r": 10, "t": 70 + extra, "b": 10},
         hoverlabel={"align": "left"},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "xanchor": "left"},
     )
@@ -128,11 +151,14 @@ def _date_axis(chart: _Chart, axis: str = "x") -> None:
     chart.axis(f"{axis}axis", type="date", tickformat=DATE_FORMAT, hoverformat=DATE_FORMAT)
 
 
-def _vline(chart: _Chart, day: Any, name: str, label: str, colour: str, dash: str = "dot") -> None:
+def _vline(
+    chart: _Chart, day: Any, name: str, label: str, colour: str, dash: str = "dot", anchor: str = "left"
+) -> None:
     """A vertical reference line across the plot (a named shape) with its label on top.
 
     Each further line's label sits one row lower (deadline, today, resolution), so labels of lines
-    that are close together, or on the same day, never overlap.
+    that are close together, or on the same day, never overlap. Today's label is written to the left
+    of its line (`anchor="right"`): today is usually the latest date shown, at the plot's right edge.
     """
     x = _iso(day)
     row = sum(1 for a in chart.layout.get("annotations", []) if str(a.get("name", "")).startswith("vline:"))
@@ -142,7 +168,7 @@ def _vline(chart: _Chart, day: Any, name: str, label: str, colour: str, dash: st
     })  # fmt: skip
     chart.extra("annotations", {
         "name": f"vline:{name}", "x": x, "y": 1, "xref": "x", "yref": "paper", "text": label,
-        "showarrow": False, "yanchor": "top", "xanchor": "left", "yshift": -LABEL_ROW_PX * row,
+        "showarrow": False, "yanchor": "top", "xanchor": anchor, "yshift": -LABEL_ROW_PX * row,
         "font": {"size": 11, "color": colour},
     })  # fmt: skip
 
@@ -244,7 +270,7 @@ def timeline_figure(
     _date_axis(chart)
     chart.axis("yaxis", categoryorder="array", categoryarray=labels[::-1], automargin=True)
     chart.layout.update(barmode="overlay", bargap=0.35)
-    _vline(chart, today, "today", f"today {today.isoformat()}", TODAY_COLOUR)
+    _vline(chart, today, "today", f"today {today.isoformat()}", TODAY_COLOUR, anchor="right")
     if not dated:
         _empty_note(chart, "No claim with a deadline matches these filters.")
     return chart.figure()
@@ -305,7 +331,7 @@ def progress_figure(trajectories: Sequence[Trajectory], today: date) -> go.Figur
     _layout(chart, "Progress of threshold claims toward their targets", "date", "% of target reached", height=460)
     _date_axis(chart)
     _hline(chart, 100.0, "target", "target (100%)", TARGET_COLOUR)
-    _vline(chart, today, "today", f"today {today.isoformat()}", TODAY_COLOUR)
+    _vline(chart, today, "today", f"today {today.isoformat()}", TODAY_COLOUR, anchor="right")
     if not drawn:
         _empty_note(chart, "No threshold claim has an observed value yet.")
         chart.axis("yaxis", range=[0, 110])
@@ -408,7 +434,7 @@ def claim_metric_figure(
     _date_axis(chart)
     if t.deadline is not None:
         _vline(chart, t.deadline, "deadline", f"deadline {t.deadline.isoformat()}", DEADLINE_COLOUR, dash="dash")
-    _vline(chart, today, "today", f"today {today.isoformat()}", TODAY_COLOUR)
+    _vline(chart, today, "today", f"today {today.isoformat()}", TODAY_COLOUR, anchor="right")
     _resolution_line(chart, resolution, status)
     _date_span(chart, [start, end, *(p.day for p in t.points)])
     values = [t.target, *(p.value for p in t.points), *(p.high for p in t.projection if p.high is not None)]

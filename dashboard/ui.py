@@ -32,6 +32,12 @@ def escape_markdown(text: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text or "").split()))
 
 
+def shorten(text: object, limit: int) -> str:
+    """Text on one line, cut at `limit` characters with "…" (not escaped: escape where it is shown)."""
+    value = " ".join(str(text or "").split())
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
 def safe_url(url: object) -> str | None:
     """Only http(s) links are ever rendered (the models enforce it on the way in; this is the way out)."""
     if isinstance(url, str) and url.lower().startswith(("http://", "https://")) and not any(c.isspace() for c in url):
@@ -232,6 +238,7 @@ def claims_table(
     extra: Mapping[str, Sequence[Any]] | None = None,
     column_order: Sequence[str] | None = None,
     height: int | None = None,
+    statement_width: str | int = "large",
 ) -> None:
     """Claims with their status in its colour; the first column links to each claim's page.
 
@@ -255,7 +262,7 @@ def claims_table(
                 "claim", display_text=r"\?claim=(\d+)$", help="Open the claim's page", width="small"
             ),
             "status": st.column_config.TextColumn("status", width=130),
-            "statement": st.column_config.TextColumn("statement", width="large"),
+            "statement": st.column_config.TextColumn("statement", width=statement_width),  # type: ignore[arg-type]
             "probability": st.column_config.NumberColumn("probability", format="%d%%", help="latest forecast"),
         },
     )

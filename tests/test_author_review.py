@@ -179,7 +179,7 @@ def test_an_invalid_accepted_row_blocks_the_save_and_writes_nothing(author: AppT
     at.button(key="review_save").click().run()
     no_exception(at)
     assert at.error[0].value == "Nothing saved: 3 problem(s) in the accepted rows."
-    assert list(at.dataframe[-1].value["problem"]) == [
+    assert list(next(d.value for d in at.dataframe if "problem" in d.value.columns)["problem"]) == [
         "row 1: probability: Input should be less than or equal to 1",
         "row 2: a threshold candidate needs a metric and a target",
         "row 3: statement: String should have at least 3 characters",

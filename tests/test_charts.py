@@ -265,7 +265,7 @@ def test_breakdown_figure_shows_the_largest_groups_only() -> None:
     bars = fig.data[0]
     assert len(bars.y) == 15
     assert bars.y[-1] == "forecaster 0"  # the largest at the top
-    assert "15 largest of 40" in fig.layout.title.text
+    assert "15 largest of 40" in fig.layout.title.text.replace("<br>", " ")
 
 
 def test_thin_keeps_short_series_whole() -> None:
@@ -308,3 +308,22 @@ def test_brier_axes_run_from_zero_to_one() -> None:
     assert list(history.layout.yaxis.range) == [0, 1]
     by = {"Pascal": Score(n=3, brier=0.2, log_score=-0.6, calibration=[])}
     assert list(charts.breakdown_figure(by, "claimant").layout.xaxis.range) == [0, 1]
+
+
+def test_long_titles_wrap_to_fit_a_phone_and_todays_label_stays_inside_the_plot() -> None:
+    t = trajectory.build(
+        threshold_claim(metric="Chinese cities with robotaxis in commercial or public operation"),
+        observations((date(2025, 3, 31), 16)),
+        "behind",
+    )
+    fig = charts.claim_metric_figure(t, TODAY)
+    lines = fig.layout.title.text.split("<br>")
+    assert len(lines) > 1 and all(len(line) <= charts.TITLE_LINE_CHARS for line in lines)
+    assert (
+        " ".join(lines)
+        == "Chinese cities with robotaxis in commercial or public operation: observed against the target"
+    )
+    assert fig.layout.margin.t > 70  # room for the second line
+    today = next(a for a in fig.layout.annotations if a.name == "vline:today")
+    assert today.xanchor == "right"  # written to the left of its line, never past the right edge
+    assert charts.wrap_title("Confidence history") == "Confidence history"

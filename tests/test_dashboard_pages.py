@@ -52,7 +52,7 @@ def test_overview_shows_headline_figures_charts_and_the_claims_table(rich_db: Ri
         "Due within 90 days": "1",  # the hostile claim, due in 20 days
         "Overdue, unresolved": str(states.count("overdue")),
         "Resolved": str(states.count("resolved")),
-        "Author's Brier score, all claims": f"{author.brier:.3f}",
+        "Author's Brier score": f"{author.brier:.3f}",
     }
     timeline, progress = figures(at)
     assert title_of(timeline).startswith("Resolution timeline")
@@ -78,7 +78,7 @@ def test_overview_filters_are_read_from_the_url(rich_db: Rich) -> None:
     assert at.multiselect(key="overview_topic").value == ["ai"]
     assert len(at.dataframe[0].value) == len(expected)
     author = ledger.track_record(path, attribution="author")  # the headline Brier says it is not filtered
-    assert metrics(at)["Author's Brier score, all claims"] == f"{author.brier:.3f}"
+    assert metrics(at)["Author's Brier score"] == f"{author.brier:.3f}"
     assert any(f"not filtered: it covers all {author.n:,} scored forecasts" in c.value for c in at.caption)
     assert list(at.dataframe[0].proto.column_order)[:2] == ["statement", "probability"]  # first on a phone
 

@@ -36,6 +36,7 @@ from predictions.models import (
 )
 from predictions.numbers import format_number
 
+CLEAR = "author_clear"  # forms saved in the last run, emptied before they are drawn again
 FLASH = "author_flash"  # (where, message): the confirmation shown next to the button that saved
 TAB = "author_tab"  # the selected tab, kept across saves and reruns
 TABS = (  # fixed labels: a label that changed (a count in it) would reset the selection
@@ -76,10 +77,20 @@ def made_at(day: date) -> datetime:
     return now if day >= now.date() else datetime.combine(day, now.time())
 
 
-def clear_inputs(*prefixes: str) -> None:
-    """Forget the values of the widgets whose keys start with a prefix: the form is empty after the rerun."""
-    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefixes)]:
-        del st.session_state[key]
+def clear_after_save(*forms: str) -> None:
+    """Mark forms to be emptied at the next run (see `empty_if_saved`)."""
+    st.session_state[CLEAR] = {*st.session_state.get(CLEAR, set()), *forms}
+
+
+def empty_if_saved(form: str, defaults: dict[str, Any]) -> None:
+    """Put a saved form's widgets back to their defaults, before they are drawn: set through the session
+    state (a deleted key would leave the browser showing the old value, and sending it again)."""
+    pending = st.session_state.get(CLEAR, set())
+    if form not in pending:
+        return
+    st.session_state[CLEAR] = pending - {form}
+    for key, value in defaults.items():
+        st.session_state[key] = value
 
 
 def flash(where: str, message: str) -> None:
@@ -102,12 +113,26 @@ def save(write: Callable[[], Any], message: Callable[[Any], str], *, where: str,
     except LedgerError as error:
         st.error(ui.escape_markdown(error))
         return
-    clear_inputs(*clear)
+    clear_after_save(*clear)
     flash(where, message(result))
     st.rerun()
 
 
 def add_claim_form(author_name: str) -> None:
+    empty_if_saved(
+        "add",
+        {
+            **{f"author_add_{name}": "" for name in ("statement", "quote", "deadline_text", "criteria", "tags")},
+            **{f"author_add_{name}": "" for name in ("metric", "unit", "source_title", "source_url")},
+            **{f"author_add_{name}": None for name in ("deadline", "precision", "probability", "target", "baseline")},
+            **{f"author_add_{name}": None for name in ("baseline_on", "source_date")},
+            "author_add_claimant": author_name,
+            "author_add_made": date.today(),
+            "author_add_attribution": next(iter(Attribution)).value,
+            "author_add_kind": next(iter(ClaimKind)).value,
+            "author_add_comparator": next(iter(Comparator)).value,
+        },
+    )
     with st.form("author_add_form"):
         statement = st.text_area("Statement (the checkable form)", key="author_add_statement")
         quote = st.text_area("Verbatim quote", key="author_add_quote")
@@ -205,7 +230,7 @@ def add_claim_form(author_name: str) -> None:
         lambda: data.add_claim(claim, share, source),
         lambda new_id: f"Added claim #{new_id}.",
         where="add",
-        clear=("author_add_",),
+        clear=("add",),
     )
 
 
@@ -226,7 +251,7 @@ def confirm_repeat() -> None:
             lambda: data.add_claim(claim, share, source),
             lambda new_id: f"Added claim #{new_id} (a repeat of #{repeat}).",
             where="add",
-            clear=("author_add_",),
+            clear=("add",),
         )
     if right.button("Don't add it", key="author_add_repeat_no"):
         st.session_state.pop(PENDING, None)
@@ -382,6 +407,10 @@ def new_issue_form(author_name: str) -> None:
 
 
 def observation_form(claim_id: int) -> None:
+    empty_if_saved(
+        "observe",
+        {"author_obs_on": date.today(), "author_obs_value": None, "author_obs_note": "", "author_obs_url": ""},
+    )
     with st.form("author_observe_form"):
         observed_on = st.date_input("Observed on", value=date.today(), format="YYYY-MM-DD", key="author_obs_on")
         value = st.number_input("Value of the metric (threshold claims)", value=None, key="author_obs_value")
@@ -402,11 +431,20 @@ def observation_form(claim_id: int) -> None:
         lambda: data.add_observation(claim_id, observation),
         lambda _: f"Recorded an observation on claim #{claim_id}.",
         where="observe",
-        clear=("author_obs_",),
+        clear=("observe",),
     )
 
 
 def confidence_form(claim_id: int, author_name: str) -> None:
+    empty_if_saved(
+        "forecast",
+        {
+            "author_fc_percent": None,
+            "author_fc_forecaster": author_name,
+            "author_fc_on": date.today(),
+            "author_fc_note": "",
+        },
+    )
     with st.form("author_forecast_form"):
         percent = st.number_input(
             "New probability (%)", min_value=0.0, max_value=100.0, value=None, step=5.0, key="author_fc_percent"
@@ -435,11 +473,22 @@ def confidence_form(claim_id: int, author_name: str) -> None:
         lambda: data.add_forecast(claim_id, forecast),
         lambda _: f"Recorded {forecast.probability:.0%} on claim #{claim_id}.",
         where="forecast",
-        clear=("author_fc_",),
+        clear=("forecast",),
     )
 
 
 def resolve_forms(claim_id: int) -> None:
+    empty_if_saved(
+        "resolve",
+        {
+            "author_res_outcome": next(iter(Outcome)).value,
+            "author_res_on": date.today(),
+            "author_res_fraction": None,
+            "author_res_note": "",
+            "author_res_evidence": "",
+        },
+    )
+    empty_if_saved("undo", {"author_undo_note": ""})
     with st.form("author_resolve_form"):
         outcome = st.selectbox("Outcome", [o.value for o in Outcome], key="author_res_outcome")
         resolved_on = st.date_input("Resolved on", value=date.today(), format="YYYY-MM-DD", key="author_res_on")
@@ -460,7 +509,7 @@ def resolve_forms(claim_id: int) -> None:
             lambda: data.undo_resolution(claim_id, text(undo_note)),
             lambda undone: f"Undid the resolution {undone['outcome']} of claim #{claim_id}.",
             where="undo",
-            clear=("author_undo_",),
+            clear=("undo",),
         )
     if not resolve:
         return
@@ -481,7 +530,7 @@ def resolve_forms(claim_id: int) -> None:
         lambda: data.resolve(claim_id, resolution),
         lambda _: f"Resolved claim #{claim_id}: {resolution.outcome.value}.",
         where="resolve",
-        clear=("author_res_",),
+        clear=("resolve",),
     )
 
 
@@ -518,7 +567,6 @@ def import_form() -> None:
             st.error(ui.escape_markdown(error))
             return
         flash("import", f"Imported {name}: {found.added} observations added, {found.existing} already there.")
-        clear_inputs("author_upload", "author_import_")
         st.rerun()
     bar = st.progress(0.0, text="reading the file")
 
@@ -543,7 +591,6 @@ def import_form() -> None:
         f"{result.forecasts_added} forecasts, {result.observations_added} observations, "
         f"{result.resolutions_added} resolutions.",
     )
-    clear_inputs("author_upload", "author_import_")
     st.rerun()
 
 
@@ -668,6 +715,8 @@ def correction_forms(claim_id: int) -> None:
     """Amend a claim's fields or withdraw it; each is a new row with its reason, never an edit."""
     detail = data.claim(claim_id)
     row = detail.view.row
+    empty_if_saved("amend", {f"author_amend_reason_{claim_id}": ""})  # the reason is required: no repeat
+    empty_if_saved("withdraw", {f"author_withdraw_reason_{claim_id}": "", f"author_withdraw_dup_{claim_id}": None})
     st.caption(
         "A correction is recorded with its reason and shown on the claim's page; the claim as first made stays "
         "readable. Leave a field empty to keep it."
@@ -709,7 +758,7 @@ def correction_forms(claim_id: int) -> None:
             lambda: data.withdraw(claim_id, withdraw_reason, int(duplicate_of) if duplicate_of else None),
             lambda _: f"Withdrew claim #{claim_id}.",
             where="correct",
-            clear=("author_withdraw_",),
+            clear=("withdraw",),
         )
     if not amend:
         return
@@ -731,7 +780,7 @@ def correction_forms(claim_id: int) -> None:
         lambda: data.amend(claim_id, amendment),
         lambda changes: f"Amended claim #{claim_id}: {', '.join(name.replace('_', ' ') for name in changes)}.",
         where="correct",
-        clear=("author_amend_",),
+        clear=("amend",),
     )
 
 

@@ -8,7 +8,7 @@ from datetime import date
 import numpy as np
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import charts, data, downloads, ui
 from predictions import overview
 
 TIMELINE_CLAIMS = 60  # the dated claims with deadlines nearest today
@@ -85,7 +85,7 @@ columns[2].metric("Due within 90 days", f"{head.due_soon:,}", help=f"open, deadl
 columns[3].metric("Overdue, unresolved", f"{head.overdue:,}", help="deadline passed, no resolution recorded")
 columns[4].metric("Resolved", f"{head.resolved:,}")
 columns[5].metric(
-    "Author's Brier score, all claims",
+    "Author's Brier score",
     "–" if author.brier is None else f"{author.brier:.3f}",
     help=(
         f"over {author.n} scored forecasts on all the author's own claims, whatever the filters "
@@ -95,9 +95,10 @@ columns[5].metric(
     ),
 )
 
-if claim_filter.active and author.n:
+if author.n:  # the one figure the filters do not narrow: said plainly, not only in a tooltip
     st.caption(
-        f"The Brier score is not filtered: it covers all {author.n:,} scored forecasts on the author's own claims."
+        f"The author's Brier score is not filtered: it covers all {author.n:,} scored forecasts on the author's "
+        "own claims."
     )
 
 if not len(rows):
@@ -125,7 +126,7 @@ if timeline_rows:
         nearest = sorted(timeline_rows, key=lambda r: abs((date.fromisoformat(str(r["deadline"])) - today).days))
         st.markdown(
             "\n".join(
-                f"- {r['deadline']} · {r['status']} · {ui.escape_markdown(charts.plot_text(r['statement'], 70))}"
+                f"- {r['deadline']} · {r['status']} · {ui.escape_markdown(ui.shorten(r['statement'], 70))}"
                 for r in sorted(nearest[:PHONE_TIMELINE_CLAIMS], key=lambda r: str(r["deadline"]))
             )
         )
@@ -167,4 +168,14 @@ ui.claims_table(
         "source",
         "claim",
     ],
+)
+st.download_button(
+    "Download the ledger (CSV)",
+    data=downloads.ledger_csv(data.database_path()),
+    file_name="ledger.csv",
+    mime="text/csv",
+    key="overview_download",
+    on_click="ignore",
+    icon=":material/download:",
+    help="Every claim's forecasts and outcomes, whatever the filters, as `predictions export --format csv` writes it",
 )
