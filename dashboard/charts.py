@@ -14,6 +14,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from predictions.numbers import format_number
 from predictions.progress import Status
 from predictions.scoring import CalibrationBin, Score, ScorePoint
 from predictions.trajectory import Trajectory
@@ -297,7 +298,7 @@ def progress_figure(trajectories: Sequence[Trajectory], today: date) -> go.Figur
                 "marker": {"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 8},
                 "customdata": [[p.value, t.status] for p in t.points],
                 "hovertemplate": (
-                    f"{name}<br>%{{x|{DATE_FORMAT}}}: %{{customdata[0]:,.4~g}} {unit} "
+                    f"{name}<br>%{{x|{DATE_FORMAT}}}: %{{customdata[0]:,.6~r}} {unit} "
                     "(%{y:.0f}% of target)<br>status: %{customdata[1]}<extra></extra>"
                 ),
             }
@@ -353,12 +354,12 @@ def claim_metric_figure(
     chart.add(
         _trace(
             "scatter",
-            name=f"target {t.comparator or '>='} {t.target:,.6g} {unit}".strip(),
+            name=f"target {t.comparator or '>='} {format_number(t.target)} {unit}".strip(),
             x=[start.isoformat(), end.isoformat()],
             y=[t.target, t.target],
             mode="lines",
             line={"color": TARGET_COLOUR, "dash": "dash", "width": 2},
-            hovertemplate=f"target {t.comparator or '>='} %{{y:,.6g}} {unit}<extra></extra>",
+            hovertemplate=f"target {t.comparator or '>='} %{{y:,.6~r}} {unit}<extra></extra>",
         )
     )
     if t.baseline is not None and t.baseline_on is not None:
@@ -370,7 +371,7 @@ def claim_metric_figure(
                 y=[t.baseline],
                 mode="markers",
                 marker={"symbol": "square", "size": 9, "color": MUTED},
-                hovertemplate=f"baseline %{{x|{DATE_FORMAT}}}: %{{y:,.6g}} {unit}<extra></extra>",
+                hovertemplate=f"baseline %{{x|{DATE_FORMAT}}}: %{{y:,.6~r}} {unit}<extra></extra>",
             )
         )
     if t.projection:
@@ -400,7 +401,7 @@ def claim_metric_figure(
                     fillcolor="rgba(24, 100, 171, 0.15)",
                     customdata=[[p.high] for p in band],
                     hovertemplate=(
-                        f"%{{x|{DATE_FORMAT}}}: 95% band %{{y:,.4~g}} – %{{customdata[0]:,.4~g}} {unit}<extra></extra>"
+                        f"%{{x|{DATE_FORMAT}}}: 95% band %{{y:,.6~r}} – %{{customdata[0]:,.6~r}} {unit}<extra></extra>"
                     ),
                 )
             )
@@ -412,7 +413,7 @@ def claim_metric_figure(
                 y=[p.value for p in t.projection],
                 mode="lines",
                 line={"color": ACCENT, "dash": "dash", "width": 2},
-                hovertemplate=f"projection %{{x|{DATE_FORMAT}}}: %{{y:,.4~g}} {unit}<extra></extra>",
+                hovertemplate=f"projection %{{x|{DATE_FORMAT}}}: %{{y:,.6~r}} {unit}<extra></extra>",
             )
         )
     if t.points:
@@ -426,7 +427,7 @@ def claim_metric_figure(
                 line={"color": OBSERVED_COLOUR, "width": 2},
                 marker={"size": 8},
                 customdata=[[plot_text(p.note or "", 120)] for p in t.points],
-                hovertemplate=f"%{{x|{DATE_FORMAT}}}: %{{y:,.6g}} {unit}<br>%{{customdata[0]}}<extra></extra>",
+                hovertemplate=f"%{{x|{DATE_FORMAT}}}: %{{y:,.6~r}} {unit}<br>%{{customdata[0]}}<extra></extra>",
             )
         )
     title = f"{metric}: observed against the target"
@@ -440,7 +441,7 @@ def claim_metric_figure(
     values = [t.target, *(p.value for p in t.points), *(p.high for p in t.projection if p.high is not None)]
     values += [p.low for p in t.projection if p.low is not None] + ([t.baseline] if t.baseline is not None else [])
     low, high = min(0.0, *values), max(values)
-    chart.axis("yaxis", range=[low - 0.02 * (high - low), high + 0.1 * (high - low or 1)])
+    chart.axis("yaxis", range=[low - 0.02 * (high - low), high + 0.1 * (high - low or 1)], tickformat=",~r")
     if not t.points:
         _empty_note(chart, "No observations yet: the target and the deadline are shown.")
     return chart.figure()
@@ -556,7 +557,7 @@ def calibration_figure(bins: Sequence[CalibrationBin], folded: bool, title: str 
                 ],
                 hovertemplate=(
                     "forecasts %{customdata[0]:.0f}–%{customdata[1]:.0f}%: n=%{customdata[2]:,}, "
-                    "hits %{customdata[3]:,.4~g}<br>mean forecast %{x:.1f}%<br>hit rate %{y:.1f}% "
+                    "hits %{customdata[3]:,.6~r}<br>mean forecast %{x:.1f}%<br>hit rate %{y:.1f}% "
                     "(95% interval %{customdata[4]:.0f}–%{customdata[5]:.0f}%)<extra></extra>"
                 ),
             )

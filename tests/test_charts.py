@@ -327,3 +327,15 @@ def test_long_titles_wrap_to_fit_a_phone_and_todays_label_stays_inside_the_plot(
     today = next(a for a in fig.layout.annotations if a.name == "vline:today")
     assert today.xanchor == "right"  # written to the left of its line, never past the right edge
     assert charts.wrap_title("Confidence history") == "Confidence history"
+
+
+def test_large_targets_read_as_people_write_them() -> None:
+    t = trajectory.build(
+        threshold_claim(target=5_000_000.0, unit="cars"), observations((date(2025, 3, 31), 1_250_000)), "behind"
+    )
+    fig = charts.claim_metric_figure(t, TODAY)
+    assert fig.data[0].name == "target >= 5,000,000 cars"
+    text = fig.to_json()
+    assert "e+0" not in fig.data[0].name and ",.6g" not in text and "~g" not in text
+    assert all(",.6~r" in str(trace.hovertemplate) for trace in fig.data if trace.hovertemplate)
+    assert fig.layout.yaxis.tickformat == ",~r"  # 1,000,000 on the axis, not 1M or 1e+6
