@@ -68,7 +68,7 @@ def _event(view: ClaimView, dashboard_url: str, offsets: list[int], stamp: datet
         for days in offsets:
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
-            alarm.add("description", f"{days} days left: {view['statement'][:100]}")
+            alarm.add("description", f"{days} day{'' if days == 1 else 's'} left: {view['statement'][:100]}")
             alarm.add("trigger", timedelta(days=-days))
             event.add_component(alarm)
     return event

@@ -39,6 +39,7 @@ import numpy as np
 
 from db import reminders as sql
 from predictions.ledger import LedgerError, reading, utc_now, writing
+from predictions.numbers import format_number
 from predictions.progress import Status, claim_status, share_of_target, summary_projection
 from predictions.redaction import redact
 from predictions.settings import Settings
@@ -193,12 +194,12 @@ def _progress_text(row: dict[str, Any]) -> str:
     if row.get("kind") != "threshold":
         probability = row.get("probability")
         return f"current confidence {probability:.0%}" if probability is not None else "no confidence recorded"
-    target = f"{row['comparator'] or '>='} {row['target']:g} {row['unit'] or ''}".strip()
+    target = f"{row['comparator'] or '>='} {format_number(row['target'])} {row['unit'] or ''}".strip()
     if row.get("last_value") is None:
         return f"target {target}; no value recorded yet"
     share = share_of_target(float(row["last_value"]), row)
     shown = f" ({share:.0%} of the way)" if share is not None else ""
-    return f"latest value {row['last_value']:g} on {row['last_value_on']}{shown}; target {target}"
+    return f"latest value {format_number(row['last_value'])} on {row['last_value_on']}{shown}; target {target}"
 
 
 def compose(row: dict[str, Any], step: Step, today: date, dashboard_url: str) -> Reminder:

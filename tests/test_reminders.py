@@ -437,3 +437,32 @@ def test_pending_steps_agree_with_due_steps_and_collapse_long_runs() -> None:
     assert [s.name for s in after] == ["overdue-3", "overdue-4"]
     assert reminders.pending_steps(deadline, date(2025, 1, 1), deadline + timedelta(days=30), offsets, 7,
                                    handled_through=deadline + timedelta(days=28)) == []  # fmt: skip
+
+
+def test_reminders_write_numbers_as_people_do(tmp_path: Path) -> None:
+    db = tmp_path / "ledger.duckdb"
+    claim = ClaimIn(statement="Five million cars.", made_on=date(2025, 1, 1), deadline=TODAY + timedelta(days=7),
+                    kind="threshold", metric="cars sold", unit="cars", target=5_000_000)  # fmt: skip
+    claim_id = ledger.add_claim(db, claim, probability=0.6)
+    from predictions.models import ObservationIn
+
+    ledger.add_observation(db, claim_id, ObservationIn(observed_on=TODAY - timedelta(days=3), value=1_250_000))
+    sent: list[reminders.Reminder] = []
+    channel = reminders.Channel("console", lambda reminder, key: sent.append(reminder))
+    reminders.sweep(Settings(db=db), now=NOW, channels=[channel])
+    assert "latest value 1,250,000" in sent[0].body and ">= 5,000,000 cars" in sent[0].body
+    assert "e+0" not in sent[0].body
+
+
+def test_calendar_alarms_say_one_day_and_resolved_claims_have_none(tmp_path: Path) -> None:
+    db = tmp_path / "ledger.duckdb"
+    ledger.seed_from_file(db)
+    views = [v for v in ledger.list_claims(db) if v["deadline"] is not None]
+    done = next(v for v in views if v["external_id"].endswith(":robotaxi-cities-2025"))
+    ledger.resolve(db, done.id, ResolutionIn(outcome="false", resolved_on=date(2026, 1, 5), note="22 cities"))
+    feed = ical.build_calendar(ledger.list_claims(db), "http://localhost:8501", [30, 7, 1])
+    events = {str(e["URL"]).rsplit("=", 1)[1]: e for e in feed.walk("VEVENT")}
+    assert list(events[str(done.id)].walk("VALARM")) == []
+    other = next(e for key, e in events.items() if key != str(done.id))
+    descriptions = sorted(str(alarm["DESCRIPTION"]).split(":")[0] for alarm in other.walk("VALARM"))
+    assert descriptions == ["1 day left", "30 days left", "7 days left"]
