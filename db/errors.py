@@ -9,8 +9,10 @@ its callers a DatabaseError, never a driver exception.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:
+    import duckdb
 
 
 class PredictionsError(Exception):
@@ -45,6 +47,8 @@ def first_line(error: BaseException) -> str:
 def from_duckdb(error: duckdb.Error, path: str | Path, schema_version: int | None, known: int) -> DatabaseError:
     """The one translation of a DuckDB error inside a unit of work on `path`. A missing table or column
     on a reader's file with an older schema (`schema_version`, None when unknown) says what to run."""
+    import duckdb  # here, not at the top: importing the error family must not load DuckDB
+
     if isinstance(error, duckdb.CatalogException | duckdb.BinderException) and schema_version is not None:
         if schema_version == 0:
             return SchemaTooOldError(f"{path} holds no ledger yet: run `predictions init --db {path}`")

@@ -6,72 +6,22 @@ pydantic v2 with `extra="forbid"`, so a misspelt field is an error rather than s
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from predictions.vocabulary import (
+    Attribution,
+    ClaimKind,
+    Comparator,
+    EvidenceConfidence,
+    ForecastBasis,
+    ObservationOrigin,
+    Outcome,
+    Precision,
+)
+
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-
-
-class Attribution(StrEnum):
-    """Who is predicting: the author's own record and the parties he cites are scored apart."""
-
-    AUTHOR = "author"
-    REPORTED_PROJECTION = "reported_projection"
-    OFFICIAL_TARGET = "official_target"
-    THIRD_PARTY_FORECAST = "third_party_forecast"
-
-
-class ClaimKind(StrEnum):
-    BINARY = "binary"
-    THRESHOLD = "threshold"
-
-
-class Precision(StrEnum):
-    DAY = "day"
-    MONTH = "month"
-    QUARTER = "quarter"
-    HALF = "half"
-    YEAR = "year"
-
-
-class Comparator(StrEnum):
-    AT_LEAST = ">="
-    MORE_THAN = ">"
-    AT_MOST = "<="
-    LESS_THAN = "<"
-
-
-class ForecastBasis(StrEnum):
-    STATED = "stated"
-    VERBAL = "verbal"
-    UPDATED = "updated"
-    IMPORTED = "imported"
-
-
-class Outcome(StrEnum):
-    TRUE = "true"
-    FALSE = "false"
-    PARTIAL = "partial"
-    AMBIGUOUS = "ambiguous"
-
-
-class EvidenceConfidence(StrEnum):
-    """How far a piece of evidence can be trusted: a primary or reputable explicit source is high;
-    commentary, mirrors and undated screenshots are low."""
-
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-
-class ObservationOrigin(StrEnum):
-    """Where an observation came from."""
-
-    ISSUE = "issue"  # a baseline fact the newsletter issue itself states
-    EVIDENCE = "evidence"  # gathered after the issue, imported with its source
-    RECORDED = "recorded"  # typed in by the author (`predictions observe`, the workspace)
 
 
 class Model(BaseModel):

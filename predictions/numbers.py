@@ -1,4 +1,5 @@
-"""Numbers as people write them: `5,000,000`, `65`, `12.5`, never `5e+06` or `65.0`."""
+"""Numbers as people write them: `5,000,000`, `65`, `12.5`, never `5e+06` or `65.0`; probabilities as
+people give them (`0.7`, `70%`)."""
 
 from __future__ import annotations
 
@@ -16,3 +17,21 @@ def format_number(value: float | int | None, *, digits: int = 2) -> str:
         return f"{round(number):,}"
     text = f"{number:,.{digits}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def parse_probability(value: object) -> float:
+    """0–1, or a percentage such as `70%`; anything else is an error."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    else:
+        text = str(value).strip()
+        percent = text.endswith("%")
+        try:
+            number = float(text.rstrip("%").strip())
+        except ValueError as error:
+            raise ValueError(f"probability {text!r} is not a number or a percentage") from error
+        if percent:
+            number /= 100
+    if not 0.0 <= number <= 1.0 or number != number:
+        raise ValueError(f"probability {value!r} is outside 0–1 (or 0%–100%)")
+    return number

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from predictions.ledger import LedgerError
+from predictions.numbers import parse_probability  # noqa: F401  (the flat layout's parser, named here too)
 
 CSV_COLUMNS = ("statement", "probability", "outcome", "made_on", "deadline", "forecaster", "tags")
 CSV_OPTIONAL = ("forecast_at", "fraction")  # fraction: the share achieved, with outcome "partial"
@@ -38,21 +39,3 @@ class ImportResult:
 
 def _key(*parts: object) -> str:
     return hashlib.sha1("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:20]
-
-
-def parse_probability(value: object) -> float:
-    """0–1, or a percentage such as `70%`; anything else is an error."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        number = float(value)
-    else:
-        text = str(value).strip()
-        percent = text.endswith("%")
-        try:
-            number = float(text.rstrip("%").strip())
-        except ValueError as error:
-            raise ValueError(f"probability {text!r} is not a number or a percentage") from error
-        if percent:
-            number /= 100
-    if not 0.0 <= number <= 1.0 or number != number:
-        raise ValueError(f"probability {value!r} is outside 0–1 (or 0%–100%)")
-    return number

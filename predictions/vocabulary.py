@@ -1,0 +1,68 @@
+"""The ledger's fixed vocabularies (who predicts, kinds, precisions, comparators, outcomes, ...), as plain
+string enums with no other import: the CLI's parser offers them as choices without loading pydantic.
+predictions.models re-exports them with the models that use them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Attribution(StrEnum):
+    """Who is predicting: the author's own record and the parties he cites are scored apart."""
+
+    AUTHOR = "author"
+    REPORTED_PROJECTION = "reported_projection"
+    OFFICIAL_TARGET = "official_target"
+    THIRD_PARTY_FORECAST = "third_party_forecast"
+
+
+class ClaimKind(StrEnum):
+    BINARY = "binary"
+    THRESHOLD = "threshold"
+
+
+class Precision(StrEnum):
+    DAY = "day"
+    MONTH = "month"
+    QUARTER = "quarter"
+    HALF = "half"
+    YEAR = "year"
+
+
+class Comparator(StrEnum):
+    AT_LEAST = ">="
+    MORE_THAN = ">"
+    AT_MOST = "<="
+    LESS_THAN = "<"
+
+
+class ForecastBasis(StrEnum):
+    STATED = "stated"
+    VERBAL = "verbal"
+    UPDATED = "updated"
+    IMPORTED = "imported"
+
+
+class Outcome(StrEnum):
+    TRUE = "true"
+    FALSE = "false"
+    PARTIAL = "partial"
+    AMBIGUOUS = "ambiguous"
+
+
+class EvidenceConfidence(StrEnum):
+    """How far a piece of evidence can be trusted: a primary or reputable explicit source is high;
+    commentary, mirrors and undated screenshots are low."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class ObservationOrigin(StrEnum):
+    """Where an observation came from."""
+
+    ISSUE = "issue"  # a baseline fact the newsletter issue itself states
+    EVIDENCE = "evidence"  # gathered after the issue, imported with its source
+    RECORDED = "recorded"  # typed in by the author (`predictions observe`, the workspace)
