@@ -509,7 +509,7 @@ def _fresh(path: Path) -> Path:
 def bench_transfer(
     work: Path, rows: int, repeat: int, archive: Path | None, log: Callable[[str], None]
 ) -> dict[str, Any]:
-    from predictions import transfer
+    from predictions import exports, imports
 
     timings: dict[str, Any] = {}
     values: dict[str, Any] = {}
