@@ -302,9 +302,7 @@ def store_archive(db_path: Path, prepared: PreparedArchive, progress: Progress |
     source = prepared.source
     assert source.external_id is not None
     with writing(db_path) as con:
-        source_id = queries.source_id_by_external_id(con, source.external_id)
-        if source_id is None:
-            source_id = queries.insert_source(con, source.model_dump())
+        source_id = queries.ensure_source(con, source.model_dump())
         keys = [claim["external_id"] for claim in prepared.claims]
         existing = queries.claim_ids_by_external_id(con, keys)
         new_claims = [{**c, "source_id": source_id} for c in prepared.claims if c["external_id"] not in existing]

@@ -12,6 +12,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from db import queries
 from predictions.imports.base import JSON_FORMAT, ImportProblems, ImportResult, _key
+from predictions.ledger import source_key as source_key_of
 from predictions.ledger import writing
 from predictions.models import (
     ClaimIn,
@@ -109,12 +110,11 @@ def import_json_text(db_path: Path, text: str) -> ImportResult:
         for key, claim in new:
             source_id = None
             if claim.source is not None:
-                source_key = claim.source.external_id or f"json:{claim.source.title}:{claim.source.published_on}"
+                source_key = source_key_of(claim.source, "json")
                 if source_key not in source_ids:
-                    found = queries.source_id_by_external_id(con, source_key)
-                    if found is None:
-                        found = queries.insert_source(con, {**claim.source.model_dump(), "external_id": source_key})
-                    source_ids[source_key] = found
+                    source_ids[source_key] = queries.ensure_source(
+                        con, {**claim.source.model_dump(), "external_id": source_key}
+                    )
                 source_id = source_ids[source_key]
             fields = claim.model_dump(exclude={"source", "forecasts", "observations", "resolutions"})
             rows.append({**fields, "external_id": key, "source_id": source_id})
