@@ -167,6 +167,23 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX amendments_claim ON claim_amendments (claim_id)",
         ),
     ),
+    Migration(
+        5,
+        "flat-file claims (csv, parquet) by forecasters other than the author are third-party forecasts",
+        (
+            # Flat imports used to mark every claim as the author's. The ledger's author is the claimant of
+            # its author claims made any other way (the seed, the workspace, `add`); an imported claim by
+            # anybody else becomes a third-party forecast. A ledger with no such claim is left as it is:
+            # nothing in it says who the author is.
+            """UPDATE claims SET attribution = 'third_party_forecast'
+               WHERE external_id LIKE 'csv:%' AND attribution = 'author'
+                 AND EXISTS (SELECT 1 FROM claims a WHERE a.attribution = 'author'
+                             AND coalesce(a.external_id, '') NOT LIKE 'csv:%')
+                 AND lower(claimant) NOT IN (SELECT DISTINCT lower(a.claimant) FROM claims a
+                                             WHERE a.attribution = 'author'
+                                             AND coalesce(a.external_id, '') NOT LIKE 'csv:%')""",
+        ),
+    ),
 )
 
 

@@ -44,7 +44,7 @@ def both_ways(tmp_path: Path, text: str, tag: str) -> tuple[Any, Any]:
                 result = imports.import_text(db, text, "csv", "upload", default_forecaster="Ann")
             else:
                 rows = flat._read_csv_rows(text, "Ann")
-                result = imports.import_flat(db, rows, "upload")
+                result = imports.import_flat(db, rows, "upload", author_name="Ann")
             outcomes.append((result.as_dict(), ledger_rows(db)))
         except imports.ImportProblems as error:
             outcomes.append(("problems", error.problems, db.exists() and ledger_rows(db)))

@@ -65,7 +65,8 @@ def import_file(
     if not path.is_file():
         raise LedgerError(f"{path}: no such file")
     if fmt == "parquet":
-        return import_flat(db_path, _read_parquet_rows(path, default_forecaster), path.name, progress)
+        rows = _read_parquet_rows(path, default_forecaster)
+        return import_flat(db_path, rows, path.name, progress, default_forecaster)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:

@@ -33,6 +33,7 @@ from predictions.imports.base import (
 )
 from predictions.ledger import writing
 from predictions.models import (
+    Attribution,
     ClaimIn,
     Model,
     Outcome,
@@ -235,9 +236,16 @@ def _group_flat(columns: _FlatColumns, where: list[str] | None) -> tuple[_FlatCl
 
 
 def import_flat(
-    db_path: Path, rows: list[tuple[str, dict[str, Any]]], source_title: str, progress: Progress | None = None
+    db_path: Path,
+    rows: list[tuple[str, dict[str, Any]]],
+    source_title: str,
+    progress: Progress | None = None,
+    author_name: str | None = None,
 ) -> ImportResult:
-    """Validate every row, group them into claims, then write everything in one transaction."""
+    """Validate every row, group them into claims, then write everything in one transaction.
+
+    A claim whose (first) forecaster is `author_name` (case ignored) is the author's own; any other
+    forecaster's claim is a third-party forecast, so it never enters the author's record."""
     problems: list[str] = []
     parsed: list[FlatRow] = []
     where: list[str] = []
@@ -255,14 +263,19 @@ def import_flat(
     problems += contradictions
     if problems:
         raise ImportProblems(problems)
-    return _store_flat(db_path, columns, claims, source_title, progress)
+    return _store_flat(db_path, columns, claims, source_title, progress, author_name)
 
 
 _CLAIMS = TypeAdapter(list[ClaimIn])
 
 
 def _store_flat(
-    db_path: Path, columns: _FlatColumns, claims: _FlatClaims, source_title: str, progress: Progress | None
+    db_path: Path,
+    columns: _FlatColumns,
+    claims: _FlatClaims,
+    source_title: str,
+    progress: Progress | None,
+    author_name: str | None = None,
 ) -> ImportResult:
     """Write valid, grouped rows in one transaction: new claims (with their outcome as a resolution)
     and every forecast not stored by an earlier import of the same rows."""
@@ -276,9 +289,7 @@ def _store_flat(
     c = columns
     with writing(db_path) as con:
         source_key = f"import:{source_title}"
-        source_id = queries.source_id_by_external_id(con, source_key)
-        if source_id is None:
-            source_id = queries.insert_source(con, {"external_id": source_key, "title": source_title, "kind": "import"})
+        source_id = queries.ensure_source(con, {"external_id": source_key, "title": source_title, "kind": "import"})
         existing = queries.claim_ids_by_external_id(con, claims.keys)
         new = [(key, i) for key, i in zip(claims.keys, claims.first_row, strict=True) if key not in existing]
         new_claims = _CLAIMS.validate_python(  # ClaimIn(...) for each, validated in one call
@@ -287,6 +298,11 @@ def _store_flat(
                     "statement": c.statement[i],
                     "quote": c.statement[i],
                     "claimant": c.forecaster[i],
+                    "attribution": (
+                        Attribution.AUTHOR
+                        if author_name is None or c.forecaster[i].casefold() == author_name.casefold()
+                        else Attribution.THIRD_PARTY_FORECAST
+                    ),
                     "made_on": c.made_on[i],
                     "deadline": c.deadline[i],
                     "tags": c.tags[i],

@@ -238,5 +238,5 @@ def import_csv_text(
     else row by row with one line per problem."""
     fast = _fast_csv_columns(text, default_forecaster)
     if fast is not None:
-        return _store_flat(db_path, *fast, name, progress)
-    return import_flat(db_path, _read_csv_rows(text, default_forecaster), name, progress)
+        return _store_flat(db_path, *fast, name, progress, default_forecaster)
+    return import_flat(db_path, _read_csv_rows(text, default_forecaster), name, progress, default_forecaster)
