@@ -285,9 +285,9 @@ def _overview(table: Any, mask: np.ndarray, trajectories: Sequence[Any], today: 
     data = [
         [
             h.link(f"claim-{int(r['id'])}.html", f"#{int(r['id'])}"),
-            h.esc(r["made_on"]),
-            h.esc(r["deadline"]),
             h.pill(str(r["status"])),
+            h.esc(r["deadline"]),
+            h.esc(r["made_on"]),
         ]
         for r in timeline_rows
         if r.get("deadline")
@@ -298,8 +298,9 @@ def _overview(table: Any, mask: np.ndarray, trajectories: Sequence[Any], today: 
             "timeline",
             "Resolution timeline: issue date → deadline, by status",
             figure,
-            ["claim", "issued", "deadline", "status"],
+            ["claim", "status", "deadline", "issued"],
             data,
+            narrow_table=True,
         )
     )
     if trajectories:

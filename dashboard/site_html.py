@@ -97,7 +97,13 @@ def table(
 
 
 def chart(
-    ident: str, title: str, figure: go.Figure, data_header: Sequence[str], data_rows: Sequence[Sequence[str]]
+    ident: str,
+    title: str,
+    figure: go.Figure,
+    data_header: Sequence[str],
+    data_rows: Sequence[Sequence[str]],
+    *,
+    narrow_table: bool = False,
 ) -> str:
     """A figure drawn by site.js, with its data as a table (open until the chart is drawn)."""
     # The page's caption names the chart; the tick labels make their own room (the dashboard's theme
@@ -107,9 +113,10 @@ def chart(
     figure.update_yaxes(automargin=True)
     numeric = [i for i in range(len(data_header)) if i > 0]
     data = table(data_header, data_rows, numeric=numeric) if data_rows else '<p class="caption">No data yet.</p>'
+    narrow = ' data-narrow="table"' if narrow_table else ""
     return (
         f'<figure class="chart"><figcaption id="{attr(ident)}-title">{esc(title)}</figcaption>'
-        f'<div class="plot" data-figure="{attr(ident)}-json" role="img" aria-labelledby="{attr(ident)}-title">'
+        f'<div class="plot" data-figure="{attr(ident)}-json"{narrow} role="img" aria-labelledby="{attr(ident)}-title">'
         '<p class="nojs">The interactive chart needs JavaScript; its data is in the table below.</p></div>'
         f'<script type="application/json" id="{attr(ident)}-json">{figure_json(figure)}</script>'
         f'<details class="chart-data" open><summary>Data behind the chart</summary>{data}</details></figure>'

@@ -2,18 +2,25 @@
    stay as the fallback), and filters and sorts the claim table. Nothing is fetched. */
 (function () {
   "use strict";
+  var NARROW = 700;  // px: below this, charts marked data-narrow="table" show their table instead
 
   function drawCharts() {
     if (typeof Plotly === "undefined") { return; }
     document.querySelectorAll("[data-figure]").forEach(function (box) {
       var source = document.getElementById(box.getAttribute("data-figure"));
       if (!source) { return; }
+      var table = box.parentElement.querySelector("details.chart-data");
+      if (box.getAttribute("data-narrow") === "table" && window.innerWidth < NARROW && table) {
+        // A chart with a row per claim cannot be read on a phone: its table is shown instead.
+        box.textContent = "On a narrow screen this chart is shown as its table:";
+        box.setAttribute("data-drawn", "table");
+        return;
+      }
       var figure = JSON.parse(source.textContent);
       box.textContent = "";
       Plotly.newPlot(box, figure.data || [], figure.layout || {},
         { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["toImage"] });
       box.setAttribute("data-drawn", "true");
-      var table = box.parentElement.querySelector("details.chart-data");
       if (table) { table.removeAttribute("open"); }
     });
   }
