@@ -217,7 +217,7 @@ def _claims_table(
             [
                 _claim_link(int(r["id"])),
                 h.pill(str(r["status"])),
-                h.esc(r["deadline"] or "none"),
+                f'<span class="nowrap">{h.esc(r["deadline"] or "none")}</span>',
                 *extra_cells,
                 f'<span class="statement">{h.esc(r["statement"])}</span>',
                 h.esc(r["claimant"]),
@@ -346,9 +346,10 @@ def _deadlines(table: Any, mask: np.ndarray, today: date, states: Mapping[int, A
         shown = table.rows(np.asarray(index, dtype=np.int64))
         previous = overview.HORIZONS[overview.HORIZONS.index(days) - 1] if days != overview.HORIZONS[0] else -1
         shown = [r for r in shown if (overview.days_to_deadline(r, today) or 0) > previous]
-        parts.append(f"<h2>Due within {days} days</h2>")
+        span = f"within {days} days" if previous < 0 else f"in {previous + 1} to {days} days"
+        parts.append(f"<h2>Due {span}</h2>")
         if not shown:
-            parts.append(f"<p>No open claim is due in this span after {h.esc(today.isoformat())}.</p>")
+            parts.append(f"<p>No open claim is due {span} of {h.esc(today.isoformat())}.</p>")
             continue
         left = [str(overview.days_to_deadline(r, today)) for r in shown]
         reminder = [overview.reminder_label(states.get(int(r["id"]))) for r in shown]
@@ -373,6 +374,12 @@ def _score_figures(score: Score) -> list[tuple[str, str]]:
         ("Log score", "–" if score.log_score is None else f"{score.log_score:.4f}"),
         ("In calibration", f"{in_calibration:,}"),
     ]
+
+
+def _short_x_title(figure: Any, title: str) -> Any:
+    """A shorter axis title where the page says the rest beside the chart (it fits a phone)."""
+    figure.update_xaxes(title_text=title)
+    return figure
 
 
 def _calibration_rows(score: Score) -> list[list[str]]:
@@ -413,11 +420,15 @@ def _track_record(db_path: Path, today: date) -> str:
             h.chart(
                 f"calibration-folded-{slug}",
                 f"Calibration ({scope.lower()}, folded)",
-                charts.calibration_figure(folded.calibration, True, "Calibration (folded)"),
+                _short_x_title(
+                    charts.calibration_figure(folded.calibration, True, "Calibration (folded)"),
+                    "stated probability (%), folded",
+                ),
                 header,
                 _calibration_rows(folded),
             )
         )
+        parts.append('<p class="caption">Folded: a forecast below 50% counts as 1 − p on the opposite outcome.</p>')
         parts.append("</div>")
         shown = charts.thin(history)
         parts.append(
