@@ -10,11 +10,13 @@ export PREDICTIONS_DB ?= data/predictions.duckdb
 
 .PHONY: setup browser db run test lint types unit bench format clean
 
+# `make run` is quiet: one line per setup step, one per reminder sweep, the dashboard's URL last.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@echo "setting up $(VENV) (the first time only: a minute or two)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
 
 setup: $(STAMP)
 
@@ -26,10 +28,10 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 db: setup
-	$(BIN)/predictions ensure-db
+	@$(BIN)/predictions ensure-db
 
 run: db
-	$(BIN)/python -m dashboard.serve --port $(PORT)
+	@$(BIN)/python -m dashboard.serve --port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check .
