@@ -124,9 +124,9 @@ def card_figure(card: CardData) -> go.Figure:
             traces.append({"type": "scatter", "x": [p.day.isoformat() for p in t.projection],
                            "y": [p.value for p in t.projection], "mode": "lines",
                            "line": {"color": charts.ACCENT, "width": 2, "dash": "dot"}})  # fmt: skip
-        label = f"{charts.plot_text(t.metric or 'metric', 28)} (target {format_number(t.target)}, dashed)"
+        label = f"{charts.plot_text(t.metric or 'metric', 22)} (target {format_number(t.target)}, dashed)"
         annotations.append(_text(0.66, 0.45, label, 15, MUTED))
-        yaxis.update(rangemode="tozero", tickformat="~s")
+        yaxis.update(rangemode="tozero", tickformat=",~f")  # 5,000,000, never 5e+06 or 5M
     elif card.forecasts:
         rows = sorted(card.forecasts, key=lambda f: f["made_at"])
         x = [f["made_at"].date().isoformat() for f in rows]
