@@ -11,31 +11,20 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from pydantic import ValidationError
-
-from predictions import exports, imports, ledger, verdicts
 from predictions.errors import PredictionsError, first_line
-from predictions.models import (
-    Attribution,
-    ClaimIn,
-    ClaimKind,
-    Comparator,
-    ForecastBasis,
-    ForecastIn,
-    ObservationIn,
-    Precision,
-    ResolutionIn,
-    describe_validation_error,
-)
-from predictions.numbers import format_number
-from predictions.seed import load_seed_file, prepare
-from predictions.settings import Settings, describe_settings, load_settings
+from predictions.numbers import format_number, parse_probability
+from predictions.vocabulary import Attribution, ClaimKind, Comparator, ForecastBasis, Precision
+
+if TYPE_CHECKING:
+    from predictions.settings import Settings
+
 from predictions.terminal import EscapingWriter, escape_controls, escape_json_controls
 
 
@@ -70,7 +59,7 @@ def _path(text: str) -> Path:
 
 def _probability(text: str) -> float:
     try:
-        return imports.parse_probability(text)
+        return parse_probability(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
@@ -98,8 +87,23 @@ def _json_default(value: object) -> str:
     return str(value)
 
 
-def _print_json(data: Any) -> None:
-    print(escape_json_controls(json.dumps(data, indent=2, default=_json_default, ensure_ascii=False)))
+def _print_json(data: Any, args: argparse.Namespace | None = None) -> None:
+    """JSON on stdout: compact when stdout is not a terminal (a pipe, a file), indented on a terminal or
+    with --indent N."""
+    indent = getattr(args, "indent", None)
+    if indent is None and sys.stdout.isatty():
+        indent = 2
+    separators = (",", ":") if indent is None else None
+    text = json.dumps(data, indent=indent, separators=separators, default=_json_default, ensure_ascii=False)
+    print(escape_json_controls(text))
+
+
+def _print_json_lines(items: Any) -> None:
+    """One compact JSON document per line, so a consumer can read them as they come."""
+    write = sys.stdout.write
+    for item in items:
+        write(escape_json_controls(json.dumps(item, separators=(",", ":"), default=_json_default, ensure_ascii=False)))
+        write("\n")
 
 
 # --- commands -------------------------------------------------------------------------------------
@@ -131,45 +135,64 @@ def cmd_ensure_db(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+LIST_WIDTH = 80  # characters of a statement in `list`; a longer one ends in "…"
+
+
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import ledger
+    from predictions.progress import Status
+
+    known = (*(s.value for s in Status), "overdue", "resolved")  # every status, and the coarse states
+    if args.status and args.status not in known:
+        raise UsageError(f"unknown status {args.status!r}: use one of {', '.join(known)}")
     views = ledger.list_claims(settings.db)
     if args.status:
         views = [v for v in views if v.status.value == args.status or v.status.state == args.status]
     if args.json:
-        _print_json([v.as_json() for v in views])
+        _print_json([v.as_json() for v in views], args)
         return 0
+    print(f"{'id':>5}  {'status':<18} {'deadline':<10}  {'prob':>4}  statement")
     for view in views:
         deadline = view["deadline"].isoformat() if view["deadline"] else "(none)"
         probability = f"{view['probability']:.0%}" if view["probability"] is not None else "  – "
-        print(f"{view.id:>5}  {view.status.value:<18} {deadline:<10}  {probability:>4}  {view['statement'][:80]}")
+        statement = re.sub(r"[ \t\n]+", " ", str(view["statement"])).strip()  # other controls stay, shown escaped
+        if len(statement) > LIST_WIDTH:
+            statement = statement[: LIST_WIDTH - 1].rstrip() + "…"
+        print(f"{view.id:>5}  {view.status.value:<18} {deadline:<10}  {probability:>4}  {statement}")
     return 0
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import ledger
+
     detail = ledger.get_claim(settings.db, args.id)
     data = detail.view.as_json()
     data["forecasts"] = detail.forecasts
     data["observations"] = detail.observations
     data["resolutions"] = detail.resolutions
     if args.json:
-        _print_json(data)
+        _print_json(data, args)
         return 0
     print(f"#{data['id']} {data['statement']}")
     if data["quote"]:
         print(f'  "{data["quote"]}"')
     print(f"  claimant: {data['claimant']} ({data['attribution']})   kind: {data['kind']}")
     print(f"  deadline: {data['deadline'] or 'none (not checkable)'} ({data['deadline_precision'] or '-'})")
-    print(f"  status: {data['status']}   probability: {data['probability']}")
+    probability = f"{data['probability']:.0%}" if data["probability"] is not None else "none recorded"
+    print(f"  status: {data['status']}   probability: {probability}")
     if data["kind"] == "threshold":
-        print(f"  target: {data['metric']} {data['comparator']} {data['target']} {data['unit'] or ''}")
+        print(f"  target: {data['metric']} {data['comparator']} {format_number(data['target'])} {data['unit'] or ''}")
     for forecast in detail.forecasts:
         print(
             f"  forecast {forecast['made_at']:%Y-%m-%d} {forecast['forecaster']}: {forecast['probability']:.0%} "
             f"({forecast['basis']})"
         )
     for observation in detail.observations:
-        shown = observation["value"] if observation["value"] is not None else observation["note"]
-        print(f"  observed {observation['observed_on']}: {shown}")
+        parts = [format_number(observation["value"])] if observation["value"] is not None else []
+        parts += [observation["note"]] if observation["note"] else []
+        print(f"  observed {observation['observed_on']}: {' — '.join(parts) or '(no value or note)'}")
+        if observation.get("source_url"):
+            print(f"    source: {observation['source_url']}")
     for resolution in detail.resolutions:
         undone = " (undone)" if resolution["undone_at"] else ""
         print(f"  resolved {resolution['resolved_on']}: {resolution['outcome']}{undone}")
@@ -177,6 +200,9 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import imports, ledger, verdicts
+    from predictions.models import ClaimIn
+
     if args.file:
         if args.statement:
             raise UsageError("give either --file or --statement, not both")
@@ -219,6 +245,9 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_observe(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import ledger
+    from predictions.models import ObservationIn
+
     if args.value is None and not args.note:
         raise UsageError("observe needs --value X or --note TEXT")
     observation = ObservationIn(observed_on=args.on, value=args.value, note=args.note, source_url=args.source)
@@ -228,6 +257,9 @@ def cmd_observe(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_forecast(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import ledger
+    from predictions.models import ForecastIn
+
     forecast = ForecastIn(
         probability=args.probability,
         forecaster=args.forecaster or settings.author_name,
@@ -241,6 +273,9 @@ def cmd_forecast(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import ledger
+    from predictions.models import ResolutionIn
+
     if args.undo:
         if args.outcome:
             raise UsageError("give either an outcome or --undo, not both")
@@ -262,6 +297,8 @@ def cmd_resolve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import imports
+
     def report(share: float, what: str) -> None:
         print(f"{share:4.0%} {what}", file=sys.stderr, flush=True)
 
@@ -287,9 +324,11 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import verdicts
+
     items = verdicts.review_queue(settings.db, args.today)
     if args.json:
-        _print_json([item.as_json() for item in items])
+        _print_json([item.as_json() for item in items], args)
         return 0
     if not items:
         print("nothing needs a verdict: every claim past its deadline is resolved")
@@ -317,6 +356,8 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_amend(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import verdicts
+
     if args.precision and not args.deadline:
         raise UsageError("--precision goes with --deadline")
     amendment = verdicts.Amendment(
@@ -337,6 +378,8 @@ def cmd_amend(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_withdraw(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import verdicts
+
     verdicts.withdraw(settings.db, args.id, args.reason, args.duplicate_of)
     also = f" (a duplicate of #{args.duplicate_of})" if args.duplicate_of else ""
     print(f"withdrew claim {args.id}{also}: it leaves every list, score and reminder; its link still works")
@@ -344,12 +387,16 @@ def cmd_withdraw(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import exports
+
     count = exports.export_ledger(settings.db, args.format, args.output)
     print(f"wrote {count} {'claims' if args.format == 'json' else 'forecast rows'} to {args.output}")
     return 0
 
 
 def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import ledger
+
     score = ledger.track_record(
         settings.db,
         latest=args.latest,
@@ -358,8 +405,15 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
         attribution=args.attribution,
         forecaster=args.forecaster,
     )
+    if args.jsonl:  # one line per group (e.g. per forecaster), then the whole record last
+        if not args.by:
+            raise UsageError("--jsonl goes with --by (one line per group)")
+        data = score.as_dict()
+        groups = data.pop("by")
+        _print_json_lines([{"group": name, **values} for name, values in groups.items()] + [{"group": None, **data}])
+        return 0
     if args.json:
-        _print_json(score.as_dict())
+        _print_json(score.as_dict(), args)
         return 0
 
     def line(name: str, s: Any) -> str:
@@ -421,12 +475,16 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions.settings import describe_settings
+
     for name, default, description in describe_settings():
         print(f"{name:<36} {description} (default: {default or 'unset'})")
     return 0
 
 
 def cmd_check_seed(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions.seed import load_seed_file, prepare
+
     seed = load_seed_file(args.file)
     prepare(seed, args.file.stem)  # deadlines and confidences too: "valid" means an import will take it
     print(f"{args.file}: {len(seed.claims)} claims, valid")
@@ -442,7 +500,7 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     except extract.ExtractError as error:
         raise UsageError(str(error)) from None
     if args.json:
-        _print_json([candidate.model_dump(mode="json") for candidate in candidates])
+        _print_json([candidate.model_dump(mode="json") for candidate in candidates], args)
         return 0
     print(f"{len(candidates)} candidate claims in {args.file} (issue of {args.date.isoformat()}):")
     for number, c in enumerate(candidates, start=1):
@@ -537,11 +595,13 @@ def build_parser() -> Parser:
 
     p = command("list", cmd_list, "list the claims with their status")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--indent", type=int, help="indent the JSON (default: compact unless on a terminal)")
     p.add_argument("--status", help="only this status (e.g. overdue, open, resolved, 'on track')")
 
     p = command("show", cmd_show, "show one claim with its history")
     p.add_argument("id", type=_claim_id)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--indent", type=int, help="indent the JSON (default: compact unless on a terminal)")
 
     p = command("add", cmd_add, "add a claim, or the claims of a YAML file")
     p.add_argument("--file", type=_path, help="a YAML file in the seed layout")
@@ -595,6 +655,7 @@ def build_parser() -> Parser:
 
     p = command("review", cmd_review, "the claims past their deadline that need a verdict, with evidence and proposals")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--indent", type=int, help="indent the JSON (default: compact unless on a terminal)")
     p.add_argument("--today", type=_date, help="review as of this day (default: today)")
 
     p = command("amend", cmd_amend, "correct a claim (a new row with the reason; the history stays)")
@@ -632,9 +693,11 @@ def build_parser() -> Parser:
 
     p = command("score", cmd_score, "the track record: Brier, log score, calibration")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--indent", type=int, help="indent the JSON (default: compact unless on a terminal)")
     p.add_argument("--folded", action="store_true", help="fold p < 50%% onto 1 − p (bins 50–100%%)")
     p.add_argument("--latest", action="store_true", help="only each forecaster's last forecast per claim")
     p.add_argument("--by", choices=["claimant", "attribution", "topic", "forecaster"])
+    p.add_argument("--jsonl", action="store_true", help="with --by: JSON lines, one per group, the whole record last")
     p.add_argument("--attribution", choices=[a.value for a in Attribution])
     p.add_argument("--forecaster")
 
@@ -661,6 +724,7 @@ def build_parser() -> Parser:
     p.add_argument("--date", type=_date, required=True, help="the issue's date, YYYY-MM-DD (reads 'next year')")
     p.add_argument("--source", help="the issue's title")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--indent", type=int, help="indent the JSON (default: compact unless on a terminal)")
 
     p = command("scorecard", cmd_scorecard, "a ready-to-paste track-record section for the next issue")
     p.add_argument("--since", type=_date, required=True, help="claims resolved on or after this date")
@@ -706,18 +770,13 @@ def _main(argv: Sequence[str] | None) -> int:
         args = build_parser().parse_args(argv)
         if any(isinstance(value, list) for value in vars(args).values()):  # argparse's reading of `--opt=--`
             raise UsageError("predictions: '--' is not a value for an option")
+        from predictions.settings import load_settings  # here: `--help` and usage errors load nothing heavy
+
         settings = load_settings(db=args.db)
         return int(args.handler(args, settings))
-    except imports.ImportProblems as error:
-        for problem in error.problems:
-            _error(problem)
-        return 1
-    except ValidationError as error:
-        for problem in describe_validation_error(error):
-            _error(problem)
-        return 1
     except PredictionsError as error:  # the project's error family: one line each
-        _error(error)
+        for problem in getattr(error, "problems", None) or [error]:  # an import: one line per bad row
+            _error(problem)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -729,8 +788,16 @@ def _main(argv: Sequence[str] | None) -> int:
     except RecursionError:  # input nested deeper than any parser here follows
         _error("the input is nested too deeply to read")
         return 1
-    except Exception as error:  # last resort: a bug, still one line and never a traceback
-        _error(f"unexpected {type(error).__name__}: {first_line(error)} (please report it)")
+    except Exception as error:
+        from pydantic import ValidationError
+
+        if isinstance(error, ValidationError):  # input the models refused: one line per problem
+            from predictions.models import describe_validation_error
+
+            for problem in describe_validation_error(error):
+                _error(problem)
+            return 1
+        _error(f"unexpected {type(error).__name__}: {first_line(error)} (please report it)")  # last resort
         return 1
 
 

@@ -147,7 +147,7 @@ def test_list_json_shows_the_seed_claims(seeded: Path) -> None:
         ">=",
     )
     text = ok("list", "--db", seeded)
-    assert len(text.splitlines()) == len(items)
+    assert len(text.splitlines()) == len(items) + 1  # a header line
 
 
 def test_a_claim_from_add_to_undo(seeded: Path, tmp_path: Path) -> None:

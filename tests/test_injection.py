@@ -155,10 +155,14 @@ def test_sql_in_every_cli_argument_is_stored_as_typed(db_path: Path) -> None:
 
     # Reads take SQL-looking arguments as values too: nothing matches, nothing changes.
     before = dump(db_path)
-    assert ok("list", "--status", ALWAYS) == ""
     assert json.loads(ok("score", "--json", "--forecaster", DROP))["n"] == 0
     assert json.loads(ok("score", "--json", "--forecaster", UPDATE))["n"] == 0  # its claim is unresolved again
-    for args in (["show", DROP], ["resolve", f"{claim_id}; DROP TABLE claims", "true"], ["score", "--by", DROP]):
+    for args in (
+        ["list", "--status", ALWAYS],
+        ["show", DROP],
+        ["resolve", f"{claim_id}; DROP TABLE claims", "true"],
+        ["score", "--by", DROP],
+    ):
         assert_clean_refusal(run_cli([*args, "--db", str(db_path)]))
     assert dump(db_path) == before
 
