@@ -23,10 +23,11 @@ the README's deadline section and held by tests/test_deadlines.py:
   "within nine months", "within the next 24 months", "in the next two years", "over the next five
   years", "in four years' time", "two years from now", "within a year", "within 12 to 18 months" (the
   longer), "a year and a half" (day, week: day; month: month; quarter; year, decade: year). A month
-  added to January 31 ends on the last day of February;
+  added to January 31 ends on the last day of February; "next month" is such a period too (the issue
+  date plus one month, at month precision), as the issue lists it;
 - named relative periods end with the calendar period they name: "next year" December 31 of the year
-  after the issue's, "this year" / "by year-end" its own year, "next month" the last day of the next
-  calendar month, "next quarter", "next week" (Sunday), "later this year", "early next year",
+  after the issue's, "this year" / "by year-end" its own year, "the month after next" that calendar
+  month, "next quarter", "next week" (Sunday), "later this year", "early next year",
   "next summer" (the first summer starting after the issue);
 - fiscal years only where the text says fiscal (or FY, or financial year): "FY2026", "fiscal 2026",
   "fiscal year 2025-26" end within the calendar year they are named after (the usual convention), so at
@@ -383,6 +384,9 @@ def _this_or_next(unit: str) -> Callable[[re.Match[str], date], _Period | None]:
         if unit == "quarter":
             quarter = (issue.month - 1) // 3 + ahead
             return _quarter(issue.year + quarter // 4, quarter % 4 + 1)
+        if unit == "month" and ahead == 1 and not m.groupdict().get("after"):
+            # "next month" is a relative period (as "within a month"): the issue date plus one month
+            return _Period(issue + timedelta(days=1), _add_months(issue, 1), Precision.MONTH)
         if unit == "month":
             first = _add_months(issue.replace(day=1), ahead)
             return _months(first.year, first.month, first.month, Precision.MONTH)

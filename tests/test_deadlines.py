@@ -134,8 +134,8 @@ PHRASES = [
     ("the first half of next year", ISSUE, date(2025, 6, 30), H),
     ("second half of next year", MID_YEAR_ISSUE, date(2026, 12, 31), H),
     ("next month", ISSUE, date(2025, 1, 31), M),
-    ("next month", MONTH_END, date(2025, 2, 28), M),
-    ("next month", MID_YEAR_ISSUE, date(2025, 7, 31), M),  # the calendar month, like "next year"
+    ("next month", MONTH_END, date(2025, 2, 28), M),  # January 31 plus a month: the last day of February
+    ("next month", MID_YEAR_ISSUE, date(2025, 7, 15), M),  # a relative period: the issue date plus a month
     ("this month", MID_YEAR_ISSUE, date(2025, 6, 30), M),
     ("next quarter", MID_YEAR_ISSUE, date(2025, 9, 30), Q),
     ("next quarter", AUTUMN_ISSUE, date(2027, 3, 31), Q),

@@ -310,7 +310,7 @@ DEADLINES_EXPECTED = [
     ("Startups in the region could double", "within six months", "2026-03-30", "month", None),
     ("Europe will install 100 GW", "by the end of the decade", "2029-12-31", "year", (100, "GW")),
     ("Vestas expects its order intake", "in fiscal 2027", "2027-12-31", "year", None),
-    ("Next month the regulator", "Next month", "2025-10-31", "month", None),
+    ("Next month the regulator", "Next month", "2025-10-30", "month", None),
     ("The e-bus pilot will run", "throughout the 2026-27 school year", "2027-08-31", "year", None),
     ("Beijing will host the hydrogen trial", "by summer 2027", "2027-08-31", "quarter", None),
 ]  # fmt: skip
