@@ -251,7 +251,7 @@ def amend(path: Path, claim_id: int, amendment: Amendment) -> dict[str, tuple[An
         # The amended claim must still be a valid claim (a deadline before it was made is refused).
         merged = {k: current[k] for k in ("statement", "deadline", "deadline_precision", "resolution_criteria")}
         merged.update({k: v for k, v in wanted.items() if k in merged})
-        ClaimIn(
+        amended = ClaimIn(
             statement=merged["statement"],
             made_on=current["made_on"],
             deadline=merged["deadline"],
@@ -260,7 +260,7 @@ def amend(path: Path, claim_id: int, amendment: Amendment) -> dict[str, tuple[An
             tags=wanted.get("tags", list(current["tags"] or [])),
         )
         if "tags" in wanted:
-            wanted["tags"] = ClaimIn(statement="tags", made_on=current["made_on"], tags=wanted["tags"]).tags
+            wanted["tags"] = amended.tags  # cleaned as every claim's tags are (lower case, no repeats)
         changes = {
             name: (current[name], value)
             for name, value in wanted.items()
