@@ -10,9 +10,8 @@ from datetime import date, datetime
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
-from db.columns import Columns, arrow, arrow_columns
+from db.columns import Columns, numpy_columns
 from db.queries import _dicts, claim_summaries_for_ids
 
 REMINDER_FIELDS = ("claim_id", "step", "channel", "due_on", "state", "idempotency_key", "claimed_at", "claimed_by",
@@ -29,7 +28,7 @@ def open_claim_deadlines(con: duckdb.DuckDBPyConnection, horizon: date) -> Colum
     """
     # Unresolved: no resolution that has not been undone (then one of them would be in force). The
     # same claims as NOT EXISTS over the view current_resolutions, without its window over every row.
-    return arrow_columns(arrow(
+    return numpy_columns(
         con,
         """SELECT c.id, c.deadline, c.made_on FROM claims c
            LEFT JOIN sources s ON s.id = c.source_id
@@ -38,15 +37,18 @@ def open_claim_deadlines(con: duckdb.DuckDBPyConnection, horizon: date) -> Colum
                              AND NOT EXISTS (SELECT 1 FROM resolution_undos u WHERE u.resolution_id = r.id))
            ORDER BY c.id""",
         [horizon],
-    ))  # fmt: skip
+    )
 
 
 def handled_through(con: duckdb.DuckDBPyConnection) -> Columns:
-    """Per (claim, channel), as columns claim_id, channel and due_on: the due date of the latest step
-    recorded in any state."""
-    return arrow_columns(arrow(
-        con, "SELECT claim_id, channel, max(due_on) AS due_on FROM reminders GROUP BY claim_id, channel"
-    ), categorical=("channel",))  # fmt: skip
+    """Per (claim, channel), as columns claim_id, channel and due_on: the due date of the latest
+    deadline step recorded in any state (the data steps, `data-…`, follow readings, not the calendar)."""
+    return numpy_columns(
+        con,
+        """SELECT claim_id, channel, max(due_on) AS due_on FROM reminders
+           WHERE NOT starts_with(step, 'data-') GROUP BY claim_id, channel""",
+        categorical=("channel",),
+    )
 
 
 def claim_summaries_for(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[int]) -> list[dict[str, Any]]:
@@ -54,29 +56,34 @@ def claim_summaries_for(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[int]
 
 
 def claim_steps(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Insert the rows in one statement; return those this call inserted (a row already there is left alone)."""
+    """Insert the rows (a statement per CHUNK_ROWS); return those this call inserted (a row already there is
+    left alone)."""
     if not rows:
         return []
-    table = pa.table({name: [row.get(name) for row in rows] for name in REMINDER_FIELDS},
-                     schema=_ARROW_SCHEMA)  # fmt: skip
     columns = ", ".join(REMINDER_FIELDS)
-    con.register("claimed_rows", table)
-    try:
-        return _dicts(con.execute(
-            f"INSERT INTO reminders ({columns}) SELECT {columns} FROM claimed_rows ON CONFLICT DO NOTHING RETURNING *"
+    inserted: list[dict[str, Any]] = []
+    for chunk in _chunks([tuple(row.get(name) for name in REMINDER_FIELDS) for row in rows]):
+        inserted += _dicts(con.execute(
+            f"INSERT INTO reminders ({columns}) VALUES {_placeholders(len(chunk), len(REMINDER_FIELDS))}"
+            " ON CONFLICT DO NOTHING RETURNING *",
+            [value for row in chunk for value in row],
         ))  # fmt: skip
-    finally:
-        con.unregister("claimed_rows")
+    return inserted
 
 
-def _arrow_schema() -> pa.Schema:
-    text = pa.string()
-    return pa.schema([("claim_id", pa.int64()), ("step", text), ("channel", text), ("due_on", pa.date32()),
-                      ("state", text), ("idempotency_key", text), ("claimed_at", pa.timestamp("us")),
-                      ("claimed_by", text), ("subject", text), ("body", text), ("payload", text)])  # fmt: skip
+# Rows per statement when many are written at once: their values go as `?` parameters of one
+# multi-row VALUES list (no pyarrow table, whose first use would load pandas into a command line).
+CHUNK_ROWS = 500
 
 
-_ARROW_SCHEMA = _arrow_schema()
+def _chunks(rows: Sequence[tuple[Any, ...]]) -> list[Sequence[tuple[Any, ...]]]:
+    return [rows[start : start + CHUNK_ROWS] for start in range(0, len(rows), CHUNK_ROWS)]
+
+
+def _placeholders(rows: int, width: int) -> str:
+    """`(?, ?), (?, ?)`: only the count of rows and columns goes into the SQL, every value is a parameter."""
+    row = "(" + ", ".join("?" * width) + ")"
+    return ", ".join([row] * rows)
 
 
 def reclaim_due(
@@ -103,17 +110,13 @@ def mark_sent(con: duckdb.DuckDBPyConnection, key: tuple[int, str, str], now: da
 def mark_many_sent(con: duckdb.DuckDBPyConnection, keys: Sequence[tuple[int, str, str]], now: datetime) -> None:
     if not keys:
         return
-    table = pa.table({"claim_id": [k[0] for k in keys], "step": [k[1] for k in keys], "channel": [k[2] for k in keys]})
-    con.register("sent_keys", table)
-    try:
+    for chunk in _chunks([tuple(key) for key in keys]):
         con.execute(
-            """UPDATE reminders SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL
-               FROM sent_keys k
+            f"""UPDATE reminders SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL
+               FROM (VALUES {_placeholders(len(chunk), 3)}) k(claim_id, step, channel)
                WHERE reminders.claim_id = k.claim_id AND reminders.step = k.step AND reminders.channel = k.channel""",
-            [now],
+            [now, *(value for key in chunk for value in key)],
         )
-    finally:
-        con.unregister("sent_keys")
 
 
 def mark_failed(

@@ -31,7 +31,9 @@ def forecasts_csv() -> str:
     for i in range(300):
         made = date(2020, 1, 1).toordinal() + rng.randrange(1500)
         deadline = made + rng.randrange(1, 700)
-        outcome = rng.choice(["true", "false", "false", "ambiguous", ""]) if deadline < date(2026, 1, 1).toordinal() else ""
+        outcome = (
+            rng.choice(["true", "false", "false", "ambiguous", ""]) if deadline < date(2026, 1, 1).toordinal() else ""
+        )
         tags = rng.choice(["ai", "economy;policy", "", "science"])
         for _ in range(rng.randrange(1, 5)):
             rows.append(
