@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
@@ -45,8 +45,10 @@ from predictions.progress import (
     summary_projection,
 )
 from predictions.scoring import GROUPS, Score, ScoredForecasts, ScorePoint, score_table, table_history
-from predictions.seed import PreparedClaim, default_seed_path, load_seed_file, prepare, source_external_id
 from predictions.trajectory import Trajectory
+
+if TYPE_CHECKING:  # the seed reader (YAML, ~140 deadline patterns) is loaded only by what seeds
+    from predictions.seed import PreparedClaim
 
 
 class LedgerError(PredictionsError, ValueError):
@@ -135,6 +137,8 @@ def store_prepared(
 
 def seed_from_file(path: Path, seed_path: Path | None = None) -> SeedResult:
     """Create the database if needed and add the seed file's claims (idempotent)."""
+    from predictions.seed import default_seed_path, load_seed_file, prepare, source_external_id
+
     seed_path = seed_path or default_seed_path()
     seed = load_seed_file(seed_path)
     prepared = prepare(seed, seed_path.stem)
@@ -320,6 +324,17 @@ def get_claim(path: Path, claim_id: int, today: date | None = None) -> ClaimDeta
         observations = queries.observations_for(con, claim_id)
         forecasts = queries.forecasts_for(con, claim_id)
         resolutions = queries.resolutions_for(con, claim_id)
+    return claim_detail(row, observations, forecasts, resolutions, today)
+
+
+def claim_detail(
+    row: dict[str, Any],
+    observations: list[dict[str, Any]],
+    forecasts: list[dict[str, Any]],
+    resolutions: list[dict[str, Any]],
+    today: date,
+) -> ClaimDetail:
+    """A claim's detail from its summary row and its rows (as get_claim reads them, or a bulk read)."""
     view = _view(row, today)
     valued = [o for o in observations if o["value"] is not None]
     projection = None
