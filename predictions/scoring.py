@@ -125,25 +125,30 @@ def _calibrations(
     counts = np.bincount(key, minlength=groups * width)
     hit_sums = np.bincount(key, weights=o, minlength=groups * width)
     probability_sums = np.bincount(key, weights=p, minlength=groups * width)
+    # wilson_interval of every (group, bin) at once: the same operations in the same order, so the same
+    # floats; then one CalibrationBin per (group, bin) from plain lists (no numpy scalar per field).
+    n = counts.astype(float)
+    z = WILSON_Z
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = hit_sums / n
+        denominator = 1 + z * z / n
+        centre = (rate + z * z / (2 * n)) / denominator
+        half = z * np.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n)) / denominator
+        lows = np.maximum(0.0, centre - half).tolist()
+        highs = np.minimum(1.0, centre + half).tolist()
+        means = (probability_sums / n).tolist()
+        rates = rate.tolist()
+    ns, hits = counts.tolist(), hit_sums.tolist()
+    edge = edges.tolist()
     out = []
     for g in range(groups):
         bins = []
         for i in range(width):
-            n = int(counts[g * width + i])
-            hits = float(hit_sums[g * width + i]) if n else 0.0
-            interval = wilson_interval(hits, n)
-            bins.append(
-                CalibrationBin(
-                    low=float(edges[i]),
-                    high=float(edges[i + 1]),
-                    n=n,
-                    hits=hits,
-                    mean_probability=float(probability_sums[g * width + i]) / n if n else None,
-                    hit_rate=hits / n if n else None,
-                    wilson_low=interval[0] if interval else None,
-                    wilson_high=interval[1] if interval else None,
-                )
-            )
+            k = g * width + i
+            if ns[k]:
+                bins.append(CalibrationBin(edge[i], edge[i + 1], ns[k], hits[k], means[k], rates[k], lows[k], highs[k]))
+            else:
+                bins.append(CalibrationBin(edge[i], edge[i + 1], 0, 0.0, None, None, None, None))
         out.append(bins)
     return out
 
