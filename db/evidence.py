@@ -21,6 +21,9 @@ from db.queries import _CLAIM_SUMMARY_SQL, _dicts
 AMENDABLE = ("statement", "deadline", "deadline_precision", "resolution_criteria", "target", "tags")
 
 _OBSERVATION_FIELDS = ("observed_on", "value", "note", "source_url", "source_published", "confidence", "origin")
+# A watched source's reading also names its watch, when it was fetched, the payload's hash and the
+# reading it revises (schema 6).
+_READING_FIELDS = ("watch_id", "fetched_at", "payload_sha256", "revises")
 
 
 # --- evidence -------------------------------------------------------------------------------------
@@ -70,7 +73,7 @@ def insert_observations(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[s
         return 0
     import pyarrow as pa
 
-    columns = ("claim_id", *_OBSERVATION_FIELDS)
+    columns = ("claim_id", *_OBSERVATION_FIELDS, *(name for name in _READING_FIELDS if name in rows[0]))
     now = utc_now()
     arrow = pa.table(
         {

@@ -184,6 +184,59 @@ MIGRATIONS: tuple[Migration, ...] = (
                                              AND coalesce(a.external_id, '') NOT LIKE 'csv:%')""",
         ),
     ),
+    Migration(
+        6,
+        "watched data sources: watches per claim, readings with provenance, candidate notes from feeds",
+        (
+            "CREATE SEQUENCE IF NOT EXISTS watch_id_seq START 1",
+            "CREATE SEQUENCE IF NOT EXISTS watch_candidate_id_seq START 1",
+            # A source the reminder process reads for a claim, with its schedule and the outcome of its
+            # last run (last_error is NULL when the last run succeeded).
+            """CREATE TABLE watches (
+                id BIGINT PRIMARY KEY DEFAULT nextval('watch_id_seq'),
+                claim_id BIGINT NOT NULL,
+                url VARCHAR NOT NULL,
+                format VARCHAR NOT NULL,
+                points VARCHAR,
+                value_at VARCHAR,
+                date_at VARCHAR,
+                match_text VARCHAR,
+                every_hours DOUBLE NOT NULL,
+                created_at TIMESTAMP NOT NULL,
+                next_run_at TIMESTAMP NOT NULL,
+                last_run_at TIMESTAMP,
+                last_ok_at TIMESTAMP,
+                last_error VARCHAR,
+                runs INTEGER NOT NULL DEFAULT 0,
+                failures INTEGER NOT NULL DEFAULT 0
+            )""",
+            "CREATE INDEX watches_claim ON watches (claim_id)",
+            # A reading's provenance: the watch, when it was fetched and the SHA-256 of the raw payload;
+            # `revises` is the observation whose value for the same day this one replaced.
+            "ALTER TABLE observations ADD COLUMN watch_id BIGINT",
+            "ALTER TABLE observations ADD COLUMN fetched_at TIMESTAMP",
+            "ALTER TABLE observations ADD COLUMN payload_sha256 VARCHAR",
+            "ALTER TABLE observations ADD COLUMN revises BIGINT",
+            # Feed entries that matched a watch: evidence only once the author accepts it.
+            """CREATE TABLE watch_candidates (
+                id BIGINT PRIMARY KEY DEFAULT nextval('watch_candidate_id_seq'),
+                watch_id BIGINT NOT NULL,
+                claim_id BIGINT NOT NULL,
+                entry_key VARCHAR NOT NULL,
+                title VARCHAR NOT NULL,
+                link VARCHAR,
+                published_on DATE,
+                summary VARCHAR,
+                state VARCHAR NOT NULL DEFAULT 'pending',
+                found_at TIMESTAMP NOT NULL,
+                fetched_at TIMESTAMP NOT NULL,
+                payload_sha256 VARCHAR NOT NULL,
+                decided_at TIMESTAMP,
+                observation_id BIGINT,
+                UNIQUE (claim_id, entry_key)
+            )""",
+        ),
+    ),
 )
 
 

@@ -81,6 +81,16 @@ def _claim_id(text: str) -> int:
         raise argparse.ArgumentTypeError(f"no claim with id {text!r} (ids are whole numbers)") from None
 
 
+def _whole_id(what: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            return int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"no {what} with id {text!r} (ids are whole numbers)") from None
+
+    return parse
+
+
 def _json_default(value: object) -> str:
     if isinstance(value, date | datetime):
         return value.isoformat()
@@ -447,6 +457,77 @@ def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import watches
+
+    if args.action == "add":
+        watch = watches.WatchIn(
+            claim_id=args.id, url=args.url, format=args.format, points=args.points, value_at=args.value,
+            date_at=args.date, match_text=args.match, every_hours=args.every,
+        )  # fmt: skip
+        watch_id = watches.add_watch(settings.db, watch)
+        print(f"watch {watch_id} added to claim #{args.id}: {watches.describe(watch.model_dump())} "
+              f"from {watch.url} every {args.every:g} h (due now)")  # fmt: skip
+        return 0
+    if args.action == "list":
+        rows = watches.list_watches(settings.db)
+        if args.json:
+            _print_json(rows, args)
+            return 0
+        if not rows:
+            print("no watched sources (add one with `predictions watch add ID --url URL --format csv|json|atom`)")
+        for row in rows:
+            state = f"failing: {row['last_error']}" if row["last_error"] else (
+                f"ok at {row['last_ok_at']:%Y-%m-%d %H:%M}" if row["last_ok_at"] else "not run yet")  # fmt: skip
+            found = f"{row['pending']} candidate notes pending" if row["format"] == "atom" else (
+                f"{row['readings']} readings" + (f", latest for {row['last_reading_on']}" if row["last_reading_on"]
+                                                 else ""))  # fmt: skip
+            print(f"watch {row['id']}  claim #{row['claim_id']}  every {row['every_hours']:g} h  {found}  {state}")
+            print(f"    {row['format']} {row['url']}  ({watches.describe(row)})")
+        return 0
+    if args.action == "remove":
+        watches.remove_watch(settings.db, args.watch_id)
+        print(f"removed watch {args.watch_id}; the readings it recorded stay as evidence")
+        return 0
+    if args.action == "candidates":
+        notes = watches.candidate_notes(settings.db)
+        if args.json:
+            _print_json(notes, args)
+            return 0
+        print(f"{len(notes)} candidate notes from watched feeds" + (":" if notes else ""))
+        for note in notes:
+            print(f"  candidate {note['id']}  claim #{note['claim_id']}  {note['published_on'] or 'undated'}  "
+                  f"{note['title']}")  # fmt: skip
+            if note["link"]:
+                print(f"      {note['link']}")
+        return 0
+    if args.action == "accept":
+        observation_id = watches.accept_candidate(settings.db, args.candidate_id)
+        print(f"accepted candidate {args.candidate_id}: recorded as observation #{observation_id}")
+        return 0
+    if args.action == "dismiss":
+        watches.dismiss_candidate(settings.db, args.candidate_id)
+        print(f"dismissed candidate {args.candidate_id}")
+        return 0
+    from predictions import reminders
+
+    if not args.once:  # the long-running process logs each run; --once prints its summary instead
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+        print(f"watch process: running due sources in {settings.db} every {settings.watch_check_minutes:g} min; "
+              "Ctrl-C stops", flush=True)  # fmt: skip
+        reminders.run_forever(settings, reminders=False)
+        return 0
+    runs = watches.run_due(settings, everything=args.all, watch_ids=args.watch_ids or ())
+    for run in runs:
+        print(run.summary())
+    if any(run.added or run.revised for run in runs):
+        result = reminders.sweep(settings, deadlines=False)
+        if result.sent or result.failed:
+            print(f"crossing notices: {result.summary()}")
+    print(watches.summarize(runs))
+    return 0
+
+
 def cmd_calendar(args: argparse.Namespace, settings: Settings) -> int:
     from predictions import calendar
 
@@ -580,8 +661,12 @@ def build_parser() -> Parser:
     parser = Parser(prog="predictions", description="Track forecasts as checkable claims with deadlines.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
-    def command(name: str, handler: Callable[[argparse.Namespace, Settings], int], help_text: str) -> Parser:
-        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+    def command(
+        name: str, handler: Callable[[argparse.Namespace, Settings], int], help_text: str, *, options: bool = True
+    ) -> Parser:
+        # A command with actions of its own takes --db after its action (a default set on both levels
+        # would let the action's None overwrite a --db given before it).
+        p = sub.add_parser(name, parents=[common] if options else [], help=help_text, description=help_text)
         p.set_defaults(handler=handler)
         return p
 
@@ -704,6 +789,39 @@ def build_parser() -> Parser:
     p = command("remind", cmd_remind, "send due reminders: `run` keeps sweeping, `once` sweeps one time (cron)")
     p.add_argument("mode", choices=["run", "once"])
     p.add_argument("--now", type=_datetime, help="sweep as if it were this UTC time (testing, backfills)")
+
+    p = command(
+        "watch", cmd_watch, "watched data sources: readings and feed entries recorded by themselves", options=False
+    )
+    actions = p.add_subparsers(dest="action", required=True, parser_class=Parser)
+    w = actions.add_parser("add", help="watch a source for a claim (due at once)", parents=[common])
+    w.add_argument("id", type=_claim_id, help="the claim")
+    w.add_argument("--url", required=True, help="http(s) address of the CSV, JSON or Atom/RSS document")
+    w.add_argument("--format", required=True, choices=["csv", "json", "atom"])
+    w.add_argument("--value", help="the CSV column, or the JSON pointer (RFC 6901), of the value")
+    w.add_argument("--date", help="the CSV column, or the JSON pointer, of the value's date")
+    w.add_argument("--points", help="JSON pointer to an array of points (then --value and --date are inside each)")
+    w.add_argument("--match", help="atom/RSS: entries whose title or summary contain this become candidate notes")
+    w.add_argument("--every", type=_number, default=24.0, help="hours between two runs (default: 24)")
+    w = actions.add_parser("list", help="the watches, their readings and last errors", parents=[common])
+    w.add_argument("--json", action="store_true")
+    w.add_argument("--indent", type=int, help="indent the JSON (default: compact unless on a terminal)")
+    w = actions.add_parser("remove", help="stop watching (the readings stay evidence)", parents=[common])
+    w.add_argument("watch_id", type=_whole_id("watch"))
+    w = actions.add_parser("run", help="run the due watches: --once for cron, else keep running", parents=[common])
+    w.add_argument("--once", action="store_true", help="run the due watches one time and exit")
+    w.add_argument("--all", action="store_true", help="with --once: every watch, due or not")
+    w.add_argument(
+        "--watch", dest="watch_ids", type=_whole_id("watch"), action="append", help="with --once: this watch now"
+    )
+    w = actions.add_parser("candidates", help="feed entries waiting for the author to accept or dismiss",
+                           parents=[common])  # fmt: skip
+    w.add_argument("--json", action="store_true")
+    w.add_argument("--indent", type=int, help="indent the JSON (default: compact unless on a terminal)")
+    w = actions.add_parser("accept", help="record a candidate note as evidence", parents=[common])
+    w.add_argument("candidate_id", type=_whole_id("candidate note"))
+    w = actions.add_parser("dismiss", help="drop a candidate note", parents=[common])
+    w.add_argument("candidate_id", type=_whole_id("candidate note"))
 
     p = command("calendar", cmd_calendar, "write the deadlines as an iCalendar feed with alarms")
     p.add_argument("-o", "--output", type=_path, required=True)

@@ -43,6 +43,7 @@ from predictions.numbers import format_number
 from predictions.progress import Status, claim_status, share_of_target, summary_projection
 from predictions.redaction import redact
 from predictions.settings import Settings
+from predictions.verdicts import Crossing, crossing
 
 log = logging.getLogger("predictions.reminders")
 
@@ -234,6 +235,43 @@ def compose(row: dict[str, Any], step: Step, today: date, dashboard_url: str) ->
     ])  # fmt: skip
     return Reminder(row["id"], step.name, step.due_on, row["statement"], deadline, days_left, status.value,
                     progress, url, subject, body)  # fmt: skip
+
+
+def compose_crossing(row: dict[str, Any], crossing: Crossing, today: date, dashboard_url: str) -> Reminder:
+    """The message that a watched claim's data crossed its target (or its deadline passed short of it)."""
+    deadline = row["deadline"]
+    url = f"{dashboard_url.rstrip('/')}/?claim={row['id']}"
+    headline = crossing.headline(row)
+    source = (crossing.proposal.observation or {}).get("source_url")
+    body = "\n".join([
+        f"Claim #{row['id']}: {row['statement']}",
+        f"The data proposes {crossing.proposal.outcome}: {crossing.proposal.basis}.",
+        *([f"Source: {source}"] if source else []),
+        f"Open it: {url}",
+        "Next: review the evidence and give your verdict; nothing is resolved without you.",
+    ])  # fmt: skip
+    days_left = (deadline - today).days if deadline else None
+    status = claim_status(row, today, summary_projection(row))
+    return Reminder(row["id"], crossing.step, today, row["statement"], deadline, days_left, status.value,
+                    _progress_text(row), url, headline[:1].upper() + headline[1:], body)  # fmt: skip
+
+
+def _crossings(con: Any, today: date, dashboard_url: str) -> list[tuple[Reminder, Step]]:
+    """A message for each watched claim whose data now decides it (once per crossing: the step names it)."""
+    from db import evidence as evidence_sql
+    from db import watches as watches_sql
+    from db.migrations import schema_version
+
+    if schema_version(con) < 6:
+        return []
+    claims = watches_sql.watched_open_threshold_claims(con)
+    observations = evidence_sql.observations_of(con, [int(c["id"]) for c in claims])
+    found = []
+    for row in claims:
+        decided = crossing(row, observations.get(int(row["id"]), []), today)
+        if decided is not None:
+            found.append((compose_crossing(row, decided, today, dashboard_url), Step(decided.step, today)))
+    return found
 
 
 # --- channels -------------------------------------------------------------------------------------
@@ -489,8 +527,13 @@ def sweep(
     now: datetime | None = None,
     channels: Sequence[Channel] | None = None,
     worker: str | None = None,
+    *,
+    deadlines: bool = True,
 ) -> SweepResult:
-    """One pass: claim due steps, send them with the connection closed, record what happened."""
+    """One pass: claim due steps, send them with the connection closed, record what happened.
+
+    Besides the deadline steps, a watched claim whose data crossed its target gets its `data-…` step;
+    `deadlines=False` (right after a watch run) sends only those."""
     now = now or utc_now()
     today = now.date()
     channels = list(channels) if channels is not None else configured_channels(settings)
@@ -503,9 +546,11 @@ def sweep(
     by_name = {channel.name: channel for channel in channels}
     result = SweepResult()
     with writing(settings.db) as con:
-        candidates = sql.open_claim_deadlines(con, today + timedelta(days=max(offsets)))
-        recorded = sql.handled_through(con)
-        plans = plan(candidates, recorded, now, settings, list(by_name), result.unschedulable)
+        plans: dict[int, list[tuple[str, list[Step]]]] = {}
+        if deadlines:
+            candidates = sql.open_claim_deadlines(con, today + timedelta(days=max(offsets)))
+            recorded = sql.handled_through(con)
+            plans = plan(candidates, recorded, now, settings, list(by_name), result.unschedulable)
         # Only the claims with something new get their full summary and a composed message.
         summaries = {row["id"]: row for row in sql.claim_summaries_for(con, list(plans))}
         to_claim, to_skip = [], []
@@ -519,6 +564,8 @@ def sweep(
             for name, steps in per_channel:
                 to_claim.append(_row(reminder, steps[-1], name, "claimed", now, worker))
                 to_skip += [_skipped(claim_id, step, name, now, worker) for step in steps[:-1]]
+        for reminder, step in _crossings(con, today, settings.dashboard_url):
+            to_claim += [_row(reminder, step, name, "claimed", now, worker) for name in by_name]
         claimed = sql.claim_steps(con, to_claim)
         result.skipped = len(sql.claim_steps(con, to_skip))
         claimed += sql.reclaim_due(con, now, now - LEASE, MAX_ATTEMPTS, worker)
@@ -638,8 +685,11 @@ def _has_reminders(con: Any) -> bool:
 # --- the long-running process ---------------------------------------------------------------------
 
 
-def run_forever(settings: Settings, *, on_sweep: Callable[[SweepResult], None] | None = None) -> None:
-    """A BlockingScheduler sweeping every N minutes until SIGTERM or Ctrl-C; one sweep at a time."""
+def run_forever(
+    settings: Settings, *, on_sweep: Callable[[SweepResult], None] | None = None, reminders: bool = True
+) -> None:
+    """A BlockingScheduler sweeping every N minutes, and running the watched sources that are due every
+    `watch_check_minutes`, until SIGTERM or Ctrl-C; one sweep and one watch run at a time."""
     import signal
 
     from apscheduler.schedulers.blocking import BlockingScheduler
@@ -657,15 +707,39 @@ def run_forever(settings: Settings, *, on_sweep: Callable[[SweepResult], None] |
         if on_sweep is not None:
             on_sweep(result)
 
+    if reminders:
+        scheduler.add_job(
+            job,
+            "interval",
+            minutes=settings.remind_every_minutes,
+            next_run_time=datetime.now(UTC),
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=int(max(60, settings.remind_every_minutes * 60)),
+            id="reminder-sweep",
+        )
+
+    def watch_job() -> None:
+        from predictions import watches
+
+        try:
+            runs = watches.run_due(settings)
+            if any(run.added or run.revised for run in runs):  # a reading may have crossed a target: say so now
+                result = sweep(settings, deadlines=False)
+                if result.sent or result.failed:
+                    log.info("crossing notices: %s", result.summary())
+        except Exception as error:  # one bad run (e.g. database busy) must not end the process
+            log.error("watch run failed: %s", error)
+
     scheduler.add_job(
-        job,
+        watch_job,
         "interval",
-        minutes=settings.remind_every_minutes,
+        minutes=settings.watch_check_minutes,
         next_run_time=datetime.now(UTC),
         coalesce=True,
         max_instances=1,
-        misfire_grace_time=int(max(60, settings.remind_every_minutes * 60)),
-        id="reminder-sweep",
+        misfire_grace_time=int(max(60, settings.watch_check_minutes * 60)),
+        id="watch-runs",
     )
 
     def stop(signum: int, frame: object) -> None:

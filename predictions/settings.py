@@ -69,6 +69,18 @@ class Settings(BaseSettings):
     smtp_from: str = Field("tracker@localhost", description="Sender address of reminder e-mail.")
     smtp_to: str | None = Field(None, description="Recipient address(es) of reminder e-mail, comma-separated.")
     webhook_url: str | None = Field(None, description="URL that receives reminders as a JSON POST.")
+    watch_timeout_seconds: float = Field(
+        20, gt=0, le=600, description="Seconds a watched source may take to answer before the fetch fails."
+    )
+    watch_retry_seconds: float = Field(
+        2, ge=0, le=600, description="Pause before the one retry of a watched source that timed out or failed."
+    )
+    watch_max_bytes: int = Field(
+        5_000_000, ge=1_000, le=1_000_000_000, description="Largest payload a watched source may send (bytes)."
+    )
+    watch_check_minutes: float = Field(
+        1, ge=0.05, le=1440, description="Minutes between two looks for watched sources that are due."
+    )
 
     @field_validator("smtp_security")
     @classmethod

@@ -17,6 +17,7 @@ from typing import Any
 
 from db import evidence as evidence_sql
 from db import queries
+from db import watches as watches_sql
 from predictions.ledger import LedgerError, UnknownClaimError, reading, writing
 from predictions.models import ClaimIn, Precision
 from predictions.numbers import format_number
@@ -60,6 +61,45 @@ def propose(claim: Mapping[str, Any], observations: Sequence[Mapping[str, Any]])
         f"{last['observed_on'].isoformat()}, {verb} the target of {_target_text(claim)}"
     )
     return Proposal(outcome, basis, last)
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """A moment the data decided a claim: its proposal became true (`data-crossed-<day>`, the first day
+    of the latest run of values meeting the target), or the deadline passed short of it
+    (`data-short-<deadline>`). The step name identifies the crossing, so it is notified once."""
+
+    step: str
+    proposal: Proposal
+
+    def headline(self, claim: Mapping[str, Any]) -> str:
+        observation = self.proposal.observation or {}
+        unit = f" {claim['unit']}" if claim.get("unit") else ""
+        reading = f"{format_number(float(observation['value']))}{unit} on {observation['observed_on'].isoformat()}"
+        if self.proposal.outcome == "true":
+            return f"claim #{claim['id']} crossed its target: {reading}"
+        return f"claim #{claim['id']} reached its deadline short of its target: {reading}"
+
+
+def crossing(claim: Mapping[str, Any], observations: Sequence[Mapping[str, Any]], today: date) -> Crossing | None:
+    """The crossing the data shows as of `today`, if any (the review queue's rule, `propose`)."""
+    proposal = propose(claim, observations)
+    deadline = claim.get("deadline")
+    if proposal.outcome is None or deadline is None:
+        return None
+    if proposal.outcome == "false":
+        return Crossing(f"data-short-{deadline.isoformat()}", proposal) if today > deadline else None
+    by_day: dict[date, Mapping[str, Any]] = {}  # the value in force per day: the latest recorded
+    for o in sorted(observations, key=lambda o: (o["observed_on"], o.get("id") or 0)):
+        if o.get("value") is not None and o["observed_on"] <= deadline:
+            by_day[o["observed_on"]] = o
+    target, comparator = float(claim["target"]), claim.get("comparator")
+    start = max(by_day)
+    for day in sorted(by_day, reverse=True):
+        if not meets(float(by_day[day]["value"]), comparator, target):
+            break
+        start = day
+    return Crossing(f"data-crossed-{start.isoformat()}", proposal)
 
 
 def status_reason(
@@ -116,6 +156,8 @@ class ReviewItem:
     claim: dict[str, Any]
     evidence: list[dict[str, Any]]  # newest first
     proposal: Proposal
+    # Why it is in the queue: its deadline passed, or its data met the target before the deadline.
+    reason: str = "deadline passed"
 
     @property
     def id(self) -> int:
@@ -151,6 +193,7 @@ class ReviewItem:
             "last_confidence": claim["probability"],
             "proposal": self.proposal.outcome,
             "basis": self.proposal.basis,
+            "reason": self.reason,
             "evidence": [
                 {
                     "observed_on": o["observed_on"].isoformat(),
@@ -167,16 +210,23 @@ class ReviewItem:
 
 
 def review_queue(path: Path, today: date | None = None) -> list[ReviewItem]:
-    """Every claim past its deadline with no verdict, oldest deadline first, with its evidence and
-    the outcome its data proposes."""
+    """Every claim past its deadline with no verdict, then every open threshold claim whose data
+    already meets its target (the data proposes true before the deadline), each by deadline, with its
+    evidence and the outcome its data proposes."""
     today = today or date.today()
     with reading(path) as con:
         claims = evidence_sql.awaiting_verdict(con, today)
-        observations = evidence_sql.observations_of(con, [int(c["id"]) for c in claims])
+        early = watches_sql.open_threshold_claims_before_deadline(con, today)
+        observations = evidence_sql.observations_of(con, [int(c["id"]) for c in (*claims, *early)])
     items = []
     for claim in claims:
         found = observations.get(int(claim["id"]), [])
         items.append(ReviewItem(claim, found, propose(claim, found)))
+    for claim in early:
+        found = observations.get(int(claim["id"]), [])
+        proposal = propose(claim, found)
+        if proposal.outcome == "true":
+            items.append(ReviewItem(claim, found, proposal, reason="target met before the deadline"))
     return items
 
 

@@ -66,3 +66,4 @@ class ObservationOrigin(StrEnum):
     ISSUE = "issue"  # a baseline fact the newsletter issue itself states
     EVIDENCE = "evidence"  # gathered after the issue, imported with its source
     RECORDED = "recorded"  # typed in by the author (`predictions observe`, the workspace)
+    WATCH = "watch"  # read from a watched source (`predictions watch`), or a feed entry the author accepted

@@ -95,10 +95,24 @@ def hostile_ledger(pristine: tuple[Path, Path], tmp_path: Path) -> Iterator[Path
 
 
 def subcommands() -> dict[str, list[argparse.Action]]:
-    parser = cli.build_parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return {name: [a for a in p._actions if not (set(a.option_strings) & LEFT_OUT) and a.dest not in ("help", "db")]
-            for name, p in sub.choices.items() if name not in LEFT_OUT_COMMANDS}  # fmt: skip
+    """Each command (and each action of a command that has actions, as "watch add") with its arguments."""
+
+    def kept(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+        return [a for a in parser._actions if not (set(a.option_strings) & LEFT_OUT) and a.dest not in ("help", "db")]
+
+    def commands(parser: argparse.ArgumentParser, prefix: str = "") -> dict[str, list[argparse.Action]]:
+        found: dict[str, list[argparse.Action]] = {}
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        for name, child in sub.choices.items():
+            if name in LEFT_OUT_COMMANDS:
+                continue
+            if any(isinstance(a, argparse._SubParsersAction) for a in child._actions):
+                found.update(commands(child, f"{prefix}{name} "))
+            else:
+                found[prefix + name] = kept(child)
+        return found
+
+    return commands(cli.build_parser())
 
 
 TEXT = st.one_of(
@@ -126,9 +140,16 @@ def invocations(draw: st.DrawFn, files: dict[str, Path], backup_folder: Path, ou
     )
     # Outputs go onto folders, under files, into missing folders: never over the input files.
     outputs = st.one_of(TEXT, st.sampled_from([str(files[f]) for f in OUTPUTS] + [str(out / "new" / "file.out")]))
-    args = [name, "--no-cards"] if name == "publish" else [name]
+    # `watch run` without --once would keep running: the test runs it once.
+    args = (
+        [name, "--no-cards"]
+        if name == "publish"
+        else ["watch", "run", "--once"]
+        if name == "watch run"
+        else name.split()
+    )
     for action in commands[name]:
-        if action.option_strings and not draw(st.booleans()):
+        if (action.option_strings and not draw(st.booleans())) or (name == "watch run" and action.dest == "once"):
             continue
         if action.choices is not None and draw(st.integers(0, 4)):  # mostly a valid choice, sometimes not
             value = draw(st.sampled_from(sorted(map(str, action.choices))))

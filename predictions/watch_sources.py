@@ -1,0 +1,349 @@
+"""Fetching a watched source and reading its payload: CSV columns, JSON pointers (RFC 6901) or an
+Atom/RSS feed. Nothing here touches the ledger; every refusal is a `SourceError` whose message is
+one line, safe to show and to store as the watch's last error.
+
+HTTP goes through urllib (the standard library does what is needed: a timeout, a size cap read in
+chunks, and a redirect handler that refuses anything but http and https); feeds are parsed with
+`feedparser` (RSS 0.9x–2.0, RSS 1.0 and Atom, with their date formats), JSON pointers resolved with
+`jsonpointer` (the reference RFC 6901 implementation: `~0`/`~1` escapes, array indices).
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import hashlib
+import html
+import io
+import json
+import math
+import re
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from predictions.errors import PredictionsError
+from predictions.timestamps import parse_date_time
+
+FORMATS = ("csv", "json", "atom")
+USER_AGENT = "prediction-tracker (watched source)"
+SUMMARY_CHARS = 500
+
+
+class SourceError(PredictionsError):
+    """A fetch or a payload that was refused: nothing of it is recorded."""
+
+
+@dataclass(frozen=True)
+class Payload:
+    url: str
+    body: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+
+@dataclass(frozen=True)
+class Reading:
+    observed_on: date
+    value: float
+    where: str  # "line 4", "point 3": where in the payload it was read
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    key: str  # the entry's id, else its link, else its title and date
+    title: str
+    link: str | None
+    published_on: date | None
+    summary: str | None
+
+
+# --- fetching -------------------------------------------------------------------------------------
+
+
+def check_url(url: str) -> str:
+    """The URL if it is an absolute http(s) URL with a host; otherwise a SourceError."""
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise SourceError(f"only http and https URLs can be watched, not {url[:200]!r}")
+    return url.strip()
+
+
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects to http(s) only (urllib would also follow one to ftp)."""
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+        target = urllib.parse.urljoin(req.full_url, newurl)
+        scheme = urllib.parse.urlsplit(target).scheme.lower()
+        if scheme not in ("http", "https"):
+            raise SourceError(f"redirected to a {scheme or 'schemeless'} URL; only http and https are followed")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_HttpOnlyRedirects())
+
+
+def _read_limited(response: Any, max_bytes: int) -> bytes:
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise SourceError(f"the payload is {int(declared):,} bytes, over the limit of {max_bytes:,}")
+    chunks, size = [], 0
+    while chunk := response.read(64 * 1024):
+        size += len(chunk)
+        if size > max_bytes:
+            raise SourceError(f"the payload is over the limit of {max_bytes:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _fetch_once(url: str, timeout: float, max_bytes: int) -> bytes:
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            return _read_limited(response, max_bytes)
+    except urllib.error.HTTPError as error:
+        raise _HttpStatus(error.code, str(error.reason)) from None
+    except TimeoutError:
+        raise _Transient(f"no answer within {timeout:g} s") from None
+    except urllib.error.URLError as error:
+        reason = error.reason
+        if isinstance(reason, TimeoutError | socket.timeout):
+            raise _Transient(f"no answer within {timeout:g} s") from None
+        raise _Transient(f"cannot reach it: {reason}") from None
+    except (ConnectionError, OSError) as error:
+        raise _Transient(f"the connection failed: {error}") from None
+
+
+class _Transient(SourceError):
+    """Worth one retry: a timeout, a refused or reset connection."""
+
+
+class _HttpStatus(SourceError):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(f"the server answered HTTP {status} {reason}".strip())
+        self.status = status
+
+
+def fetch(
+    url: str, *, timeout: float, max_bytes: int, retry_after: float, sleep: Callable[[float], None] = time.sleep
+) -> Payload:
+    """The body at `url`; a timeout, a failed connection or a 5xx answer is retried once after
+    `retry_after` seconds; a 4xx answer, a refused redirect or an oversized payload is not."""
+    url = check_url(url)
+    for attempt in (1, 2):
+        try:
+            return Payload(url, _fetch_once(url, timeout, max_bytes))
+        except (_Transient, _HttpStatus) as error:
+            retry = isinstance(error, _Transient) or getattr(error, "status", 0) >= 500
+            if attempt == 2 or not retry:
+                raise SourceError(f"{error}{' (after one retry)' if attempt == 2 else ''}") from None
+            sleep(retry_after)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# --- values and dates -------------------------------------------------------------------------------
+
+
+def parse_value(text: object, where: str) -> float | None:
+    """A number as a data file writes it (`1234`, `1,234.5`, `12.5%` gives 12.5); empty means no reading."""
+    if text is None:  # JSON null: no reading (a series' future points are often null)
+        return None
+    if isinstance(text, bool):
+        raise SourceError(f"{where}: value {text!r} is not a number")
+    if isinstance(text, int | float):
+        number = float(text)
+    else:
+        cleaned = str(text).strip().replace(",", "").replace("\u00a0", "").removesuffix("%").strip()
+        if not cleaned:
+            return None
+        try:
+            number = float(cleaned)
+        except ValueError:
+            raise SourceError(f"{where}: value {str(text)[:60]!r} is not a number") from None
+    if not math.isfinite(number):
+        raise SourceError(f"{where}: value {str(text)[:60]!r} is not a finite number")
+    return number
+
+
+_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+_QUARTER = re.compile(r"(\d{4})-?Q([1-4])", re.IGNORECASE)
+
+
+def parse_day(text: object, where: str) -> date:
+    """The day a reading is for: an ISO date or date-time, or a period (`2025-11`, `2025-Q3`, `2025`)
+    read as its last day (a statistic for a period is its value at the period's end). Strict on purpose:
+    a date that is guessed could record a reading on the wrong day."""
+    value = str(text).strip() if text is not None else ""
+    try:
+        if re.fullmatch(r"\d{4}", value):
+            return date(int(value), 12, 31)
+        if match := _QUARTER.fullmatch(value):
+            year, quarter = int(match[1]), int(match[2])
+            return date(year, quarter * 3, calendar.monthrange(year, quarter * 3)[1])
+        if match := _MONTH.fullmatch(value):
+            year, month = int(match[1]), int(match[2])
+            return date(year, month, calendar.monthrange(year, month)[1])
+        return parse_date_time(value, "date").date()
+    except ValueError:
+        raise SourceError(
+            f"{where}: date {value[:60]!r} is not a date (YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY)"
+        ) from None
+
+
+def _text(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SourceError(f"not {what}: the payload is not UTF-8 text") from None
+
+
+def _looks_like(text: str) -> str | None:
+    start = text.lstrip()[:1]
+    return {"<": "HTML or XML", "{": "JSON", "[": "JSON"}.get(start)
+
+
+def _unique_days(readings: list[Reading]) -> list[Reading]:
+    """One reading per day; a day given two different values in one payload is refused as ambiguous."""
+    by_day: dict[date, Reading] = {}
+    for reading in readings:
+        seen = by_day.get(reading.observed_on)
+        if seen is not None and seen.value != reading.value:
+            raise SourceError(
+                f"{seen.where} and {reading.where} give {reading.observed_on.isoformat()} two different values"
+            )
+        by_day.setdefault(reading.observed_on, reading)
+    return sorted(by_day.values(), key=lambda r: r.observed_on)
+
+
+# --- CSV ------------------------------------------------------------------------------------------
+
+
+def read_csv(body: bytes, value_column: str, date_column: str) -> list[Reading]:
+    """One reading per data row that has a value (a row whose value cell is empty has none)."""
+    text = _text(body, "CSV")
+    if (kind := _looks_like(text)) is not None:
+        raise SourceError(f"not CSV: the payload looks like {kind}")
+    rows = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(rows, None)
+        if not header:
+            raise SourceError("not CSV: the payload is empty")
+        names = [name.strip() for name in header]
+        for column in (value_column, date_column):
+            if column not in names:
+                shown = ", ".join(names[:12])
+                raise SourceError(f"the CSV has no column {column!r} (its columns: {shown})")
+        value_at, date_at = names.index(value_column), names.index(date_column)
+        readings = []
+        for row in rows:
+            where = f"line {rows.line_num}"
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) <= max(value_at, date_at):
+                raise SourceError(f"{where}: has {len(row)} cells, fewer than the header's {len(names)}")
+            value = parse_value(row[value_at], where)
+            if value is not None:
+                readings.append(Reading(parse_day(row[date_at], where), value, where))
+    except csv.Error as error:
+        raise SourceError(f"not CSV: line {rows.line_num}: {error}") from None
+    return _unique_days(readings)
+
+
+# --- JSON -----------------------------------------------------------------------------------------
+
+
+def check_pointer(pointer: str, option: str) -> str:
+    import jsonpointer
+
+    try:
+        jsonpointer.JsonPointer(pointer)
+    except jsonpointer.JsonPointerException as error:
+        raise SourceError(
+            f"{option} {pointer!r} is not a JSON pointer (RFC 6901, e.g. /data/0/value): {error}"
+        ) from None
+    return pointer
+
+
+def _resolve(document: Any, pointer: str, where: str) -> Any:
+    import jsonpointer
+
+    try:
+        return jsonpointer.resolve_pointer(document, pointer)
+    except jsonpointer.JsonPointerException:
+        raise SourceError(f"{where}: the JSON has nothing at {pointer}") from None
+
+
+def read_json(body: bytes, value_at: str, date_at: str, points: str | None = None) -> list[Reading]:
+    """With `points`, a pointer to an array: each element gives a reading through the `value_at` and
+    `date_at` pointers (relative to it). Without it, the two pointers give one value and its date."""
+    text = _text(body, "JSON")
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise SourceError(f"not JSON: {reason[:120]}") from None
+    if points is None:
+        value = parse_value(_scalar(_resolve(document, value_at, "the document"), value_at, "the document"), value_at)
+        if value is None:
+            raise SourceError(f"the value at {value_at} is empty")
+        day = parse_day(_scalar(_resolve(document, date_at, "the document"), date_at, "the document"), date_at)
+        return [Reading(day, value, value_at)]
+    series = _resolve(document, points, "the document")
+    if not isinstance(series, list):
+        raise SourceError(f"{points} is not an array of points but {type(series).__name__}")
+    readings = []
+    for number, point in enumerate(series):
+        where = f"point {number} of {points}"
+        value = parse_value(_scalar(_resolve(point, value_at, where), value_at, where), where)
+        if value is not None:
+            day = parse_day(_scalar(_resolve(point, date_at, where), date_at, where), where)
+            readings.append(Reading(day, value, where))
+    return _unique_days(readings)
+
+
+def _scalar(found: Any, pointer: str, where: str) -> Any:
+    if isinstance(found, dict | list):
+        raise SourceError(f"{where}: {pointer} holds {'an object' if isinstance(found, dict) else 'an array'}, "
+                          "not a value")  # fmt: skip
+    return found
+
+
+# --- Atom and RSS ---------------------------------------------------------------------------------
+
+
+def _plain(text: str | None) -> str:
+    """Feed text without its markup, white space folded."""
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", text or ""))).strip()
+
+
+def read_feed(body: bytes, match: str) -> list[FeedEntry]:
+    """The entries whose title or summary contains `match` (case and spacing folded), newest first."""
+    import feedparser
+
+    parsed = feedparser.parse(body)
+    if not parsed.get("version"):
+        found = _looks_like(body[:200].decode("utf-8", "replace"))
+        raise SourceError(f"not an Atom or RSS feed{f' (it looks like {found})' if found == 'JSON' else ''}")
+    wanted = re.sub(r"\s+", " ", match).strip().casefold()
+    entries = []
+    for entry in parsed.entries:
+        title, summary = _plain(entry.get("title")), _plain(entry.get("summary"))
+        if wanted not in title.casefold() and wanted not in summary.casefold():
+            continue
+        link = entry.get("link")
+        if link and urllib.parse.urlsplit(link).scheme.lower() not in ("http", "https"):
+            link = None
+        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+        day = date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday) if stamp else None
+        key = entry.get("id") or link or f"{title}|{day}"
+        entries.append(FeedEntry(str(key)[:1000], title[:500] or "(untitled entry)", link, day,
+                                 summary[:SUMMARY_CHARS] or None))  # fmt: skip
+    return sorted(entries, key=lambda e: (e.published_on or date.min, e.key), reverse=True)
