@@ -67,3 +67,12 @@ class ObservationOrigin(StrEnum):
     EVIDENCE = "evidence"  # gathered after the issue, imported with its source
     RECORDED = "recorded"  # typed in by the author (`predictions observe`, the workspace)
     WATCH = "watch"  # read from a watched source (`predictions watch`), or a feed entry the author accepted
+
+
+# Where an observation came from (observations.origin), as the claim pages say it. NULL is "recorded".
+ORIGIN_LABELS = {
+    "issue": "the issue itself",
+    "evidence": "gathered after the issue",
+    "recorded": "recorded by the author",
+    "watch": "a watched source",
+}

@@ -9,8 +9,7 @@ from dashboard import charts, data, downloads, ui
 from predictions import overview
 from predictions.ledger import UnknownClaimError
 from predictions.numbers import format_number
-
-ORIGINS = {"issue": "the issue itself", "evidence": "gathered after the issue", "recorded": "recorded by the author"}
+from predictions.vocabulary import ORIGIN_LABELS as ORIGINS
 
 OVERVIEW = "app_pages/overview.py"
 
