@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from predictions import imports, ledger, overview, reminders, scorecard, scoring, verdicts
+from predictions import imports, ledger, overview, reminders, scorecard, scoring, verdicts, watches
 from predictions.imports import evidence
 from predictions.ledger import ClaimDetail
 from predictions.models import ClaimIn, ForecastIn, ObservationIn, ResolutionIn, Source
@@ -224,6 +224,26 @@ def status_reason(detail: ClaimDetail) -> str:
     return verdicts.status_reason(row, detail.view.status, detail.view.projection, today(), proposal)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _watches(path: str, db_version: tuple[float, int], claim_id: int | None) -> list[dict[str, Any]]:
+    return watches.list_watches(Path(path), claim_id)
+
+
+def watched_sources(claim_id: int | None = None) -> list[dict[str, Any]]:
+    """The watched sources (of one claim, or all), with their readings, pending candidates and last error."""
+    return _watches(str(database_path()), version(), claim_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _candidate_notes(path: str, db_version: tuple[float, int]) -> list[dict[str, Any]]:
+    return watches.candidate_notes(Path(path))
+
+
+def candidate_notes() -> list[dict[str, Any]]:
+    """Feed entries from watched sources waiting for the author to accept or dismiss them."""
+    return _candidate_notes(str(database_path()), version())
+
+
 def find_repeat(statement: str, source: Source | None) -> int | None:
     """A stored claim of the same source whose statement equals this one (case and spacing folded)."""
     key = ledger.source_key(source, "manual") if source is not None else None
@@ -260,6 +280,30 @@ def resolve(claim_id: int, resolution: ResolutionIn) -> int:
 
 def undo_resolution(claim_id: int, note: str | None) -> dict[str, Any]:
     return ledger.undo_resolution(database_path(), claim_id, note)
+
+
+def add_watch(watch: watches.WatchIn) -> int:
+    return watches.add_watch(database_path(), watch)
+
+
+def remove_watch(watch_id: int) -> None:
+    watches.remove_watch(database_path(), watch_id)
+
+
+def run_watch(watch_id: int) -> tuple[list[watches.WatchRun], reminders.SweepResult | None]:
+    """Run one watch now; when it added readings, send the crossing notices (as `watch run --once` does)."""
+    current = settings()
+    runs = watches.run_due(current, watch_ids=[watch_id])
+    notices = reminders.sweep(current, deadlines=False) if any(run.added or run.revised for run in runs) else None
+    return runs, notices
+
+
+def accept_candidate(candidate_id: int) -> int:
+    return watches.accept_candidate(database_path(), candidate_id)
+
+
+def dismiss_candidate(candidate_id: int) -> None:
+    watches.dismiss_candidate(database_path(), candidate_id)
 
 
 IMPORT_FORMATS = {"csv": "csv", "yaml": "yaml", "yml": "yaml", "json": "json", "parquet": "parquet"}
