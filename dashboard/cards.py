@@ -71,6 +71,8 @@ def card_data(detail: ledger.ClaimDetail, today: date, site: str = "Trend Predic
     current = ledger.resolution_in_force(detail)
     if current is not None and current["outcome"] == "partial" and current["fraction"] is not None:
         status = f"{status} ({float(current['fraction']):.0%} achieved)"
+    if row.get("withdrawn"):
+        status = "withdrawn"  # as its page says: left out of every list and score
     latest = detail.forecasts[-1] if detail.forecasts else None
     confidence = f"{float(latest['probability']):.0%}" if latest else "–"
     if row["deadline"] is not None:

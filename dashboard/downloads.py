@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from dashboard import cards, publish
+from dashboard import cards, site_data
 from predictions import ledger
 from predictions.exports import export_ledger
 
@@ -29,7 +29,7 @@ def claim_card(db_path: Path, claim_id: int, today: date) -> Callable[[], bytes]
 
 
 def claim_json(db_path: Path, claim_id: int, today: date) -> Callable[[], str]:
-    return lambda: publish.claim_document(db_path, claim_id, today)
+    return lambda: site_data.claim_document(db_path, claim_id, today)
 
 
 def ledger_csv(db_path: Path) -> Callable[[], bytes]:

@@ -30,6 +30,15 @@ class Entry:
     link: str  # the claim page, relative to the site's top folder
 
 
+def _order(entry: Entry) -> tuple[date, int, str]:
+    return (entry.day, -ORDER[entry.kind], entry.key)
+
+
+def newest(entries: Sequence[Entry], limit: int) -> list[Entry]:
+    """The `limit` newest entries, in the feed's order."""
+    return sorted(entries, key=_order, reverse=True)[:limit]
+
+
 def entry_id(key: str) -> str:
     return f"urn:uuid:{uuid.uuid5(NAMESPACE, key)}"
 
@@ -60,7 +69,7 @@ def atom_feed(
     _sub(root, "link", rel="self", type="application/atom+xml", href=f"{prefix}feed.xml")
     _sub(root, "link", rel="alternate", type="text/html", href=f"{prefix}index.html")
     _sub(root, "generator", "Trend Prediction Tracker")
-    ordered = sorted(entries, key=lambda e: (e.day, -ORDER[e.kind], e.key), reverse=True)
+    ordered = sorted(entries, key=_order, reverse=True)
     for item in ordered:
         entry = _sub(root, "entry")
         _sub(entry, "id", entry_id(item.key))

@@ -12,13 +12,29 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 
 import plotly.graph_objects as go
 import plotly.io as pio
 
 from dashboard import charts
 
+SITE_TITLE = "Trend Prediction Tracker"
 NAV = (("index.html", "Overview"), ("deadlines.html", "Deadlines"), ("track-record.html", "Track record"))
+TEMPLATE = "plotly_white"  # every chart's template, applied by site.js
+
+
+def percent(value: object) -> str:
+    return "–" if value is None else f"{float(str(value)):.0%}"
+
+
+def day(value: object) -> str:
+    return value.isoformat() if isinstance(value, date) else ("–" if value is None else str(value)[:10])
+
+
+def absolute(base_url: str | None, path: str) -> str:
+    """`path` under the site's address, when it has one; else as it is (relative)."""
+    return f"{base_url.rstrip('/')}/{path}" if base_url else path
 
 
 def esc(value: object) -> str:
@@ -42,6 +58,11 @@ def link(href: str, text: object, *, external: bool = False) -> str:
 def source_link(url: object, text: str = "open ↗") -> str:
     safe = safe_url(url)
     return link(safe, text, external=True) if safe else "–"
+
+
+def links(items: Sequence[tuple[str, str]]) -> str:
+    """A row of links (href, text): a page's downloads and share links."""
+    return '<p class="share">' + " ".join(link(href, text) for href, text in items) + "</p>"
 
 
 def pill(status: str) -> str:
@@ -96,21 +117,42 @@ def table(
     return "".join(parts)
 
 
+def site_figure(figure: go.Figure) -> str:
+    """A figure as the site draws it, as JSON for a `<script>`: no title (the page's caption names the
+    chart), tick labels that make their own room (the dashboard's theme does that in Streamlit, plotly.js
+    alone does not), and no template: site.js gives every chart the site's one (TEMPLATE), shipped once
+    in assets/site.js rather than 7 KB of it in every chart."""
+    spec = figure.to_plotly_json()
+    layout = spec.setdefault("layout", {})
+    layout.pop("template", None)
+    layout["title"] = {**layout.get("title", {}), "text": ""}
+    layout["margin"] = {**layout.get("margin", {}), "t": 48, "l": 10, "r": 10}
+    layout.setdefault("xaxis", {})
+    layout.setdefault("yaxis", {})
+    for name, axis in layout.items():
+        if name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):
+            axis["automargin"] = True
+    return script_json(pio.to_json(spec, validate=False, pretty=False, engine="json"))
+
+
+def site_script(source: str) -> str:
+    """assets/site.js: the site's script with the charts' template (plotly_white) in front of it."""
+    template = json.dumps(pio.templates[TEMPLATE].to_plotly_json(), separators=(",", ":"), sort_keys=True)
+    return f"/* The charts' template: plotly's {TEMPLATE}. */\nvar SITE_CHART_TEMPLATE = {template};\n{source}"
+
+
 def chart(
     ident: str,
     title: str,
-    figure: go.Figure,
+    figure: go.Figure | str,
     data_header: Sequence[str],
     data_rows: Sequence[Sequence[str]],
     *,
     narrow_table: bool = False,
 ) -> str:
-    """A figure drawn by site.js, with its data as a table (open until the chart is drawn)."""
-    # The page's caption names the chart; the tick labels make their own room (the dashboard's theme
-    # does that in Streamlit, plotly.js alone does not).
-    figure.update_layout(title_text="", margin_t=48, margin_l=10, margin_r=10, template="plotly_white")
-    figure.update_xaxes(automargin=True)
-    figure.update_yaxes(automargin=True)
+    """A figure drawn by site.js (a Figure, or the JSON `site_figure` made of one, to draw it twice
+    without converting it twice), with its data as a table (open until the chart is drawn)."""
+    spec = figure if isinstance(figure, str) else site_figure(figure)
     numeric = [i for i in range(len(data_header)) if i > 0]
     data = table(data_header, data_rows, numeric=numeric) if data_rows else '<p class="caption">No data yet.</p>'
     narrow = ' data-narrow="table"' if narrow_table else ""
@@ -118,7 +160,7 @@ def chart(
         f'<figure class="chart"><figcaption id="{attr(ident)}-title">{esc(title)}</figcaption>'
         f'<div class="plot" data-figure="{attr(ident)}-json"{narrow} role="img" aria-labelledby="{attr(ident)}-title">'
         '<p class="nojs">The interactive chart needs JavaScript; its data is in the table below.</p></div>'
-        f'<script type="application/json" id="{attr(ident)}-json">{figure_json(figure)}</script>'
+        f'<script type="application/json" id="{attr(ident)}-json">{spec}</script>'
         f'<details class="chart-data" open><summary>Data behind the chart</summary>{data}</details></figure>'
     )
 
@@ -169,7 +211,7 @@ def page(
 <main>
 {body}
 </main>
-<footer class="site">Trend Prediction Tracker · status as of {esc(as_of)} · a static copy of the reader pages.</footer>
+<footer class="site">{esc(SITE_TITLE)} · status as of {esc(as_of)} · a static copy of the reader pages.</footer>
 </body>
 </html>
 """

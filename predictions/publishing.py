@@ -9,11 +9,15 @@ so the `predictions` package never imports plotly or the dashboard.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from importlib.metadata import entry_points
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from db import publishing as site_sql
+from predictions import ledger
 from predictions.ledger import LedgerError
 
 GROUP = "predictions.chart_renderers"
@@ -21,6 +25,51 @@ GROUP = "predictions.chart_renderers"
 
 class PublishError(LedgerError):
     """The site or a card could not be written: one line for the user."""
+
+
+@dataclass
+class SiteClaim:
+    """One claim as its page shows it: its detail and its corrections (amendments, its withdrawal)."""
+
+    detail: ledger.ClaimDetail
+    amendments: list[dict[str, Any]]
+
+    @property
+    def id(self) -> int:
+        return self.detail.view.id
+
+    @property
+    def withdrawal(self) -> dict[str, Any] | None:
+        return next((a for a in self.amendments if a["action"] == "withdraw"), None)
+
+
+def site_claims(db_path: Path, today: date) -> list[SiteClaim]:
+    """Every claim with what its page shows, withdrawn ones included (their link keeps working), by id:
+    one unit of work and five statements, however many claims there are."""
+    with ledger.reading(db_path) as con:
+        rows = site_sql.every_claim_summary(con)
+        observations = _by_claim(site_sql.every_observation(con))
+        forecasts = _by_claim(site_sql.every_forecast(con))
+        resolutions = _by_claim(site_sql.every_resolution(con))
+        amendments = _by_claim(site_sql.every_amendment(con))
+    return [
+        SiteClaim(
+            ledger.claim_detail(
+                row,
+                observations.get(row["id"], []),
+                forecasts.get(row["id"], []),
+                resolutions.get(row["id"], []),
+                today,
+            ),
+            amendments.get(row["id"], []),
+        )
+        for row in rows
+    ]
+
+
+def _by_claim(rows: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    """Rows ordered by claim_id, grouped by it."""
+    return {int(claim_id): list(group) for claim_id, group in groupby(rows, key=lambda r: r["claim_id"])}
 
 
 def plugin(name: str) -> Callable[..., Any]:

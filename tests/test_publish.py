@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import feedparser
@@ -135,9 +136,9 @@ def test_a_claims_json_download_imports_back_whole(published: Site, tmp_path: Pa
 
 def test_every_value_is_escaped(published: Site) -> None:
     hostile = published.ids["hostile"]
-    for page in [*published.folder.rglob("*.html"), published.folder / "feed.xml"]:
-        text = page.read_text(encoding="utf-8")
-        assert "<script>alert" not in text and "<img src=x" not in text and "<b>criteria" not in text, page
+    for path in [*published.folder.rglob("*.html"), published.folder / "feed.xml"]:
+        text = path.read_text(encoding="utf-8")
+        assert "<script>alert" not in text and "<img src=x" not in text and "<b>criteria" not in text, path
     page = (published.folder / f"claim-{hostile}.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(&quot;owned&quot;)&lt;/script&gt; **bold** [click me](javascript:alert(1)) $x$" in page
     assert "&lt;img src=x onerror=alert(1)&gt; :red[red] &lt;b&gt;bold&lt;/b&gt;" in page
@@ -265,13 +266,13 @@ def test_a_republish_draws_only_the_cards_that_changed(
     site = tmp_path / "site"
     shutil.copytree(published.folder, site)
     drawn: list[str] = []
-    real = cards.render_cards
+    real = cards.CardPainter.paint
 
-    def recording(figures: dict[Path, object]) -> list[Path]:
+    def recording(painter: cards.CardPainter, figures: dict[Path, object]) -> list[Path]:
         drawn.extend(path.name for path in figures)
-        return real(figures)  # type: ignore[arg-type]
+        return real(painter, figures)
 
-    monkeypatch.setattr(cards, "render_cards", recording)
+    monkeypatch.setattr(cards.CardPainter, "paint", recording)
     publish(database, site, "--base-url", published.url)
     assert drawn == [] and tree(site) == tree(published.folder)  # nothing changed: every card kept
     robotaxi = published.ids["robotaxi-cities-2025"]
@@ -281,3 +282,51 @@ def test_a_republish_draws_only_the_cards_that_changed(
     changed = {name for name, digest in tree(site).items() if tree(published.folder).get(name) != digest}
     assert f"cards/claim-{robotaxi}.png" in changed
     assert not {name for name in changed if name.startswith("cards/claim-")} - {f"cards/claim-{robotaxi}.png"}
+
+
+def test_a_withdrawn_claim_keeps_its_page_and_leaves_every_list(seeded_db: Path, tmp_path: Path) -> None:
+    """As in the live dashboard: the link of a withdrawn claim still opens it, saying it is withdrawn and
+    why; no list, count or feed holds it. Claims from another platform's archive get no card."""
+    assert main(["import", "--db", str(seeded_db), str(FATEBOOK), "--format", "fatebook"]) == 0
+    everything = ledger.list_claims(seeded_db, AS_OF)
+    archived = {v.id for v in everything if v["source_title"] == "Fatebook"}
+    listed = [
+        v for v in everything
+        if v.id not in archived and v["outcome"] is None and v["deadline"]
+        and v["deadline"] <= AS_OF + timedelta(days=365)
+    ]  # fmt: skip
+    gone, kept = listed[0].id, listed[1].id
+    before = tmp_path / "before"
+    publish(seeded_db, before, "--all", "--no-cards")
+    for name in ("index.html", "deadlines.html"):
+        assert f'href="claim-{gone}.html"' in (before / name).read_text(encoding="utf-8"), name
+    reason = "it repeats <b>another</b> claim"
+    assert main(["withdraw", "--db", str(seeded_db), str(gone), "--reason", reason, "--duplicate-of", str(kept)]) == 0
+    site = tmp_path / "site"
+    publish(seeded_db, site, "--all")
+
+    page = (site / f"claim-{gone}.html").read_text(encoding="utf-8")
+    notice = re.search(r'<p class="notice"[^>]*>(.*?)</p>', page, re.S)
+    assert notice is not None
+    assert "<strong>Withdrawn</strong> on " in notice.group(1)
+    assert "it repeats &lt;b&gt;another&lt;/b&gt; claim." in notice.group(1)
+    assert f'It repeats claim <a href="claim-{kept}.html">#{kept}</a>.' in notice.group(1)
+    meta = dict(re.findall(r'<meta (?:property|name)="([^"]+)" content="([^"]*)">', page))
+    assert meta["og:description"] == "withdrawn: it repeats &lt;b&gt;another&lt;/b&gt; claim"
+    assert (site / "embed" / f"claim-{gone}.html").read_text(encoding="utf-8").count('class="notice"') == 1
+    assert (site / "data" / f"claim-{gone}.json").is_file() and (site / "cards" / f"claim-{gone}.png").is_file()
+    for name in ("index.html", "deadlines.html"):
+        text = (site / name).read_text(encoding="utf-8")
+        assert f'href="claim-{gone}.html"' not in text, name
+    figures = dict(re.findall(r'<span class="label">([^<]+)</span><span class="value">([^<]+)</span>',
+                              (site / "index.html").read_text(encoding="utf-8")))  # fmt: skip
+    assert figures["Claims"] == f"{len(everything) - 1:,}"
+    links = [e.link for e in feedparser.parse((site / "feed.xml").read_bytes()).entries]
+    assert f"claim-{kept}.html" in links and f"claim-{gone}.html" not in links
+
+    for claim_id in archived:  # a page and its downloads, no card
+        page = (site / f"claim-{claim_id}.html").read_text(encoding="utf-8")
+        assert 'property="og:image"' not in page and not (site / "cards" / f"claim-{claim_id}.png").exists()
+        assert (site / "data" / f"claim-{claim_id}.json").is_file()
+    assert 'property="og:image"' in (site / f"claim-{kept}.html").read_text(encoding="utf-8")
+    assert len(list((site / "cards").glob("*.png"))) == 34

@@ -17,8 +17,11 @@
         return;
       }
       var figure = JSON.parse(source.textContent);
+      var layout = figure.layout || {};
+      // The published figures leave their template out: it comes once, in front of this script.
+      if (!layout.template && typeof SITE_CHART_TEMPLATE !== "undefined") { layout.template = SITE_CHART_TEMPLATE; }
       box.textContent = "";
-      Plotly.newPlot(box, figure.data || [], figure.layout || {},
+      Plotly.newPlot(box, figure.data || [], layout,
         { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["toImage"] });
       box.setAttribute("data-drawn", "true");
       if (table) { table.removeAttribute("open"); }
