@@ -78,14 +78,17 @@ def check_url(url: str) -> str:
 
 
 class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects to http(s) only (urllib would also follow one to ftp)."""
+    """Follow redirects to http(s) only (urllib would also follow one to ftp, and refuses others with a
+    message that does not say which rule it broke)."""
 
-    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
-        target = urllib.parse.urljoin(req.full_url, newurl)
-        scheme = urllib.parse.urlsplit(target).scheme.lower()
+    def http_error_302(self, req: Any, fp: Any, code: int, msg: str, headers: Any) -> Any:
+        target = headers.get("Location") or headers.get("URI") or ""
+        scheme = urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url, target)).scheme.lower()
         if scheme not in ("http", "https"):
             raise SourceError(f"redirected to a {scheme or 'schemeless'} URL; only http and https are followed")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
 _OPENER = urllib.request.build_opener(_HttpOnlyRedirects())
