@@ -128,11 +128,11 @@ DEADLINE = date(2027, 6, 30)
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "ledger.duckdb"
-    claim = ClaimIn(
+    claim = ClaimIn.model_validate(dict(
         statement="Robotaxis run in at least 65 cities by mid-2027.", made_on=date(2026, 1, 1), deadline=DEADLINE,
         deadline_precision="day", kind="threshold", metric="cities with robotaxis", target=65, unit="cities",
         comparator=">=",
-    )  # fmt: skip
+    ))  # fmt: skip
     ledger.add_claim(path, claim, probability=0.6, forecaster="author")
     ledger.add_claim(path, ClaimIn(statement="A binary claim.", made_on=date(2026, 1, 1), deadline=DEADLINE))
     return path
@@ -158,8 +158,8 @@ def observations(db: Path) -> list[dict[str, Any]]:
 
 def add(db: Path, url: str, fmt: str = "csv", **fields: Any) -> int:
     defaults = {"csv": {"value_at": "cities", "date_at": "month"}, "json": {}, "atom": {}}[fmt]
-    return watches.add_watch(db, watches.WatchIn(claim_id=fields.pop("claim_id", CLAIM), url=url, format=fmt,
-                                                 **{**defaults, **fields}))  # fmt: skip
+    watch = watches.WatchIn.model_validate({"claim_id": CLAIM, "url": url, "format": fmt, **defaults, **fields})
+    return watches.add_watch(db, watch)
 
 
 def run(db: Path, **overrides: Any) -> list[watches.WatchRun]:
@@ -227,7 +227,7 @@ GOOD_ATOM = """<?xml version="1.0" encoding="utf-8"?>
 <entry><title>Robotaxi service expands</title><id>urn:1</id><link href="https://example.org/1"/>
 <updated>2026-10-01T00:00:00Z</updated><summary>robotaxi news</summary></entry></feed>"""
 
-BAD_PAYLOADS = {
+BAD_PAYLOADS: dict[str, tuple[str, str, dict[str, Any], str]] = {
     # case: (format, good document, bad route options, the reason's words)
     "html instead of csv": ("csv", GOOD_CSV, {"body": "<html><body>Moved</body></html>"}, "not CSV"),
     "missing column": ("csv", GOOD_CSV, {"body": "month,count\n2026-10,25\n"}, "no column 'cities'"),
