@@ -45,6 +45,16 @@ def sweep_line(line: str) -> str | None:
     return f"{sent} reminder{'s' if sent != 1 else ''} sent" + (f" ({rest})" if rest and "0 failed" not in rest else "")
 
 
+WATCH = re.compile(r"(watch \d+ \(claim #\d+\): .*)$")
+FOUND = re.compile(r"failed: |\b[1-9]\d* (?:new|revised)")
+
+
+def watch_line(line: str) -> str | None:
+    """The line `make run` shows for a watch run that found something or failed (quiet runs stay in the log)."""
+    match = WATCH.search(line.rstrip())
+    return match.group(1) if match is not None and FOUND.search(match.group(1)) else None
+
+
 def wait_until_up(url: str, child: subprocess.Popen[bytes], seconds: float = 60) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and child.poll() is None:
@@ -118,16 +128,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def relay(child: subprocess.Popen[bytes], log: Path, swept: threading.Event) -> None:
-    """Copy the reminder process's output to its log; show each sweep's summary as one line."""
+    """Copy the reminder process's output to its log; show each sweep's summary, and each watch run that
+    found something or failed, as one line."""
     assert child.stdout is not None
     with log.open("ab") as out:
         for raw in child.stdout:
             out.write(raw)
             out.flush()
-            line = sweep_line(raw.decode("utf-8", "replace"))
+            text = raw.decode("utf-8", "replace")
+            line = sweep_line(text)
             if line is not None:
                 print(line, flush=True)
                 swept.set()
+            elif (watched := watch_line(text)) is not None:
+                print(watched, flush=True)
 
 
 if __name__ == "__main__":

@@ -57,10 +57,11 @@ def take_due(
     con: duckdb.DuckDBPyConnection, now: datetime, *, everything: bool = False, watch_ids: Sequence[int] = ()
 ) -> list[dict[str, Any]]:
     """Claim the watches due by `now` (all of them with `everything`, or just `watch_ids`): their next run
-    moves to `now` plus their interval before anything is fetched."""
+    moves to `now` plus their interval before anything is fetched. A withdrawn claim's watches rest."""
     return _dicts(con.execute(
         """UPDATE watches SET next_run_at = ?::TIMESTAMP + to_microseconds(CAST(every_hours * 3600e6 AS BIGINT))
            WHERE (? OR next_run_at <= ?) AND (len(?::BIGINT[]) = 0 OR id IN (SELECT unnest(?::BIGINT[])))
+             AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.id = watches.claim_id AND c.withdrawn)
            RETURNING *""",
         [now, everything, now, list(watch_ids), list(watch_ids)],
     ))  # fmt: skip

@@ -17,6 +17,16 @@ def test_a_sweep_is_one_line() -> None:
     assert serve.sweep_line("--- reminder claim-2.overdue-48.console@prediction-tracker") is None
 
 
+def test_a_watch_run_is_shown_only_when_it_found_something_or_failed() -> None:
+    found = "2026-12-04 19:35:43,434 INFO watch 1 (claim #14): 1 new reading, 1 revised, 1 already recorded\n"
+    assert serve.watch_line(found) == "watch 1 (claim #14): 1 new reading, 1 revised, 1 already recorded"
+    assert serve.watch_line("x INFO watch 1 (claim #14): 0 new readings, 1 revised, 2 already recorded") is not None
+    assert serve.watch_line("x WARNING watch 2 (claim #3): failed: HTTP 404") == "watch 2 (claim #3): failed: HTTP 404"
+    assert serve.watch_line("x INFO watch 3 (claim #3): 2 new candidate notes") is not None
+    assert serve.watch_line("x INFO watch 1 (claim #14): 0 new readings, 0 revised, 2 already recorded") is None
+    assert serve.watch_line("x INFO watch 3 (claim #3): 0 new candidate notes") is None
+
+
 def test_links_use_the_public_address_or_else_the_served_port(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PREDICTIONS_DASHBOARD_URL", raising=False)
     assert serve.public_url("localhost", 8600) == "http://localhost:8600"
