@@ -334,20 +334,22 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
-    from predictions import verdicts
+    from predictions import verdicts, watches
 
     items = verdicts.review_queue(settings.db, args.today)
     if args.json:
         _print_json([item.as_json() for item in items], args)
         return 0
+    notes = watches.candidate_notes(settings.db)
     if not items:
         print("nothing needs a verdict: every claim past its deadline is resolved")
-        return 0
-    print(f"{len(items)} claims need a verdict, oldest deadline first")
+    else:
+        print(f"{len(items)} claim{'s need' if len(items) != 1 else ' needs'} a verdict, oldest deadline first")
     for item in items:
         claim = item.claim
         confidence = f"{claim['probability']:.0%}" if claim["probability"] is not None else "–"
-        print(f"\n#{item.id}  deadline {claim['deadline']}  last confidence {confidence}  {claim['statement']}")
+        early = f"  ({item.reason})" if item.reason != "deadline passed" else ""
+        print(f"\n#{item.id}  deadline {claim['deadline']}{early}  last confidence {confidence}  {claim['statement']}")
         if claim["resolution_criteria"]:
             print(f"  criteria: {claim['resolution_criteria']}")
         proposal = item.proposal.outcome or "no proposal"
@@ -362,6 +364,11 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
             print(f"  {observation['observed_on']}{confidence_note} {shown}")
             if observation["source_url"]:
                 print(f"      {observation['source_url']}")
+    if notes:
+        print(f"\n{len(notes)} candidate notes from watched feeds (predictions watch accept|dismiss ID):")
+        for note in notes:
+            print(f"  candidate {note['id']}  claim #{note['claim_id']}  {note['published_on'] or 'undated'}  "
+                  f"{note['title']}" + (f"\n      {note['link']}" if note["link"] else ""))  # fmt: skip
     return 0
 
 

@@ -374,6 +374,8 @@ def test_a_feed_entry_becomes_evidence_only_after_the_author_accepts_it(db: Path
     assert first.candidates == 2 and observations(db) == []
     listed = run_cli(["watch", "candidates", "--db", str(db)])
     assert "ROBOTAXI permits for Shenzhen" in listed.out and "Weather" not in listed.out
+    review = run_cli(["review", "--db", str(db), "--today", "2026-12-04"])
+    assert "2 candidate notes from watched feeds" in review.out and "Robotaxi fleet reaches Wuhan" in review.out
     notes = {note["title"]: note for note in watches.candidate_notes(db)}
     assert [note["published_on"] for note in watches.candidate_notes(db)] == [date(2026, 10, 3), date(2026, 10, 1)]
 
@@ -434,6 +436,8 @@ def test_a_crossing_is_notified_once_across_sweeps_and_concurrent_processes(
     assert data_notices(received) == crossed
     queue = {item.id: item for item in verdicts.review_queue(db, date(2026, 12, 4))}
     assert queue[CLAIM].proposal.outcome == "true" and queue[CLAIM].reason == "target met before the deadline"
+    review = run_cli(["review", "--db", str(db), "--today", "2026-12-04"])
+    assert f"#{CLAIM}  deadline {DEADLINE}  (target met before the deadline)" in review.out
 
     for _ in range(2):  # two more sweeps, then three processes at once: still one notice
         assert predictions("remind", "once", "--now", now, env=env).returncode == 0
