@@ -6,9 +6,11 @@ The tabs keep their selection across saves; each confirmation appears below the 
 and a form is emptied after its save, so a second click cannot store the same thing twice. Every form
 goes through the same pydantic models as the CLI; a rejected input is shown as one line per problem,
 and nothing is written.
+
+Long because each tab's form is wired here; the form plumbing lives in dashboard/forms.py and the
+watched sources (their tab and the candidate notes under "Needs a verdict") in dashboard/watch_panel.py.
 """
 
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,8 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from dashboard import auth, data, review, ui
+from dashboard import auth, data, review, ui, watch_panel
+from dashboard.forms import empty_if_saved, flash, save, show_flash, text
 from predictions import imports, overview, verdicts
 from predictions.extract import Candidate, ExtractError
 from predictions.ledger import LedgerError, utc_now
@@ -36,8 +39,6 @@ from predictions.models import (
 )
 from predictions.numbers import format_number
 
-CLEAR = "author_clear"  # forms saved in the last run, emptied before they are drawn again
-FLASH = "author_flash"  # (where, message): the confirmation shown next to the button that saved
 TAB = "author_tab"  # the selected tab, kept across saves and reruns
 TABS = (  # fixed labels: a label that changed (a count in it) would reset the selection
     "Needs a verdict",
@@ -50,6 +51,7 @@ TABS = (  # fixed labels: a label that changed (a count in it) would reset the s
     "Import a file",
     "Scorecard",
     "Reminders",
+    "Watched sources",
 )
 PENDING = "author_add_pending"
 REVIEW_STATE = (  # session keys of the "New issue" tab: the review in progress
@@ -65,57 +67,13 @@ REVIEW_INPUTS = (  # ... and its inputs, cleared after a save
     "review_text",
     "review_upload",
 )
+DEADLINE_PASSED = "deadline passed"  # a review item's usual reason; any other one is shown with it
 SCOPES = {"author": "the author's own claims", "all": "every forecaster"}
-
-
-def text(value: str | None) -> str | None:
-    return (value.strip() or None) if value else None
 
 
 def made_at(day: date) -> datetime:
     now = utc_now()
     return now if day >= now.date() else datetime.combine(day, now.time())
-
-
-def clear_after_save(*forms: str) -> None:
-    """Mark forms to be emptied at the next run (see `empty_if_saved`)."""
-    st.session_state[CLEAR] = {*st.session_state.get(CLEAR, set()), *forms}
-
-
-def empty_if_saved(form: str, defaults: dict[str, Any]) -> None:
-    """Put a saved form's widgets back to their defaults, before they are drawn: set through the session
-    state (a deleted key would leave the browser showing the old value, and sending it again)."""
-    pending = st.session_state.get(CLEAR, set())
-    if form not in pending:
-        return
-    st.session_state[CLEAR] = pending - {form}
-    for key, value in defaults.items():
-        st.session_state[key] = value
-
-
-def flash(where: str, message: str) -> None:
-    st.session_state[FLASH] = (where, message)
-
-
-def show_flash(where: str) -> None:
-    """The confirmation of the last save, right below the button that caused it (shown once)."""
-    pending = st.session_state.get(FLASH)
-    if isinstance(pending, tuple) and pending[0] == where:
-        st.session_state.pop(FLASH, None)
-        st.success(pending[1])
-
-
-def save(write: Callable[[], Any], message: Callable[[Any], str], *, where: str, clear: tuple[str, ...] = ()) -> None:
-    """Run one write; on success empty its form and show `message` beside its button after a rerun, so
-    every element reads the new state and a second click cannot store the same thing again."""
-    try:
-        result = write()
-    except LedgerError as error:
-        st.error(ui.escape_markdown(error))
-        return
-    clear_after_save(*clear)
-    flash(where, message(result))
-    st.rerun()
 
 
 def add_claim_form(author_name: str) -> None:
@@ -596,6 +554,7 @@ def import_form() -> None:
 
 def verdict_queue() -> None:
     """The claims past their deadline with no verdict: evidence, the data's proposal, and a verdict form."""
+    watch_panel.candidate_section()
     queue = data.review_queue()
     show_flash("verdict")
     if not queue:
@@ -609,6 +568,7 @@ def verdict_queue() -> None:
     )
     labels = {
         item.id: f"#{item.id} · due {item.claim['deadline']:%Y-%m-%d} · "
+        + (f"{item.reason} · " if item.reason != DEADLINE_PASSED else "")
         + (f"data proposes {item.proposal.outcome} · " if item.proposal.outcome else "")
         + item.claim["statement"][:90]
         for item in queue
@@ -626,6 +586,7 @@ def verdict_queue() -> None:
         st.markdown(
             f"**Deadline:** {claim['deadline']:%Y-%m-%d} · **last confidence:** {confidence} · "
             f"**kind:** {claim['kind']}"
+            + (f" · **in the queue:** {item.reason}" if item.reason != DEADLINE_PASSED else "")
             + (
                 f" · **target:** {ui.escape_markdown(claim['metric'])} {claim['comparator']} "
                 f"{format_number(claim['target'])} {ui.escape_markdown(claim['unit'] or '')}"
@@ -917,3 +878,5 @@ with tabs[8]:
     scorecard_form()
 with tabs[9]:
     reminders_panel(table)
+with tabs[10]:
+    watch_panel.watched_sources_tab(chosen)
