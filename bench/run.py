@@ -593,7 +593,9 @@ def cross_checks(pages: dict[str, Any], references: dict[str, Any] | None) -> di
         close(over["author_brier"], page["brier"]) and over["author_n"] == page["n"]
     )
     claim, claim_floor = values["claim.page"], values["claim.floor"]
-    checks["claim rows = floor"] = all(claim[k] == claim_floor[k] for k in ("observations", "forecasts", "resolutions"))
+    checks["claim rows = floor"] = all(
+        claim[k] == claim_floor[k] for k in ("observations", "forecasts", "resolutions", "corrections")
+    )
     checks["claim probability = floor"] = close(claim["probability"], claim_floor["probability"])
     if references is not None:
         ref = references["values"]

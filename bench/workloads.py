@@ -144,6 +144,11 @@ class LibraryCalls:
 
         return ledger.get_claim(self.path, claim_id, self.today)
 
+    def amendments(self, claim_id: int) -> Any:
+        from predictions import verdicts
+
+        return verdicts.amendments(self.path, claim_id)
+
 
 class DashboardCalls(LibraryCalls):
     """The cached wrappers themselves (dashboard/data.py, PREDICTIONS_DB pointing at the file): warm
@@ -179,6 +184,11 @@ class DashboardCalls(LibraryCalls):
         from dashboard import data
 
         return data.claim(claim_id, self.today)
+
+    def amendments(self, claim_id: int) -> Any:
+        from dashboard import data
+
+        return data.amendments(claim_id)
 
 
 def overview_page(calls: LibraryCalls) -> dict[str, Any]:
@@ -229,7 +239,8 @@ def overview_page(calls: LibraryCalls) -> dict[str, Any]:
 def claim_page(calls: LibraryCalls, claim_id: int) -> dict[str, Any]:
     """dashboard/app_pages/claim.py for one claim id."""
     from dashboard import charts, ui
-    from predictions import ledger, overview
+    from dashboard.data import last_forecast_brier
+    from predictions import ledger, overview, verdicts
 
     _DRAWING[0] = 0.0
     today = calls.today
@@ -237,7 +248,12 @@ def claim_page(calls: LibraryCalls, claim_id: int) -> dict[str, Any]:
     row = detail.view.as_json()
     status = row["status"]
     current = ledger.resolution_in_force(detail)
+    brier = last_forecast_brier(detail, current)
+    proposal = verdicts.propose(detail.view.row, detail.observations) if detail.view.status.state == "overdue" else None
+    reason = verdicts.status_reason(detail.view.row, detail.view.status, detail.view.projection, today, proposal)
     labels = (overview.source_label(row) if row["source"] else None, ui.claim_url(row["id"]))
+    # The corrections: read with the claim since issue 18, before in a unit of work of their own.
+    corrections = detail.amendments if hasattr(detail, "amendments") else calls.amendments(claim_id)
     points: dict[str, int] = {}
     trajectory = ledger.claim_trajectory(detail)
     if trajectory is not None:
@@ -266,6 +282,8 @@ def claim_page(calls: LibraryCalls, claim_id: int) -> dict[str, Any]:
         "resolutions": len(resolutions),
         "probability": row["probability"],
         "labels": len(labels),
+        "corrections": len(corrections),
+        "reason": bool(reason) and (brier is None or brier >= 0),
         "points": points,
         "figures_s": _DRAWING[0],
     }
@@ -484,7 +502,7 @@ def overview_floor(path: Path, today: date) -> dict[str, Any]:
 
 def claim_floor(path: Path, claim_id: int) -> dict[str, Any]:
     """The claim page's rows by `claim_id = ?`: the claim with its source, latest forecast and
-    resolution in force, then its observations, forecasts and resolution history."""
+    resolution in force, then its observations, forecasts, resolution history and corrections."""
     con = duckdb.connect(str(path), read_only=True)
     try:
         claim = con.execute(
@@ -504,6 +522,9 @@ def claim_floor(path: Path, claim_id: int) -> dict[str, Any]:
                WHERE r.claim_id = ? ORDER BY r.id""",
             [claim_id],
         ).fetchall()
+        corrections = con.execute(
+            "SELECT * FROM claim_amendments WHERE claim_id = ? ORDER BY id", [claim_id]
+        ).fetchall()
     finally:
         con.close()
     assert claim is not None
@@ -511,6 +532,7 @@ def claim_floor(path: Path, claim_id: int) -> dict[str, Any]:
         "observations": len(observations),
         "forecasts": len(forecasts),
         "resolutions": len(resolutions),
+        "corrections": len(corrections),
         "probability": claim[-1],
     }
 

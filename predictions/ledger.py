@@ -17,7 +17,7 @@ import duckdb
 import numpy as np
 
 import db
-from db import columns, queries
+from db import columns, evidence, queries
 from db.clock import utc_now  # noqa: F401  (the one clock, for the CLI and the workspace too)
 from db.errors import PredictionsError
 from predictions import trajectory
@@ -313,6 +313,8 @@ class ClaimDetail:
     forecasts: list[dict[str, Any]]
     resolutions: list[dict[str, Any]]
     projection: Projection | None = field(default=None)
+    # Its corrections (amendments and a withdrawal), oldest first: read in the same unit of work.
+    amendments: list[dict[str, Any]] = field(default_factory=list)
 
 
 def get_claim(path: Path, claim_id: int, today: date | None = None) -> ClaimDetail:
@@ -324,7 +326,10 @@ def get_claim(path: Path, claim_id: int, today: date | None = None) -> ClaimDeta
         observations = queries.observations_for(con, claim_id)
         forecasts = queries.forecasts_for(con, claim_id)
         resolutions = queries.resolutions_for(con, claim_id)
-    return claim_detail(row, observations, forecasts, resolutions, today)
+        amendments = evidence.amendments_for(con, claim_id)
+    detail = claim_detail(row, observations, forecasts, resolutions, today)
+    detail.amendments = amendments
+    return detail
 
 
 def claim_detail(

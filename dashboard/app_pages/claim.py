@@ -106,7 +106,7 @@ data_button.download_button(
     icon=":material/download:",
     help="Its forecasts, evidence and resolutions, in the layout `predictions export --format json` writes",
 )
-corrections = data.amendments(claim_id)
+corrections = detail.amendments  # read with the claim, in its unit of work
 withdrawal = next((a for a in corrections if a["action"] == "withdraw"), None)
 if withdrawal is not None:
     repeat = f" It repeats claim #{withdrawal['duplicate_of']}." if withdrawal["duplicate_of"] else ""
