@@ -71,10 +71,11 @@ WRITER = """
 import sys, time
 from predictions.cli import main
 db, claim, index, seconds = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+MIN_WRITES = 10
 ok = failed = 0
 end = time.monotonic() + seconds
 n = 0
-while time.monotonic() < end:
+while time.monotonic() < end or n < MIN_WRITES:  # at least MIN_WRITES each, however slow the machine
     n += 1
     if n % 2:
         args = ["observe", claim, "--on", "2025-06-30", "--value", str(index * 100000 + n)]
@@ -116,7 +117,8 @@ def test_everyone_at_once_for_thirty_seconds(db_path: Path, server: str) -> None
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
-            while time.monotonic() - started < DURATION:
+            # Every page at least once, however slow the machine: a count, never a speed, is asserted.
+            while time.monotonic() - started < DURATION or loads < len(pages):
                 path = pages[loads % len(pages)]
                 page.goto(server + path)
                 try:
@@ -141,7 +143,7 @@ def test_everyone_at_once_for_thirty_seconds(db_path: Path, server: str) -> None
         _, reminder_err = reminder.communicate(timeout=60)
 
     assert problems == []
-    assert loads >= 4
+    assert loads >= len(pages)
     counts = [dict(part.split("=") for part in out.strip().splitlines()[-1].split()) for out, _ in outputs]
     assert [c["failed"] for c in counts] == ["0", "0", "0", "0"], [err for _, err in outputs]
     assert all("Traceback" not in err and "database busy" not in err for _, err in outputs)
