@@ -143,6 +143,24 @@ def test_a_bad_evidence_file_is_refused_whole_with_line_numbers(db_path: Path, t
     assert result.code == 0 and "2 observations added" in result.out  # a baseline before the claim is allowed
 
 
+def test_a_row_with_more_cells_than_columns_is_named_in_file_order(db_path: Path, tmp_path: Path) -> None:
+    ledger.seed_from_file(db_path)
+    before = dump(db_path)
+    path = tmp_path / "wide.csv"
+    path.write_text(
+        "claim_key,observed_on,value,note\n"
+        "robotaxi-cities-2025,2025-13-01,16,bad date\n"  # line 2
+        "robotaxi-cities-2025,2025-06-30,16,fine,an extra cell\n"  # line 3
+        "robotaxi-cities-2025,2025-06-31,16,bad date\n",  # line 4
+        encoding="utf-8",
+    )
+    result = cli("import", path, "--format", "evidence", "--db", db_path)
+    assert result.code == 1
+    assert [line.removeprefix("error: ").split(":")[0] for line in result.error_lines] == ["line 2", "line 3", "line 4"]
+    assert result.error_lines[1] == "error: line 3: more cells than columns"
+    assert dump(db_path) == before
+
+
 # --- 2. the default ledger carries the evidence -----------------------------------------------------
 
 

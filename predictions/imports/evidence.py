@@ -116,6 +116,7 @@ def read_rows(text: str, fmt: str) -> list[tuple[str, EvidenceRow]]:
     if len(text) > MAX_BYTES:
         raise ImportProblems([f"the file is larger than {MAX_BYTES:,} bytes"])
     records: list[tuple[str, Any]] = []
+    early_problems: list[str] = []  # rows refused before validation (more cells than columns)
     if fmt == "json":
         try:
             data = json.loads(text)
@@ -144,8 +145,8 @@ def read_rows(text: str, fmt: str) -> list[tuple[str, EvidenceRow]]:
         start = 2
         try:
             for record in reader:
-                if None in record:
-                    records.append((f"line {start}", "too many cells"))
+                if None in record:  # csv puts the cells beyond the header under the key None
+                    early_problems.append(f"line {start}: more cells than columns")
                 else:
                     records.append((f"line {start}", dict(record)))
                 start = reader.line_num + 1
@@ -156,16 +157,19 @@ def read_rows(text: str, fmt: str) -> list[tuple[str, EvidenceRow]]:
     rows: list[tuple[str, EvidenceRow]] = []
     problems = []
     for where, record in records:
-        if record == "too many cells":
-            problems.append(f"{where}: more cells than columns")
-            continue
         row, found = _validated(where, record)
         problems += found
         if row is not None:
             rows.append((where, row))
-    if problems:
-        raise ImportProblems(problems)
+    if problems or early_problems:
+        raise ImportProblems(sorted(early_problems + problems, key=_line_number))
     return rows
+
+
+def _line_number(problem: str) -> int:
+    """A problem's line (or item) number, for reporting the problems in file order."""
+    words = problem.split(":", 1)[0].split()
+    return int(words[-1]) if words and words[-1].isdigit() else 0
 
 
 def store_rows(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, EvidenceRow]]) -> EvidenceResult:
