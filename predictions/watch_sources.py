@@ -71,9 +71,17 @@ class FeedEntry:
 
 def check_url(url: str) -> str:
     """The URL if it is an absolute http(s) URL with a host; otherwise a SourceError."""
-    parts = urllib.parse.urlsplit(url.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        hostname = parts.hostname
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        hostname = None
+        parts = urllib.parse.urlsplit("")
+    if parts.scheme.lower() not in ("http", "https") or not hostname:
         raise SourceError(f"only http and https URLs can be watched, not {url[:200]!r}")
+    if parts.username is not None or parts.password is not None:
+        # The URL is every reading's source, shown on the claim page and the static site.
+        raise SourceError("a watched URL may not carry a user name or password: it is shown with every reading")
     return url.strip()
 
 
@@ -176,6 +184,7 @@ def parse_value(text: object, where: str) -> float | None:
     return number
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?:$|[T ])")
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _QUARTER = re.compile(r"(\d{4})-?Q([1-4])", re.IGNORECASE)
 
@@ -194,7 +203,9 @@ def parse_day(text: object, where: str) -> date:
         if match := _MONTH.fullmatch(value):
             year, month = int(match[1]), int(match[2])
             return date(year, month, calendar.monthrange(year, month)[1])
-        return parse_date_time(value, "date").date()
+        moment = parse_date_time(value, "date")  # refuses what is not a date or a date-time
+        # The day as written: an offset says where the day was counted, not that it was another day.
+        return date.fromisoformat(value[:10]) if _ISO_DAY.match(value) else moment.date()
     except ValueError:
         raise SourceError(
             f"{where}: date {value[:60]!r} is not a date (YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY)"

@@ -31,6 +31,7 @@ from predictions.settings import Settings
 log = logging.getLogger("predictions.watches")
 
 MAX_PARALLEL_FETCHES = 8
+MIN_EVERY_HOURS = 1 / 60  # a source is not read more than once a minute
 MAX_EVERY_HOURS = 24 * 366
 
 
@@ -46,7 +47,7 @@ class WatchIn(BaseModel):
     value_at: str | None = Field(None, max_length=500)
     date_at: str | None = Field(None, max_length=500)
     match_text: str | None = Field(None, max_length=500)
-    every_hours: float = Field(24, gt=0, le=MAX_EVERY_HOURS)
+    every_hours: float = Field(24, ge=MIN_EVERY_HOURS, le=MAX_EVERY_HOURS)
 
     @field_validator("url")
     @classmethod

@@ -204,7 +204,8 @@ def test_json_pointers_read_an_array_of_points_or_one_value(db: Path, site: Site
     points = site.serve("/series.json", '{"data": {"points": [{"m": "2026-05", "n": 12}, {"m": "2026-08", "n": null},'
                                         ' {"m": "2026-10-15", "n": "1,234.5"}]}}')  # fmt: skip
     pairs = site.serve("/pairs.json", '{"a/b": [["2026-04", 9], ["2026-07", 11]]}')
-    single = site.serve("/latest.json", '{"latest": {"count": 40, "as_of": "2026-11-02T08:00:00Z"}}')
+    # A date-time with an offset is read as the day written (in UTC it would be 2026-11-01).
+    single = site.serve("/latest.json", '{"latest": {"count": 40, "as_of": "2026-11-02T06:00:00+08:00"}}')
     add(db, points, "json", points="/data/points", value_at="/n", date_at="/m")
     add(db, pairs, "json", points="/a~1b", value_at="/1", date_at="/0")  # RFC 6901 escapes "/" as ~1
     add(db, single, "json", value_at="/latest/count", date_at="/latest/as_of")
@@ -297,6 +298,9 @@ def test_a_bad_payload_records_nothing_keeps_the_readings_and_leaves_one_line(db
          "is not a JSON pointer"),
         (["--url", "https://example.org/feed", "--format", "atom"], "needs --match"),
         (["--url", "https://example.org/x.csv", "--value", "v", "--date", "d", "--every", "-1"], "every_hours"),
+        (["--url", "https://example.org/x.csv", "--value", "v", "--date", "d", "--every", "0.001"], "every_hours"),
+        (["--url", "https://reader:s3cret@example.org/x.csv", "--value", "v", "--date", "d"],
+         "may not carry a user name or password"),
     ],
 )  # fmt: skip
 def test_watch_add_refuses_bad_sources_in_one_line(db: Path, args: list[str], message: str) -> None:
@@ -307,6 +311,7 @@ def test_watch_add_refuses_bad_sources_in_one_line(db: Path, args: list[str], me
     result = run_cli([*argv, "--db", str(db)])
     assert_clean_refusal(result)
     assert message in result.err, result.err
+    assert "s3cret" not in result.err
     assert dump(db) == before
 
 
