@@ -55,8 +55,9 @@ def _found(row: dict[str, Any]) -> str:
 
 
 def _state(row: dict[str, Any]) -> str:
+    """One word; a failing watch's reason is its own line under the table."""
     if row["last_error"]:
-        return f"failing: {row['last_error']}"
+        return "failing"
     return "ok" if row["last_ok_at"] else "not run yet"
 
 
@@ -84,13 +85,13 @@ def watch_table(rows: list[dict[str, Any]]) -> None:
             {
                 "watch": row["id"],
                 "claim": ui.claim_url(row["claim_id"]),
-                "reads": describe(row),
-                "source": ui.safe_url(row["url"]),
-                "every": f"{row['every_hours']:g} h",
+                "state": _state(row),
                 "found": _found(row),
+                "reads": describe(row),
+                "every": f"{row['every_hours']:g} h",
                 "last run": _when(row["last_run_at"]),
                 "last OK": _when(row["last_ok_at"]),
-                "state": _state(row),
+                "source": ui.safe_url(row["url"]),
             }
             for row in rows
         ],
@@ -101,8 +102,8 @@ def watch_table(rows: list[dict[str, Any]]) -> None:
             "watch": st.column_config.NumberColumn("watch", width="small"),
             "claim": st.column_config.LinkColumn("claim", display_text=r"\?claim=(\d+)$", width="small"),
             "source": st.column_config.LinkColumn("source", display_text=r"^https?://([^/?#]+)"),
-            "reads": st.column_config.TextColumn("reads", width="medium"),
-            "state": st.column_config.TextColumn("state", width="medium"),
+            "state": st.column_config.TextColumn("state", width="small", help="The reason of a failure is below"),
+            "every": st.column_config.TextColumn("every", width="small"),
         },
     )
     for row in rows:
@@ -257,6 +258,7 @@ def candidate_section() -> None:
         candidate(note)
     if len(notes) > MAX_CANDIDATES:
         st.caption(f"{len(notes) - MAX_CANDIDATES} more after these (`predictions watch candidates` lists them all).")
+    st.divider()  # the verdict queue follows
 
 
 def candidate(note: dict[str, Any]) -> None:
@@ -264,9 +266,9 @@ def candidate(note: dict[str, Any]) -> None:
     with st.container(border=True, key=f"watch_candidate_{candidate_id}"):
         st.markdown(_link(note["title"], note["link"]))
         day = note["published_on"].isoformat() if note["published_on"] else "undated"
-        st.caption(f"{day} · claim #{claim_id}: {ui.escape_markdown(ui.shorten(note['statement'], 110))}")
-        if note["summary"]:
-            st.caption(ui.escape_markdown(ui.shorten(note["summary"], 300)))
+        about = f"{day} · claim #{claim_id}: {ui.escape_markdown(ui.shorten(note['statement'], 110))}"
+        summary = f"  \n{ui.escape_markdown(ui.shorten(note['summary'], 300))}" if note["summary"] else ""
+        st.caption(about + summary)
         left, right = st.columns(2)
         accept = left.button("Accept as evidence", key=f"watch_accept_{candidate_id}", width="stretch")
         dismiss = right.button("Dismiss", key=f"watch_dismiss_{candidate_id}", width="stretch")
