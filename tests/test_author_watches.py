@@ -188,7 +188,7 @@ def test_a_failing_source_shows_its_error_line_and_records_nothing(
         f"Watch 1 (claim #{robotaxi}) is failing: the server answered HTTP 404 Not Found",  # under the table
         f"Watch 1 (claim #{robotaxi}): failed: the server answered HTTP 404 Not Found",  # the run, below its button
     ]
-    assert watch_table(at)["state"].tolist() == ["failing: the server answered HTTP 404 Not Found"]
+    assert watch_table(at)["state"].tolist() == ["failing"]
     assert len(ledger.get_claim(path, robotaxi).observations) == before
 
 
