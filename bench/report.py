@@ -181,6 +181,8 @@ def render(results: dict[str, Any]) -> str:
         lines += _table(["what", "time", "size", "rate"], rows)
         if transfer.get("maxrss_mb"):
             lines += ["", f"Peak memory of the import and export process: {_mb(transfer['maxrss_mb'])}."]
+    if results.get("whole"):
+        lines += whole_section(results["whole"])
     failed = [f"{n}: {c}" for n in names for c, ok in sizes[n]["checks"].items() if not ok]
     problems = [f"{n}: {p}" for n in names for p in sizes[n].get("apptest_problems", [])]
     checked = sum(len(sizes[n]["checks"]) for n in names)
@@ -190,6 +192,58 @@ def render(results: dict[str, Any]) -> str:
               f"and pandas hold{verdict}{rendered}", ""]  # fmt: skip
     lines.append(END)
     return "\n".join(lines)
+
+
+WHOLE_COMMANDS = (
+    ("help", "`predictions --help`", "`python -c 'import duckdb'`"),
+    ("list", "`predictions list --json`, seed", "a bare DuckDB query on the file (every claim, printed as JSON)"),
+    ("score", "`predictions score --json --by forecaster`, archive",
+     "bench/pandas_score.py: pandas over the archive's CSV, read from its zip"),
+    ("remind", "`predictions remind once`, steady state, seed", "bare DuckDB: the sweep's two queries, read-write"),
+)  # fmt: skip
+WHOLE_PAGES = (
+    ("overview", "Overview"),
+    ("claim", "Claim"),
+    ("deadlines", "Deadlines"),
+    ("track_record", "Track record"),
+)
+
+
+def whole_section(whole: dict[str, Any]) -> list[str]:
+    """The whole processes: each command against its floor, the reader pages against a bare page."""
+    repeat = whole.get("repeat", {})
+    load = whole.get("load_average", {})
+    lines = ["", "### Whole processes (issue 18)", "",
+             f"From exec to exit, median of {repeat.get('commands', '?')} runs, each command alternating with its "
+             f"floor; the pages: navigation in headless Chromium to every chart and table drawn, median of "
+             f"{repeat.get('pages', '?')}, a new browser context each time. Load average {load.get('start')} at the "
+             f"start of this part, {load.get('end')} at its end.", ""]  # fmt: skip
+    rows = []
+    for key, label, floor in WHOLE_COMMANDS:
+        entry = whole["commands"].get(key)
+        if entry:
+            rows.append([label, cell(entry["command"]), cell(entry["floor"]), f"{entry['ratio']:.2f}×", floor])
+    lines += _table(["command", "time", "floor", "ratio", "the floor"], rows)
+    browser = whole.get("pages")
+    if browser:
+        ledgers = [name for name in browser if name != "bare"]
+        bare = browser["bare"]["median"]
+        page_rows = []
+        for key, label in WHOLE_PAGES:
+            row = [label]
+            for ledger in ledgers:
+                entry = browser[ledger][key]
+                row.append(f"{cell(entry)} ({entry['median'] / bare:.2f}×; {entry['charts']} charts, "
+                           f"{entry['tables']} tables)")  # fmt: skip
+            page_rows.append(row)
+        page_rows.append(["bare Streamlit page: one Plotly chart, one table", cell(browser["bare"]),
+                          *("" for _ in ledgers[1:])])  # fmt: skip
+        lines += ["", *_table(["page (ratio to the bare page)", *ledgers], page_rows)]
+    checks = whole.get("checks", {})
+    held = sum(1 for ok in checks.values() if ok)
+    failed = "; ".join(k for k, ok in checks.items() if not ok)
+    lines += ["", f"Whole-process checks: {held} of {len(checks)} hold" + (f": failed {failed}" if failed else ".")]
+    return lines
 
 
 def _ratio(value: float | None) -> str:

@@ -8,8 +8,10 @@ Ledgers are built by bench/generate.py and cached in bench/work/ under a name ho
 digest of the generator and the schema, so a rerun reuses them. Each size's page work runs in a fresh
 subprocess (its peak RSS is the page-work memory figure), the AppTest renders in another (the
 "dashboard process" figure), the pandas references in a third. Every time is the median of repeated
-runs with min and max beside it; every ratio compares figures of this one run. The results go to
-bench/results.json, and bench/report.py turns them into the table in BENCHMARKS.md.
+runs with min and max beside it; every ratio compares figures of this one run. The "whole" part
+(bench/whole.py) times the commands people run and the reader pages in headless Chromium, each against
+its floor. The results go to bench/results.json, and bench/report.py turns them into the table in
+BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -35,14 +37,14 @@ from typing import Any
 
 import numpy as np
 
-from bench import generate, workloads
+from bench import generate, whole, workloads
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 WORK = BENCH / "work"
 APP = ROOT / "dashboard" / "app.py"
 ARCHIVE = ROOT.parent / "shared" / "data" / "predictionbook"  # ../shared beside the checkout
-PARTS = ("pages", "references", "apptest", "reminders", "transfer")
+PARTS = ("pages", "references", "apptest", "reminders", "transfer", "whole")
 TODAY = generate.TODAY
 DEFAULT_SIZES = ("S", "M", "L")
 REPEATS = {"S": 7, "M": 7, "L": 3, "PB": 7}
@@ -371,6 +373,15 @@ def child_transfer(spec: dict[str, Any]) -> dict[str, Any]:
     return {**result, "log": lines, "maxrss_mb": maxrss_mb(), "vmhwm_mb": peak_rss_mb()}
 
 
+def child_whole(spec: dict[str, Any]) -> dict[str, Any]:
+    """The whole processes (bench/whole.py): commands against their floors, reader pages in Chromium."""
+    archive = Path(spec["archive"]) if spec["archive"] else None
+    lines: list[str] = []
+    result = whole.run(work=Path(spec["work"]), repeat=int(spec["repeat"]), page_repeat=int(spec["page_repeat"]),
+                       archive=archive, browser=bool(spec["browser"]), log=lines.append)  # fmt: skip
+    return {**result, "log": lines}
+
+
 def child_generate(spec: dict[str, Any]) -> dict[str, Any]:
     generate.build(Path(spec["path"]), generate.SIZES[spec["size"]])
     return {"maxrss_mb": maxrss_mb()}
@@ -384,6 +395,7 @@ CHILDREN: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "apptest": child_apptest,
     "reminders": child_reminders,
     "transfer": child_transfer,
+    "whole": child_whole,
 }
 
 
@@ -750,6 +762,8 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         label, limit = IMPORT_TARGET
         out.append({"target": label, "size": "-", "key": "import.csv", "value": value, "limit": limit, "kind": "max",
                     "met": value <= limit})  # fmt: skip
+    if results.get("whole"):
+        out.extend(results["whole"]["targets"])
     large = results["sizes"].get("L")
     if large is not None:
         points = max([*large["points"].values(), *large.get("apptest_points", {}).values()], default=0)
@@ -770,6 +784,9 @@ def run(
     archive: Path | None = ARCHIVE,
     parts: Sequence[str] = PARTS,
     profile: bool = False,
+    whole_repeat: int | None = None,
+    page_repeat: int | None = None,
+    browser: bool = True,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     started = time.perf_counter()
@@ -812,6 +829,16 @@ def run(
                 parts=[p for p in parts if p != "reminders"],  # archive claims get no reminders
                 profile=profile,
             )  # fmt: skip
+    if "whole" in parts:
+        log(f"whole processes ({whole_repeat or whole.REPEAT} runs each, pages {page_repeat or whole.PAGE_REPEAT})")
+        results["whole"] = run_child(
+            "whole",
+            {"work": str(work), "repeat": whole_repeat or whole.REPEAT, "page_repeat": page_repeat or whole.PAGE_REPEAT,
+             "archive": str(archive or ""), "browser": browser, "out_file": str(work / "child-whole.json")},
+            log,
+        )  # fmt: skip
+        for line in results["whole"].pop("log", []):
+            log(line)
     results["targets"] = evaluate_targets(results)
     results["seconds"] = time.perf_counter() - started
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
@@ -832,6 +859,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-archive", action="store_true", help="skip the PredictionBook archive")
     parser.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated subset of {', '.join(PARTS)}")
     parser.add_argument("--profile", action="store_true", help="add a cProfile of each page to the results")
+    parser.add_argument("--whole-repeat", type=int, help=f"runs of each whole command (default {whole.REPEAT})")
+    parser.add_argument("--page-repeat", type=int, help=f"Chromium navigations per page (default {whole.PAGE_REPEAT})")
+    parser.add_argument("--no-browser", action="store_true", help="the whole-process part without Chromium")
     parser.add_argument("--out", type=Path, default=BENCH, help="where results.json (and BENCHMARKS.md) go")
     parser.add_argument("--work", type=Path, default=WORK, help="cache of ledgers and scratch files")
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
@@ -854,9 +884,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         archive=None if args.no_archive else args.archive,
         parts=[p.strip() for p in args.parts.split(",") if p.strip()],
         profile=args.profile,
+        whole_repeat=args.whole_repeat,
+        page_repeat=args.page_repeat,
+        browser=not args.no_browser,
     )
     failed = [f"{size}: {name}" for size, r in results["sizes"].items() for name, ok in r["checks"].items() if not ok]
     problems = [f"{size}: {p}" for size, r in results["sizes"].items() for p in r.get("apptest_problems", [])]
+    failed += [f"whole: {name}" for name, ok in results.get("whole", {}).get("checks", {}).items() if not ok]
     for line in failed + problems:
         print(f"CHECK FAILED {line}", file=sys.stderr)
     print(f"wrote {args.out / 'results.json'} in {results['seconds']:.0f} s")

@@ -1,6 +1,7 @@
 """The benchmark at size S, once, so that it cannot rot: it runs end to end (children, AppTest, reminder
-sweep, import and export), and what it measures is right — the pages' figures equal the bare-SQL
-floors' and pandas', every page renders without an exception. Times are not checked here."""
+sweep, import and export, the whole processes and, in a browser test, the reader pages in Chromium), and
+what it measures is right — the pages' figures equal the bare-SQL floors' and pandas', every page renders
+without an exception. Times are not checked here."""
 
 from __future__ import annotations
 
@@ -9,14 +10,18 @@ from pathlib import Path
 
 import pytest
 
+from bench import report, whole
 from bench import run as bench
+
+SAMPLE_ARCHIVE = Path(__file__).resolve().parent / "data" / "predictionbook_sample"
 
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
     out = tmp_path_factory.mktemp("bench")
     lines: list[str] = []
-    found = bench.run(["S"], out=out, work=out / "work", repeat=1, import_rows=3_000, archive=None, log=lines.append)
+    found = bench.run(["S"], out=out, work=out / "work", repeat=1, import_rows=3_000, archive=None,
+                      whole_repeat=1, browser=False, log=lines.append)  # fmt: skip
     return found, out
 
 
@@ -64,3 +69,37 @@ def test_the_sweep_and_the_transfers_did_their_work(results: tuple[dict, Path]) 
     assert transfer["values"]["import.csv"]["forecasts_added"] == 3_000
     assert transfer["values"]["export.csv.csv"]["records"] == 3_000
     assert transfer["values"]["export.csv.json"]["records"] == transfer["values"]["import.csv"]["claims_added"]
+
+
+def test_the_whole_processes_ran_against_their_floors(results: tuple[dict, Path]) -> None:
+    found, out = results
+    commands = found["whole"]["commands"]
+    assert set(commands) == {"help", "list", "remind"}  # no archive in the smoke run, so no score
+    for entry in commands.values():
+        assert entry["command"]["n"] == entry["floor"]["n"] == 1 and entry["ratio"] > 0
+    assert all(found["whole"]["checks"].values()), found["whole"]["checks"]
+    assert "pages" not in found["whole"]
+    report = (out / "BENCHMARKS.md").read_text()
+    assert "### Whole processes" in report and "`predictions --help`" in report
+    labels = {t["target"] for t in found["targets"]}
+    assert {"`predictions --help`", "`list --json` (seed) / bare DuckDB query"} <= labels
+
+
+@pytest.mark.browser
+def test_the_whole_processes_and_the_reader_pages_in_chromium(tmp_path: Path) -> None:
+    """The whole part at its smallest: one run of each command, one navigation per page, the PredictionBook
+    sample as the archive (score against the pandas script included)."""
+    found = whole.run(work=tmp_path, repeat=1, page_repeat=1, archive=SAMPLE_ARCHIVE, log=lambda line: None)
+    assert set(found["commands"]) == {"help", "list", "remind", "score"}
+    assert found["checks"] and all(found["checks"].values()), found["checks"]
+    pages = found["pages"]
+    assert pages["bare"]["charts"] == 1 and pages["bare"]["tables"] >= 1
+    for ledger in ("seed", "archive"):
+        assert set(pages[ledger]) == set(whole.PAGES)
+        for page, entry in pages[ledger].items():
+            assert entry["n"] == 1 and entry["exceptions"] == 0, (ledger, page)
+        assert pages[ledger]["overview"]["charts"] >= 1  # every chart counted is waited for
+    page_targets = [t for t in found["targets"] if t["key"] == "ratio.page"]
+    assert len(page_targets) == 8
+    text = "\n".join(report.whole_section(found))
+    assert "bare Streamlit page" in text and "Track record" in text

@@ -1,0 +1,356 @@
+"""The whole processes people run, each against its floor in the same run (issue 18): the command line
+(`--help`, `list --json`, `score --json --by forecaster`, `remind once`) timed from exec to exit, and the
+reader pages in headless Chromium (navigation to fully rendered, a new browser context each time)
+against a bare Streamlit page with one Plotly chart and one table.
+
+    python -m bench.whole                    # both parts; figures to bench/work/whole.json
+    python -m bench.whole --no-browser       # the command line only
+
+`bench.run` runs it as its "whole" part and puts the figures into bench/results.json and BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "bench" / "work"
+ARCHIVE = ROOT.parent / "shared" / "data" / "predictionbook"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+VIEWPORT = {"width": 1440, "height": 1200}
+REPEAT = 7  # whole commands
+PAGE_REPEAT = 5  # browser navigations
+NOW = "2026-06-01T09:00:00"  # the reminder sweeps' clock (the steady state: nothing new at that time)
+PAGES = {"overview": "/", "claim": "/?claim={claim}", "deadlines": "/deadlines", "track_record": "/track-record"}
+
+# Targets (issue 18): (label, key, limit, kind); "ratio." keys compare a command with its floor.
+TARGETS = (
+    ("`predictions --help`", "help", 0.150, "max"),
+    ("`list --json` (seed) / bare DuckDB query", "ratio.list", 1.5, "max"),
+    ("`score --json --by forecaster` (archive) / pandas script", "ratio.score", 0.6, "max"),
+    ("`remind once`, steady state (seed) / bare DuckDB queries", "ratio.remind", 1.5, "max"),
+)
+PAGE_LIMIT = 1.2  # every reader page ≤ 1.2× the bare Streamlit page
+
+# The floors, each a whole process too.
+LIST_FLOOR = """import duckdb, json, sys
+con = duckdb.connect(sys.argv[1], read_only=True)
+rows = con.execute("SELECT * FROM claims ORDER BY id").fetchall()
+con.close()
+print(json.dumps(rows, default=str, separators=(",", ":")))"""
+# What a steady sweep must ask: the open claims that may be due, and what has been recorded per channel.
+REMIND_FLOOR = """import duckdb, sys
+con = duckdb.connect(sys.argv[1])
+con.execute('''SELECT c.id, c.deadline, c.made_on FROM claims c LEFT JOIN sources s ON s.id = c.source_id
+    WHERE (c.deadline IS NULL OR c.deadline <= current_date + 30) AND coalesce(s.kind, '') <> 'archive'
+    AND NOT c.withdrawn AND NOT EXISTS (SELECT 1 FROM resolutions r WHERE r.claim_id = c.id AND NOT EXISTS
+    (SELECT 1 FROM resolution_undos u WHERE u.resolution_id = r.id)) ORDER BY c.id''').fetchall()
+con.execute("SELECT claim_id, channel, max(due_on) FROM reminders GROUP BY claim_id, channel").fetchall()
+con.close()"""
+
+
+def summary(samples: Sequence[float]) -> dict[str, Any]:
+    return {"median": statistics.median(samples), "min": min(samples), "max": max(samples), "n": len(samples)}
+
+
+def environment(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREDICTIONS_")}
+    env.update({"PREDICTIONS_SETTINGS_FILE": str(WORK / "no-settings.toml"), "PYTHONPATH": str(ROOT), **extra})
+    return env
+
+
+def predictions_command() -> list[str]:
+    """The `predictions` console script beside this interpreter, as people run it."""
+    script = Path(sys.executable).with_name("predictions")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "predictions.cli"]
+
+
+def run_once(command: Sequence[str], env: dict[str, str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return seconds, done.stdout
+
+
+def interleaved(pairs: dict[str, tuple[Sequence[str], Sequence[str]]], repeat: int, env: dict[str, str]) -> dict:
+    """Each command and its floor, alternating, `repeat` times after one untimed run of each (the file
+    cache warm, as for a command people run again)."""
+    samples: dict[str, dict[str, list[float]]] = {name: {"command": [], "floor": []} for name in pairs}
+    outputs: dict[str, dict[str, str]] = {}
+    for name, (command, floor) in pairs.items():
+        outputs[name] = {"command": run_once(command, env)[1], "floor": run_once(floor, env)[1]}
+    for _ in range(repeat):
+        for name, (command, floor) in pairs.items():
+            samples[name]["command"].append(run_once(command, env)[0])
+            samples[name]["floor"].append(run_once(floor, env)[0])
+    result = {}
+    for name, both in samples.items():
+        command_s, floor_s = summary(both["command"]), summary(both["floor"])
+        result[name] = {"command": command_s, "floor": floor_s, "ratio": command_s["median"] / floor_s["median"],
+                        "bytes": len(outputs[name]["command"])}  # fmt: skip
+    return {"results": result, "outputs": outputs}
+
+
+def build_ledgers(work: Path, archive: Path | None, log: Callable[[str], None]) -> dict[str, Path]:
+    """The seed ledger, and the archive imported beside the seed (made afresh each run: a few seconds)."""
+    env = environment()
+    cli = predictions_command()
+    ledgers = {"seed": work / "whole-seed.duckdb"}
+    if archive is not None and archive.is_dir():
+        ledgers["archive"] = work / "whole-archive.duckdb"
+    for name, path in ledgers.items():
+        for leftover in work.glob(f"{path.name}*"):
+            leftover.unlink()
+        run_once([*cli, "init", "--db", str(path)], env)
+        if name == "archive":
+            assert archive is not None
+            run_once([*cli, "import", str(archive), "--format", "predictionbook", "--db", str(path)], env)
+        log(f"  ledger {name}: {path.name}")
+    return ledgers
+
+
+def commands(ledgers: dict[str, Path], archive: Path | None, repeat: int, work: Path) -> dict[str, Any]:
+    env = environment()
+    cli = predictions_command()
+    python = sys.executable
+    seed = str(ledgers["seed"])
+    sweep = work / "whole-remind.duckdb"  # a copy: the sweeps write
+    for leftover in work.glob(f"{sweep.name}*"):
+        leftover.unlink()
+    shutil.copyfile(seed, sweep)
+    run_once([*cli, "remind", "once", "--now", NOW, "--db", str(sweep)], env)  # the first sweep records every step
+    pairs: dict[str, tuple[Sequence[str], Sequence[str]]] = {
+        "help": ([*cli, "--help"], [python, "-c", "import duckdb"]),
+        "list": ([*cli, "list", "--json", "--db", seed], [python, "-c", LIST_FLOOR, seed]),
+        "remind": ([*cli, "remind", "once", "--now", NOW, "--db", str(sweep)],
+                   [python, "-c", REMIND_FLOOR, str(sweep)]),
+    }  # fmt: skip
+    if "archive" in ledgers and archive is not None:
+        pairs["score"] = (
+            [*cli, "score", "--json", "--by", "forecaster", "--db", str(ledgers["archive"])],
+            [python, str(ROOT / "bench" / "pandas_score.py"), str(archive)],
+        )
+    found = interleaved(pairs, repeat, env)
+    checks: dict[str, bool] = {
+        "remind once: the steady sweep sends nothing": "0 sent" in found["outputs"]["remind"]["command"],
+    }
+    if "score" in found["outputs"]:
+        mine = json.loads(found["outputs"]["score"]["command"])["by"]
+        theirs = json.loads(found["outputs"]["score"]["floor"])["by"]
+        top = next(iter(theirs))
+        checks["score: the largest forecaster and its count = pandas"] = (next(iter(mine)), mine[top]["n"]) == (
+            top,
+            theirs[top]["n"],
+        )
+        checks["score: its Brier score = pandas (1e-9)"] = abs(mine[top]["brier"] - theirs[top]["brier"]) <= 1e-9
+    for leftover in work.glob(f"{sweep.name}*"):
+        leftover.unlink()
+    return {"commands": found["results"], "checks": checks}
+
+
+# --- reader pages in Chromium ------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def streamlit(script: str, log: Path, db: Path | None = None) -> Iterator[str]:
+    """`streamlit run script` on a free port until the block ends (its output in `log`)."""
+    port = free_port()
+    env = environment(PYTHONUNBUFFERED="1", **({"PREDICTIONS_DB": str(db)} if db else {}))
+    command = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port",
+               str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]  # fmt: skip
+    with log.open("w") as output:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"streamlit exited ({process.returncode}): {log.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not answer on {url}: {log.read_text()[-2000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# Fully rendered: the script has finished, no "running" indicator, and at least as many Plotly charts
+# drawn and tables painted as the page had once settled (counted on an untimed first visit).
+RENDERED = """([charts, tables]) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  if (!document.querySelector('[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]')) return false;
+  const drawn = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+    .filter(e => e.querySelector('.main-svg')).length;
+  const painted = [...document.querySelectorAll('[data-testid="stDataFrame"], [data-testid="stTable"]')]
+    .filter(e => e.querySelector('canvas, table')).length;
+  return drawn >= charts && painted >= tables;
+}"""
+COUNT = """() => [
+  [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].filter(e => e.querySelector('.main-svg')).length,
+  [...document.querySelectorAll('[data-testid="stDataFrame"], [data-testid="stTable"]')]
+    .filter(e => e.querySelector('canvas, table')).length,
+  document.querySelectorAll('[data-testid="stException"]').length,
+]"""
+
+
+def page_times(browser: Any, url: str, repeat: int) -> dict[str, Any]:
+    """Median of `repeat` navigations to `url`, each in a new browser context, to fully rendered."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_function(RENDERED, arg=[0, 0], timeout=120_000)
+    # Elements keep arriving and drawing for a moment after the script has finished: count them once
+    # the counts have not changed for three seconds.
+    counts, since = page.evaluate(COUNT), time.monotonic()
+    while time.monotonic() - since < 3:
+        page.wait_for_timeout(250)
+        now = page.evaluate(COUNT)
+        if now != counts:
+            counts, since = now, time.monotonic()
+    charts, tables, exceptions = counts
+    context.close()
+    samples = []
+    for _ in range(repeat):
+        context = browser.new_context(viewport=VIEWPORT)
+        page = context.new_page()
+        start = time.perf_counter()
+        page.goto(url)
+        try:
+            page.wait_for_function(RENDERED, arg=[charts, tables], timeout=60_000)
+        except Exception as error:
+            raise RuntimeError(f"{url}: not rendered in 60 s: expected {charts} charts and {tables} tables, "
+                               f"found {page.evaluate(COUNT)}") from error  # fmt: skip
+        samples.append(time.perf_counter() - start)
+        context.close()
+    return {**summary(samples), "charts": charts, "tables": tables, "exceptions": exceptions}
+
+
+def pages(ledgers: dict[str, Path], page_repeat: int, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
+    from bench.run import busiest_claim
+
+    out: dict[str, Any] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            with streamlit("bench/bare_page.py", work / "whole-bare.log") as url:
+                out["bare"] = page_times(browser, url, page_repeat)
+            log(f"  bare Streamlit page: {out['bare']['median'] * 1000:.0f} ms")
+            for name, path in ledgers.items():
+                claim = busiest_claim(path)
+                with streamlit("dashboard/app.py", work / f"whole-{name}.log", path) as url:
+                    out[name] = {
+                        page: page_times(browser, url + address.format(claim=claim), page_repeat)
+                        for page, address in PAGES.items()
+                    }
+                log(
+                    f"  reader pages, {name}: "
+                    + ", ".join(f"{p} {t['median'] * 1000:.0f} ms" for p, t in out[name].items())
+                )
+        finally:
+            browser.close()
+    return out
+
+
+def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
+    found = result.get("commands", {})
+    rows = []
+    for label, key, limit, kind in TARGETS:
+        name = key.removeprefix("ratio.")
+        entry = found.get(name)
+        value = None if entry is None else (entry["ratio"] if key.startswith("ratio.") else entry["command"]["median"])
+        rows.append({"target": label, "size": "whole", "key": key if key.startswith("ratio.") else "seconds",
+                     "value": value, "limit": limit, "kind": kind,
+                     "met": None if value is None else value <= limit})  # fmt: skip
+    browser = result.get("pages")
+    if browser:
+        bare = browser["bare"]["median"]
+        for ledger in (name for name in browser if name != "bare"):
+            for page, entry in browser[ledger].items():
+                ratio = entry["median"] / bare
+                rows.append({"target": f"{page.replace('_', ' ').capitalize()} in Chromium ({ledger}) / bare page",
+                             "size": "whole", "key": "ratio.page", "value": ratio, "limit": PAGE_LIMIT, "kind": "max",
+                             "met": ratio <= PAGE_LIMIT})  # fmt: skip
+    return rows
+
+
+def run(
+    *,
+    work: Path = WORK,
+    repeat: int = REPEAT,
+    page_repeat: int = PAGE_REPEAT,
+    archive: Path | None = ARCHIVE,
+    browser: bool = True,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    work.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    ledgers = build_ledgers(work, archive, log)
+    result: dict[str, Any] = commands(ledgers, archive, repeat, work)
+    for name, entry in result["commands"].items():
+        log(f"  {name}: {entry['command']['median'] * 1000:.0f} ms, floor {entry['floor']['median'] * 1000:.0f} ms"
+            f" ({entry['ratio']:.2f}x)")  # fmt: skip
+    if browser:
+        result["pages"] = pages(ledgers, page_repeat, work, log)
+    result["targets"] = targets(result)
+    result["repeat"] = {"commands": repeat, "pages": page_repeat if browser else 0}
+    result["load_average"] = {"start": load_before, "end": [round(x, 2) for x in os.getloadavg()]}
+    result["seconds"] = time.perf_counter() - started
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.whole", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=REPEAT, help="runs of each command and floor (median)")
+    parser.add_argument("--page-repeat", type=int, default=PAGE_REPEAT, help="navigations per page (median)")
+    parser.add_argument("--archive", type=Path, default=ARCHIVE, help="the PredictionBook archive")
+    parser.add_argument("--no-browser", action="store_true", help="the command line only")
+    parser.add_argument("--work", type=Path, default=WORK, help="ledgers, logs and whole.json go here")
+    args = parser.parse_args(argv)
+    result = run(work=args.work, repeat=args.repeat, page_repeat=args.page_repeat, archive=args.archive,
+                 browser=not args.no_browser)  # fmt: skip
+    (args.work / "whole.json").write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {args.work / 'whole.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
