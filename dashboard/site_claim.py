@@ -6,11 +6,9 @@ it is withdrawn and why, as the live claim page does; it has no feed entries.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from dashboard import cards, charts, feed
@@ -20,13 +18,7 @@ from predictions.numbers import format_number
 from predictions.publishing import SiteClaim
 from predictions.trajectory import Trajectory
 
-ASSETS = Path(__file__).with_name("site_assets")
 ORIGINS = {"issue": "the issue itself", "evidence": "gathered after the issue", "recorded": "recorded by the author"}
-
-
-@functools.cache
-def _site_css() -> str:
-    return (ASSETS / "site.css").read_text(encoding="utf-8")
 
 
 def withdrawn_notice(withdrawal: Mapping[str, Any], root: str = "") -> str:
@@ -305,7 +297,8 @@ def _card_alt(row: Mapping[str, Any], latest: Mapping[str, Any] | None) -> str:
 
 
 def embed_page(claim: SiteClaim, figures: ClaimCharts, today: date) -> str:
-    """embed/claim-ID.html: the claim with its main chart, its style inline, for an <iframe>."""
+    """embed/claim-ID.html: the claim with its main chart, for an <iframe>; it loads the site's shared
+    assets (style, plotly.js, site.js), not the host page's."""
     row = claim.detail.view.as_json()
     cid = claim.id
     latest = claim.detail.forecasts[-1] if claim.detail.forecasts else None
@@ -314,7 +307,6 @@ def embed_page(claim: SiteClaim, figures: ClaimCharts, today: date) -> str:
         chart = _metric_chart("embed", "The metric against its target", figures)
     else:
         chart = _confidence_chart("embed", claim, figures)
-    css = _site_css()
     notice = withdrawn_notice(claim.withdrawal, "../") if claim.withdrawal is not None else ""
     confidence = h.percent(latest["probability"]) if latest else "–"
     return f"""<!doctype html>
@@ -323,7 +315,8 @@ def embed_page(claim: SiteClaim, figures: ClaimCharts, today: date) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Claim #{cid}: {h.esc(row["statement"])}</title>
-<style>{css} body {{ margin: 0; }} main {{ padding: 0.6rem; }} h1 {{ font-size: 1.2rem; }}</style>
+<link rel="stylesheet" href="../assets/site.css">
+<style>body {{ margin: 0; }} main {{ padding: 0.6rem; }} h1 {{ font-size: 1.2rem; }}</style>
 <link rel="icon" href="../assets/favicon.svg" type="image/svg+xml">
 <script src="../assets/plotly.min.js"></script>
 <script src="../assets/site.js"></script>

@@ -25,12 +25,9 @@ EXPORT_FORMATS = ("csv", "json", "parquet")
 def write_exports(db_path: Path, folder: Path, as_of: date) -> dict[str, Any]:
     """data/ledger.* exactly as `predictions export` writes them; returns the JSON document."""
     folder.mkdir(parents=True, exist_ok=True)
-    for fmt in EXPORT_FORMATS:
-        export_ledger(db_path, fmt, folder / f"ledger.{fmt}")
-    path = folder / "ledger.json"
-    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    document["exported_at"] = _stamp(as_of)  # the as-of day, not the clock
-    path.write_text(json_text(document), encoding="utf-8")
+    for fmt in EXPORT_FORMATS:  # the JSON's exported_at is the as-of day, not the clock
+        export_ledger(db_path, fmt, folder / f"ledger.{fmt}", exported_at=_stamp(as_of))
+    document: dict[str, Any] = json.loads((folder / "ledger.json").read_text(encoding="utf-8"))
     return document
 
 
@@ -54,7 +51,9 @@ def _stamp(as_of: date) -> str:
 
 
 def json_text(document: Mapping[str, Any]) -> str:
-    return json.dumps(document, indent=1, default=str, ensure_ascii=False)
+    """A claim's JSON download: compact (json's C encoder; an indented dump is pure Python, ~10× slower
+    over an archive's 18,670 claims)."""
+    return json.dumps(document, default=str, ensure_ascii=False, separators=(",", ":"))
 
 
 def _claim_key(statement: object, made_on: object, claimant: object, deadline: object) -> tuple[str, ...]:

@@ -40,8 +40,9 @@ def _flat_records(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return records
 
 
-def export_ledger(db_path: Path, fmt: str, out: Path) -> int:
-    """Write the ledger to `out`; returns the number of records (forecast rows or claims) written."""
+def export_ledger(db_path: Path, fmt: str, out: Path, *, exported_at: str | None = None) -> int:
+    """Write the ledger to `out`; returns the number of records (forecast rows or claims) written.
+    `exported_at` replaces the clock's time in the JSON (the static site writes its as-of day)."""
     from predictions.ledger import reading
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -65,6 +66,8 @@ def export_ledger(db_path: Path, fmt: str, out: Path) -> int:
         pq.write_table(pa.Table.from_pylist(records), out)
         return len(records)
     document = _json_document(tables)
+    if exported_at is not None:
+        document["exported_at"] = exported_at
     out.write_text(json.dumps(document, indent=1, default=str, ensure_ascii=False), encoding="utf-8")
     return len(document["claims"])
 
