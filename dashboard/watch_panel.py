@@ -198,15 +198,16 @@ def add_watch_form(chosen: int | None) -> None:
         url = st.text_input("URL (http or https)", key="watch_url", placeholder="https://…")
         left, right = st.columns(2)
         fmt = left.selectbox("Format", list(FORMATS), format_func=FORMATS.__getitem__, key="watch_format")
-        every = right.number_input("Every (hours)", value=24.0, step=1.0, key="watch_every")
+        every = right.number_input("Every (hours)", value=24.0, step=1.0, format="%g", key="watch_every")
         st.caption(
             "CSV: the value's and the date's column names. JSON: RFC 6901 pointers to one value and its date "
             "(`/latest/count`), or, with “Points” (`/data`), pointers inside each point (`/count`). "
             "Atom/RSS: only “Match text”; matching entries become candidate notes, never values."
         )
-        left, right = st.columns(2)
+        left, right = st.columns(2)  # a row each, so a phone stacks them in this order
         value_at = left.text_input("Value (column or /json/pointer)", key="watch_value")
         date_at = right.text_input("Date (column or /json/pointer)", key="watch_date")
+        left, right = st.columns(2)
         points = left.text_input("Points (JSON: pointer to the array)", key="watch_points")
         match = right.text_input("Match text (Atom/RSS)", key="watch_match")
         submitted = st.form_submit_button("Watch this source", key="watch_add_submit", type="primary")

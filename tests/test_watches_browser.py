@@ -137,6 +137,8 @@ def test_the_watched_sources_tab_runs_a_watch_and_keeps_its_tab(server: Server, 
         refusal.scroll_into_view_if_needed()
         expect(refusal).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / f"watches-add-refused-{size}.png"))
+        page.get_by_label("URL (http or https)").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / f"watches-add-form-{size}.png"))
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -149,7 +151,8 @@ def test_candidate_notes_wait_under_needs_a_verdict(server: Server, browser: Bro
         link = page.get_by_role("link", name="Robotaxi fleet grows in Shenzhen")
         expect(link).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / f"watches-candidates-{size}.png"))
-        link.scroll_into_view_if_needed()
+        buttons = page.get_by_role("button", name="Accept as evidence").last
+        buttons.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / f"watches-candidates-2-{size}.png"))
         if size != "desktop":
             return
