@@ -830,7 +830,7 @@ def reminders_panel(claims: overview.ClaimTable) -> None:
 
 def claim_picker(claims: overview.ClaimTable) -> int | None:
     with st.container(border=True):
-        st.markdown("**Claim to work on** (observations, confidence, resolutions)")
+        st.markdown("**Claim to work on** (observations, confidence, resolutions, watched sources)")
         search = st.text_input("Find by id or words", key="author_claim_search")
         found = overview.search_claims(claims, search, limit=100)
         labels = {int(row["id"]): f"#{row['id']} [{row['status']}] {row['statement'][:110]}" for row in found}
