@@ -4,8 +4,10 @@
 
 - the time of `predictions publish` of the seed ledger into an empty folder (with its 34 cards, and
   without them), and again into the same folder (unchanged cards are kept, not redrawn);
+- the 34 cards alone: their figures drawn in one CardPainter (browser start and plotly.js load included);
 - with the PredictionBook archive imported beside the seed, `publish` without `--all` (the author's
-  sources only, with the whole ledger's downloads);
+  sources only, with the whole ledger's downloads) and with `--all` (every claim's page, embed and
+  downloads; cards for the author's claims only), each into an empty folder;
 - in one Chromium run against a local static server, the published Overview's render time (navigation to
   every chart drawn) against the live dashboard's Overview over the same ledger (navigation to every
   chart drawn, script finished), and the plotly.js bytes each page loads;
@@ -144,6 +146,19 @@ def browser_times(site: Path, db: Path, repeat: int, work: Path) -> dict[str, An
     return result
 
 
+def card_drawer(db: Path, folder: Path) -> Callable[[], object]:
+    """Drawing every seed claim's card as a publish draws them (one CardPainter) into `folder`; the
+    figures are made beforehand, so only the drawing is timed."""
+    from dashboard import cards
+    from predictions import ledger
+
+    figures = {
+        folder / f"claim-{view.id}.png": cards.card_figure(cards.card_data(ledger.get_claim(db, view.id, AS_OF), AS_OF))
+        for view in ledger.list_claims(db, AS_OF)
+    }
+    return lambda: cards.render_cards(figures)
+
+
 def sizes(site: Path) -> dict[str, Any]:
     files = [p for p in site.rglob("*") if p.is_file()]
     claims = sorted(site.glob("claim-*.html"))
@@ -185,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         results["seed_publish_no_cards"] = timed(args.repeat, lambda: cold("--no-cards"))
         cold()
         results["seed_republish"] = timed(args.repeat, lambda: predictions(*publish, db=seed))  # cards kept
+        results["seed_cards"] = timed(args.repeat, card_drawer(seed, work / "cards"))
         results["seed_site"] = sizes(site)
         results["browser"] = browser_times(site, seed, args.repeat, work)
         if not args.no_archive and ARCHIVE.is_dir():
@@ -193,6 +209,16 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 predictions("import", str(ARCHIVE), "--format", "predictionbook", db=archive)
                 results["archive_publish_default"] = timed(1, lambda: predictions(*publish, db=archive))
+
+                def everything() -> None:
+                    shutil.rmtree(site, ignore_errors=True)
+                    predictions(*publish, "--all", db=archive)
+
+                results["archive_publish_all"] = timed(1, everything)
+                results["archive_site"] = {
+                    "files": sum(1 for p in site.rglob("*") if p.is_file()),
+                    "bytes": sum(p.stat().st_size for p in site.rglob("*") if p.is_file()),
+                }
             except subprocess.CalledProcessError as error:  # the figures above are still worth keeping
                 results["archive_error"] = str(error)
             results["archive_claims"] = 34 + 18_670
