@@ -105,14 +105,16 @@ def card_figure(card: CardData) -> go.Figure:
     """The card as a figure of WIDTH × HEIGHT pixels: text on the left, the small chart on the right."""
     statement = "<br>".join(charts.plot_text(line) for line in _wrap(card.statement, 52, 4))
     colour = charts.status_colour(card.status.split(" (")[0])
-    who = charts.plot_text(card.claimant, 36)
+    # The left column ends where "current confidence" begins (x 0.4, ~34 characters at 21 px): the
+    # claimant and its attribution each get a line of their own rather than running into it.
+    who = charts.plot_text(card.claimant, 34)
     if card.attribution.lower() != card.claimant.lower():
-        who += f" · {charts.plot_text(card.attribution, 30)}"
+        who += f"<br>{charts.plot_text(card.attribution, 34)}"
     annotations = [
         _text(0.0, 1.0, f"{charts.plot_text(card.site, 60)} · claim #{card.claim_id}", 20, MUTED),
         _text(0.0, 0.91, f"<b>{statement}</b>", 34),
         _text(0.0, 0.4, who, 21, MUTED),
-        _text(0.0, 0.3, f"Deadline {charts.plot_text(card.deadline)}", 21, MUTED),
+        _text(0.0, 0.28, f"Deadline {charts.plot_text(card.deadline, 34)}", 21, MUTED),
         _text(0.0, 0.17, f" {charts.plot_text(card.status)} ", 24, INK,
               bgcolor="#ffffff", bordercolor=colour, borderwidth=4, borderpad=6),
         _text(0.4, 0.4, "current confidence", 18, MUTED),
@@ -156,7 +158,7 @@ def card_figure(card: CardData) -> go.Figure:
         axis.update(range=[start, end], tickformat="%d %b %Y" if short else "%b %Y")
     for trace in traces:
         trace["cliponaxis"] = False
-    axis.update(type="date", nticks=3)
+    axis.update(type="date", nticks=3, ticklabelstandoff=8)  # the first date clear of the lowest y label
     shapes = [{"type": "rect", "xref": "paper", "yref": "paper", "x0": -0.04, "x1": -0.025, "y0": -0.05,
                "y1": 1.05, "fillcolor": colour, "line": {"width": 0}}]  # fmt: skip
     layout = {
