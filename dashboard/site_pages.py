@@ -249,6 +249,9 @@ def track_record_page(db_path: Path, today: date) -> str:
         parts.append('<p class="caption">Folded: a forecast below 50% counts as 1 − p on the opposite outcome.</p>')
         parts.append("</div>")
         shown = charts.thin(history)
+        if not history:  # an empty date axis would count years from 2000
+            parts.append("<p>Brier score over time: nothing resolved yet.</p>")
+            continue
         parts.append(
             h.chart(
                 f"history-{slug}",
