@@ -707,18 +707,6 @@ def run_forever(
         if on_sweep is not None:
             on_sweep(result)
 
-    if reminders:
-        scheduler.add_job(
-            job,
-            "interval",
-            minutes=settings.remind_every_minutes,
-            next_run_time=datetime.now(UTC),
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=int(max(60, settings.remind_every_minutes * 60)),
-            id="reminder-sweep",
-        )
-
     def watch_job() -> None:
         from predictions import watches
 
@@ -731,16 +719,14 @@ def run_forever(
         except Exception as error:  # one bad run (e.g. database busy) must not end the process
             log.error("watch run failed: %s", error)
 
-    scheduler.add_job(
-        watch_job,
-        "interval",
-        minutes=settings.watch_check_minutes,
-        next_run_time=datetime.now(UTC),
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=int(max(60, settings.watch_check_minutes * 60)),
-        id="watch-runs",
-    )
+    def every(minutes: float, work: Callable[[], None], name: str) -> None:
+        """Run `work` now and then every `minutes`, one at a time; a late run is run once, not caught up."""
+        scheduler.add_job(work, "interval", minutes=minutes, next_run_time=datetime.now(UTC), coalesce=True,
+                          max_instances=1, misfire_grace_time=int(max(60, minutes * 60)), id=name)  # fmt: skip
+
+    if reminders:
+        every(settings.remind_every_minutes, job, "reminder-sweep")
+    every(settings.watch_check_minutes, watch_job, "watch-runs")
 
     def stop(signum: int, frame: object) -> None:
         # Ctrl-C reaches the whole process group and `make run` then sends SIGTERM too: stop once.
