@@ -15,7 +15,7 @@ import duckdb
 
 from db import rollups
 from db.clock import utc_now
-from db.queries import _CLAIM_SUMMARY_SQL, _dicts
+from db.queries import CLAIM_SUMMARY_SQL, dicts
 
 # A claim's fields an amendment may change (the ones people get wrong when they first write a claim).
 AMENDABLE = ("statement", "deadline", "deadline_precision", "resolution_criteria", "target", "tags")
@@ -48,7 +48,7 @@ def claim_facts(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[int]) -> dic
     """What an evidence row is checked against: each claim's kind and the day it was made."""
     if not claim_ids:
         return {}
-    rows = _dicts(con.execute(
+    rows = dicts(con.execute(
         "SELECT id, kind, made_on, withdrawn FROM claims WHERE id IN (SELECT unnest(?::BIGINT[]))",
         [sorted(set(claim_ids))],
     ))  # fmt: skip
@@ -95,7 +95,7 @@ def observations_of(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[int]) ->
     """Every observation of these claims, newest first per claim (the order evidence is read in)."""
     if not claim_ids:
         return {}
-    rows = _dicts(con.execute(
+    rows = dicts(con.execute(
         """SELECT * FROM observations WHERE claim_id IN (SELECT unnest(?::BIGINT[]))
            ORDER BY claim_id, observed_on DESC, id DESC""",
         [list(claim_ids)],
@@ -113,8 +113,8 @@ def awaiting_verdict(con: duckdb.DuckDBPyConnection, today: date) -> list[dict[s
     """Claims whose deadline has passed with no resolution in force, oldest deadline first: the
     author's own ledger only (another platform's archive is that platform's record), withdrawn
     claims left out."""
-    return _dicts(con.execute(
-        _CLAIM_SUMMARY_SQL
+    return dicts(con.execute(
+        CLAIM_SUMMARY_SQL
         + """ WHERE c.deadline < ? AND r.outcome IS NULL AND NOT coalesce(c.withdrawn, FALSE)
               AND coalesce(s.kind, '') <> 'archive'
               ORDER BY c.deadline, c.id""",
@@ -126,7 +126,7 @@ def awaiting_verdict(con: duckdb.DuckDBPyConnection, today: date) -> list[dict[s
 
 
 def claim_fields(con: duckdb.DuckDBPyConnection, claim_id: int) -> dict[str, Any] | None:
-    rows = _dicts(con.execute(
+    rows = dicts(con.execute(
         "SELECT id, source_id, kind, made_on, withdrawn, statement, deadline, deadline_precision, "
         "resolution_criteria, target, tags FROM claims WHERE id = ?",
         [claim_id],
@@ -180,7 +180,7 @@ def record_withdrawal(con: duckdb.DuckDBPyConnection, claim_id: int, reason: str
 
 def amendments_for(con: duckdb.DuckDBPyConnection, claim_id: int) -> list[dict[str, Any]]:
     """A claim's corrections, oldest first, with `changes` parsed back into {field: {from, to}}."""
-    rows = _dicts(con.execute("SELECT * FROM claim_amendments WHERE claim_id = ? ORDER BY id", [claim_id]))
+    rows = dicts(con.execute("SELECT * FROM claim_amendments WHERE claim_id = ? ORDER BY id", [claim_id]))
     for row in rows:
         row["changes"] = json.loads(row["changes"])
     return rows

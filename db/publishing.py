@@ -11,25 +11,25 @@ from typing import Any
 
 import duckdb
 
-from db.queries import _CLAIM_SUMMARY_SQL, _dicts
+from db.queries import CLAIM_SUMMARY_SQL, dicts
 
 
 def every_claim_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Every claim's summary row by id, withdrawn ones included: a withdrawn claim keeps its page."""
-    return _dicts(con.execute(_CLAIM_SUMMARY_SQL + " ORDER BY c.id"))
+    return dicts(con.execute(CLAIM_SUMMARY_SQL + " ORDER BY c.id"))
 
 
 def every_observation(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    return _dicts(con.execute("SELECT * FROM observations ORDER BY claim_id, observed_on, id"))
+    return dicts(con.execute("SELECT * FROM observations ORDER BY claim_id, observed_on, id"))
 
 
 def every_forecast(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    return _dicts(con.execute("SELECT * FROM forecasts ORDER BY claim_id, made_at, id"))
+    return dicts(con.execute("SELECT * FROM forecasts ORDER BY claim_id, made_at, id"))
 
 
 def every_resolution(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Every resolution, undone ones included and marked."""
-    return _dicts(
+    return dicts(
         con.execute(
             """SELECT r.*, u.undone_at, u.note AS undo_note FROM resolutions r
                LEFT JOIN resolution_undos u ON u.resolution_id = r.id
@@ -40,7 +40,7 @@ def every_resolution(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 def every_amendment(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Every correction (amendments and withdrawals), with `changes` parsed into {field: {from, to}}."""
-    rows = _dicts(con.execute("SELECT * FROM claim_amendments ORDER BY claim_id, id"))
+    rows = dicts(con.execute("SELECT * FROM claim_amendments ORDER BY claim_id, id"))
     for row in rows:
         row["changes"] = json.loads(row["changes"])
     return rows

@@ -25,7 +25,7 @@ CLAIM_COLUMNS = (
 )  # fmt: skip
 
 
-def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     names = [column[0] for column in cursor.description or []]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -64,7 +64,7 @@ def ensure_source(con: duckdb.DuckDBPyConnection, source: dict[str, Any]) -> int
 
 
 def list_sources(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    return _dicts(con.execute("SELECT * FROM sources ORDER BY published_on NULLS LAST, id"))
+    return dicts(con.execute("SELECT * FROM sources ORDER BY published_on NULLS LAST, id"))
 
 
 # --- claims --------------------------------------------------------------------------------------
@@ -120,7 +120,7 @@ def claim_made_on(con: duckdb.DuckDBPyConnection, claim_id: int) -> date | None:
 
 # A claim with what its status and page are derived from, read from its rollup (db.rollups) rather
 # than aggregated over every forecast, observation and resolution on each read.
-_CLAIM_SUMMARY_SQL = """
+CLAIM_SUMMARY_SQL = """
     SELECT c.id, c.external_id, c.statement, c.quote, c.claimant, c.attribution, c.kind, c.made_on,
            c.deadline, c.deadline_precision, c.deadline_text, c.resolution_criteria, c.tags, c.metric,
            c.unit, c.comparator, c.target, c.baseline, c.baseline_on, c.partial_credit, c.flags, c.withdrawn,
@@ -136,7 +136,7 @@ _CLAIM_SUMMARY_SQL = """
 """
 
 
-_ONE_CLAIM_SUMMARY = _CLAIM_SUMMARY_SQL + " WHERE c.id = ?"  # a withdrawn claim stays reachable by its link
+_ONE_CLAIM_SUMMARY = CLAIM_SUMMARY_SQL + " WHERE c.id = ?"  # a withdrawn claim stays reachable by its link
 # A withdrawn claim leaves every list, score and reminder.
 _LISTED = "NOT c.withdrawn"
 
@@ -144,12 +144,12 @@ _LISTED = "NOT c.withdrawn"
 def claim_summaries(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[dict[str, Any]]:
     """One row per claim with its latest probability, resolution in force and observation counts."""
     if limit is None:
-        return _dicts(con.execute(_CLAIM_SUMMARY_SQL + f" WHERE {_LISTED} ORDER BY c.id"))
-    return _dicts(con.execute(_CLAIM_SUMMARY_SQL + f" WHERE {_LISTED} ORDER BY c.id LIMIT ?", [limit]))
+        return dicts(con.execute(CLAIM_SUMMARY_SQL + f" WHERE {_LISTED} ORDER BY c.id"))
+    return dicts(con.execute(CLAIM_SUMMARY_SQL + f" WHERE {_LISTED} ORDER BY c.id LIMIT ?", [limit]))
 
 
 def claim_summary(con: duckdb.DuckDBPyConnection, claim_id: int) -> dict[str, Any] | None:
-    rows = _dicts(con.execute(_ONE_CLAIM_SUMMARY, [claim_id]))
+    rows = dicts(con.execute(_ONE_CLAIM_SUMMARY, [claim_id]))
     return rows[0] if rows else None
 
 
@@ -184,7 +184,7 @@ def insert_observation(con: duckdb.DuckDBPyConnection, claim_id: int, observatio
 
 
 def observations_for(con: duckdb.DuckDBPyConnection, claim_id: int) -> list[dict[str, Any]]:
-    return _dicts(con.execute("SELECT * FROM observations WHERE claim_id = ? ORDER BY observed_on, id", [claim_id]))
+    return dicts(con.execute("SELECT * FROM observations WHERE claim_id = ? ORDER BY observed_on, id", [claim_id]))
 
 
 def insert_forecast(con: duckdb.DuckDBPyConnection, claim_id: int, forecast: dict[str, Any]) -> int:
@@ -207,7 +207,7 @@ def insert_forecast(con: duckdb.DuckDBPyConnection, claim_id: int, forecast: dic
 
 
 def forecasts_for(con: duckdb.DuckDBPyConnection, claim_id: int) -> list[dict[str, Any]]:
-    return _dicts(con.execute("SELECT * FROM forecasts WHERE claim_id = ? ORDER BY made_at, id", [claim_id]))
+    return dicts(con.execute("SELECT * FROM forecasts WHERE claim_id = ? ORDER BY made_at, id", [claim_id]))
 
 
 def insert_resolution(con: duckdb.DuckDBPyConnection, claim_id: int, resolution: dict[str, Any]) -> int:
@@ -230,7 +230,7 @@ def insert_resolution(con: duckdb.DuckDBPyConnection, claim_id: int, resolution:
 
 
 def current_resolution(con: duckdb.DuckDBPyConnection, claim_id: int) -> dict[str, Any] | None:
-    rows = _dicts(con.execute("SELECT * FROM current_resolutions WHERE claim_id = ?", [claim_id]))
+    rows = dicts(con.execute("SELECT * FROM current_resolutions WHERE claim_id = ?", [claim_id]))
     return rows[0] if rows else None
 
 
@@ -244,7 +244,7 @@ def insert_undo(con: duckdb.DuckDBPyConnection, resolution_id: int, note: str | 
 
 def resolutions_for(con: duckdb.DuckDBPyConnection, claim_id: int) -> list[dict[str, Any]]:
     """The whole history, undone ones included and marked."""
-    return _dicts(
+    return dicts(
         con.execute(
             """SELECT r.*, u.undone_at, u.note AS undo_note FROM resolutions r
            LEFT JOIN resolution_undos u ON u.resolution_id = r.id
@@ -280,7 +280,7 @@ EXPORT_TABLES = (
 def table_rows(con: duckdb.DuckDBPyConnection, table: str) -> list[dict[str, Any]]:
     if table not in EXPORT_TABLES:
         raise ValueError(f"unknown table {table!r}")
-    return _dicts(con.execute(f"SELECT * FROM {table} ORDER BY 1"))
+    return dicts(con.execute(f"SELECT * FROM {table} ORDER BY 1"))
 
 
 def table_counts(con: duckdb.DuckDBPyConnection, tables: Iterable[str] = EXPORT_TABLES) -> dict[str, int]:
@@ -411,7 +411,7 @@ def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, arrow: Any, return
 
 def flat_forecast_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """One row per forecast with its claim and the resolution in force: the generic CSV layout."""
-    return _dicts(
+    return dicts(
         con.execute(
             """SELECT c.statement, f.probability, r.outcome, r.fraction, c.made_on, c.deadline, f.forecaster,
                   c.tags, f.made_at AS forecast_at, c.claimant, c.attribution, c.kind, c.partial_credit
@@ -427,7 +427,7 @@ def flat_forecast_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 def threshold_observations(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Every observation with a value on a threshold claim, oldest first per claim (the progress charts)."""
-    return _dicts(
+    return dicts(
         con.execute(
             """SELECT o.* FROM observations o JOIN claims c ON c.id = o.claim_id
                WHERE c.kind = 'threshold' AND o.value IS NOT NULL
@@ -475,7 +475,7 @@ def resolved_between(
 
     With `forecaster`, only claims that forecaster forecast, and their forecast.
     """
-    return _dicts(
+    return dicts(
         con.execute(
             f"""WITH shown AS ({_SHOWN_FORECAST})
                SELECT c.id AS claim_id, c.statement, c.deadline, c.partial_credit, r.outcome, r.fraction,
@@ -502,7 +502,7 @@ def open_claims_due(
     forecaster: str | None = None,
 ) -> list[dict[str, Any]]:
     """Unresolved claims with a deadline in start..end (inclusive), soonest first, with the latest forecast."""
-    return _dicts(
+    return dicts(
         con.execute(
             """WITH latest AS (
                    SELECT claim_id, probability, forecaster FROM forecasts
@@ -526,7 +526,7 @@ def threshold_observations_for(con: duckdb.DuckDBPyConnection, claim_ids: Sequen
     """Observations with a value of the given claims, oldest first per claim."""
     if not claim_ids:
         return []
-    return _dicts(con.execute(
+    return dicts(con.execute(
         """SELECT * FROM observations WHERE claim_id IN (SELECT unnest(?::BIGINT[])) AND value IS NOT NULL
            ORDER BY claim_id, observed_on, id""",
         [list(claim_ids)],
@@ -537,5 +537,5 @@ def claim_summaries_for_ids(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[
     """Summaries of the given claims only."""
     if not claim_ids:
         return []
-    sql = _CLAIM_SUMMARY_SQL + f" WHERE c.id IN (SELECT unnest(?::BIGINT[])) AND {_LISTED} ORDER BY c.id"
-    return _dicts(con.execute(sql, [list(claim_ids)]))
+    sql = CLAIM_SUMMARY_SQL + f" WHERE c.id IN (SELECT unnest(?::BIGINT[])) AND {_LISTED} ORDER BY c.id"
+    return dicts(con.execute(sql, [list(claim_ids)]))

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 
 from db.columns import Columns, numpy_columns
-from db.queries import _dicts, claim_summaries_for_ids
+from db.queries import claim_summaries_for_ids, dicts
 
 REMINDER_FIELDS = ("claim_id", "step", "channel", "due_on", "state", "idempotency_key", "claimed_at", "claimed_by",
                    "subject", "body", "payload")  # fmt: skip
@@ -61,7 +61,7 @@ def claim_steps(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) 
     if not rows:
         return []
     columns = ", ".join(REMINDER_FIELDS)
-    inserted = _dicts(con.execute(
+    inserted = dicts(con.execute(
         f"INSERT INTO reminders ({columns}) SELECT {_ROW_VALUES} FROM ({_ROWS}) ON CONFLICT DO NOTHING RETURNING *",
         [_rows_json(rows)],
     ))  # fmt: skip
@@ -89,7 +89,7 @@ def reclaim_due(
     con: duckdb.DuckDBPyConnection, now: datetime, lease_cutoff: datetime, max_attempts: int, claimed_by: str
 ) -> list[dict[str, Any]]:
     """Take back steps whose sender vanished (claimed before the lease cutoff) and failed ones due a retry."""
-    return _dicts(con.execute(
+    return dicts(con.execute(
         """UPDATE reminders SET state = 'claimed', claimed_at = ?, claimed_by = ?
            WHERE (state = 'claimed' AND claimed_at < ?)
               OR (state = 'failed' AND next_attempt_at <= ? AND attempts < ?)
@@ -131,7 +131,7 @@ def reminder_rows(
     con: duckdb.DuckDBPyConnection, claim_id: int | None = None, limit: int = 500
 ) -> list[dict[str, Any]]:
     """The inbox: newest first, with the claim's statement."""
-    return _dicts(con.execute(
+    return dicts(con.execute(
         """SELECT m.*, c.statement, c.deadline FROM reminders m JOIN claims c ON c.id = m.claim_id
            WHERE ? IS NULL OR m.claim_id = ?
            ORDER BY coalesce(m.sent_at, m.claimed_at) DESC NULLS LAST, m.due_on DESC LIMIT ?""",
@@ -141,7 +141,7 @@ def reminder_rows(
 
 def reminder_state_by_claim(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Per claim: the latest step sent, and counts of pending and failed deliveries."""
-    return _dicts(con.execute(
+    return dicts(con.execute(
         """SELECT claim_id,
                   arg_max(step, sent_at) FILTER (WHERE state = 'sent') AS last_step_sent,
                   max(sent_at) AS last_sent_at,

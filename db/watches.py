@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from db.queries import _CLAIM_SUMMARY_SQL, _dicts
+from db.queries import CLAIM_SUMMARY_SQL, dicts
 
 WATCH_FIELDS = ("claim_id", "url", "format", "points", "value_at", "date_at", "match_text", "every_hours")
 
@@ -39,11 +39,11 @@ def add_watch(con: duckdb.DuckDBPyConnection, watch: Mapping[str, Any], now: dat
 
 def watch_rows(con: duckdb.DuckDBPyConnection, claim_id: int | None = None) -> list[dict[str, Any]]:
     """Every watch (or a claim's), with its claim's statement, readings and pending candidates, by id."""
-    return _dicts(con.execute(_WATCH_ROWS + " WHERE ? IS NULL OR w.claim_id = ? ORDER BY w.id", [claim_id, claim_id]))
+    return dicts(con.execute(_WATCH_ROWS + " WHERE ? IS NULL OR w.claim_id = ? ORDER BY w.id", [claim_id, claim_id]))
 
 
 def watch_row(con: duckdb.DuckDBPyConnection, watch_id: int) -> dict[str, Any] | None:
-    rows = _dicts(con.execute(_WATCH_ROWS + " WHERE w.id = ?", [watch_id]))
+    rows = dicts(con.execute(_WATCH_ROWS + " WHERE w.id = ?", [watch_id]))
     return rows[0] if rows else None
 
 
@@ -58,7 +58,7 @@ def take_due(
 ) -> list[dict[str, Any]]:
     """Claim the watches due by `now` (all of them with `everything`, or just `watch_ids`): their next run
     moves to `now` plus their interval before anything is fetched. A withdrawn claim's watches rest."""
-    return _dicts(con.execute(
+    return dicts(con.execute(
         """UPDATE watches SET next_run_at = ?::TIMESTAMP + to_microseconds(CAST(every_hours * 3600e6 AS BIGINT))
            WHERE (? OR next_run_at <= ?) AND (len(?::BIGINT[]) = 0 OR id IN (SELECT unnest(?::BIGINT[])))
              AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.id = watches.claim_id AND c.withdrawn)
@@ -120,7 +120,7 @@ def candidate_rows(
     con: duckdb.DuckDBPyConnection, state: str | None = "pending", claim_id: int | None = None
 ) -> list[dict[str, Any]]:
     """Candidate notes (pending ones by default), newest entry first, with their claim's statement."""
-    return _dicts(con.execute(
+    return dicts(con.execute(
         """SELECT k.*, c.statement, w.url AS watch_url FROM watch_candidates k
            JOIN claims c ON c.id = k.claim_id LEFT JOIN watches w ON w.id = k.watch_id
            WHERE (? IS NULL OR k.state = ?) AND (? IS NULL OR k.claim_id = ?) AND NOT c.withdrawn
@@ -130,7 +130,7 @@ def candidate_rows(
 
 
 def candidate_row(con: duckdb.DuckDBPyConnection, candidate_id: int) -> dict[str, Any] | None:
-    rows = _dicts(con.execute("SELECT * FROM watch_candidates WHERE id = ?", [candidate_id]))
+    rows = dicts(con.execute("SELECT * FROM watch_candidates WHERE id = ?", [candidate_id]))
     return rows[0] if rows else None
 
 
@@ -148,8 +148,8 @@ def decide_candidate(
 
 def watched_open_threshold_claims(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """The author's unresolved, unwithdrawn threshold claims with a target, a deadline and a watch."""
-    return _dicts(con.execute(
-        _CLAIM_SUMMARY_SQL
+    return dicts(con.execute(
+        CLAIM_SUMMARY_SQL
         + """ WHERE c.kind = 'threshold' AND c.target IS NOT NULL AND c.deadline IS NOT NULL
               AND r.outcome IS NULL AND NOT coalesce(c.withdrawn, FALSE) AND coalesce(s.kind, '') <> 'archive'
               AND EXISTS (SELECT 1 FROM watches w WHERE w.claim_id = c.id)
@@ -159,8 +159,8 @@ def watched_open_threshold_claims(con: duckdb.DuckDBPyConnection) -> list[dict[s
 
 def open_threshold_claims_before_deadline(con: duckdb.DuckDBPyConnection, today: date) -> list[dict[str, Any]]:
     """The author's unresolved threshold claims whose deadline has not passed, with at least one value."""
-    return _dicts(con.execute(
-        _CLAIM_SUMMARY_SQL
+    return dicts(con.execute(
+        CLAIM_SUMMARY_SQL
         + """ WHERE c.kind = 'threshold' AND c.target IS NOT NULL AND c.deadline >= ? AND r.outcome IS NULL
               AND NOT coalesce(c.withdrawn, FALSE) AND coalesce(s.kind, '') <> 'archive'
               AND coalesce(r.n_values, 0) > 0
