@@ -466,3 +466,30 @@ def test_calendar_alarms_say_one_day_and_resolved_claims_have_none(tmp_path: Pat
     other = next(e for key, e in events.items() if key != str(done.id))
     descriptions = sorted(str(alarm["DESCRIPTION"]).split(":")[0] for alarm in other.walk("VALARM"))
     assert descriptions == ["1 day left", "30 days left", "7 days left"]
+
+
+def test_a_large_backlog_of_steps_is_written_as_the_small_batches_are() -> None:
+    """Over BULK_ROWS rows the steps go in as an Arrow table, below it as one JSON parameter: same rows."""
+    from db import reminders as steps_sql
+    from db.migrations import migrate
+
+    now = datetime(2026, 12, 4, 12, 30, 15, 123456)
+    rows = [
+        {"claim_id": n, "step": f"overdue-{n % 7}", "channel": ("console", "inbox")[n % 2], "due_on": date(2026, 1, 1)
+         + timedelta(days=n % 300), "state": "claimed", "idempotency_key": f"claim-{n}@x", "claimed_at": now,
+         "claimed_by": "host:1", "subject": f"Subject ‘{n}’", "body": "line\nline" if n % 3 else None,
+         "payload": json.dumps({"n": n})}
+        for n in range(steps_sql.BULK_ROWS + 5)
+    ]  # fmt: skip
+    tables = []
+    for batches in ([rows], [rows[i : i + 1000] for i in range(0, len(rows), 1000)]):
+        con = duckdb.connect()
+        migrate(con)
+        inserted = [row for batch in batches for row in steps_sql.claim_steps(con, batch)]
+        assert len(inserted) == len(rows)
+        assert steps_sql.claim_steps(con, rows[:3]) == []  # already there: left alone
+        tables.append(
+            con.execute(f"SELECT {', '.join(steps_sql.REMINDER_FIELDS)} FROM reminders ORDER BY ALL").fetchall()
+        )
+    assert tables[0] == tables[1]
+    assert tables[0][0][6] == now
