@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from db.columns import Columns, numpy_columns
+from db.columns import Columns, read_columns
 from db.queries import claim_summaries_for_ids, dicts
 
 REMINDER_FIELDS = ("claim_id", "step", "channel", "due_on", "state", "idempotency_key", "claimed_at", "claimed_by",
@@ -29,7 +29,7 @@ def open_claim_deadlines(con: duckdb.DuckDBPyConnection, horizon: date) -> Colum
     """
     # Unresolved: no resolution that has not been undone (then one of them would be in force). The
     # same claims as NOT EXISTS over the view current_resolutions, without its window over every row.
-    return numpy_columns(
+    return read_columns(
         con,
         """SELECT c.id, c.deadline, c.made_on FROM claims c
            LEFT JOIN sources s ON s.id = c.source_id
@@ -44,7 +44,7 @@ def open_claim_deadlines(con: duckdb.DuckDBPyConnection, horizon: date) -> Colum
 def handled_through(con: duckdb.DuckDBPyConnection) -> Columns:
     """Per (claim, channel), as columns claim_id, channel and due_on: the due date of the latest
     deadline step recorded in any state (the data steps, `data-…`, follow readings, not the calendar)."""
-    return numpy_columns(
+    return read_columns(
         con,
         """SELECT claim_id, channel, max(due_on) AS due_on FROM reminders
            WHERE NOT starts_with(step, 'data-') GROUP BY claim_id, channel""",
