@@ -18,7 +18,7 @@ from dashboard import data, ui
 from dashboard.forms import empty_if_saved, flash, save, show_flash, text
 from predictions.ledger import LedgerError
 from predictions.models import describe_validation_error
-from predictions.watches import WatchIn, describe
+from predictions.watches import WatchIn, describe, found
 
 ACTIONS = "watch_actions"  # where a run's summary or a removal's confirmation shows
 ADD = "watch_add"  # the add form (its flash and its clearing)
@@ -45,13 +45,6 @@ FIELDS = {  # the CLI's words in WatchIn's messages, as the form labels them
 
 def _when(moment: datetime | None) -> str | None:
     return f"{moment:%Y-%m-%d %H:%M}" if moment else None
-
-
-def _found(row: dict[str, Any]) -> str:
-    if row["format"] == "atom":
-        return f"{row['pending']} candidate note{'s' if row['pending'] != 1 else ''} pending"
-    latest = f", latest for {row['last_reading_on']}" if row["last_reading_on"] else ""
-    return f"{row['readings']} reading{'s' if row['readings'] != 1 else ''}{latest}"
 
 
 def _state(row: dict[str, Any]) -> str:
@@ -86,7 +79,7 @@ def watch_table(rows: list[dict[str, Any]]) -> None:
                 "watch": row["id"],
                 "claim": ui.claim_url(row["claim_id"]),
                 "state": _state(row),
-                "found": _found(row),
+                "found": found(row),
                 "reads": describe(row),
                 "every": f"{row['every_hours']:g} h",
                 "last run": _when(row["last_run_at"]),

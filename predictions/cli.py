@@ -366,10 +366,17 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"      {observation['source_url']}")
     if notes:
         print(f"\n{len(notes)} candidate notes from watched feeds (predictions watch accept|dismiss ID):")
-        for note in notes:
-            print(f"  candidate {note['id']}  claim #{note['claim_id']}  {note['published_on'] or 'undated'}  "
-                  f"{note['title']}" + (f"\n      {note['link']}" if note["link"] else ""))  # fmt: skip
+        _print_candidates(notes)
     return 0
+
+
+def _print_candidates(notes: list[dict[str, Any]]) -> None:
+    """One line per candidate note from a watched feed, its link indented below it."""
+    for note in notes:
+        print(f"  candidate {note['id']}  claim #{note['claim_id']}  {note['published_on'] or 'undated'}  "
+              f"{note['title']}")  # fmt: skip
+        if note["link"]:
+            print(f"      {note['link']}")
 
 
 def cmd_amend(args: argparse.Namespace, settings: Settings) -> int:
@@ -486,10 +493,8 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
         for row in rows:
             state = f"failing: {row['last_error']}" if row["last_error"] else (
                 f"ok at {row['last_ok_at']:%Y-%m-%d %H:%M}" if row["last_ok_at"] else "not run yet")  # fmt: skip
-            found = f"{row['pending']} candidate notes pending" if row["format"] == "atom" else (
-                f"{row['readings']} readings" + (f", latest for {row['last_reading_on']}" if row["last_reading_on"]
-                                                 else ""))  # fmt: skip
-            print(f"watch {row['id']}  claim #{row['claim_id']}  every {row['every_hours']:g} h  {found}  {state}")
+            print(f"watch {row['id']}  claim #{row['claim_id']}  every {row['every_hours']:g} h  "
+                  f"{watches.found(row)}  {state}")  # fmt: skip
             print(f"    {row['format']} {row['url']}  ({watches.describe(row)})")
         return 0
     if args.action == "remove":
@@ -502,11 +507,7 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
             _print_json(notes, args)
             return 0
         print(f"{len(notes)} candidate notes from watched feeds" + (":" if notes else ""))
-        for note in notes:
-            print(f"  candidate {note['id']}  claim #{note['claim_id']}  {note['published_on'] or 'undated'}  "
-                  f"{note['title']}")  # fmt: skip
-            if note["link"]:
-                print(f"      {note['link']}")
+        _print_candidates(notes)
         return 0
     if args.action == "accept":
         observation_id = watches.accept_candidate(settings.db, args.candidate_id)

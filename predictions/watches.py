@@ -128,6 +128,14 @@ def describe(watch: dict[str, Any]) -> str:
     return f"{watch['format']} value {watch['value_at']} dated by {watch['date_at']}{points}"
 
 
+def found(watch: dict[str, Any]) -> str:
+    """What the watch has found so far, in one phrase (its readings, or its pending candidate notes)."""
+    if watch["format"] == "atom":
+        return f"{_count(watch['pending'], 'candidate note')} pending"
+    latest = f", latest for {watch['last_reading_on']}" if watch["last_reading_on"] else ""
+    return f"{_count(watch['readings'], 'reading')}{latest}"
+
+
 def _has_watches(con: Any) -> bool:
     from db.migrations import schema_version
 
