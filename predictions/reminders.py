@@ -257,13 +257,11 @@ def compose_crossing(row: dict[str, Any], crossing: Crossing, today: date, dashb
 
 
 def _crossings(con: Any, today: date, dashboard_url: str) -> list[tuple[Reminder, Step]]:
-    """A message for each watched claim whose data now decides it (once per crossing: the step names it)."""
+    """A message for each watched claim whose data now decides it (once per crossing: the step names it).
+    `con` is a sweep's writing unit, which has brought the schema up to date (watches exist)."""
     from db import evidence as evidence_sql
     from db import watches as watches_sql
-    from db.migrations import schema_version
 
-    if schema_version(con) < 6:
-        return []
     claims = watches_sql.watched_open_threshold_claims(con)
     observations = evidence_sql.observations_of(con, [int(c["id"]) for c in claims])
     found = []
