@@ -10,11 +10,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from predictions.errors import PredictionsError
 
+ENV_PREFIX = "PREDICTIONS_"
 SETTINGS_FILE_ENV = "PREDICTIONS_SETTINGS_FILE"
 DEFAULT_SETTINGS_FILE = "predictions.toml"
 
@@ -23,26 +23,10 @@ class SettingsError(PredictionsError, ValueError):
     """A settings file that cannot be read: one line for the user."""
 
 
-class _TomlSource(PydanticBaseSettingsSource):
-    """Reads `predictions.toml` (or the file named by PREDICTIONS_SETTINGS_FILE), keys without prefix."""
+class Settings(BaseModel):
+    """Every setting, validated; `load_settings` gathers the values from their sources."""
 
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover
-        return None, field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        path = Path(os.environ.get(SETTINGS_FILE_ENV, DEFAULT_SETTINGS_FILE))
-        if not path.is_file():
-            return {}
-        try:
-            with path.open("rb") as handle:
-                data = tomllib.load(handle)
-        except tomllib.TOMLDecodeError as error:  # the message names the line, never a value
-            raise SettingsError(f"settings file {path}: not valid TOML ({error})") from None
-        return {key: value for key, value in data.items() if key in self.settings_cls.model_fields}
-
-
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PREDICTIONS_", extra="ignore")
+    model_config = ConfigDict(extra="ignore", validate_default=True)
 
     db: Path = Field(Path("data/predictions.duckdb"), description="Path of the DuckDB database file.")
     author_name: str = Field(
@@ -90,20 +74,36 @@ class Settings(BaseSettings):
             raise ValueError("must be none, starttls or ssl")
         return value
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return init_settings, env_settings, _TomlSource(settings_cls)
+
+def file_values() -> dict[str, Any]:
+    """The settings in `predictions.toml` (or the file named by PREDICTIONS_SETTINGS_FILE), keys without
+    prefix; a missing file gives none, unknown keys are ignored."""
+    path = Path(os.environ.get(SETTINGS_FILE_ENV, DEFAULT_SETTINGS_FILE))
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:  # the message names the line, never a value
+        raise SettingsError(f"settings file {path}: not valid TOML ({error})") from None
+    return {key: value for key, value in data.items() if key in Settings.model_fields}
+
+
+def environment_values() -> dict[str, str]:
+    """The settings in `PREDICTIONS_*` environment variables (names in any case, as the shell has them)."""
+    found = {}
+    for variable, value in os.environ.items():
+        name = variable.lower().removeprefix(ENV_PREFIX.lower())
+        if variable.upper().startswith(ENV_PREFIX) and name in Settings.model_fields:
+            found[name] = value
+    return found
 
 
 def load_settings(**overrides: Any) -> Settings:
-    return Settings(**{key: value for key, value in overrides.items() if value is not None})
+    """The settings: `overrides` that are not None (command-line options), else the environment, else the
+    settings file, else the defaults."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    return Settings(**{**file_values(), **environment_values(), **given})
 
 
 def describe_settings() -> list[tuple[str, str, str]]:
