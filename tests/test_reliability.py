@@ -229,6 +229,7 @@ def test_the_dashboard_shows_database_busy_as_one_message(rich_db: Rich, monkeyp
     path, _ = rich_db
     real = db.connection.connect
     monkeypatch.setattr(db.connection, "connect", lambda p, **kw: real(p, **{"attempts": 3, "base_delay": 0.01, **kw}))
+    monkeypatch.setattr(db.connection, "DEFAULT_ATTEMPTS", 3)  # the readers' attach
     with held_open(path):
         at = app()
     no_exception(at)
@@ -278,6 +279,17 @@ def test_nothing_on_a_reader_page_can_change_the_ledger(rich_db: Rich, monkeypat
         return real(p, **kwargs)
 
     monkeypatch.setattr(db.connection, "connect", recording)
+    attached: list[bool | None] = []  # readers attach the file to an in-memory instance: record each ATTACH statement
+    real_attached = db.connection._attached
+
+    @contextmanager
+    def recording_attach(p: Any, **kwargs: Any) -> Any:
+        with real_attached(p, **kwargs) as con:
+            mode = con.execute("SELECT readonly FROM duckdb_databases() WHERE database_name = 'ledger'").fetchone()
+            attached.append(mode[0] if mode else None)
+            yield con
+
+    monkeypatch.setattr(db.connection, "_attached", recording_attach)
     runs = 0
 
     def check(at: AppTest) -> AppTest:
@@ -319,7 +331,8 @@ def test_nothing_on_a_reader_page_can_change_the_ledger(rich_db: Rich, monkeypat
     check(at.selectbox(key="track_forecaster").select_index(0).run())
 
     monkeypatch.undo()
-    assert runs >= 15 and len(opened) >= 10
+    assert runs >= 15 and len(opened) + len(attached) >= 10
     assert all(opened), f"{opened.count(False)} of {len(opened)} connections opened by reader pages could write"
+    assert all(mode is True for mode in attached), f"reader pages attached the file writable: {attached}"
     assert dump(path) == before
     assert file_stamp(path) == stamp  # not even a checkpoint: the file and its WAL are untouched
