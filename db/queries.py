@@ -10,13 +10,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import numpy as np
 
 from db import rollups, rules
 from db.clock import utc_now
+
+if TYPE_CHECKING:  # the arrays are the caller's: reading rows one by one loads no numpy
+    import numpy as np
 
 CLAIM_COLUMNS = (
     "external_id", "source_id", "statement", "quote", "claimant", "attribution", "kind", "made_on",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -455,10 +454,18 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _log_to_stderr() -> None:
+    """The long-running processes and the sweeps log a line per event on stderr (imported here: only
+    they log)."""
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+
+
 def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
     from predictions import reminders
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    _log_to_stderr()
     if args.mode == "run":
         print(f"reminder process: sweeping {settings.db} every {settings.remind_every_minutes} min; Ctrl-C stops",
               flush=True)  # fmt: skip
@@ -520,7 +527,7 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
     from predictions import reminders
 
     if not args.once:  # the long-running process logs each run; --once prints its summary instead
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+        _log_to_stderr()
         print(f"watch process: running due sources in {settings.db} every {settings.watch_check_minutes:g} min; "
               "Ctrl-C stops", flush=True)  # fmt: skip
         reminders.run_forever(settings, reminders=False)

@@ -14,41 +14,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-import numpy as np
 
 import db
-from db import columns, evidence, queries
+from db import evidence, queries
 from db.clock import utc_now  # noqa: F401  (the one clock, for the CLI and the workspace too)
 from db.errors import PredictionsError
-from predictions import trajectory
-from predictions.confidence import find_hedge
-from predictions.models import (
-    CLAIM_FIELDS,
-    Attribution,
-    ClaimIn,
-    ForecastBasis,
-    ForecastIn,
-    ObservationIn,
-    Outcome,
-    ResolutionIn,
-    Source,
-)
-from predictions.overview import ClaimTable, progress_index
-from predictions.progress import (
-    STATUS_VALUES,
-    Projection,
-    Status,
-    claim_status,
-    fit_line,
-    project,
-    status_codes,
-    summary_projection,
-)
-from predictions.scoring import GROUPS, Score, ScoredForecasts, ScorePoint, score_table, table_history
-from predictions.trajectory import Trajectory
+from predictions.progress import Projection, Status, claim_status, fit_line, project, summary_projection
+from predictions.vocabulary import CLAIM_FIELDS, Attribution, ForecastBasis, Outcome
 
-if TYPE_CHECKING:  # the seed reader (YAML, ~140 deadline patterns) is loaded only by what seeds
-    from predictions.seed import PreparedClaim
+# What reads claims one by one (`predictions list`, `show`, a reminder sweep) loads neither numpy nor
+# pydantic: the models, the columnar reads and the scores are imported by the functions that use them.
+if TYPE_CHECKING:
+    from predictions.models import ClaimIn, ForecastIn, ObservationIn, ResolutionIn, Source
+    from predictions.overview import ClaimTable
+    from predictions.scoring import Score, ScoredForecasts, ScorePoint
+    from predictions.seed import PreparedClaim  # the seed reader (YAML, ~140 deadline patterns)
+    from predictions.trajectory import Trajectory
 
 
 class LedgerError(PredictionsError, ValueError):
@@ -185,6 +166,9 @@ def add_claim(
     author_name: str = "author",
 ) -> int:
     """Store one claim and its first forecast: the stated probability, else the one its wording implies."""
+    from predictions.confidence import find_hedge
+    from predictions.models import ForecastIn
+
     basis = ForecastBasis.STATED
     note = None
     if probability is None:
@@ -376,6 +360,9 @@ def scored_table_from(
     forecaster: str | None = None,
 ) -> ScoredForecasts:
     """`scored_table` within a unit of work already open."""
+    from db import columns
+    from predictions.scoring import ScoredForecasts
+
     rows = columns.scored_columns(con, latest=latest, attribution=attribution, forecaster=forecaster)
     claims = columns.scored_claims(con, attribution=attribution)
     return ScoredForecasts.from_columns(rows, claims, columns.forecaster_names(con))
@@ -392,6 +379,8 @@ def track_record(
     forecaster: str | None = None,
 ) -> Score:
     """Brier, log score and calibration over scored forecasts, optionally broken down `by` a grouping."""
+    from predictions.scoring import GROUPS, score_table
+
     if by is not None and by not in GROUPS:
         raise LedgerError(f"unknown grouping {by!r}: use {', '.join(GROUPS)}")
     today = today or date.today()
@@ -402,6 +391,8 @@ def track_record(
 def score_history(
     path: Path, *, latest: bool = False, attribution: str | None = None, forecaster: str | None = None
 ) -> list[ScorePoint]:
+    from predictions.scoring import table_history
+
     return table_history(scored_table(path, latest=latest, attribution=attribution, forecaster=forecaster))
 
 
@@ -415,6 +406,8 @@ def forecasters(path: Path, search: str | None = None, limit: int = 50) -> list[
 
 def claim_trajectory(detail: ClaimDetail) -> Trajectory | None:
     """The metric's path and projection for a threshold claim's page; None for other claims."""
+    from predictions import trajectory
+
     if detail.view["kind"] != "threshold" or detail.view["target"] is None:
         return None
     return trajectory.build(detail.view.row, detail.observations, detail.view.status.value)
@@ -467,6 +460,8 @@ def _by_claim(observations: Sequence[dict[str, Any]]) -> dict[int, list[dict[str
 def _trajectories(
     rows: Sequence[Mapping[str, Any]], by_claim: Mapping[int, list[dict[str, Any]]], status: Any
 ) -> list[Trajectory]:
+    from predictions import trajectory
+
     return [trajectory.build(row, by_claim.get(int(row["id"]), []), status(row)) for row in rows]
 
 
@@ -475,6 +470,12 @@ def claim_table(path: Path, today: date | None = None, *, progress_claims: int =
 
     With `progress_claims`, the same unit of work also reads the observations of the claims that the
     unfiltered progress chart shows (that many), for table_trajectories."""
+    import numpy as np
+
+    from db import columns
+    from predictions.overview import ClaimTable, progress_index
+    from predictions.status_columns import STATUS_VALUES, status_codes
+
     today = today or date.today()
     with reading(path) as con:
         read = columns.claim_columns(con)

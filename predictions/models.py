@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from predictions.vocabulary import (
+    CLAIM_FIELDS,
     Attribution,
     ClaimKind,
     Comparator,
@@ -164,9 +165,7 @@ class ClaimIn(Model):
         return self.deadline is not None
 
 
-# The claim's fields, once: every other list of them (the seed's, an extracted candidate's, the JSON of
-# a claim, the claims table's columns in db.queries) is derived from it or held equal to it by a test.
-CLAIM_FIELDS: tuple[str, ...] = tuple(ClaimIn.model_fields)
+# CLAIM_FIELDS (from predictions.vocabulary) names ClaimIn's fields in order: tests/test_models.py holds them equal.
 
 
 def claim_fields_of(model: BaseModel, *, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:

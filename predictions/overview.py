@@ -20,7 +20,8 @@ import numpy as np
 
 from db.columns import Coded, CodedLists
 from predictions.models import Attribution
-from predictions.progress import STATUS_VALUES, Status
+from predictions.progress import Status
+from predictions.status_columns import STATUS_VALUES
 
 Row = Mapping[str, Any]
 

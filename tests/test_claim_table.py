@@ -13,7 +13,8 @@ import numpy as np
 from db import queries
 from predictions import ledger, overview
 from predictions.models import ClaimIn, ForecastIn, ObservationIn, ResolutionIn
-from predictions.progress import claim_status, statuses, summary_projection
+from predictions.progress import claim_status, summary_projection
+from predictions.status_columns import statuses
 
 TODAY = date(2026, 3, 1)
 

@@ -25,6 +25,7 @@ import duckdb
 import pytest
 
 from predictions import ledger
+from predictions.models import ClaimIn
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -259,7 +260,7 @@ def statements(path: Path) -> set[str]:
 def test_restores_amid_a_looping_writer_and_readers_lose_no_acknowledged_write(db_path: Path, tmp_path: Path) -> None:
     from predictions import backup
 
-    ledger.add_claim(db_path, ledger.ClaimIn(statement="In the backup", made_on=date(2025, 1, 1)))
+    ledger.add_claim(db_path, ClaimIn(statement="In the backup", made_on=date(2025, 1, 1)))
     folder = tmp_path / "backup"
     backup.backup(db_path, folder)
     stop = tmp_path / "stop"
@@ -307,7 +308,7 @@ def test_a_waiting_writer_holds_new_readers_back_but_not_a_read_inside_a_read(db
 
     from db import connection
 
-    ledger.add_claim(db_path, ledger.ClaimIn(statement="Read while a writer waits", made_on=date(2025, 1, 1)))
+    ledger.add_claim(db_path, ClaimIn(statement="Read while a writer waits", made_on=date(2025, 1, 1)))
     _, gate_path = connection.lock_files(db_path)
     with connection.turn(db_path, exclusive=False):  # a read in progress
         writer = subprocess.Popen([sys.executable, "-c", WAITING_WRITER, str(db_path)], stdout=subprocess.PIPE,

@@ -17,7 +17,7 @@ import pytest
 from db import rollups
 from db.migrations import MIGRATIONS
 from predictions import backup, ledger
-from predictions.models import ResolutionIn
+from predictions.models import ClaimIn, ResolutionIn
 
 FIXTURES = Path(__file__).with_name("fixtures")
 TABLES = ("sources", "claims", "observations", "forecasts", "resolutions", "resolution_undos")
@@ -55,9 +55,7 @@ def test_backup_and_restore_round_trip_the_whole_ledger(seeded: Path, tmp_path: 
     assert back.returncode == 0, back.stderr
     assert dump(restored) == before
     # The sequences continue where they were: a new claim does not reuse an id.
-    new_id = ledger.add_claim(
-        restored, ledger.ClaimIn(statement="A claim after the restore.", made_on=date(2026, 1, 1))
-    )
+    new_id = ledger.add_claim(restored, ClaimIn(statement="A claim after the restore.", made_on=date(2026, 1, 1)))
     assert new_id == max(row[0] for row in before["claims"]) + 1
 
 
