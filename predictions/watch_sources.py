@@ -6,6 +6,11 @@ HTTP goes through urllib (the standard library does what is needed: a timeout, a
 chunks, and a redirect handler that refuses anything but http and https); feeds are parsed with
 `feedparser` (RSS 0.9x–2.0, RSS 1.0 and Atom, with their date formats), JSON pointers resolved with
 `jsonpointer` (the reference RFC 6901 implementation: `~0`/`~1` escapes, array indices).
+
+A watched URL is every reading's public source. A secret the source needs (an API key) is written in
+it as `${NAME}` and filled in from the environment of the process that runs the watch, never stored
+or shown; a credential written out literally in the query (`?api_key=…`) is masked in the readings'
+source (`public_url`).
 """
 
 from __future__ import annotations
@@ -17,18 +22,20 @@ import html
 import io
 import json
 import math
+import os
 import re
 import socket
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from predictions.errors import PredictionsError
+from predictions.redaction import MASK, redact
 from predictions.timestamps import parse_date_time
 
 FORMATS = ("csv", "json", "atom")
@@ -83,6 +90,51 @@ def check_url(url: str) -> str:
         # The URL is every reading's source, shown on the claim page and the static site.
         raise SourceError("a watched URL may not carry a user name or password: it is shown with every reading")
     return url.strip()
+
+
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]{0,99})\}")
+# Query parameters that carry credentials by convention (compared lower-case, `-` read as `_`).
+_CREDENTIALS = frozenset(
+    {"key", "apikey", "api_key", "token", "access_token", "auth", "secret", "password", "passwd", "pwd",
+     "signature", "sig", "subscription_key"}
+)  # fmt: skip
+_CREDENTIAL_ENDINGS = ("_key", "_token", "_secret", "_password", "apikey")
+
+
+def filled_url(url: str, environ: Mapping[str, str] | None = None) -> tuple[str, tuple[str, ...]]:
+    """`url` with each `${NAME}` replaced by the environment's NAME (URL-encoded), and those values."""
+    environ = os.environ if environ is None else environ
+    secrets: list[str] = []
+
+    def fill(match: re.Match[str]) -> str:
+        value = environ.get(match[1])
+        if value is None:
+            raise SourceError(f"the watched URL needs the environment variable {match[1]}, which is not set here")
+        secrets.append(value)
+        return urllib.parse.quote(value, safe="")
+
+    return _PLACEHOLDER.sub(fill, url), tuple(secrets)
+
+
+def _is_credential(name: str) -> bool:
+    name = urllib.parse.unquote_plus(name).strip().lower().replace("-", "_")
+    return name in _CREDENTIALS or name.endswith(_CREDENTIAL_ENDINGS)
+
+
+def public_url(url: str) -> str:
+    """`url` as a reading's public source: the value of a credential parameter written out literally
+    is masked (`api_key=***`); `${NAME}` placeholders and every other byte are kept."""
+    head, mark, rest = url.partition("?")
+    if not mark:
+        return url
+    query, hash_mark, fragment = rest.partition("#")
+    pairs = []
+    for pair in query.split("&"):
+        name, equals, value = pair.partition("=")
+        if equals and value and _is_credential(name) and not _PLACEHOLDER.fullmatch(value):
+            pair = f"{name}={MASK}"
+        pairs.append(pair)
+    return f"{head}?{'&'.join(pairs)}{hash_mark}{fragment}"
 
 
 class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
@@ -149,14 +201,20 @@ def fetch(
     """The body at `url`; a timeout, a failed connection or a 5xx answer is retried once after
     `retry_after` seconds; a 4xx answer, a refused redirect or an oversized payload is not."""
     url = check_url(url)
-    for attempt in (1, 2):
-        try:
-            return Payload(url, _fetch_once(url, timeout, max_bytes))
-        except (_Transient, _HttpStatus) as error:
-            retry = isinstance(error, _Transient) or getattr(error, "status", 0) >= 500
-            if attempt == 2 or not retry:
-                raise SourceError(f"{error}{' (after one retry)' if attempt == 2 else ''}") from None
-            sleep(retry_after)
+    actual, secrets = filled_url(url)
+    try:
+        for attempt in (1, 2):
+            try:
+                return Payload(url, _fetch_once(actual, timeout, max_bytes))
+            except (_Transient, _HttpStatus) as error:
+                retry = isinstance(error, _Transient) or getattr(error, "status", 0) >= 500
+                if attempt == 2 or not retry:
+                    raise SourceError(f"{error}{' (after one retry)' if attempt == 2 else ''}") from None
+                sleep(retry_after)
+    except SourceError as error:  # a message may quote the URL it was given, secret filled in
+        raise SourceError(redact(str(error), secrets)) from None
+    except Exception as error:  # e.g. http.client.InvalidURL, which quotes the URL
+        raise SourceError(redact(f"unexpected {type(error).__name__}: {error}", secrets)[:300]) from None
     raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -257,6 +257,7 @@ def _new_readings(
     con: Any, watch: dict[str, Any], fetched: _Fetched, sha: str
 ) -> tuple[list[dict[str, Any]], int, int]:
     known = sql.latest_readings(con, int(watch["id"]))
+    public_source = sources.public_url(watch["url"])  # the readings' source: no literal credential in it
     rows, revised, unchanged = [], 0, 0
     for found in fetched.readings:
         earlier = known.get(found.observed_on)
@@ -270,7 +271,7 @@ def _new_readings(
                     f"{format_number(found.value)} for {found.observed_on.isoformat()}")  # fmt: skip
         rows.append({
             "claim_id": int(watch["claim_id"]), "observed_on": found.observed_on, "value": found.value, "note": note,
-            "source_url": watch["url"], "source_published": None, "confidence": None, "origin": "watch",
+            "source_url": public_source, "source_published": None, "confidence": None, "origin": "watch",
             "watch_id": int(watch["id"]), "fetched_at": fetched.fetched_at, "payload_sha256": sha,
             "revises": earlier["id"] if earlier is not None else None,
         })  # fmt: skip

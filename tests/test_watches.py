@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,6 +24,7 @@ import pytest
 from ledger_snapshot import assert_clean_refusal, dump, run_cli
 
 from predictions import ledger, verdicts, watches
+from predictions import watch_sources as sources
 from predictions.models import ClaimIn
 from predictions.settings import Settings, load_settings
 
@@ -313,6 +315,65 @@ def test_watch_add_refuses_bad_sources_in_one_line(db: Path, args: list[str], me
     assert message in result.err, result.err
     assert "s3cret" not in result.err
     assert dump(db) == before
+
+
+# --- secrets in watched URLs: sent to the source, never stored or shown -----------------------------------
+
+
+def test_a_key_from_the_environment_is_sent_but_never_stored_or_shown(
+    db: Path, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "k3y/with&odd=chars"
+    quoted = urllib.parse.quote(secret, safe="")
+    site.serve(f"/cities.csv?api_key={quoted}", "month,cities\n2026-06,18\n")
+    template = site.base + "/cities.csv?api_key=${TRACKER_TEST_KEY}"
+    monkeypatch.delenv("TRACKER_TEST_KEY", raising=False)
+    watch_id = add(db, template)
+
+    [missing] = run(db)
+    assert missing.error == "the watched URL needs the environment variable TRACKER_TEST_KEY, which is not set here"
+    assert observations(db) == []
+
+    monkeypatch.setenv("TRACKER_TEST_KEY", secret)
+    [found] = run(db)
+    assert (found.added, found.error) == (1, None)
+    [row] = observations(db)
+    assert row["source_url"] == template and row["watch_id"] == watch_id
+
+    # An error that quotes the URL it was given (http.client refuses the space) is stored without the key.
+    spaced = add(db, site.base + "/two words.csv?token=${TRACKER_TEST_KEY}")
+    failed = next(r for r in run(db) if r.watch_id == spaced)
+    assert failed.error is not None and "InvalidURL" in failed.error and "***" in failed.error
+    everything = repr(dump(db))
+    assert secret not in everything and quoted not in everything and "k3y" not in everything
+
+
+def test_a_credential_written_into_the_query_is_masked_in_every_readings_source(db: Path, site: Site) -> None:
+    url = site.serve("/series.csv?series=cities&apikey=abc123secret&X-Api-Key=zz9secret&year=2026",
+                     "month,cities\n2026-06,18\n2026-09,20\n")  # fmt: skip
+    add(db, url)
+    [one] = run(db)
+    assert one.added == 2
+    masked = site.base + "/series.csv?series=cities&apikey=***&X-Api-Key=***&year=2026"
+    assert [r["source_url"] for r in observations(db)] == [masked, masked]
+    with duckdb.connect(str(db), read_only=True) as con:
+        shown = repr(con.execute("SELECT * FROM observations").fetchall())
+    assert "abc123secret" not in shown and "zz9secret" not in shown
+
+
+@pytest.mark.parametrize(
+    ("url", "public"),
+    [
+        ("https://x.org/a.csv", "https://x.org/a.csv"),
+        ("https://x.org/a.csv?series=gdp&code=CN", "https://x.org/a.csv?series=gdp&code=CN"),
+        ("https://x.org/a?key=s3&b=1#top", "https://x.org/a?key=***&b=1#top"),
+        ("https://x.org/a?access_token=s3&Client-Secret=t4", "https://x.org/a?access_token=***&Client-Secret=***"),
+        ("https://x.org/a?key=${API_KEY}&token=", "https://x.org/a?key=${API_KEY}&token="),
+        ("https://x.org/a?flag&password=p", "https://x.org/a?flag&password=***"),
+    ],
+)
+def test_public_url_masks_only_literal_credentials(url: str, public: str) -> None:
+    assert sources.public_url(url) == public
 
 
 def test_a_value_watch_on_a_binary_claim_is_refused(db: Path) -> None:
