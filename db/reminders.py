@@ -8,15 +8,30 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from db.columns import Columns, read_columns
 from db.queries import claim_summaries_for_ids, dicts
+
+if TYPE_CHECKING:  # the columnar reads (numpy) are for ledgers too large to plan claim by claim
+    from db.columns import Columns
 
 REMINDER_FIELDS = ("claim_id", "step", "channel", "due_on", "state", "idempotency_key", "claimed_at", "claimed_by",
                    "subject", "body", "payload")  # fmt: skip
+
+
+# Unresolved: no resolution that has not been undone (then one of them would be in force). The same
+# claims as NOT EXISTS over the view current_resolutions, without its window over every row.
+_OPEN_CLAIM_DEADLINES = """SELECT c.id, c.deadline, c.made_on FROM claims c
+    LEFT JOIN sources s ON s.id = c.source_id
+    WHERE (c.deadline IS NULL OR c.deadline <= ?) AND coalesce(s.kind, '') <> 'archive' AND NOT c.withdrawn
+      AND NOT EXISTS (SELECT 1 FROM resolutions r WHERE r.claim_id = c.id
+                      AND NOT EXISTS (SELECT 1 FROM resolution_undos u WHERE u.resolution_id = r.id))
+    ORDER BY c.id"""
+# Deadline steps only: the data steps (`data-…`) follow readings, not the calendar.
+_HANDLED_THROUGH = """SELECT claim_id, channel, max(due_on) AS due_on FROM reminders
+    WHERE NOT starts_with(step, 'data-') GROUP BY claim_id, channel"""
 
 
 def open_claim_deadlines(con: duckdb.DuckDBPyConnection, horizon: date) -> Columns:
@@ -27,29 +42,33 @@ def open_claim_deadlines(con: duckdb.DuckDBPyConnection, horizon: date) -> Colum
     Claims imported from another platform's archive (sources of kind 'archive') are that platform's
     record, not the author's to-do list, and get no reminders.
     """
-    # Unresolved: no resolution that has not been undone (then one of them would be in force). The
-    # same claims as NOT EXISTS over the view current_resolutions, without its window over every row.
-    return read_columns(
-        con,
-        """SELECT c.id, c.deadline, c.made_on FROM claims c
-           LEFT JOIN sources s ON s.id = c.source_id
-           WHERE (c.deadline IS NULL OR c.deadline <= ?) AND coalesce(s.kind, '') <> 'archive' AND NOT c.withdrawn
-             AND NOT EXISTS (SELECT 1 FROM resolutions r WHERE r.claim_id = c.id
-                             AND NOT EXISTS (SELECT 1 FROM resolution_undos u WHERE u.resolution_id = r.id))
-           ORDER BY c.id""",
-        [horizon],
-    )
+    from db.columns import read_columns
+
+    return read_columns(con, _OPEN_CLAIM_DEADLINES, [horizon])
 
 
 def handled_through(con: duckdb.DuckDBPyConnection) -> Columns:
     """Per (claim, channel), as columns claim_id, channel and due_on: the due date of the latest
     deadline step recorded in any state (the data steps, `data-…`, follow readings, not the calendar)."""
-    return read_columns(
-        con,
-        """SELECT claim_id, channel, max(due_on) AS due_on FROM reminders
-           WHERE NOT starts_with(step, 'data-') GROUP BY claim_id, channel""",
-        categorical=("channel",),
-    )
+    from db.columns import read_columns
+
+    return read_columns(con, _HANDLED_THROUGH, categorical=("channel",))
+
+
+def open_claim_deadline_rows(con: duckdb.DuckDBPyConnection, horizon: date) -> list[tuple[int, date | None, date]]:
+    """`open_claim_deadlines` as rows (id, deadline or None, made_on): for a ledger small enough to plan
+    claim by claim."""
+    return con.execute(_OPEN_CLAIM_DEADLINES, [horizon]).fetchall()
+
+
+def handled_through_rows(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, str], date]:
+    """`handled_through` as {(claim id, channel): due date of the latest deadline step recorded}."""
+    return {(claim_id, channel): due_on for claim_id, channel, due_on in con.execute(_HANDLED_THROUGH).fetchall()}
+
+
+def claim_count(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT count(*) FROM claims").fetchone()
+    return int(row[0]) if row else 0
 
 
 def claim_summaries_for(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[int]) -> list[dict[str, Any]]:

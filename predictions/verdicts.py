@@ -19,9 +19,9 @@ from db import evidence as evidence_sql
 from db import queries
 from db import watches as watches_sql
 from predictions.ledger import LedgerError, UnknownClaimError, reading, writing
-from predictions.models import ClaimIn, Precision
 from predictions.numbers import format_number
 from predictions.progress import Projection, Status, meets
+from predictions.vocabulary import Precision
 
 _COMPARATOR_WORDS = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than"}
 
@@ -284,6 +284,8 @@ def _reason(text: str) -> str:
 
 def amend(path: Path, claim_id: int, amendment: Amendment) -> dict[str, tuple[Any, Any]]:
     """Change a claim's fields with a reason; returns {field: (before, after)} of what changed."""
+    from predictions.models import ClaimIn  # the amended claim is validated as a new one would be
+
     reason = _reason(amendment.reason)
     wanted = amendment.requested()
     if not wanted:

@@ -493,3 +493,34 @@ def test_a_large_backlog_of_steps_is_written_as_the_small_batches_are() -> None:
         )
     assert tables[0] == tables[1]
     assert tables[0][0][6] == now
+
+
+def test_planning_claim_by_claim_makes_the_plans_that_the_arrays_make(tmp_path: Path) -> None:
+    """A small ledger is planned from rows (plan_rows: no numpy), a large one from columns (plan): the
+    seed, swept on days around its deadlines with some steps already recorded, gets the same plans both ways."""
+    from db import reminders as steps_sql
+
+    db = tmp_path / "ledger.duckdb"
+    ledger.seed_from_file(db)
+    settings = Settings(db=db)
+    channels = ["console", "inbox"]
+    days = [date(2025, 1, 20), date(2025, 12, 30), date(2026, 1, 2), date(2026, 6, 1), date(2027, 3, 15)]
+    for n, today in enumerate(days):
+        now = datetime.combine(today, datetime.min.time())
+        horizon = today + timedelta(days=30)
+        with ledger.reading(db) as con:
+            by_columns = reminders.plan(steps_sql.open_claim_deadlines(con, horizon), steps_sql.handled_through(con),
+                                        now, settings, channels)  # fmt: skip
+            by_rows = reminders.plan_rows(steps_sql.open_claim_deadline_rows(con, horizon),
+                                          steps_sql.handled_through_rows(con), now, settings, channels)  # fmt: skip
+        assert by_rows == by_columns and by_rows
+        if n % 2 == 0:  # every other day is swept, so the next one starts from recorded steps
+            quiet = reminders.Channel("console", lambda reminder, key: None, external=False)
+            reminders.sweep(settings, now=now, channels=[quiet, reminders.inbox_channel()])
+    with ledger.reading(db) as con:  # and after a sweep on the same day: nothing new, both ways
+        now = datetime.combine(days[-1], datetime.min.time())
+        horizon = days[-1] + timedelta(days=30)
+        assert reminders.plan_rows(steps_sql.open_claim_deadline_rows(con, horizon),
+                                   steps_sql.handled_through_rows(con), now, settings, channels) == {}  # fmt: skip
+        assert reminders.plan(steps_sql.open_claim_deadlines(con, horizon), steps_sql.handled_through(con), now,
+                              settings, channels) == {}  # fmt: skip
