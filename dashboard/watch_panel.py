@@ -80,11 +80,9 @@ def watch_table(rows: list[dict[str, Any]]) -> None:
                 "claim": ui.claim_url(row["claim_id"]),
                 "state": _state(row),
                 "found": found(row),
-                "reads": describe(row),
-                "every": f"{row['every_hours']:g} h",
-                "last run": _when(row["last_run_at"]),
-                "last OK": _when(row["last_ok_at"]),
+                "reads": f"{describe(row)}, every {row['every_hours']:g} h",
                 "source": ui.safe_url(row["url"]),
+                "last run": _when(row["last_run_at"]),  # a failing one's last success is in its line below
             }
             for row in rows
         ],
@@ -96,13 +94,15 @@ def watch_table(rows: list[dict[str, Any]]) -> None:
             "claim": st.column_config.LinkColumn("claim", display_text=r"\?claim=(\d+)$", width="small"),
             "source": st.column_config.LinkColumn("source", display_text=r"^https?://([^/?#]+)"),
             "state": st.column_config.TextColumn("state", width="small", help="The reason of a failure is below"),
-            "every": st.column_config.TextColumn("every", width="small"),
         },
     )
     for row in rows:
         if row["last_error"]:
             st.error(
-                ui.escape_markdown(f"Watch {row['id']} (claim #{row['claim_id']}) is failing: {row['last_error']}")
+                ui.escape_markdown(
+                    f"Watch {row['id']} (claim #{row['claim_id']}) is failing: {row['last_error']} "
+                    f"(last success: {_when(row['last_ok_at']) or 'never'})"
+                )
             )
 
 

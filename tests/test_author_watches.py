@@ -140,7 +140,7 @@ def test_a_csv_watch_added_and_run_from_the_workspace_records_its_readings(
     )
     shown = watch_table(at)
     assert shown["found"].tolist() == ["2 readings, latest for 2025-11-30"]
-    assert shown["state"].tolist() == ["ok"] and shown["last OK"].notna().all()
+    assert shown["state"].tolist() == ["ok"] and shown["last run"].notna().all()
     observations = ledger.get_claim(path, robotaxi).observations
     assert len(observations) == before + 2
     new = sorted((o for o in observations if o["origin"] == "watch"), key=lambda o: o["observed_on"])
@@ -185,7 +185,7 @@ def test_a_failing_source_shows_its_error_line_and_records_nothing(
     at = add_watch(pick(author, robotaxi), f"{base}/gone.csv", value="cities", day="month")
     at = run_now(at, 1)
     assert [plain(e.value) for e in at.error] == [
-        f"Watch 1 (claim #{robotaxi}) is failing: the server answered HTTP 404 Not Found",  # under the table
+        f"Watch 1 (claim #{robotaxi}) is failing: the server answered HTTP 404 Not Found (last success: never)",
         f"Watch 1 (claim #{robotaxi}): failed: the server answered HTTP 404 Not Found",  # the run, below its button
     ]
     assert watch_table(at)["state"].tolist() == ["failing"]
