@@ -34,7 +34,7 @@ def settings() -> Settings:
 def configured_dashboard_url() -> str | None:
     """PREDICTIONS_DASHBOARD_URL (or dashboard_url in predictions.toml) when set, else None."""
     current = settings()
-    return current.dashboard_url if "dashboard_url" in current.model_fields_set else None
+    return current.dashboard_url if "dashboard_url" in current.given else None
 
 
 def last_forecast_brier(detail: ClaimDetail, resolution: dict[str, Any] | None) -> float | None:

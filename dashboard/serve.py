@@ -30,7 +30,7 @@ def public_url(address: str, port: int) -> str:
     from predictions.settings import load_settings
 
     settings = load_settings()
-    if "dashboard_url" in settings.model_fields_set:
+    if "dashboard_url" in settings.given:
         return settings.dashboard_url.rstrip("/")
     return f"http://{'localhost' if address in ('0.0.0.0', '127.0.0.1') else address}:{port}"
 

@@ -39,6 +39,15 @@ def test_help_and_usage_errors_load_nothing_heavy() -> None:
     assert "duckdb" in loaded_by("list", "--db", "/nonexistent/x.duckdb")  # a real command loads what it needs
 
 
+def test_listing_and_a_quiet_sweep_load_neither_numpy_nor_pydantic(db_path: Path) -> None:
+    """What cron and scripts run most (issue 18): with the default settings, only DuckDB is heavy."""
+    ledger.seed_from_file(db_path)
+    assert loaded_by("list", "--json", "--db", str(db_path)) == {"duckdb"}
+    sweep = ("remind", "once", "--now", "2026-06-01T09:00:00", "--db", str(db_path))
+    assert "numpy" not in loaded_by(*sweep)  # the first sweep sends (the seed's steps, planned from rows)
+    assert loaded_by(*sweep) == {"duckdb"}  # nothing new: no numpy, no pydantic
+
+
 def test_json_is_compact_unless_asked(db_path: Path) -> None:
     ledger.seed_from_file(db_path)
     compact = run_cli(["list", "--json", "--db", str(db_path)])
