@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -28,6 +28,8 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1440, "height": 1200}
 STARTUP_SECONDS = 90
 RENDER_TIMEOUT_MS = 60_000
+# How long an `expect` waits for what a rerun shows (Playwright's 5 s default failed a test on a loaded machine).
+expect.set_options(timeout=20_000)
 
 
 @dataclass

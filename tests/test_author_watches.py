@@ -8,24 +8,21 @@ linking the entry) or dismissed; a watch is removed after a confirmation. Real D
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 from dashboard_fixtures import Rich, author, no_exception, rich_db
+from local_http import Site, local_site
 from streamlit.testing.v1 import AppTest
 
 from predictions import ledger, watches
 from predictions.models import ClaimIn, ClaimKind, Comparator, ObservationIn
 
 __all__ = ["author", "rich_db"]  # fixtures used by name below
-
-Documents = dict[str, tuple[str, bytes]]  # path → (content type, body); any other path answers 404
 
 CITIES_CSV = b"month,cities\n2025-10,40\n2025-11,66\n"
 FEED = b"""<?xml version="1.0" encoding="utf-8"?>
@@ -43,37 +40,11 @@ FEED = b"""<?xml version="1.0" encoding="utf-8"?>
 """
 
 
-class _Documents(BaseHTTPRequestHandler):
-    documents: Documents
-
-    def do_GET(self) -> None:
-        found = self.documents.get(self.path)
-        if found is None:
-            self.send_error(404, "Not Found")
-            return
-        content_type, body = found
-        self.send_response(200)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
-        return
-
-
 @pytest.fixture
-def source() -> Iterator[tuple[Documents, str]]:
-    """A local HTTP server serving the documents of a dict the test may change between runs."""
-    documents: Documents = {}
-    server = ThreadingHTTPServer(("127.0.0.1", 0), type("Documents", (_Documents,), {"documents": documents}))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield documents, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+def source() -> Iterator[Site]:
+    """A local HTTP server serving documents the test may change between runs."""
+    with local_site() as site:
+        yield site
 
 
 def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -117,12 +88,12 @@ def watch_table(at: AppTest) -> Any:
 
 
 def test_a_csv_watch_added_and_run_from_the_workspace_records_its_readings(
-    author: AppTest, rich_db: Rich, source: tuple[Documents, str]
+    author: AppTest, rich_db: Rich, source: Site
 ) -> None:
     path, ids = rich_db
-    documents, base = source
+    base = source.base
     robotaxi = ids["robotaxi-cities-2025"]
-    documents["/cities.csv"] = ("text/csv", CITIES_CSV)
+    source.serve("/cities.csv", CITIES_CSV, content_type="text/csv")
     before = len(ledger.get_claim(path, robotaxi).observations)
     at = pick(author, robotaxi)
     assert at.tabs[-1].label == "Watched sources"
@@ -176,10 +147,10 @@ def test_a_non_http_url_is_refused_with_one_line_and_nothing_is_written(author: 
 
 
 def test_a_failing_source_shows_its_error_line_and_records_nothing(
-    author: AppTest, rich_db: Rich, source: tuple[Documents, str]
+    author: AppTest, rich_db: Rich, source: Site
 ) -> None:
     path, ids = rich_db
-    _, base = source
+    base = source.base
     robotaxi = ids["robotaxi-cities-2025"]
     before = len(ledger.get_claim(path, robotaxi).observations)
     at = add_watch(pick(author, robotaxi), f"{base}/gone.csv", value="cities", day="month")
@@ -192,13 +163,11 @@ def test_a_failing_source_shows_its_error_line_and_records_nothing(
     assert len(ledger.get_claim(path, robotaxi).observations) == before
 
 
-def test_feed_entries_are_candidates_until_accepted_or_dismissed(
-    author: AppTest, rich_db: Rich, source: tuple[Documents, str]
-) -> None:
+def test_feed_entries_are_candidates_until_accepted_or_dismissed(author: AppTest, rich_db: Rich, source: Site) -> None:
     path, ids = rich_db
-    documents, base = source
+    base = source.base
     robotaxi = ids["robotaxi-cities-2025"]
-    documents["/news.xml"] = ("application/atom+xml", FEED)
+    source.serve("/news.xml", FEED, content_type="application/atom+xml")
     before = len(ledger.get_claim(path, robotaxi).observations)
     at = add_watch(pick(author, robotaxi), f"{base}/news.xml", fmt="atom", match="robotaxi")
     at = run_now(at, 1)
@@ -240,11 +209,9 @@ def test_feed_entries_are_candidates_until_accepted_or_dismissed(
     assert len(ledger.get_claim(path, robotaxi).observations) == before + 1  # dismissing records nothing
 
 
-def test_a_watch_is_removed_only_after_a_confirmation(
-    author: AppTest, rich_db: Rich, source: tuple[Documents, str]
-) -> None:
+def test_a_watch_is_removed_only_after_a_confirmation(author: AppTest, rich_db: Rich, source: Site) -> None:
     path, ids = rich_db
-    _, base = source
+    base = source.base
     at = add_watch(pick(author, ids["robotaxi-cities-2025"]), f"{base}/cities.csv", value="cities", day="month")
     at.button(key="watch_remove").click().run()
     no_exception(at)

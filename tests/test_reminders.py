@@ -10,13 +10,11 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email import message_from_bytes
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import duckdb
@@ -26,6 +24,7 @@ from aiosmtpd.controller import Controller
 from hypothesis import given
 from hypothesis import strategies as st
 from icalendar import Calendar
+from local_http import Hook, webhook_receiver
 
 from predictions import calendar as ical
 from predictions import ledger, reminders
@@ -79,30 +78,10 @@ def smtp() -> Iterator[tuple[Mailbox, int]]:
         controller.stop()
 
 
-class _Hooks(BaseHTTPRequestHandler):
-    received: list[tuple[dict[str, str], dict[str, object]]]
-
-    def do_POST(self) -> None:
-        length = int(self.headers["Content-Length"])
-        self.received.append((dict(self.headers), json.loads(self.rfile.read(length))))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def webhook() -> Iterator[tuple[list[tuple[dict[str, str], dict[str, object]]], str]]:
-    received: list[tuple[dict[str, str], dict[str, object]]] = []
-    handler = type("Hooks", (_Hooks,), {"received": received})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield received, f"http://127.0.0.1:{server.server_port}/hook/secret-token"
-    finally:
-        server.shutdown()
+def webhook() -> Iterator[tuple[list[Hook], str]]:
+    with webhook_receiver("/hook/secret-token") as receiver:
+        yield receiver
 
 
 def add_claim(db: Path, statement: str, deadline: date | None, made_on: date = date(2025, 1, 1)) -> int:

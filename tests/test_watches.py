@@ -3,7 +3,6 @@ documents change between runs, a real DuckDB file, and real reminder processes."
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import signal
@@ -13,113 +12,33 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 from ledger_snapshot import assert_clean_refusal, dump, run_cli
+from local_http import Hook, Site, local_site, webhook_receiver
 
 from predictions import ledger, verdicts, watches
 from predictions import watch_sources as sources
 from predictions.models import ClaimIn
 from predictions.settings import Settings, load_settings
 
-# --- a local server whose documents the tests change ------------------------------------------------
-
-
-@dataclass
-class Route:
-    body: bytes = b""
-    status: int = 200
-    content_type: str = "text/plain; charset=utf-8"
-    location: str | None = None  # a redirect's target
-    hold: threading.Event | None = None  # answer only once this is set
-    delay: float = 0.0
-    hits: int = 0
-
-
-@dataclass
-class Site:
-    base: str
-    routes: dict[str, Route] = field(default_factory=dict)
-
-    def serve(self, path: str, body: str | bytes = b"", **options: Any) -> str:
-        data = body.encode() if isinstance(body, str) else body
-        self.routes[path] = Route(data, **options)
-        return self.base + path
-
-
-class _Handler(BaseHTTPRequestHandler):
-    site: Site
-
-    def do_GET(self) -> None:
-        route = self.site.routes.get(self.path)
-        if route is None:
-            self.send_error(404, "Not Found")
-            return
-        route.hits += 1
-        if route.hold is not None:
-            route.hold.wait(30)
-        if route.delay:
-            time.sleep(route.delay)
-        self.send_response(route.status)
-        if route.location:
-            self.send_header("Location", route.location)
-        self.send_header("Content-Type", route.content_type)
-        self.send_header("Content-Length", str(len(route.body)))
-        self.end_headers()
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
-            self.wfile.write(route.body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+# --- the local servers -------------------------------------------------------------------------------
 
 
 @pytest.fixture
 def site() -> Iterator[Site]:
-    holder = Site("")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), type("Handler", (_Handler,), {"site": holder}))
-    server.daemon_threads = True
-    holder.base = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield holder
-    finally:
-        for route in holder.routes.values():
-            if route.hold is not None:
-                route.hold.set()
-        server.shutdown()
-
-
-class _Hooks(BaseHTTPRequestHandler):
-    received: list[dict[str, Any]]
-
-    def do_POST(self) -> None:
-        import json
-
-        length = int(self.headers["Content-Length"])
-        self.received.append(json.loads(self.rfile.read(length)))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
+    with local_site() as served:
+        yield served
 
 
 @pytest.fixture
-def webhook() -> Iterator[tuple[list[dict[str, Any]], str]]:
-    received: list[dict[str, Any]] = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), type("Hooks", (_Hooks,), {"received": received}))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield received, f"http://127.0.0.1:{server.server_port}/hook"
-    finally:
-        server.shutdown()
+def webhook() -> Iterator[tuple[list[Hook], str]]:
+    with webhook_receiver() as receiver:
+        yield receiver
 
 
 # --- a ledger with one threshold claim ------------------------------------------------------------------
@@ -478,12 +397,13 @@ def predictions(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[
                           timeout=120)  # fmt: skip
 
 
-def data_notices(received: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    return [(str(p["step"]), str(p["text"]).splitlines()[0]) for p in received if str(p["step"]).startswith("data-")]
+def data_notices(received: list[Hook]) -> list[tuple[str, str]]:
+    payloads = [hook.body for hook in received]
+    return [(str(p["step"]), str(p["text"]).splitlines()[0]) for p in payloads if str(p["step"]).startswith("data-")]
 
 
 def test_a_crossing_is_notified_once_across_sweeps_and_concurrent_processes(
-    db: Path, site: Site, webhook: tuple[list[dict[str, Any]], str]
+    db: Path, site: Site, webhook: tuple[list[Hook], str]
 ) -> None:
     received, hook = webhook
     env = cli_env(db, hook)
@@ -528,7 +448,7 @@ def test_a_crossing_is_notified_once_across_sweeps_and_concurrent_processes(
 
 
 def test_a_deadline_passed_short_of_the_target_is_notified_once(
-    db: Path, site: Site, webhook: tuple[list[dict[str, Any]], str]
+    db: Path, site: Site, webhook: tuple[list[Hook], str]
 ) -> None:
     received, hook = webhook
     env = cli_env(db, hook)

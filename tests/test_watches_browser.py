@@ -6,16 +6,15 @@ their tab selected and show their result below the button. Screenshots go to tes
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from browser_server import Server, chromium, dashboard, load, no_exception_shown, settle, watched_page
 from dashboard_fixtures import build_rich_database
+from local_http import local_site
 from playwright.sync_api import Browser, Page, expect
-from test_author_watches import CITIES_CSV, FEED, Documents, _Documents
+from test_author_watches import CITIES_CSV, FEED
 
 from predictions import watches
 from predictions.settings import load_settings
@@ -29,37 +28,25 @@ PASSWORD = "a long enough password for the browser test"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    documents: Documents = {"/cities.csv": ("text/csv", CITIES_CSV), "/news.xml": ("application/atom+xml", FEED)}
-    source = ThreadingHTTPServer(("127.0.0.1", 0), type("Documents", (_Documents,), {"documents": documents}))
-    threading.Thread(target=source.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{source.server_port}"
-    folder = tmp_path_factory.mktemp("watches")
-    database = folder / "ledger.duckdb"
-    ids = build_rich_database(database)
-    robotaxi = ids["robotaxi-cities-2025"]
-    for url, fmt, value, day, match in (
-        (f"{base}/cities.csv", "csv", "cities", "month", None),
-        (f"{base}/gone.csv", "csv", "cities", "month", None),
-        (f"{base}/news.xml", "atom", None, None, "robotaxi"),
-    ):
-        fields = {
-            "claim_id": robotaxi,
-            "url": url,
-            "format": fmt,
-            "value_at": value,
-            "date_at": day,
-            "match_text": match,
-        }
-        watch = watches.WatchIn.model_validate(fields)
-        watches.add_watch(database, watch)
-    watches.run_due(load_settings(db=database), everything=True)
-    try:
+    with local_site() as source:
+        source.serve("/cities.csv", CITIES_CSV, content_type="text/csv")
+        source.serve("/news.xml", FEED, content_type="application/atom+xml")
+        folder = tmp_path_factory.mktemp("watches")
+        database = folder / "ledger.duckdb"
+        ids = build_rich_database(database)
+        robotaxi = ids["robotaxi-cities-2025"]
+        for path, fmt, value, day, match in (
+            ("/cities.csv", "csv", "cities", "month", None),
+            ("/gone.csv", "csv", "cities", "month", None),
+            ("/news.xml", "atom", None, None, "robotaxi"),
+        ):
+            fields = {"claim_id": robotaxi, "url": source.base + path, "format": fmt, "value_at": value,
+                      "date_at": day, "match_text": match}  # fmt: skip
+            watches.add_watch(database, watches.WatchIn.model_validate(fields))
+        watches.run_due(load_settings(db=database), everything=True)
         with dashboard(database, folder, env={"PREDICTIONS_AUTHOR_PASSWORD": PASSWORD}) as served:
             served.ids.update(ids)
             yield served
-    finally:
-        source.shutdown()
-        source.server_close()
 
 
 @pytest.fixture(scope="module")
