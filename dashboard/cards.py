@@ -139,8 +139,9 @@ def card_figure(card: CardData) -> go.Figure:
             traces.append({"type": "scatter", "x": [p.day.isoformat() for p in t.projection],
                            "y": [p.value for p in t.projection], "mode": "lines",
                            "line": {"color": charts.ACCENT, "width": 2, "dash": "dot"}})  # fmt: skip
-        label = f"{charts.plot_text(t.metric or 'metric', 22)} (target {format_number(t.target)}, dashed)"
-        annotations.append(_text(0.66, 0.45, label, 15, MUTED))
+        # Two lines: the metric's name keeps ~40 characters (on one line with the target it kept 22).
+        label = f"{charts.plot_text(t.metric or 'metric', 40)}<br>target {format_number(t.target)}, dashed"
+        annotations.append(_text(0.66, 0.49, label, 15, MUTED))
         yaxis.update(rangemode="tozero", tickformat=",~f")  # 5,000,000, never 5e+06 or 5M
     elif card.forecasts:
         rows = sorted(card.forecasts, key=lambda f: f["made_at"])

@@ -218,6 +218,18 @@ def test_predictions_card_writes_the_same_card_as_the_site(
     assert capsys.readouterr().out == f"wrote the card of claim {robotaxi} to {out}\n"
 
 
+def test_a_cards_chart_names_its_metric_and_target_in_full(published: Site) -> None:
+    robotaxi = published.ids["robotaxi-cities-2025"]
+    detail = ledger.get_claim(published.database, robotaxi, AS_OF)
+    figure = cards.card_figure(cards.card_data(detail, AS_OF))
+    metric = detail.view.row["metric"]
+    texts = [a.text for a in figure.layout.annotations]
+    label = next(text for text in texts if "dashed" in text)
+    first_line, second_line = label.split("<br>")
+    assert metric[:39] in first_line and len(first_line) <= 40  # ~40 characters of the name, not 22
+    assert second_line == f"target {detail.view.row['target']:g}, dashed"
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
