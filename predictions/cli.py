@@ -96,6 +96,11 @@ def _json_default(value: object) -> str:
     return str(value)
 
 
+def _compact(args: argparse.Namespace | None) -> bool:
+    """JSON is compact when stdout is not a terminal (a pipe, a file) and no --indent is given."""
+    return getattr(args, "indent", None) is None and not sys.stdout.isatty()
+
+
 def _print_json(data: Any, args: argparse.Namespace | None = None) -> None:
     """JSON on stdout: compact when stdout is not a terminal (a pipe, a file), indented on a terminal or
     with --indent N."""
@@ -105,14 +110,6 @@ def _print_json(data: Any, args: argparse.Namespace | None = None) -> None:
     separators = (",", ":") if indent is None else None
     text = json.dumps(data, indent=indent, separators=separators, default=_json_default, ensure_ascii=False)
     print(escape_json_controls(text))
-
-
-def _print_json_lines(items: Any) -> None:
-    """One compact JSON document per line, so a consumer can read them as they come."""
-    write = sys.stdout.write
-    for item in items:
-        write(escape_json_controls(json.dumps(item, separators=(",", ":"), default=_json_default, ensure_ascii=False)))
-        write("\n")
 
 
 # --- commands -------------------------------------------------------------------------------------
@@ -420,7 +417,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     from predictions import ledger
 
-    score = ledger.track_record(
+    sheet = ledger.track_record_sheet(
         settings.db,
         latest=args.latest,
         folded=args.folded,
@@ -428,13 +425,16 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
         attribution=args.attribution,
         forecaster=args.forecaster,
     )
-    if args.jsonl:  # one line per group (e.g. per forecaster), then the whole record last
-        if not args.by:
-            raise UsageError("--jsonl goes with --by (one line per group)")
-        data = score.as_dict()
-        groups = data.pop("by")
-        _print_json_lines([{"group": name, **values} for name, values in groups.items()] + [{"group": None, **data}])
+    if args.jsonl and not args.by:
+        raise UsageError("--jsonl goes with --by (one line per group)")
+    if args.jsonl or (args.json and _compact(args)):  # written from the sheet's lists (one write)
+        from predictions import score_json
+
+        # One line per group (e.g. per forecaster), then the whole record last; or one document.
+        text = score_json.lines(sheet) if args.jsonl else score_json.document(sheet) + "\n"
+        getattr(sys.stdout, "write_escaped", sys.stdout.write)(text)  # escaped already
         return 0
+    score = sheet.score()
     if args.json:
         _print_json(score.as_dict(), args)
         return 0

@@ -27,7 +27,7 @@ from predictions.vocabulary import CLAIM_FIELDS, Attribution, ForecastBasis, Out
 if TYPE_CHECKING:
     from predictions.models import ClaimIn, ForecastIn, ObservationIn, ResolutionIn, Source
     from predictions.overview import ClaimTable
-    from predictions.scoring import Score, ScoredForecasts, ScorePoint
+    from predictions.scoring import Score, ScoredForecasts, ScorePoint, ScoreSheet
     from predictions.seed import PreparedClaim  # the seed reader (YAML, ~140 deadline patterns)
     from predictions.trajectory import Trajectory
 
@@ -379,13 +379,29 @@ def track_record(
     forecaster: str | None = None,
 ) -> Score:
     """Brier, log score and calibration over scored forecasts, optionally broken down `by` a grouping."""
-    from predictions.scoring import GROUPS, score_table
+    return track_record_sheet(
+        path, today, latest=latest, folded=folded, by=by, attribution=attribution, forecaster=forecaster
+    ).score()
+
+
+def track_record_sheet(
+    path: Path,
+    today: date | None = None,
+    *,
+    latest: bool = False,
+    folded: bool = False,
+    by: str | None = None,
+    attribution: str | None = None,
+    forecaster: str | None = None,
+) -> ScoreSheet:
+    """`track_record` as a ScoreSheet: a breakdown's scores as lists (the command line writes them)."""
+    from predictions.scoring import GROUPS, score_sheet
 
     if by is not None and by not in GROUPS:
         raise LedgerError(f"unknown grouping {by!r}: use {', '.join(GROUPS)}")
     today = today or date.today()
     table = scored_table(path, latest=latest, attribution=attribution, forecaster=forecaster)
-    return score_table(table, today, folded=folded, by=by)
+    return score_sheet(table, today, folded=folded, by=by)
 
 
 def score_history(

@@ -101,12 +101,46 @@ FOLDED_EDGES = np.array([0.5, 0.6, 0.7, 0.8, 0.9, 1.0])
 
 def calibration(probability: np.ndarray, outcome: np.ndarray, *, folded: bool = False) -> list[CalibrationBin]:
     """Calibration bins; the caller passes only forecasts on claims whose deadline has passed."""
-    return _calibrations(probability, outcome, np.zeros(len(probability), dtype=np.int64), 1, folded=folded)[0]
+    return _bins(probability, outcome, np.zeros(len(probability), dtype=np.int64), 1, folded=folded).of(0)
 
 
-def _calibrations(
+@dataclass(frozen=True)
+class Bins:
+    """The calibration bins of groups 0..groups-1 as flat lists: group g's bin i at g * width + i (a bin
+    with n 0 is empty: its other figures are NaN here, None in its CalibrationBin)."""
+
+    edges: list[float]
+    n: list[int]
+    hits: list[float]
+    mean_probability: list[float]
+    hit_rate: list[float]
+    wilson_low: list[float]
+    wilson_high: list[float]
+    finite: bool  # every figure of every bin with forecasts is a finite number
+
+    @property
+    def width(self) -> int:
+        return len(self.edges) - 1
+
+    def of(self, g: int) -> list[CalibrationBin]:
+        """Group g's bins."""
+        edge, width = self.edges, self.width
+        ns, hits, means, rates, lows, highs = (
+            self.n, self.hits, self.mean_probability, self.hit_rate, self.wilson_low, self.wilson_high
+        )  # fmt: skip
+        bins = []
+        for i in range(width):
+            k = g * width + i
+            if ns[k]:
+                bins.append(CalibrationBin(edge[i], edge[i + 1], ns[k], hits[k], means[k], rates[k], lows[k], highs[k]))
+            else:
+                bins.append(CalibrationBin(edge[i], edge[i + 1], 0, 0.0, None, None, None, None))
+        return bins
+
+
+def _bins(
     probability: np.ndarray, outcome: np.ndarray, group: np.ndarray, groups: int, *, folded: bool = False
-) -> list[list[CalibrationBin]]:
+) -> Bins:
     """`calibration` of each group 0..groups-1 at once (`group` gives each forecast's)."""
     p = np.asarray(probability, dtype=float)
     o = np.asarray(outcome, dtype=float)
@@ -126,7 +160,7 @@ def _calibrations(
     hit_sums = np.bincount(key, weights=o, minlength=groups * width)
     probability_sums = np.bincount(key, weights=p, minlength=groups * width)
     # wilson_interval of every (group, bin) at once: the same operations in the same order, so the same
-    # floats; then one CalibrationBin per (group, bin) from plain lists (no numpy scalar per field).
+    # floats, handed over as plain lists (no numpy scalar per figure).
     n = counts.astype(float)
     z = WILSON_Z
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -134,23 +168,13 @@ def _calibrations(
         denominator = 1 + z * z / n
         centre = (rate + z * z / (2 * n)) / denominator
         half = z * np.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n)) / denominator
-        lows = np.maximum(0.0, centre - half).tolist()
-        highs = np.minimum(1.0, centre + half).tolist()
-        means = (probability_sums / n).tolist()
-        rates = rate.tolist()
-    ns, hits = counts.tolist(), hit_sums.tolist()
-    edge = edges.tolist()
-    out = []
-    for g in range(groups):
-        bins = []
-        for i in range(width):
-            k = g * width + i
-            if ns[k]:
-                bins.append(CalibrationBin(edge[i], edge[i + 1], ns[k], hits[k], means[k], rates[k], lows[k], highs[k]))
-            else:
-                bins.append(CalibrationBin(edge[i], edge[i + 1], 0, 0.0, None, None, None, None))
-        out.append(bins)
-    return out
+        lows = np.maximum(0.0, centre - half)
+        highs = np.minimum(1.0, centre + half)
+        means = probability_sums / n
+    filled = counts > 0
+    finite = all(bool(np.isfinite(figure[filled]).all()) for figure in (hit_sums, means, rate, lows, highs))
+    return Bins(edges.tolist(), counts.tolist(), hit_sums.tolist(), means.tolist(), rate.tolist(), lows.tolist(),
+                highs.tolist(), finite)  # fmt: skip
 
 
 def _deadline_passed(deadlines: np.ndarray, today: date) -> np.ndarray:
@@ -158,6 +182,9 @@ def _deadline_passed(deadlines: np.ndarray, today: date) -> np.ndarray:
 
     DuckDB's fetchnumpy hands NULL dates over as a masked array whose hidden values are 1970-01-01.
     """
+    if type(deadlines) is np.ndarray:  # numpy.ma loads only for a masked array (~15 ms)
+        values = np.asarray(deadlines, dtype="datetime64[D]")
+        return ~np.isnat(values) & (values < np.datetime64(today, "D"))
     missing = np.ma.getmaskarray(deadlines)
     values = np.asarray(np.ma.getdata(deadlines), dtype="datetime64[D]")
     return ~missing & ~np.isnat(values) & (values < np.datetime64(today, "D"))
@@ -334,6 +361,40 @@ def _code_of(names: np.ndarray, value: str) -> int:
     return int(found[0]) if len(found) else -2  # -2 matches nothing (NULL is -1)
 
 
+@dataclass(frozen=True)
+class GroupScores:
+    """The scores of many groups (a breakdown) as plain lists, largest group first, then by name: what
+    `Score.by` holds, without a Score and ten CalibrationBins per group (2,000 forecasters' breakdown
+    written as JSON by the command line needs none of them)."""
+
+    names: list[str]
+    n: list[int]
+    brier: list[float]
+    log_score: list[float]
+    bins: Bins  # group r's bins: bins.of(r)
+
+    def scores(self) -> dict[str, Score]:
+        lists = zip(self.names, self.n, self.brier, self.log_score, strict=True)
+        return {name: Score(n, brier, log, self.bins.of(r)) for r, (name, n, brier, log) in enumerate(lists)}
+
+
+@dataclass(frozen=True)
+class ScoreSheet:
+    """A track record as `score_table` works it out: the overall Score (its `by` empty) and, with a
+    grouping, the groups' scores."""
+
+    overall: Score
+    groups: GroupScores | None = None
+
+    def score(self) -> Score:
+        """The Score, with `by` filled in from the groups."""
+        overall = self.overall
+        score = Score(overall.n, overall.brier, overall.log_score, list(overall.calibration))
+        if self.groups is not None:
+            score.by = self.groups.scores()
+        return score
+
+
 def score_table(
     table: ScoredForecasts,
     today: date,
@@ -345,18 +406,29 @@ def score_table(
 ) -> Score:
     """`score_rows` (and with `by`, one Score per group, largest first) over the forecasts that
     `attribution` and `forecaster` select."""
+    return score_sheet(table, today, folded=folded, by=by, attribution=attribution, forecaster=forecaster).score()
+
+
+def score_sheet(
+    table: ScoredForecasts,
+    today: date,
+    *,
+    folded: bool = False,
+    by: str | None = None,
+    attribution: str | None = None,
+    forecaster: str | None = None,
+) -> ScoreSheet:
+    """`score_table` as a ScoreSheet."""
     if by is not None and by not in GROUPS:
         raise ValueError(f"unknown grouping {by!r}")
     index = table.select(attribution=attribution, forecaster=forecaster)
     key = (attribution, forecaster, today, folded)
     if key not in table._overall:
         table._overall[key] = _overall(table, index, today, folded)
-    overall = table._overall[key]
-    score = Score(overall.n, overall.brier, overall.log_score, list(overall.calibration))
-    if by is not None:
-        positions, group, names = table.groups(by, index)
-        score.by = _score_groups(table, positions, group, names, today, folded)
-    return score
+    if by is None:
+        return ScoreSheet(table._overall[key])
+    positions, group, names = table.groups(by, index)
+    return ScoreSheet(table._overall[key], _score_groups(table, positions, group, names, today, folded))
 
 
 def _overall(table: ScoredForecasts, index: np.ndarray, today: date, folded: bool) -> Score:
@@ -376,9 +448,9 @@ def _score_groups(
     names: np.ndarray,
     today: date,
     folded: bool,
-) -> dict[str, Score]:
+) -> GroupScores:
     if len(positions) == 0:
-        return {}
+        return GroupScores([], [], [], [], _bins(np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int64), 0))
     # One group per distinct text, as SQL groups them (a tag "(none)" and claims without tags are one).
     names, merged = np.unique(np.asarray([str(name) for name in names], dtype=object), return_inverse=True)
     group = np.asarray(merged, dtype=np.int64)[group]
@@ -387,22 +459,22 @@ def _score_groups(
     counts = np.bincount(group, minlength=len(names))
     brier_sums = np.bincount(group, weights=errors[positions], minlength=len(names))
     log_sums = np.bincount(group, weights=logs[positions], minlength=len(names))
+    # The groups with forecasts, largest first, then by name (the names are sorted: a stable sort by
+    # size keeps that order among equals).
     present = np.flatnonzero(counts)
+    order = present[np.argsort(-counts[present], kind="stable")]
+    rank = np.full(len(names), -1, dtype=np.int64)
+    rank[order] = np.arange(len(order))  # each group's place in that order; its calibration's number
     passed = _deadline_passed(table.deadline[positions], today)
     p, o = table.probability[positions[passed]], table.outcome[positions[passed]]
-    rank = np.full(len(names), -1, dtype=np.int64)
-    rank[present] = np.arange(len(present))  # calibrations only of the groups with forecasts
-    calibrations = _calibrations(p, o, rank[group[passed]], len(present), folded=folded)
-    scored = {
-        str(names[g]): Score(
-            n=int(counts[g]),
-            brier=float(brier_sums[g] / counts[g]),
-            log_score=float(log_sums[g] / counts[g]),
-            calibration=calibrations[r],
-        )
-        for r, g in enumerate(present)
-    }
-    return dict(sorted(scored.items(), key=lambda item: (-item[1].n, item[0])))
+    n = counts[order]
+    return GroupScores(
+        names=names[order].tolist(),
+        n=n.tolist(),
+        brier=(brier_sums[order] / n).tolist(),
+        log_score=(log_sums[order] / n).tolist(),
+        bins=_bins(p, o, rank[group[passed]], len(order), folded=folded),
+    )
 
 
 def table_history(

@@ -39,6 +39,12 @@ class EscapingWriter(io.TextIOBase):
         self._stream.write(escape_controls(text, keep="\n\t"))
         return len(text)
 
+    def write_escaped(self, text: str) -> int:
+        """Write text whose controls are escaped already (escape_json_controls leaves only line breaks),
+        as it is: a second pass would change nothing and cost ~20 ms a megabyte."""
+        self._stream.write(text)
+        return len(text)
+
     def flush(self) -> None:
         self._stream.flush()
 
