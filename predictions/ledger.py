@@ -344,12 +344,18 @@ def parse_outcome(text: str) -> Outcome:
 
 
 def scored_table(
-    path: Path, *, latest: bool = False, attribution: str | None = None, forecaster: str | None = None
+    path: Path,
+    *,
+    latest: bool = False,
+    attribution: str | None = None,
+    forecaster: str | None = None,
+    claims: bool = True,
 ) -> ScoredForecasts:
     """Every scored forecast (of `attribution`'s claims, by `forecaster`) as columns: what track_record
-    and score_history compute from, read in one query."""
+    and score_history compute from, read in one query. Without `claims`, their claims' claimants,
+    attributions and topics are not read (ScoredForecasts.from_columns)."""
     with reading(path) as con:
-        return scored_table_from(con, latest=latest, attribution=attribution, forecaster=forecaster)
+        return scored_table_from(con, latest=latest, attribution=attribution, forecaster=forecaster, claims=claims)
 
 
 def scored_table_from(
@@ -358,14 +364,15 @@ def scored_table_from(
     latest: bool = False,
     attribution: str | None = None,
     forecaster: str | None = None,
+    claims: bool = True,
 ) -> ScoredForecasts:
     """`scored_table` within a unit of work already open."""
     from db import columns
     from predictions.scoring import ScoredForecasts
 
-    rows = columns.scored_columns(con, latest=latest, attribution=attribution, forecaster=forecaster)
-    claims = columns.scored_claims(con, attribution=attribution)
-    return ScoredForecasts.from_columns(rows, claims, columns.forecaster_names(con))
+    rows = columns.scored_columns(con, latest=latest, attribution=attribution, forecaster=forecaster, claims=claims)
+    scored_claims = columns.scored_claims(con, attribution=attribution) if claims else None
+    return ScoredForecasts.from_columns(rows, scored_claims, columns.forecaster_names(con))
 
 
 def track_record(
@@ -400,7 +407,9 @@ def track_record_sheet(
     if by is not None and by not in GROUPS:
         raise LedgerError(f"unknown grouping {by!r}: use {', '.join(GROUPS)}")
     today = today or date.today()
-    table = scored_table(path, latest=latest, attribution=attribution, forecaster=forecaster)
+    # The overall scores and the breakdown by forecaster need no claim's claimant, attribution or topics.
+    claims = by not in (None, "forecaster")
+    table = scored_table(path, latest=latest, attribution=attribution, forecaster=forecaster, claims=claims)
     return score_sheet(table, today, folded=folded, by=by)
 
 

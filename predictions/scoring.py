@@ -281,8 +281,27 @@ class ScoredForecasts:
     _per_forecast: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def from_columns(cls, rows: Columns, claims: Columns, forecaster_names: np.ndarray) -> ScoredForecasts:
-        """From db.columns.scored_columns, scored_claims and forecaster_names."""
+    def from_columns(cls, rows: Columns, claims: Columns | None, forecaster_names: np.ndarray) -> ScoredForecasts:
+        """From db.columns.scored_columns, scored_claims and forecaster_names; without `claims` (read
+        with claims=False), a table that knows each forecast's forecaster but not its claim: enough for
+        the overall scores, a forecaster's and the breakdown by forecaster, refused for the others."""
+        if claims is None:
+            none = _frozen(np.zeros(0, dtype=np.int64))
+            nobody = (none, _frozen(np.zeros(0, dtype=object)))
+            return cls(
+                probability=_frozen(rows["probability"], float),
+                outcome=_frozen(rows["outcome"], float),
+                deadline=_frozen(rows["deadline"], "datetime64[D]"),
+                resolved_on=_frozen(rows["resolved_on"], "datetime64[D]"),
+                claim=none,
+                forecaster=_frozen(rows["forecaster"], np.int64),
+                forecaster_names=_frozen(forecaster_names, object),
+                claimant=nobody,
+                attribution=nobody,
+                topic_offsets=none,
+                topic_codes=none,
+                topic_names=nobody[1],
+            )
         return cls(
             probability=_frozen(rows["probability"], float),
             outcome=_frozen(rows["outcome"], float),
@@ -304,6 +323,10 @@ class ScoredForecasts:
     def __len__(self) -> int:
         return len(self.probability)
 
+    def _claims_read(self) -> None:
+        if len(self.claim) != len(self.probability):
+            raise ValueError("these scored forecasts were read without their claims (claims=False)")
+
     def errors_and_logs(self) -> tuple[np.ndarray, np.ndarray]:
         """(p - o)² and o·ln p + (1 - o)·ln(1 - p) of every forecast (p clipped as log_score clips it)."""
         if not self._per_forecast:
@@ -317,6 +340,7 @@ class ScoredForecasts:
         """Positions of the forecasts on claims of `attribution` and by `forecaster`, in table order."""
         keep = np.ones(len(self), dtype=bool)
         if attribution is not None:
+            self._claims_read()
             codes, names = self.attribution
             keep &= codes[self.claim] == _code_of(names, attribution)
         if forecaster is not None:
@@ -337,6 +361,7 @@ class ScoredForecasts:
         and group it belongs to: a claim with two topics puts its forecasts in both."""
         if by == "forecaster":
             return index, self.forecaster[index], self.forecaster_names
+        self._claims_read()
         if by in ("claimant", "attribution"):
             codes, names = self.claimant if by == "claimant" else self.attribution
             group = codes[self.claim[index]]

@@ -68,3 +68,25 @@ def test_names_are_escaped_and_numbers_json_dumps_would_not_write_as_repr_fall_b
     assert list(json.loads(text)["by"]) == sheet.groups.names  # type: ignore[union-attr]
     odd = score_sheet(table(400, nan=True), TODAY, by="forecaster")
     assert "NaN" in score_json.document(odd) and score_json.document(odd) == dumps(odd.score().as_dict())
+
+
+def test_a_table_read_without_claims_scores_the_same_and_refuses_the_claims_groupings() -> None:
+    full = table(400)
+    rows = {"probability": full.probability, "outcome": full.outcome, "deadline": full.deadline,
+            "resolved_on": full.resolved_on, "forecaster": full.forecaster}  # fmt: skip
+    bare = ScoredForecasts.from_columns(Columns(plain=rows), None, full.forecaster_names)
+    for by in (None, "forecaster"):
+        for folded in (False, True):
+            mine, theirs = (
+                score_sheet(bare, TODAY, by=by, folded=folded),
+                score_sheet(full, TODAY, by=by, folded=folded),
+            )
+            assert mine.score() == theirs.score() and score_json.document(mine) == score_json.document(theirs)
+    assert score_json.document(score_sheet(bare, TODAY, forecaster="zero")) == score_json.document(
+        score_sheet(full, TODAY, forecaster="zero")
+    )
+    for by in ("claimant", "attribution", "topic"):
+        with pytest.raises(ValueError, match="without their claims"):
+            score_sheet(bare, TODAY, by=by)
+    with pytest.raises(ValueError, match="without their claims"):
+        score_sheet(bare, TODAY, attribution=NAMES[3])
