@@ -339,3 +339,54 @@ def test_large_targets_read_as_people_write_them() -> None:
     assert "e+0" not in fig.data[0].name and ",.6g" not in text and "~g" not in text
     assert all(",.6~r" in str(trace.hovertemplate) for trace in fig.data if trace.hovertemplate)
     assert fig.layout.yaxis.tickformat == ",~r"  # 1,000,000 on the axis, not 1M or 1e+6
+
+
+# --- the dashboard's figures are made unvalidated, with the default template: equal to validated ones ------
+
+
+def _forecasts() -> list[dict[str, Any]]:
+    return [
+        {"forecaster": name, "probability": p, "made_at": datetime(2025, month, 1), "basis": "verbal", "note": None}
+        for name, p, month in (("Pascal", 0.7, 1), ("Pascal", 0.4, 7), ("Reader", 0.55, 3))
+    ]
+
+
+def _every_figure() -> dict[str, go.Figure]:
+    t = trajectory.build(
+        threshold_claim(baseline=5.0, baseline_on=date(2024, 12, 31)),
+        observations((date(2025, 3, 31), 16), (date(2025, 6, 30), 22), (date(2025, 9, 30), 27)),
+        "behind",
+    )
+    rows = [row(i, status, "2025-01-01", f"2026-0{1 + i % 9}-15", HOSTILE) for i, status in
+            enumerate(["open", "on track", "behind", "resolved true", "awaiting verdict"])]  # fmt: skip
+    rng = np.random.default_rng(7)
+    p = rng.uniform(0, 1, 300)
+    bins = calibration(p, (rng.uniform(0, 1, 300) < p).astype(int))
+    start = date(2020, 1, 1)
+    history = [ScorePoint(start + timedelta(days=i), i + 1, 0.2 + i / 1e4) for i in range(900)]
+    return {
+        "timeline": charts.timeline_figure(rows, TODAY),
+        "progress": charts.progress_figure([t], TODAY),
+        "claim metric": charts.claim_metric_figure(t, TODAY, None, "behind"),
+        "confidence": charts.confidence_figure(_forecasts(), TODAY, date(2026, 12, 31), None, "open"),
+        "calibration": charts.calibration_figure(bins, folded=False),
+        "folded calibration": charts.calibration_figure(bins, folded=True),
+        "score history": charts.score_history_figure(history),
+        "breakdown": charts.breakdown_figure(
+            {f"forecaster {i}": Score(n=50 - i, brier=0.01 * i, log_score=-0.1, calibration=[]) for i in range(20)},
+            "forecaster",
+        ),
+    }
+
+
+def test_the_dashboards_unvalidated_figures_equal_plotlys_validated_ones() -> None:
+    with charts.validated():
+        checked = {name: spec(figure) for name, figure in _every_figure().items()}  # plotly raises on a bad property
+    made = {name: spec(figure) for name, figure in _every_figure().items()}
+    assert made.keys() == checked.keys()
+    for name in made:
+        assert made[name] == checked[name], name
+        assert made[name]["layout"]["template"]["layout"], f"{name}: the default template is carried"
+    with charts.unvalidated():
+        bare = spec(charts.breakdown_figure({"a": Score(n=1, brier=0.1, log_score=-0.1, calibration=[])}, "x"))
+    assert bare["layout"]["template"] == {}  # the static site's figures: no template
