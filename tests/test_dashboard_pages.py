@@ -228,9 +228,9 @@ def test_hostile_text_is_shown_literally(rich_db: Rich) -> None:
     _, ids = rich_db
     at = app(claim=str(ids["hostile"]))
     no_exception(at)
-    for element in at.markdown:
-        if element.proto.allow_html:  # only the status pill, made of fixed text
-            assert "owned" not in element.value and "onerror" not in element.value
+    assert not any(element.proto.allow_html for element in at.markdown)  # raw HTML only in st.html:
+    pills = [element.proto.body for element in at.get("html")]  # the status pill, made of fixed text
+    assert pills and all("owned" not in body and "onerror" not in body for body in pills)
     heading = at.subheader[0].value
     assert "\\<script\\>" in heading and "\\[click me\\]\\(javascript" in heading
     quote = next(m.value for m in at.markdown if m.value.startswith("> "))
