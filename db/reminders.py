@@ -66,11 +66,6 @@ def handled_through_rows(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, str]
     return {(claim_id, channel): due_on for claim_id, channel, due_on in con.execute(_HANDLED_THROUGH).fetchall()}
 
 
-def claim_count(con: duckdb.DuckDBPyConnection) -> int:
-    row = con.execute("SELECT count(*) FROM claims").fetchone()
-    return int(row[0]) if row else 0
-
-
 def claim_summaries_for(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[int]) -> list[dict[str, Any]]:
     return claim_summaries_for_ids(con, claim_ids)
 

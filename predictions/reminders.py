@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from db import reminders as sql
+from db.queries import claim_count
 from predictions.ledger import LedgerError, reading, utc_now, writing
 from predictions.numbers import format_number
 from predictions.progress import Status, claim_status, share_of_target, summary_projection
@@ -591,7 +592,7 @@ def sweep(
         plans: dict[int, list[tuple[str, list[Step]]]] = {}
         if deadlines:
             horizon = today + timedelta(days=max(offsets))
-            if sql.claim_count(con) <= ROWS_UP_TO:
+            if claim_count(con) <= ROWS_UP_TO:
                 rows, handled = sql.open_claim_deadline_rows(con, horizon), sql.handled_through_rows(con)
                 plans = plan_rows(rows, handled, now, settings, list(by_name), result.unschedulable)
             else:
