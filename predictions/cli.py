@@ -417,6 +417,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     from predictions import ledger
 
+    if args.jsonl and not args.by:
+        raise UsageError("--jsonl goes with --by (one line per group)")
     sheet = ledger.track_record_sheet(
         settings.db,
         latest=args.latest,
@@ -425,8 +427,6 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
         attribution=args.attribution,
         forecaster=args.forecaster,
     )
-    if args.jsonl and not args.by:
-        raise UsageError("--jsonl goes with --by (one line per group)")
     if args.jsonl or (args.json and _compact(args)):  # written from the sheet's lists (one write)
         from predictions import score_json
 
