@@ -297,7 +297,7 @@ _SCORED = f"""
     FROM forecasts f
     JOIN claims c ON c.id = f.claim_id
     JOIN claim_rollups r ON r.claim_id = c.id  -- the resolution in force, kept per claim (db.rollups)
-    WHERE r.outcome IN {rules.SCORED_OUTCOMES} AND NOT c.withdrawn
+    WHERE r.outcome IN {rules.SCORED_OUTCOMES} AND NOT c.withdrawn AND {rules.COUNTED}
 """
 
 # Each forecaster's last forecast per claim made by the end of the deadline day: a forecast made

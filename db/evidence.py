@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from db import rollups
+from db import chain, rollups
 from db.clock import utc_now
 from db.queries import CLAIM_SUMMARY_SQL, dicts
 
@@ -79,14 +79,18 @@ def insert_observations(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[s
         {
             **{name: [row.get(name) for row in rows] for name in columns},
             "created_at": [now] * len(rows),
+            "recorded_at": [now] * len(rows),
         }
     )
     con.register("evidence_rows", arrow)
     try:
-        names = ", ".join((*columns, "created_at"))
-        con.execute(f"INSERT INTO observations ({names}) SELECT {names} FROM evidence_rows")
+        names = ", ".join((*columns, "created_at", "recorded_at"))
+        inserted = con.execute(
+            f"INSERT INTO observations ({names}) SELECT {names} FROM evidence_rows RETURNING id"
+        ).fetchall()
     finally:
         con.unregister("evidence_rows")
+    chain.append(con, "observations", sorted(int(row[0]) for row in inserted))
     rollups.touch(con, sorted({int(row["claim_id"]) for row in rows}))
     return len(rows)
 
@@ -153,29 +157,60 @@ def record_amendment(
     if unknown:
         raise ValueError(f"not an amendable field: {sorted(unknown)}")
     document = {name: {"from": _jsonable(old), "to": _jsonable(new)} for name, (old, new) in changes.items()}
-    row = con.execute(
-        """INSERT INTO claim_amendments (claim_id, action, changes, reason, created_at)
-           VALUES (?, 'amend', ?, ?, ?) RETURNING id""",
-        [claim_id, json.dumps(document, sort_keys=True), reason, utc_now()],
-    ).fetchone()
-    assert row is not None
+    amendment_id = _insert_amendment(con, claim_id, "amend", document, reason, None)
     names = [name for name in AMENDABLE if name in changes]
     assignments = ", ".join(f"{name} = ?" for name in names)  # names from AMENDABLE only
     con.execute(f"UPDATE claims SET {assignments} WHERE id = ?", [changes[name][1] for name in names] + [claim_id])
     rollups.touch(con, [claim_id])  # the deadline and target decide scoring and the projection
+    return amendment_id
+
+
+def _insert_amendment(
+    con: duckdb.DuckDBPyConnection,
+    claim_id: int,
+    action: str,
+    document: Mapping[str, Any],
+    reason: str,
+    duplicate_of: int | None,
+) -> int:
+    now = utc_now()
+    row = con.execute(
+        """INSERT INTO claim_amendments (claim_id, action, changes, reason, duplicate_of, created_at, recorded_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+        [claim_id, action, json.dumps(document, sort_keys=True), reason, duplicate_of, now, now],
+    ).fetchone()
+    assert row is not None
+    chain.append(con, "claim_amendments", [int(row[0])])
     return int(row[0])
 
 
 def record_withdrawal(con: duckdb.DuckDBPyConnection, claim_id: int, reason: str, duplicate_of: int | None) -> int:
-    row = con.execute(
-        """INSERT INTO claim_amendments (claim_id, action, changes, reason, duplicate_of, created_at)
-           VALUES (?, 'withdraw', ?, ?, ?, ?) RETURNING id""",
-        [claim_id, json.dumps({"withdrawn": {"from": False, "to": True}}), reason, duplicate_of, utc_now()],
-    ).fetchone()
-    assert row is not None
+    amendment_id = _insert_amendment(
+        con, claim_id, "withdraw", {"withdrawn": {"from": False, "to": True}}, reason, duplicate_of
+    )
     con.execute("UPDATE claims SET withdrawn = TRUE WHERE id = ?", [claim_id])
     rollups.touch(con, [claim_id])
-    return int(row[0])
+    return amendment_id
+
+
+def record_reinstatement(con: duckdb.DuckDBPyConnection, claim_id: int, reason: str) -> int:
+    """A withdrawal undone (`withdraw --undo`): a row of its own, like every correction."""
+    amendment_id = _insert_amendment(
+        con, claim_id, "unwithdraw", {"withdrawn": {"from": True, "to": False}}, reason, None
+    )
+    con.execute("UPDATE claims SET withdrawn = FALSE WHERE id = ?", [claim_id])
+    rollups.touch(con, [claim_id])
+    return amendment_id
+
+
+def withdrawal_of(con: duckdb.DuckDBPyConnection, claim_id: int) -> dict[str, Any] | None:
+    """The withdrawal in force (the latest withdraw not undone since), with its reason and date."""
+    rows = dicts(con.execute(
+        """SELECT id, action, reason, duplicate_of, recorded_at FROM claim_amendments
+           WHERE claim_id = ? AND action IN ('withdraw', 'unwithdraw') ORDER BY id DESC LIMIT 1""",
+        [claim_id],
+    ))  # fmt: skip
+    return rows[0] if rows and rows[0]["action"] == "withdraw" else None
 
 
 def amendments_for(con: duckdb.DuckDBPyConnection, claim_id: int) -> list[dict[str, Any]]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
 
-from db import rollups
+from db import chain, rollups
 from db.clock import utc_now
 
 
@@ -15,6 +16,15 @@ class Migration:
     version: int
     name: str
     statements: tuple[str, ...]
+    # Work SQL alone cannot do (hashing), run after the statements in the same transaction.
+    then: Callable[[duckdb.DuckDBPyConnection], object] | None = None
+
+
+def _chain_existing(con: duckdb.DuckDBPyConnection) -> None:
+    """Forecasts had no recording time: the migration's own, marked by their entry ('migrated', or
+    'imported' for the seed's and imports'); then every existing row is chained."""
+    con.execute("UPDATE forecasts SET recorded_at = ? WHERE recorded_at IS NULL", [utc_now()])
+    chain.chain_all(con)
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -134,7 +144,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         3,
         "rollups: each claim's latest forecast, resolution in force, observation and score sums; forecaster counts",
-        (rollups.TABLE_SQL, rollups.REBUILD_SQL, rollups.FORECASTERS_TABLE_SQL, rollups.FORECASTERS_REBUILD_SQL),
+        # The claims' rows are built by migration 7, under the rules of today's ledger (REBUILD_SQL reads
+        # columns that migration adds).
+        (rollups.TABLE_SQL, rollups.FORECASTERS_TABLE_SQL, rollups.FORECASTERS_REBUILD_SQL),
     ),
     Migration(
         4,
@@ -237,6 +249,40 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        7,
+        "the record cannot be bent: when each history row was recorded, forecast entries, the hash chain",
+        (
+            "ALTER TABLE claims ADD COLUMN recorded_at TIMESTAMP",
+            "UPDATE claims SET recorded_at = created_at",
+            "ALTER TABLE claim_amendments ADD COLUMN recorded_at TIMESTAMP",
+            "UPDATE claim_amendments SET recorded_at = created_at",
+            "ALTER TABLE observations ADD COLUMN recorded_at TIMESTAMP",
+            "UPDATE observations SET recorded_at = created_at",
+            "ALTER TABLE resolutions ADD COLUMN recorded_at TIMESTAMP",
+            "UPDATE resolutions SET recorded_at = created_at",
+            "ALTER TABLE resolution_undos ADD COLUMN recorded_at TIMESTAMP",
+            "UPDATE resolution_undos SET recorded_at = undone_at",
+            # How a forecast entered the record: 'live' (typed by its forecaster, dated within a day of
+            # its recording), 'backfilled' (dated more than a day before it was recorded: never scored),
+            # 'imported' (kept its own date from a file, an archive, the seed or a newsletter issue) or
+            # 'migrated' (recorded before this migration; when, the ledger did not keep).
+            "ALTER TABLE forecasts ADD COLUMN recorded_at TIMESTAMP",
+            "ALTER TABLE forecasts ADD COLUMN entry VARCHAR",
+            """UPDATE forecasts SET entry = CASE
+                   WHEN external_id IS NOT NULL OR basis = 'imported'
+                        OR EXISTS (SELECT 1 FROM claims c WHERE c.id = forecasts.claim_id AND c.external_id IS NOT NULL)
+                   THEN 'imported' ELSE 'migrated' END""",
+            chain.CHAIN_TABLE_SQL,
+            "CREATE INDEX record_chain_hash ON record_chain (hash)",
+            # Scores count only forecasts recorded before their claim's deadline and first resolution.
+            "DELETE FROM claim_rollups",
+            rollups.REBUILD_SQL,
+            "DELETE FROM forecaster_rollups",
+            rollups.FORECASTERS_REBUILD_SQL,
+        ),
+        then=_chain_existing,
+    ),
 )
 
 
@@ -268,6 +314,8 @@ def migrate(
             continue
         for statement in migration.statements:
             con.execute(statement)
+        if migration.then is not None:
+            migration.then(con)
         con.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
             [migration.version, migration.name, utc_now()],

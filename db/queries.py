@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from db import rollups, rules
+from db import chain, rollups, rules
 from db.clock import utc_now
 
 if TYPE_CHECKING:  # the arrays are the caller's: reading rows one by one loads no numpy
@@ -74,11 +74,14 @@ def list_sources(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 def insert_claim(con: duckdb.DuckDBPyConnection, claim: dict[str, Any]) -> int:
     placeholders = ", ".join("?" for _ in CLAIM_COLUMNS)
+    now = utc_now()
     row = con.execute(
-        f"INSERT INTO claims ({', '.join(CLAIM_COLUMNS)}, created_at) VALUES ({placeholders}, ?) RETURNING id",
-        [claim.get(name) for name in CLAIM_COLUMNS] + [utc_now()],
+        f"INSERT INTO claims ({', '.join(CLAIM_COLUMNS)}, created_at, recorded_at) VALUES ({placeholders}, ?, ?)"
+        " RETURNING id",
+        [claim.get(name) for name in CLAIM_COLUMNS] + [now, now],
     ).fetchone()
     assert row is not None
+    chain.append(con, "claims", [int(row[0])])
     return int(row[0])
 
 
@@ -113,6 +116,11 @@ def _registered_text(con: duckdb.DuckDBPyConnection, name: str, values: Sequence
 
 
 _REGISTERED_NAMES = frozenset({"wanted_external_ids", "wanted_forecast_ids"})
+
+
+def claim_deadline(con: duckdb.DuckDBPyConnection, claim_id: int) -> date | None:
+    row = con.execute("SELECT deadline FROM claims WHERE id = ?", [claim_id]).fetchone()
+    return row[0] if row else None
 
 
 def claim_made_on(con: duckdb.DuckDBPyConnection, claim_id: int) -> date | None:
@@ -166,8 +174,8 @@ def claim_count(con: duckdb.DuckDBPyConnection) -> int:
 def insert_observation(con: duckdb.DuckDBPyConnection, claim_id: int, observation: dict[str, Any]) -> int:
     row = con.execute(
         """INSERT INTO observations (claim_id, observed_on, value, note, source_url, source_published,
-                                        confidence, origin, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                                        confidence, origin, created_at, recorded_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         [
             claim_id,
             observation["observed_on"],
@@ -177,10 +185,11 @@ def insert_observation(con: duckdb.DuckDBPyConnection, claim_id: int, observatio
             observation.get("source_published"),
             observation.get("confidence"),
             observation.get("origin") or "recorded",
-            utc_now(),
+            *[utc_now()] * 2,
         ],
     ).fetchone()
     assert row is not None
+    chain.append(con, "observations", [int(row[0])])
     rollups.touch(con, [claim_id])
     return int(row[0])
 
@@ -189,10 +198,22 @@ def observations_for(con: duckdb.DuckDBPyConnection, claim_id: int) -> list[dict
     return dicts(con.execute("SELECT * FROM observations WHERE claim_id = ? ORDER BY observed_on, id", [claim_id]))
 
 
+def forecast_entry(made_at: Any, recorded_at: Any) -> str:
+    """'backfilled' when a forecast is dated more than a day before it is recorded, else 'live'."""
+    return "backfilled" if made_at < recorded_at - BACKFILL_GRACE else "live"
+
+
+BACKFILL_GRACE = timedelta(days=1)
+
+
 def insert_forecast(con: duckdb.DuckDBPyConnection, claim_id: int, forecast: dict[str, Any]) -> int:
+    """A forecast recorded now; its entry is given by an import ('imported'), else read off its date."""
+    now = utc_now()
+    entry = forecast.get("entry") or forecast_entry(forecast["made_at"], now)
     row = con.execute(
-        """INSERT INTO forecasts (external_id, claim_id, forecaster, probability, made_at, basis, note)
-           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+        """INSERT INTO forecasts (external_id, claim_id, forecaster, probability, made_at, basis, note, entry,
+                                 recorded_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         [
             forecast.get("external_id"),
             claim_id,
@@ -201,21 +222,36 @@ def insert_forecast(con: duckdb.DuckDBPyConnection, claim_id: int, forecast: dic
             forecast["made_at"],
             forecast["basis"],
             forecast.get("note"),
+            entry,
+            now,
         ],
     ).fetchone()
     assert row is not None
+    chain.append(con, "forecasts", [int(row[0])])
     rollups.touch(con, [claim_id], [forecast["forecaster"]])
     return int(row[0])
 
 
+def counted_forecast_ids(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The ids of the forecasts that count toward the scores (db.rules.COUNTED)."""
+    sql = f"SELECT f.id FROM forecasts f JOIN claims c ON c.id = f.claim_id WHERE {rules.COUNTED} ORDER BY f.id"
+    return [int(row[0]) for row in con.execute(sql).fetchall()]
+
+
 def forecasts_for(con: duckdb.DuckDBPyConnection, claim_id: int) -> list[dict[str, Any]]:
-    return dicts(con.execute("SELECT * FROM forecasts WHERE claim_id = ? ORDER BY made_at, id", [claim_id]))
+    """A claim's forecasts, each with whether it counts toward the scores (db.rules.COUNTED)."""
+    return dicts(con.execute(
+        f"""SELECT f.*, {rules.COUNTED} AS counted FROM forecasts f JOIN claims c ON c.id = f.claim_id
+            WHERE f.claim_id = ? ORDER BY f.made_at, f.id""",
+        [claim_id],
+    ))  # fmt: skip
 
 
 def insert_resolution(con: duckdb.DuckDBPyConnection, claim_id: int, resolution: dict[str, Any]) -> int:
     row = con.execute(
-        """INSERT INTO resolutions (claim_id, outcome, fraction, resolved_on, note, evidence_url, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+        """INSERT INTO resolutions (claim_id, outcome, fraction, resolved_on, note, evidence_url, created_at,
+                                   recorded_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         [
             claim_id,
             resolution["outcome"],
@@ -223,10 +259,11 @@ def insert_resolution(con: duckdb.DuckDBPyConnection, claim_id: int, resolution:
             resolution["resolved_on"],
             resolution.get("note"),
             resolution.get("evidence_url"),
-            utc_now(),
+            *[utc_now()] * 2,
         ],
     ).fetchone()
     assert row is not None
+    chain.append(con, "resolutions", [int(row[0])])
     rollups.touch(con, [claim_id])
     return int(row[0])
 
@@ -237,10 +274,12 @@ def current_resolution(con: duckdb.DuckDBPyConnection, claim_id: int) -> dict[st
 
 
 def insert_undo(con: duckdb.DuckDBPyConnection, resolution_id: int, note: str | None) -> None:
+    now = utc_now()
     con.execute(
-        "INSERT INTO resolution_undos (resolution_id, undone_at, note) VALUES (?, ?, ?)",
-        [resolution_id, utc_now(), note],
+        "INSERT INTO resolution_undos (resolution_id, undone_at, note, recorded_at) VALUES (?, ?, ?, ?)",
+        [resolution_id, now, note, now],
     )
+    chain.append(con, "resolution_undos", [resolution_id])
     rollups.touch_resolution(con, resolution_id)
 
 
@@ -306,8 +345,19 @@ def _unregister(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 
 BULK_COLUMNS = {
-    "claims": (*CLAIM_COLUMNS, "created_at"),
-    "forecasts": ("external_id", "claim_id", "forecaster", "probability", "made_at", "basis", "note"),
+    "claims": (*CLAIM_COLUMNS, "created_at", "recorded_at"),
+    # Bulk forecasts are imports: they keep their own dates (entry 'imported' unless given).
+    "forecasts": (
+        "external_id",
+        "claim_id",
+        "forecaster",
+        "probability",
+        "made_at",
+        "basis",
+        "note",
+        "entry",
+        "recorded_at",
+    ),
     "observations": (
         "claim_id",
         "observed_on",
@@ -318,9 +368,27 @@ BULK_COLUMNS = {
         "confidence",
         "origin",
         "created_at",
+        "recorded_at",
     ),
-    "resolutions": ("claim_id", "outcome", "fraction", "resolved_on", "note", "evidence_url", "created_at"),
+    "resolutions": (
+        "claim_id",
+        "outcome",
+        "fraction",
+        "resolved_on",
+        "note",
+        "evidence_url",
+        "created_at",
+        "recorded_at",
+    ),
 }
+# Filled in by the ledger, never by the caller.
+_RECORDED = ("created_at", "recorded_at")
+
+
+def _default(table: str, name: str, now: Any) -> Any:
+    if name in _RECORDED:
+        return now
+    return "imported" if (table, name) == ("forecasts", "entry") else None
 
 
 # Tables whose rows belong to a claim: inserting them changes that claim's rollup (db.rollups).
@@ -346,7 +414,11 @@ def bulk_insert(
         return {}
     columns = BULK_COLUMNS[table]
     now = utc_now()
-    arrow = pa.table({name: [row.get(name, now if name == "created_at" else None) for row in rows] for name in columns})
+    arrow = pa.table({
+        name: [now] * len(rows) if name == "recorded_at"
+        else [row.get(name, _default(table, name, now)) for row in rows]
+        for name in columns
+    })  # fmt: skip
     return _insert_arrow(con, table, arrow, returning_key)
 
 
@@ -373,7 +445,7 @@ def bulk_insert_columns(
 
     if table not in BULK_COLUMNS:
         raise ValueError(f"no bulk insert into {table!r}")
-    unknown = set(columns) - set(BULK_COLUMNS[table])
+    unknown = set(columns) - set(BULK_COLUMNS[table]) | (set(columns) & {"recorded_at"})
     if unknown:
         raise ValueError(f"unknown column(s) {sorted(unknown)} for {table!r}")
     sizes = {len(values) for values in columns.values()}
@@ -384,7 +456,8 @@ def bulk_insert_columns(
         return {}
     now = utc_now()
     arrow = pa.table({
-        name: columns[name] if name in columns else ([now] * count if name == "created_at" else pa.nulls(count))
+        name: columns[name] if name in columns
+        else ([_default(table, name, now)] * count if _default(table, name, now) is not None else pa.nulls(count))
         for name in BULK_COLUMNS[table]
     })  # fmt: skip
     return _insert_arrow(con, table, arrow, returning_key)
@@ -403,10 +476,11 @@ def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, arrow: Any, return
         sql = f"INSERT INTO {table} ({select}) SELECT {select} FROM bulk_rows"
         if table in _CLAIM_ROWS:
             rollups.touch_from(con, "bulk_rows", forecasters=table == "forecasts")
+        returned = con.execute(f"{sql} RETURNING id" + (f", {returning_key}" if returning_key else "")).fetchall()
+        chain.append(con, table, sorted(int(row[0]) for row in returned))
         if returning_key is None:
-            con.execute(sql)
             return {}
-        return {str(key): int(new_id) for new_id, key in con.execute(f"{sql} RETURNING id, {returning_key}").fetchall()}
+        return {str(key): int(new_id) for new_id, key in returned}
     finally:
         _unregister(con, "bulk_rows")
 
@@ -458,7 +532,7 @@ def current_outcomes(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[int]) -
 _SHOWN_FORECAST = f"""
     SELECT f.claim_id, f.probability, f.forecaster, f.made_at, NOT {rules.MADE_BY_DEADLINE} AS after_deadline
     FROM forecasts f JOIN claims c ON c.id = f.claim_id
-    WHERE (CAST(? AS VARCHAR) IS NULL OR f.forecaster = ?)
+    WHERE (CAST(? AS VARCHAR) IS NULL OR f.forecaster = ?) AND {rules.COUNTED}
     QUALIFY row_number() OVER (
         PARTITION BY f.claim_id ORDER BY {rules.MADE_BY_DEADLINE} DESC, f.made_at DESC, f.id DESC
     ) = 1

@@ -39,12 +39,13 @@ _FORECASTERS_REFRESH_SQL = (
     " WHERE forecaster IN (SELECT forecaster FROM touched_forecasters) GROUP BY forecaster"
 )
 
-# The rules, once: the latest forecast by (made_at, id); the latest resolution not undone; the least-
-# squares line of value ~ day; a scored forecast is one on a claim resolved true, false or partial,
-# its outcome by db.rules.SCORED_OUTCOME.
-_ROLLUP_SELECT = """
+# The rules, once: the latest counted forecast (db.rules.COUNTED) by (made_at, id); the latest resolution
+# not undone; the least-squares line of value ~ day; a scored forecast is a counted one on a claim resolved
+# true, false or partial, its outcome by db.rules.SCORED_OUTCOME.
+_ROLLUP_SELECT = (
+    """
     WITH latest_forecast AS (
-        SELECT claim_id, probability, forecaster, made_at FROM forecasts {only}
+        SELECT claim_id, probability, forecaster, made_at FROM {counted} cf {only}
         QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY made_at DESC, id DESC) = 1
     ), in_force AS (
         SELECT r.claim_id, r.id, r.outcome, r.fraction, r.resolved_on, r.note FROM (SELECT * FROM resolutions {only}) r
@@ -67,7 +68,7 @@ _ROLLUP_SELECT = """
         WHERE r.outcome IN {scored_outcomes}
     ), scores AS (
         SELECT f.claim_id, count(*) AS n_scored, sum(power(f.probability - s.outcome, 2)) AS brier_sum
-        FROM (SELECT claim_id, probability FROM forecasts {only}) f JOIN scored_outcome s ON s.claim_id = f.claim_id
+        FROM (SELECT claim_id, probability FROM {counted} cf {only}) f JOIN scored_outcome s ON s.claim_id = f.claim_id
         GROUP BY f.claim_id
     ), touched AS (
         -- every claim with a row of its own (one whose resolutions are all undone included)
@@ -85,7 +86,10 @@ _ROLLUP_SELECT = """
     LEFT JOIN in_force r ON r.claim_id = t.claim_id
     LEFT JOIN observation_stats o ON o.claim_id = t.claim_id
     LEFT JOIN scores s ON s.claim_id = t.claim_id
-""".replace("{scored_outcome}", rules.SCORED_OUTCOME).replace("{scored_outcomes}", rules.SCORED_OUTCOMES)
+""".replace("{scored_outcome}", rules.SCORED_OUTCOME)
+    .replace("{scored_outcomes}", rules.SCORED_OUTCOMES)
+    .replace("{counted}", rules.COUNTED_FORECASTS)
+)
 
 _ONLY_TOUCHED = "WHERE claim_id IN (SELECT claim_id FROM touched_claims)"
 # What the table should hold: every claim's rollup computed afresh.

@@ -181,16 +181,18 @@ def watch_exists(con: duckdb.DuckDBPyConnection, watch_id: int) -> bool:
 
 def insert_note(con: duckdb.DuckDBPyConnection, candidate: Mapping[str, Any], observed_on: date, now: datetime) -> int:
     """An accepted candidate as a note observation linking its entry; the claim's rollups follow."""
-    from db import rollups
+    from db import chain, rollups
+    from db.clock import utc_now
 
     note = candidate["title"] + (f" — {candidate['summary']}" if candidate.get("summary") else "")
     row = con.execute(
         """INSERT INTO observations (claim_id, observed_on, value, note, source_url, origin, watch_id, fetched_at,
-                                     payload_sha256, created_at)
-           VALUES (?, ?, NULL, ?, ?, 'watch', ?, ?, ?, ?) RETURNING id""",
+                                     payload_sha256, created_at, recorded_at)
+           VALUES (?, ?, NULL, ?, ?, 'watch', ?, ?, ?, ?, ?) RETURNING id""",
         [candidate["claim_id"], observed_on, note[:5000], candidate.get("link"), candidate["watch_id"],
-         candidate["fetched_at"], candidate["payload_sha256"], now],
+         candidate["fetched_at"], candidate["payload_sha256"], now, utc_now()],
     ).fetchone()  # fmt: skip
     assert row is not None
+    chain.append(con, "observations", [int(row[0])])
     rollups.touch(con, [int(candidate["claim_id"])])
     return int(row[0])

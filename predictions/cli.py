@@ -176,10 +176,16 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     data["forecasts"] = detail.forecasts
     data["observations"] = detail.observations
     data["resolutions"] = detail.resolutions
+    data["withdrawal"] = detail.withdrawal
+    data["amendments"] = detail.amendments
     if args.json:
         _print_json(data, args)
         return 0
     print(f"#{data['id']} {data['statement']}")
+    if detail.withdrawal is not None:
+        w = detail.withdrawal
+        repeats = f"; it repeats claim {w['duplicate_of']}" if w["duplicate_of"] else ""
+        print(f"  WITHDRAWN on {w['recorded_at']:%Y-%m-%d}: {w['reason']}{repeats} (never scored)")
     if data["quote"]:
         print(f'  "{data["quote"]}"')
     print(f"  claimant: {data['claimant']} ({data['attribution']})   kind: {data['kind']}")
@@ -191,7 +197,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     for forecast in detail.forecasts:
         print(
             f"  forecast {forecast['made_at']:%Y-%m-%d} {forecast['forecaster']}: {forecast['probability']:.0%} "
-            f"({forecast['basis']})"
+            f"({forecast['basis']}{_entry_words(forecast)})"
         )
     for observation in detail.observations:
         parts = [format_number(observation["value"])] if observation["value"] is not None else []
@@ -202,7 +208,23 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     for resolution in detail.resolutions:
         undone = " (undone)" if resolution["undone_at"] else ""
         print(f"  resolved {resolution['resolved_on']}: {resolution['outcome']}{undone}")
+    for amendment in detail.amendments:
+        changes = ", ".join(
+            f"{name} {change.get('from')!s} → {change.get('to')!s}" for name, change in amendment["changes"].items()
+        )
+        print(f"  {amendment['action']} {amendment['recorded_at']:%Y-%m-%d}: {changes} ({amendment['reason']})")
     return 0
+
+
+def _entry_words(forecast: dict[str, Any]) -> str:
+    """How a forecast entered the record, where that matters to its score."""
+    if forecast.get("entry") == "backfilled":
+        return f", backfilled: recorded {forecast['recorded_at']:%Y-%m-%d}, never scored"
+    if forecast.get("entry") == "imported":
+        return ", imported"
+    if not forecast.get("counted", True):
+        return f", recorded {forecast['recorded_at']:%Y-%m-%d} after the deadline or verdict: not scored"
+    return ""
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
@@ -274,7 +296,10 @@ def cmd_forecast(args: argparse.Namespace, settings: Settings) -> int:
         note=args.note,
     )
     ledger.add_forecast(settings.db, args.id, forecast)
-    print(f"recorded {forecast.forecaster}'s forecast {forecast.probability:.0%} on claim {args.id}")
+    backfilled = ""
+    if forecast.made_at < ledger.utc_now() - ledger.queries.BACKFILL_GRACE:
+        backfilled = f" (dated {forecast.made_at:%Y-%m-%d}, recorded today: kept as backfilled, never scored)"
+    print(f"recorded {forecast.forecaster}'s forecast {forecast.probability:.0%} on claim {args.id}{backfilled}")
     return 0
 
 
@@ -400,6 +425,12 @@ def cmd_amend(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_withdraw(args: argparse.Namespace, settings: Settings) -> int:
     from predictions import verdicts
 
+    if args.undo:
+        if args.duplicate_of:
+            raise UsageError("--undo takes no --duplicate-of")
+        verdicts.reinstate(settings.db, args.id, args.reason)
+        print(f"reinstated claim {args.id}: it is back in every list, score and reminder")
+        return 0
     verdicts.withdraw(settings.db, args.id, args.reason, args.duplicate_of)
     also = f" (a duplicate of #{args.duplicate_of})" if args.duplicate_of else ""
     print(f"withdrew claim {args.id}{also}: it leaves every list, score and reminder; its link still works")
@@ -451,6 +482,32 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  {b.low:.0%}–{b.high:.0%}: n={b.n:<6} hits={b.hits:<6g} hit rate={rate}")
     for name, sub in score.by.items():
         print(line(f"  {name}"[:32], sub))
+    print(f"record: {ledger.record_head(settings.db).line()} (check it: predictions verify)")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import ledger
+
+    if args.head is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", args.head.strip()):
+        raise UsageError(f"--head {args.head!r} is not a SHA-256 hash (64 hexadecimal characters)")
+    result, prefix = ledger.verify_record(settings.db, args.head)
+    if result.broken is not None:
+        print(f"{result.broken.line()} (records 1-{result.head.count} intact)", file=sys.stderr)
+        return 1
+    if args.head is not None and prefix is None:
+        print(f"no record of this ledger had head {args.head.strip().lower()}: the record since was rewritten or "
+              "that head is another ledger's", file=sys.stderr)  # fmt: skip
+        return 1
+    if args.head is not None:
+        now = ledger.record_head(settings.db)
+        print(f"head {args.head.strip().lower()[:4]}…{args.head.strip().lower()[-4:]} is record {prefix} of "
+              f"{now.count}: the record up to it is unchanged; {now.line()}, intact")  # fmt: skip
+        return 0
+    if args.json:
+        _print_json({"records": result.head.count, "head": result.head.hash, "intact": True}, args)
+    else:
+        print(f"{result.head.line()}, intact")
     return 0
 
 
@@ -772,6 +829,12 @@ def build_parser() -> Parser:
     p.add_argument("id", type=_claim_id)
     p.add_argument("--reason", required=True)
     p.add_argument("--duplicate-of", type=_claim_id, help="the claim this one repeats")
+
+    p.add_argument("--undo", action="store_true", help="reinstate a withdrawn claim (with --reason)")
+
+    p = command("verify", cmd_verify, "recompute the record's hash chain: intact, or the first record that differs")
+    p.add_argument("--head", help="a head printed earlier: check the record up to it is unchanged")
+    p.add_argument("--json", action="store_true", help="also print the head as JSON")
 
     p = command("export", cmd_export, "export the ledger")
     p.add_argument("--format", required=True, choices=["csv", "json", "parquet"])

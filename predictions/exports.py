@@ -50,7 +50,11 @@ def export_ledger(db_path: Path, fmt: str, out: Path, *, exported_at: str | None
         if fmt in {"csv", "parquet"}:
             records = _flat_records(queries.flat_forecast_rows(con))
         elif fmt == "json":
+            from db import chain
+
             tables = {table: queries.table_rows(con, table) for table in queries.EXPORT_TABLES}
+            tables["counted_forecasts"] = [{"id": i} for i in queries.counted_forecast_ids(con)]
+            records = chain.records(con)
         else:
             raise LedgerError(f"unknown export format {fmt!r}: use csv, json or parquet")
     if fmt == "csv":
@@ -66,6 +70,7 @@ def export_ledger(db_path: Path, fmt: str, out: Path, *, exported_at: str | None
         pq.write_table(pa.Table.from_pylist(records), out)
         return len(records)
     document = _json_document(tables)
+    document["chain"] = records  # anyone can recompute the head from these (README: "Checking the record")
     if exported_at is not None:
         document["exported_at"] = exported_at
     out.write_text(json.dumps(document, indent=1, default=str, ensure_ascii=False), encoding="utf-8")
@@ -81,6 +86,11 @@ def _json_document(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         for row in tables[table]:
             grouped.setdefault(row["claim_id"], []).append(row)
         children[table] = grouped
+    counted = {row["id"] for row in tables["counted_forecasts"]}
+    withdrawals: dict[int, dict[str, Any] | None] = {}  # the last withdrawal or reinstatement of each claim
+    for row in tables["claim_amendments"]:
+        if row["action"] in ("withdraw", "unwithdraw"):
+            withdrawals[row["claim_id"]] = row if row["action"] == "withdraw" else None
     claims = []
     for claim in tables["claims"]:
         source = sources.get(claim["source_id"])
@@ -91,9 +101,14 @@ def _json_document(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             else None
         )
         item["forecasts"] = [
-            {k: f[k] for k in ("probability", "forecaster", "made_at", "basis", "note", "external_id")}
+            {k: f[k] for k in ("probability", "forecaster", "made_at", "basis", "note", "external_id", "entry")}
+            | {"recorded_at": f["recorded_at"], "counted": f["id"] in counted}
             for f in children["forecasts"].get(claim["id"], [])
         ]
+        withdrawal = withdrawals.get(claim["id"])
+        item["withdrawal"] = (
+            {"reason": withdrawal["reason"], "withdrawn_at": withdrawal["recorded_at"]} if withdrawal else None
+        )
         item["observations"] = [
             {k: o[k] for k in ("observed_on", "value", "note", "source_url", "source_published", "confidence")}
             | {"origin": o["origin"] or "recorded"}

@@ -17,7 +17,7 @@ import duckdb
 
 import db
 from db import evidence, queries
-from db.clock import utc_now  # noqa: F401  (the one clock, for the CLI and the workspace too)
+from db.clock import utc_now  # the one clock, for the CLI and the workspace too
 from db.errors import PredictionsError
 from predictions.progress import Projection, Status, claim_status, fit_line, project, summary_projection
 from predictions.vocabulary import CLAIM_FIELDS, Attribution, ForecastBasis, Outcome
@@ -25,6 +25,7 @@ from predictions.vocabulary import CLAIM_FIELDS, Attribution, ForecastBasis, Out
 # What reads claims one by one (`predictions list`, `show`, a reminder sweep) loads neither numpy nor
 # pydantic: the models, the columnar reads and the scores are imported by the functions that use them.
 if TYPE_CHECKING:
+    from db.chain import Head, Verification
     from predictions.models import ClaimIn, ForecastIn, ObservationIn, ResolutionIn, Source
     from predictions.overview import ClaimTable
     from predictions.scoring import Score, ScoredForecasts, ScorePoint, ScoreSheet
@@ -108,6 +109,7 @@ def store_prepared(
                 "made_at": made_at,
                 "basis": item.basis,
                 "note": "first forecast, read from the quote's wording" if item.basis == "verbal" else None,
+                "entry": "imported",  # the issue's own forecast, dated by the issue
             },
         )
         for observation in item.observations:  # the issue's own baseline facts
@@ -144,6 +146,43 @@ def ensure_database(path: Path) -> SeedResult | None:
 def _require_claim(con: duckdb.DuckDBPyConnection, claim_id: int) -> None:
     if not queries.claim_exists(con, claim_id):
         raise UnknownClaimError(claim_id)
+
+
+class WithdrawnClaimError(LedgerError):
+    def __init__(self, claim_id: int, withdrawal: Mapping[str, Any]) -> None:
+        when = withdrawal["recorded_at"].date().isoformat() if withdrawal.get("recorded_at") else "earlier"
+        repeats = f", a repeat of claim {withdrawal['duplicate_of']}" if withdrawal.get("duplicate_of") else ""
+        super().__init__(
+            f"claim {claim_id} was withdrawn on {when} ({withdrawal['reason']}{repeats}): it takes nothing new "
+            f"until `predictions withdraw {claim_id} --undo --reason TEXT`"
+        )
+
+
+def require_changeable(con: duckdb.DuckDBPyConnection, claim_id: int) -> None:
+    """The claim exists and is not withdrawn: a withdrawn claim takes no forecast, observation,
+    resolution, amendment or second withdrawal."""
+    _require_claim(con, claim_id)
+    withdrawal = evidence.withdrawal_of(con, claim_id)
+    if withdrawal is not None:
+        raise WithdrawnClaimError(claim_id, withdrawal)
+
+
+def require_forecastable(con: duckdb.DuckDBPyConnection, claim_id: int, now: datetime) -> None:
+    """A forecast is taken only while the claim is open: not withdrawn, no resolution in force, its
+    deadline (as amended) not passed. Anything later would be hindsight."""
+    require_changeable(con, claim_id)
+    current = queries.current_resolution(con, claim_id)
+    if current is not None:
+        raise LedgerError(
+            f"claim {claim_id} was resolved {current['outcome']} on {current['resolved_on']}: "
+            "a forecast now would be hindsight (undo the resolution first if it was wrong)"
+        )
+    deadline = queries.claim_deadline(con, claim_id)
+    if deadline is not None and now.date() > deadline:
+        raise LedgerError(
+            f"claim {claim_id}'s deadline {deadline} has passed: a forecast now would be hindsight "
+            "(amend the deadline if it was wrong)"
+        )
 
 
 def default_forecaster(claim: ClaimIn, author_name: str) -> str:
@@ -191,26 +230,31 @@ def add_claim(
             source_id = queries.ensure_source(con, {**source.model_dump(), "external_id": source_key(source, "manual")})
         claim_id = queries.insert_claim(con, {**claim.model_dump(), "source_id": source_id})
         if first is not None:
-            queries.insert_forecast(con, claim_id, first.model_dump())
+            # A claim from a dated source carries that source's forecast, dated by it (as the seed's and
+            # an import's do); one typed without a source is live, or backfilled when dated back.
+            entry = {"entry": "imported"} if source is not None and source.published_on is not None else {}
+            queries.insert_forecast(con, claim_id, {**first.model_dump(), **entry})
     return claim_id
 
 
 def add_observation(path: Path, claim_id: int, observation: ObservationIn) -> int:
     with writing(path, create=False) as con:
-        _require_claim(con, claim_id)
+        require_changeable(con, claim_id)
         return queries.insert_observation(con, claim_id, observation.model_dump())
 
 
 def add_forecast(path: Path, claim_id: int, forecast: ForecastIn) -> int:
-    """A new row in the confidence history; earlier forecasts are never overwritten."""
+    """A new row in the confidence history; earlier forecasts are never overwritten. Refused once the
+    claim is withdrawn, resolved or past its deadline; one dated more than a day before now is kept as
+    backfilled and never scored."""
     with writing(path, create=False) as con:
-        _require_claim(con, claim_id)
-        return queries.insert_forecast(con, claim_id, forecast.model_dump())
+        require_forecastable(con, claim_id, utc_now())
+        return queries.insert_forecast(con, claim_id, {**forecast.model_dump(), "entry": None})
 
 
 def resolve(path: Path, claim_id: int, resolution: ResolutionIn) -> int:
     with writing(path, create=False) as con:
-        _require_claim(con, claim_id)
+        require_changeable(con, claim_id)
         made_on = queries.claim_made_on(con, claim_id)
         if made_on is not None and resolution.resolved_on < made_on:
             raise LedgerError(f"resolution date {resolution.resolved_on} is before the claim was made ({made_on})")
@@ -220,7 +264,7 @@ def resolve(path: Path, claim_id: int, resolution: ResolutionIn) -> int:
 def undo_resolution(path: Path, claim_id: int, note: str | None = None) -> dict[str, Any]:
     """Undo the resolution in force; the one before it (if any) is in force again. Returns the undone row."""
     with writing(path, create=False) as con:
-        _require_claim(con, claim_id)
+        require_changeable(con, claim_id)
         current = queries.current_resolution(con, claim_id)
         if current is None:
             raise LedgerError(f"claim {claim_id} has no resolution to undo")
@@ -300,6 +344,12 @@ class ClaimDetail:
     # Its corrections (amendments and a withdrawal), oldest first: read in the same unit of work.
     amendments: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def withdrawal(self) -> dict[str, Any] | None:
+        """The withdrawal in force (reason, the claim it repeats, when), None when not withdrawn."""
+        last = [row for row in self.amendments if row["action"] in ("withdraw", "unwithdraw")]
+        return last[-1] if last and last[-1]["action"] == "withdraw" else None
+
 
 def get_claim(path: Path, claim_id: int, today: date | None = None) -> ClaimDetail:
     today = today or date.today()
@@ -338,6 +388,36 @@ def parse_outcome(text: str) -> Outcome:
         return Outcome(text.strip().lower())
     except ValueError as error:
         raise LedgerError(f"unknown outcome {text!r}: use true, false, partial or ambiguous") from error
+
+
+# --- the hash chain ------------------------------------------------------------------------------
+
+
+def record_head(path: Path) -> Head:
+    """The chain's head: how many records, the last hash and when it was recorded."""
+    from db import chain
+
+    with reading(path, few_rows=True) as con:
+        return chain.head(con)
+
+
+def verify_record(path: Path, head_hash: str | None = None) -> tuple[Verification, int | None]:
+    """Recompute the chain from the ledger's rows. With `head_hash`, whether the record that had that
+    head is an unchanged prefix of today's (the prefix's length, None when it is not)."""
+    from db import chain
+
+    with reading(path) as con:
+        if head_hash is None:
+            result = chain.verify(con)
+            return result, result.head.count if result.intact else None
+        return chain.verify_prefix(con, head_hash)
+
+
+def chain_records(path: Path) -> list[dict[str, Any]]:
+    from db import chain
+
+    with reading(path) as con:
+        return chain.records(con)
 
 
 # --- track record --------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import Any
 from db import evidence as evidence_sql
 from db import queries
 from db import watches as watches_sql
-from predictions.ledger import LedgerError, UnknownClaimError, reading, writing
+from predictions.ledger import LedgerError, UnknownClaimError, reading, require_changeable, writing
 from predictions.numbers import format_number
 from predictions.progress import Projection, Status, meets
 from predictions.vocabulary import Precision
@@ -293,6 +293,7 @@ def amend(path: Path, claim_id: int, amendment: Amendment) -> dict[str, tuple[An
             "nothing to amend: give at least one of --statement, --deadline, --criteria, --target, --tags"
         )
     with writing(path, create=False) as con:
+        require_changeable(con, claim_id)
         current = evidence_sql.claim_fields(con, claim_id)
         if current is None:
             raise UnknownClaimError(claim_id)
@@ -328,11 +329,7 @@ def withdraw(path: Path, claim_id: int, reason: str, duplicate_of: int | None = 
     """Take a claim out of every list, score and reminder; it stays reachable by its link."""
     reason = _reason(reason)
     with writing(path, create=False) as con:
-        current = evidence_sql.claim_fields(con, claim_id)
-        if current is None:
-            raise UnknownClaimError(claim_id)
-        if current["withdrawn"]:
-            raise LedgerError(f"claim {claim_id} is already withdrawn")
+        require_changeable(con, claim_id)  # a second withdrawal is refused, naming the first
         if duplicate_of is not None:
             if duplicate_of == claim_id:
                 raise LedgerError("a claim cannot be a duplicate of itself")
@@ -342,6 +339,18 @@ def withdraw(path: Path, claim_id: int, reason: str, duplicate_of: int | None = 
             if other["withdrawn"]:
                 raise LedgerError(f"--duplicate-of: claim {duplicate_of} is withdrawn itself")
         evidence_sql.record_withdrawal(con, claim_id, reason, duplicate_of)
+
+
+def reinstate(path: Path, claim_id: int, reason: str) -> None:
+    """Undo a withdrawal (`withdraw ID --undo --reason`): a row of its own; the claim is back in every
+    list, score and reminder."""
+    reason = _reason(reason)
+    with writing(path, create=False) as con:
+        if evidence_sql.claim_fields(con, claim_id) is None:
+            raise UnknownClaimError(claim_id)
+        if evidence_sql.withdrawal_of(con, claim_id) is None:
+            raise LedgerError(f"claim {claim_id} is not withdrawn: nothing to undo")
+        evidence_sql.record_reinstatement(con, claim_id, reason)
 
 
 def amendments(path: Path, claim_id: int) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import auth
+from db.clock import replaying
 from predictions import imports, ledger
 from predictions.models import ClaimIn, ForecastIn, ObservationIn, Outcome, ResolutionIn
 
@@ -62,11 +63,12 @@ def build_rich_database(path: Path, today: date | None = None) -> dict[str, int]
             )
     for key, (outcome, day, fraction) in RESOLUTIONS.items():
         ledger.resolve(path, ids[key], ResolutionIn(outcome=outcome, resolved_on=day, fraction=fraction, note="test"))
-    ledger.add_forecast(
-        path,
-        ids["robotaxi-cities-2025"],
-        ForecastIn(probability=0.45, forecaster="Pascal Coppens", made_at=datetime(2025, 7, 1, 9), note="slower"),
-    )
+    with replaying(datetime(2025, 7, 1, 9)):  # the author's update, recorded when he made it
+        ledger.add_forecast(
+            path,
+            ids["robotaxi-cities-2025"],
+            ForecastIn(probability=0.45, forecaster="Pascal Coppens", made_at=datetime(2025, 7, 1, 9), note="slower"),
+        )
     ids["hostile"] = ledger.add_claim(
         path,
         ClaimIn(

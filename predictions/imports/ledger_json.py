@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
+from db import evidence as evidence_sql
 from db import queries
 from predictions.imports.base import JSON_FORMAT, ImportProblems, ImportResult, _key
 from predictions.ledger import source_key as source_key_of
@@ -31,9 +32,28 @@ class ExportedResolution(ResolutionIn):
     undone: bool = False
 
 
+class ExportedForecast(ForecastIn):
+    """A forecast as exported: how it entered that ledger, when, and whether it counted there."""
+
+    entry: Literal["live", "backfilled", "imported", "migrated"] | None = None
+    recorded_at: datetime | None = None
+    counted: bool = True
+
+    def entry_here(self) -> str:
+        """Its entry in this ledger: imported with its own date, but one that never counted where it was
+        recorded (backfilled, or typed after its claim's deadline or verdict) stays unscored here too."""
+        return "imported" if self.counted and self.entry != "backfilled" else "backfilled"
+
+
+class ExportedWithdrawal(Model):
+    reason: str = Field(min_length=1, max_length=2000)
+    withdrawn_at: datetime | None = None
+
+
 class ExportedClaim(ClaimIn):
     source: Source | None = None
-    forecasts: list[ForecastIn] = Field(default_factory=list)
+    forecasts: list[ExportedForecast] = Field(default_factory=list)
+    withdrawal: ExportedWithdrawal | None = None
     observations: list[ObservationIn] = Field(default_factory=list)
     resolutions: list[ExportedResolution] = Field(default_factory=list)
 
@@ -42,6 +62,8 @@ class ExportFile(Model):
     format: str
     exported_at: datetime | None = None
     claims: list[ExportedClaim]
+    # The exporting ledger's hash chain: this ledger builds its own (its records are new here).
+    chain: list[dict[str, Any]] | None = None
 
     @field_validator("format")
     @classmethod
@@ -116,7 +138,7 @@ def import_json_text(db_path: Path, text: str) -> ImportResult:
                         con, {**claim.source.model_dump(), "external_id": source_key}
                     )
                 source_id = source_ids[source_key]
-            fields = claim.model_dump(exclude={"source", "forecasts", "observations", "resolutions"})
+            fields = claim.model_dump(exclude={"source", "forecasts", "observations", "resolutions", "withdrawal"})
             rows.append({**fields, "external_id": key, "source_id": source_id})
         # One Arrow insert per table: row by row, the PredictionBook archive's export took minutes.
         ids = queries.bulk_insert(con, "claims", rows, returning_key="external_id")
@@ -125,7 +147,10 @@ def import_json_text(db_path: Path, text: str) -> ImportResult:
         single_resolutions: list[dict[str, Any]] = []
         for key, claim in new:
             claim_id = ids[key]
-            forecasts += [{**f.model_dump(), "claim_id": claim_id} for f in claim.forecasts]
+            forecasts += [
+                {**f.model_dump(exclude={"recorded_at", "counted"}), "entry": f.entry_here(), "claim_id": claim_id}
+                for f in claim.forecasts
+            ]
             observations += [{**o.model_dump(), "claim_id": claim_id} for o in claim.observations]
             if len(claim.resolutions) == 1 and not claim.resolutions[0].undone:
                 single_resolutions.append({**claim.resolutions[0].model_dump(exclude={"undone"}), "claim_id": claim_id})
@@ -138,6 +163,9 @@ def import_json_text(db_path: Path, text: str) -> ImportResult:
         queries.bulk_insert(con, "forecasts", forecasts)
         queries.bulk_insert(con, "observations", observations)
         queries.bulk_insert(con, "resolutions", single_resolutions)
+        for key, claim in new:  # withdrawn there, withdrawn here: never scored by an export and an import
+            if claim.withdrawal is not None:
+                evidence_sql.record_withdrawal(con, ids[key], claim.withdrawal.reason, None)
     result.claims_added = len(new)
     result.forecasts_added = len(forecasts)
     result.observations_added = len(observations)
