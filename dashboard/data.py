@@ -38,11 +38,14 @@ def configured_dashboard_url() -> str | None:
 
 
 def last_forecast_brier(detail: ClaimDetail, resolution: dict[str, Any] | None) -> float | None:
-    """The Brier score of the claim's last forecast against its true/false resolution, else None."""
-    if resolution is None or resolution["outcome"] not in ("true", "false") or not detail.forecasts:
+    """The Brier score of the claim's last counted forecast against its true/false resolution, else None
+    (a withdrawn claim is never scored; a backfilled forecast, or one recorded after the deadline or
+    the verdict, never counts)."""
+    latest = detail.last_counted_forecast
+    if resolution is None or resolution["outcome"] not in ("true", "false") or latest is None:
         return None
     outcome = 1.0 if resolution["outcome"] == "true" else 0.0
-    return scoring.brier_score(np.array([float(detail.forecasts[-1]["probability"])]), np.array([outcome]))
+    return scoring.brier_score(np.array([float(latest["probability"])]), np.array([outcome]))
 
 
 def database_path() -> Path:

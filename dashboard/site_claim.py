@@ -88,11 +88,13 @@ def claim_page(
     detail = claim.detail
     row = detail.view.as_json()
     cid = claim.id
-    status = str(row["status"])
+    status = detail.shown_status  # 'withdrawn' for a withdrawn claim: never an outcome badge or a score
     current = ledger.resolution_in_force(detail)
     proposal = verdicts.propose(detail.view.row, detail.observations) if detail.view.status.state == "overdue" else None
     reason = verdicts.status_reason(detail.view.row, detail.view.status, detail.view.projection, today, proposal)
-    latest = detail.forecasts[-1] if detail.forecasts else None
+    if claim.withdrawal is not None:
+        reason = "left out of every list, score and feed (see below)"
+    latest = detail.last_counted_forecast
     facts: list[tuple[str, str]] = [("Claimant", f"{row['claimant']} ({str(row['attribution']).replace('_', ' ')})")]
     phrase = f' "{row["deadline_text"]}"' if row["deadline_text"] else ""
     if row["deadline"]:
@@ -193,13 +195,14 @@ def claim_page(
     parts.append(f"<h2>Confidence history ({len(detail.forecasts)} forecasts)</h2>")
     parts.append(
         h.table(
-            ["made at", "forecaster", "probability", "basis", "note"],
+            ["made at", "forecaster", "probability", "basis", "scored", "note"],
             [
                 [
                     h.esc(f"{f['made_at']:%Y-%m-%d %H:%M}"),
                     h.esc(f["forecaster"]),
                     h.esc(h.percent(f["probability"])),
                     h.esc(f["basis"]),
+                    h.esc(overview.forecast_entry_text(f)),
                     h.esc(f["note"] or ""),
                 ]
                 for f in detail.forecasts
@@ -293,7 +296,8 @@ def _plain(value: object) -> str:
 
 def _card_alt(row: Mapping[str, Any], latest: Mapping[str, Any] | None) -> str:
     confidence = f", confidence {float(latest['probability']):.0%}" if latest else ""
-    return f"Claim #{row['id']}: {row['statement']} ({row['status']}, deadline {row['deadline'] or 'none'}{confidence})"
+    status = "withdrawn" if row.get("withdrawn") else row["status"]
+    return f"Claim #{row['id']}: {row['statement']} ({status}, deadline {row['deadline'] or 'none'}{confidence})"
 
 
 def embed_page(claim: SiteClaim, figures: ClaimCharts, today: date) -> str:
@@ -301,8 +305,8 @@ def embed_page(claim: SiteClaim, figures: ClaimCharts, today: date) -> str:
     assets (style, plotly.js, site.js), not the host page's."""
     row = claim.detail.view.as_json()
     cid = claim.id
-    latest = claim.detail.forecasts[-1] if claim.detail.forecasts else None
-    status = str(row["status"])
+    latest = claim.detail.last_counted_forecast
+    status = claim.detail.shown_status
     if figures.trajectory is not None:
         chart = _metric_chart("embed", "The metric against its target", figures)
     else:

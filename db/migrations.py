@@ -274,7 +274,6 @@ MIGRATIONS: tuple[Migration, ...] = (
                         OR EXISTS (SELECT 1 FROM claims c WHERE c.id = forecasts.claim_id AND c.external_id IS NOT NULL)
                    THEN 'imported' ELSE 'migrated' END""",
             chain.CHAIN_TABLE_SQL,
-            "CREATE INDEX record_chain_hash ON record_chain (hash)",
             # Scores count only forecasts recorded before their claim's deadline and first resolution.
             "DELETE FROM claim_rollups",
             rollups.REBUILD_SQL,

@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 
+from db import rules
 from db.queries import CLAIM_SUMMARY_SQL, dicts
 
 
@@ -24,7 +25,11 @@ def every_observation(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 def every_forecast(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    return dicts(con.execute("SELECT * FROM forecasts ORDER BY claim_id, made_at, id"))
+    """Every forecast, each with whether it counts toward the scores (db.rules.COUNTED)."""
+    return dicts(con.execute(
+        f"""SELECT f.*, {rules.COUNTED} AS counted FROM forecasts f JOIN claims c ON c.id = f.claim_id
+            ORDER BY f.claim_id, f.made_at, f.id"""
+    ))  # fmt: skip
 
 
 def every_resolution(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

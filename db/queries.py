@@ -232,6 +232,20 @@ def insert_forecast(con: duckdb.DuckDBPyConnection, claim_id: int, forecast: dic
     return int(row[0])
 
 
+def forecast_entries(
+    con: duckdb.DuckDBPyConnection, *, attribution: str | None = None, forecaster: str | None = None
+) -> dict[str, int]:
+    """{entry: count} of the forecasts on claims not withdrawn (of `attribution`, by `forecaster`)."""
+    rows = con.execute(
+        """SELECT f.entry, count(*) FROM forecasts f JOIN claims c ON c.id = f.claim_id
+           WHERE NOT c.withdrawn AND (CAST(? AS VARCHAR) IS NULL OR c.attribution = ?)
+             AND (CAST(? AS VARCHAR) IS NULL OR f.forecaster = ?)
+           GROUP BY f.entry""",
+        [attribution, attribution, forecaster, forecaster],
+    ).fetchall()
+    return {str(entry): int(n) for entry, n in rows}
+
+
 def counted_forecast_ids(con: duckdb.DuckDBPyConnection) -> list[int]:
     """The ids of the forecasts that count toward the scores (db.rules.COUNTED)."""
     sql = f"SELECT f.id FROM forecasts f JOIN claims c ON c.id = f.claim_id WHERE {rules.COUNTED} ORDER BY f.id"

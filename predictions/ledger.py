@@ -345,6 +345,20 @@ class ClaimDetail:
     amendments: list[dict[str, Any]] = field(default_factory=list)
 
     @property
+    def shown_status(self) -> str:
+        """The status a page shows: 'withdrawn' for a withdrawn claim (never an outcome), else its status."""
+        return "withdrawn" if self.withdrawal is not None else self.view.status.value
+
+    @property
+    def last_counted_forecast(self) -> dict[str, Any] | None:
+        """The latest forecast that counts toward the scores (db.rules.COUNTED): what the claim's header
+        shows and scores; None for a withdrawn claim, which is never scored."""
+        if self.withdrawal is not None:
+            return None
+        counted = [f for f in self.forecasts if f.get("counted", True)]
+        return counted[-1] if counted else None
+
+    @property
     def withdrawal(self) -> dict[str, Any] | None:
         """The withdrawal in force (reason, the claim it repeats, when), None when not withdrawn."""
         last = [row for row in self.amendments if row["action"] in ("withdraw", "unwithdraw")]

@@ -531,3 +531,16 @@ def parse_claim_id(text: object) -> int | None:
         return None
     number = int(value)
     return number if number > 0 else None
+
+
+def forecast_entry_text(forecast: Mapping[str, Any]) -> str:
+    """How a forecast entered the record and whether it is scored, in a few words (claim pages, site)."""
+    recorded = forecast.get("recorded_at")
+    when = f"{recorded:%Y-%m-%d}" if recorded is not None else "later"
+    if forecast.get("entry") == "backfilled":
+        return f"backfilled (recorded {when}): never scored"
+    if not forecast.get("counted", True):
+        return f"recorded {when}, after the deadline or verdict: not scored"
+    if forecast.get("entry") == "imported":
+        return "yes (imported with its own date)"
+    return "yes"

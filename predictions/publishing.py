@@ -38,9 +38,12 @@ class SiteClaim:
     def id(self) -> int:
         return self.detail.view.id
 
+    def __post_init__(self) -> None:
+        self.detail.amendments = self.amendments  # its withdrawal and status read them (ClaimDetail)
+
     @property
     def withdrawal(self) -> dict[str, Any] | None:
-        return next((a for a in self.amendments if a["action"] == "withdraw"), None)
+        return self.detail.withdrawal
 
 
 def site_claims(db_path: Path, today: date) -> list[SiteClaim]:

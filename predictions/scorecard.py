@@ -29,8 +29,9 @@ from typing import Any
 
 import numpy as np
 
+from db import chain, queries
 from db import evidence as evidence_sql
-from db import queries
+from db.chain import Head
 from predictions.ledger import LedgerError, reading, scored_table_from
 from predictions.scoring import (
     CalibrationBin,
@@ -81,6 +82,10 @@ class Scorecard:
     attribution: str | None = None
     latest: bool = False
     charts: list[Path] = field(default_factory=list)
+    # The hash chain's head when the card was made (count, hash, day): a reader can hold the author to it.
+    record: Head | None = None
+    # How the forecasts in the card's scope entered the record: {entry: count} (imported, backfilled, ...).
+    entries: dict[str, int] = field(default_factory=dict)
 
     @property
     def change(self) -> float | None:
@@ -121,6 +126,8 @@ def compute_scorecard(
         resolved = queries.resolved_between(con, since, today, attribution=attribution, forecaster=forecaster)
         amended = evidence_sql.amended_claim_ids(con)
         due = queries.open_claims_due(con, today, due_until, attribution=attribution, forecaster=forecaster)
+        record = chain.head(con)
+        entries = queries.forecast_entries(con, attribution=attribution, forecaster=forecaster)
     rows = table.rows(np.arange(len(table)))  # what `predictions score` scores, in the same order
     resolved_on = rows["resolved_on"]
     up_to_today = resolved_on <= np.datetime64(today, "D")
@@ -145,6 +152,8 @@ def compute_scorecard(
         forecaster=forecaster,
         attribution=attribution,
         latest=latest,
+        record=record,
+        entries=entries,
     )
 
 
@@ -263,7 +272,25 @@ def _headline(card: Scorecard) -> list[tuple[str, str]]:
         (f"Brier score on {card.today.isoformat()}", _period_text(card.now)),
         ("Change", _change_text(card)),
         ("Log score now", _number(card.now.log_score)),
+        ("How the forecasts were recorded", _entries_text(card.entries)),
+        ("The record", _record_text(card.record)),
     ]
+
+
+def _entries_text(entries: dict[str, int]) -> str:
+    total = sum(entries.values())
+    if not total:
+        return "no forecast yet"
+    parts = [f"{entries.get('live', 0) + entries.get('migrated', 0):,} typed as they were made"]
+    parts.append(f"{entries.get('imported', 0):,} imported with their own dates (the issues' own, archives)")
+    parts.append(f"{entries.get('backfilled', 0):,} backfilled (dated back when typed: never scored)")
+    return f"of {total:,} forecasts, " + "; ".join(parts)
+
+
+def _record_text(record: Head | None) -> str:
+    if record is None or not record.count:
+        return "nothing recorded yet"
+    return f"{record.line()}; full head {record.hash} (check it: predictions verify --head {record.hash})"
 
 
 def _table_rows(card: Scorecard, max_rows: int) -> dict[str, Any]:

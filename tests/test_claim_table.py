@@ -50,7 +50,8 @@ def _add_mixed_claim(con: duckdb.DuckDBPyConnection, rng: random.Random, i: int)
     probability = rng.choice([None, 0.2, 0.45, 0.5, 0.65, 0.9])
     if probability is not None:
         forecast = ForecastIn(probability=probability, forecaster="a", made_at=datetime(2024, 1, 1))
-        queries.insert_forecast(con, claim_id, forecast.model_dump())
+        # historical forecasts with their own dates, as an import brings them (they count by those dates)
+        queries.insert_forecast(con, claim_id, {**forecast.model_dump(), "entry": "imported"})
     for _ in range(rng.choice([0, 0, 1, 1, 2, 3, 5])):
         observed = made_on + timedelta(days=rng.randrange(0, 400))
         value = float(rng.randrange(0, 150)) if threshold or rng.random() < 0.3 else None

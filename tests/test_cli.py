@@ -166,8 +166,8 @@ def test_a_claim_from_add_to_undo(seeded: Path, tmp_path: Path) -> None:
     assert claim_id.isdigit() and int(claim_id) == n_seed_claims() + 1
     assert ok("observe", claim_id, "--db", db, "--on", "2025-03-01", "--value", "30", "--source", "https://x.org/a")
     assert ok(
-        "forecast", claim_id, "--db", db, "--probability", "40%", "--at", "2025-03-02T10:00", "--forecaster", "me"
-    )
+        "forecast", claim_id, "--db", db, "--probability", "40%", "--forecaster", "me"
+    )  # live: a forecast dated back (--at) would be kept as backfilled and never shown as the probability
     shown = json.loads(ok("show", claim_id, "--json", "--db", db))
     assert (shown["kind"], shown["metric"], shown["target"], shown["baseline"], shown["comparator"]) == (
         "threshold",

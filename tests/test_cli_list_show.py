@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
+from db.clock import replaying
 from predictions import ledger
 from predictions.models import ClaimIn, ObservationIn
 
@@ -42,7 +43,8 @@ def test_list_has_a_header_and_marks_cut_statements(db_path: Path) -> None:
 def test_show_prints_numbers_notes_and_sources(db_path: Path) -> None:
     claim = ClaimIn(statement="Five million cars.", made_on=date(2025, 1, 1), deadline=date(2026, 12, 31),
                     kind="threshold", metric="cars sold", unit="cars", target=5_000_000)  # fmt: skip
-    claim_id = ledger.add_claim(db_path, claim, probability=0.65)
+    with replaying(datetime(2025, 1, 1, 9)):  # added the day it was made: its 65% is live, not backfilled
+        claim_id = ledger.add_claim(db_path, claim, probability=0.65)
     ledger.add_observation(db_path, claim_id, ObservationIn(observed_on=date(2025, 6, 30), value=1_250_000,
                            note="H1 sales report", source_url="https://example.org/h1"))  # fmt: skip
     text = run("show", str(claim_id), "--db", db_path).stdout

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from db.clock import replaying
 from predictions import ledger
 from predictions.confidence import VERBAL_SCALE, _pattern, find_hedge, hedge_probability
 from predictions.models import ClaimIn, ForecastIn
@@ -108,12 +109,14 @@ def test_no_hedge_and_no_probability_means_no_forecast(db_path: Path) -> None:
 
 def test_updates_are_new_rows_and_the_latest_one_is_shown(db_path: Path) -> None:
     claim = ClaimIn(statement="Robotaxis in 65 cities", quote="It will likely happen.", made_on=date(2024, 12, 31))
-    claim_id = ledger.add_claim(db_path, claim, author_name="Pascal")
-    for day, probability in [(3, 0.6), (5, 0.2), (1, 0.9)]:  # recorded out of order
+    with replaying(datetime(2024, 12, 31, 9)):  # added the day it was made
+        claim_id = ledger.add_claim(db_path, claim, author_name="Pascal")
+    for day, probability in [(3, 0.6), (5, 0.2), (1, 0.9)]:  # made out of order, each recorded as it was made
         update = ForecastIn(
             probability=probability, forecaster="Pascal", made_at=datetime(2025, 1, day), basis="updated"
         )
-        ledger.add_forecast(db_path, claim_id, update)
+        with replaying(datetime(2025, 1, day)):
+            ledger.add_forecast(db_path, claim_id, update)
     assert forecasts(db_path, claim_id) == [
         ("Pascal", 0.70, "verbal"),
         ("Pascal", 0.6, "updated"),

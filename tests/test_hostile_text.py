@@ -17,7 +17,7 @@ import io
 import json
 import urllib.parse
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,7 @@ from ledger_snapshot import assert_clean_refusal, dump, run_cli
 from playwright.sync_api import Browser, Page, expect
 from pydantic import ValidationError
 
+from db.clock import replaying, utc_now
 from predictions import ledger, reminders
 from predictions.models import (
     ClaimIn,
@@ -115,11 +116,12 @@ def build_hostile_database(path: Path) -> dict[str, int]:
         forecaster=FORECASTER,
         source=source,
     )
-    ledger.add_forecast(
-        path,
-        ids["hostile-resolved"],
-        ForecastIn(probability=0.8, forecaster=FORECASTER, made_at=datetime.now() - timedelta(days=60), note=IMG),
-    )
+    with replaying(utc_now() - timedelta(days=60)):  # an update recorded before the deadline
+        ledger.add_forecast(
+            path,
+            ids["hostile-resolved"],
+            ForecastIn(probability=0.8, forecaster=FORECASTER, made_at=utc_now(), note=IMG),
+        )
     ledger.resolve(
         path,
         ids["hostile-resolved"],

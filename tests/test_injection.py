@@ -151,6 +151,7 @@ def test_sql_in_every_cli_argument_is_stored_as_typed(db_path: Path) -> None:
     expected.update(observations=seeded["observations"] + 1, resolutions=1, resolution_undos=1)
     expected["claim_rollups"] = seeded["claim_rollups"] + 1  # the new claim has forecasts now
     expected["forecaster_rollups"] = seeded["forecaster_rollups"] + 2  # by two new (SQL-looking) forecasters
+    expected["record_chain"] = seeded["record_chain"] + 6  # one record per history row written above
     assert after == expected
 
     # Reads take SQL-looking arguments as values too: nothing matches, nothing changes.

@@ -264,7 +264,7 @@ def test_review_json_lists_every_overdue_claim_with_the_data_s_proposals(db_path
         days = [e["observed_on"] for e in item["evidence"]]
         assert days == sorted(days, reverse=True)  # newest first
     robotaxi = next(i for i in items if keys[i["id"]] == "robotaxi-cities-2025")
-    assert "22 cities on 2025-12-12" in robotaxi["basis"] and "65" in robotaxi["basis"]
+    assert "10 cities on 2025-11-26" in robotaxi["basis"] and "65" in robotaxi["basis"]
 
 
 def test_the_author_works_through_the_queue_in_the_workspace(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -279,7 +279,7 @@ def test_the_author_works_through_the_queue_in_the_workspace(db_path: Path, monk
     no_exception(at)
     assert at.radio(key=f"verdict_outcome_{robotaxi}").value == "false"  # the data's proposal, pre-selected
     note = at.text_area(key=f"verdict_note_{robotaxi}").value
-    assert "22 cities" in note and "https://" in note
+    assert "10 cities" in note and "https://" in note
     at.button(key=f"verdict_submit_{robotaxi}").click().run()
     no_exception(at)
     assert any(f"Resolved claim #{robotaxi}: false" in s.value for s in at.success)
@@ -299,7 +299,7 @@ def test_the_author_works_through_the_queue_in_the_workspace(db_path: Path, monk
     score = ledger.track_record(db_path)
     assert score.n > 0
     card = scorecard.build_scorecard(db_path, date(2025, 1, 1), today=date.today())
-    assert "Rests on" in card and "22 cities" in card and "[source](<https://" in card
+    assert "Rests on" in card and "10 cities" in card and "[source](<https://" in card
 
 
 # --- 5. corrections -------------------------------------------------------------------------------

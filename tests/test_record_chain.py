@@ -11,6 +11,8 @@ import hashlib
 import json
 import math
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -253,6 +255,7 @@ def test_every_write_path_keeps_the_chain_and_verify_agrees_with_hashlib(db_path
     assert counts == sorted(set(counts)) and counts[-1] - counts[0] == len(steps) - 1
 
 
+@pytest.mark.tampers
 def test_verify_head_proves_an_unchanged_prefix(db_path: Path) -> None:
     cli_ok("init")
     head = json.loads(cli_ok("verify", "--json"))["head"]
@@ -436,3 +439,43 @@ def test_the_untouched_copy_of_the_tamper_ledger_stays_intact(chained_ledger: Pa
     shutil.copy(chained_ledger, copy)
     result, _ = ledger.verify_record(copy)
     assert result.intact and (result.head.count, result.head.hash) == independent_head(copy)
+
+
+# --- recounting without the project ----------------------------------------------------------------
+
+VERIFIER = Path(__file__).resolve().parents[1] / "predictions" / "standalone_verifier.py"
+
+
+def run_verifier(*args: object) -> subprocess.CompletedProcess[str]:
+    """The standalone verifier in a bare interpreter: isolated mode (-I), no site packages (-S)."""
+    return subprocess.run(
+        [sys.executable, "-I", "-S", str(VERIFIER), *map(str, args)], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_standalone_verifier_is_short_and_uses_the_standard_library_only() -> None:
+    source = VERIFIER.read_text()
+    assert len(source.splitlines()) < 100
+    imported = {line.split()[1].split(".")[0] for line in source.splitlines() if line.startswith(("import ", "from "))}
+    assert imported <= set(sys.stdlib_module_names), imported
+
+
+def test_the_standalone_verifier_agrees_with_verify_and_catches_an_edit(db_path: Path, tmp_path: Path) -> None:
+    cli_ok("init")
+    cli_ok("forecast", EHANG, "--probability", "0.35", "--note", 'quotes " and \\ and \u202e and \x01')
+    cli_ok("observe", EHANG, "--on", "2026-06-30", "--value", "0.000001", "--note", "tiny")
+    cli_ok("observe", EHANG, "--on", "2026-07-30", "--value", "1e20", "--note", "huge")
+    exported = tmp_path / "ledger.json"
+    cli_ok("export", "--format", "json", "-o", exported)
+    ours = json.loads(cli_ok("verify", "--json"))
+    theirs = run_verifier(exported)
+    assert theirs.returncode == 0, theirs.stderr
+    assert theirs.stdout.splitlines()[-1] == f"head {ours['head']}"
+    assert theirs.stdout.startswith(f"{ours['records']} records, head {ours['head'][:4]}")
+    assert run_verifier(exported, "--head", ours["head"]).returncode == 0
+    document = json.loads(exported.read_text())
+    document["chain"][5]["record"]["probability"] = 0.01  # one number changed after publishing
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps(document))
+    result = run_verifier(forged)
+    assert result.returncode == 1 and "broken at record 6" in result.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import random
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from db import rollups
+from db.clock import replaying
 from predictions import exports, imports, ledger
 from predictions.models import ClaimIn, ForecastIn, ObservationIn, ResolutionIn
 from tests.test_claim_table import build_mixed_ledger
@@ -34,12 +35,29 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
 def expected_in_python(db: Path) -> dict[int, dict[str, Any]]:
     """Each claim's rollup from its raw rows, by loops: the rules of DESIGN §3 and §4 written out again."""
     with duckdb.connect(str(db), read_only=True) as con:
-        claims = {row["id"]: row for row in rows(con, "SELECT id, partial_credit FROM claims")}
+        claims = {row["id"]: row for row in rows(con, "SELECT id, partial_credit, deadline FROM claims")}
         forecasts = rows(con, "SELECT * FROM forecasts")
         observations = rows(con, "SELECT * FROM observations")
         resolutions = rows(con, "SELECT * FROM resolutions")
         undone = {row["resolution_id"] for row in rows(con, "SELECT resolution_id FROM resolution_undos")}
     out: dict[int, dict[str, Any]] = {}
+    first_resolved: dict[int, datetime] = {}
+    for r in resolutions:
+        first_resolved[r["claim_id"]] = min(r["recorded_at"], first_resolved.get(r["claim_id"], r["recorded_at"]))
+
+    def counts(f: dict[str, Any]) -> bool:
+        """No hindsight (README, "A record no one can bend"): never backfilled; a live forecast only if
+        recorded before the end of the deadline day and before the first resolution was recorded."""
+        if f["entry"] == "backfilled":
+            return False
+        if f["entry"] != "live":
+            return True
+        deadline = claims[f["claim_id"]]["deadline"]
+        if deadline is not None and f["recorded_at"] >= datetime.combine(deadline + timedelta(days=1), time()):
+            return False
+        return f["claim_id"] not in first_resolved or f["recorded_at"] < first_resolved[f["claim_id"]]
+
+    forecasts = [f for f in forecasts if counts(f)]
     touched = {r["claim_id"] for r in forecasts + observations + resolutions}
     for claim_id in touched:
         mine = [f for f in forecasts if f["claim_id"] == claim_id]
@@ -100,18 +118,21 @@ def test_every_write_through_the_ledger_keeps_the_rollups(db_path: Path) -> None
     build_mixed_ledger(db_path, rng, n=120)  # every kind of row, many claims in one unit of work
     assert_rollups_hold(db_path)
     ids = [view.id for view in ledger.list_claims(db_path, TODAY)]
-    new_id = ledger.add_claim(db_path, ClaimIn(statement="Added later", made_on=date(2025, 1, 1)), probability=0.3)
+    with replaying(datetime(2025, 1, 1, 12)):  # added on the day they were made: live first forecasts
+        new_id = ledger.add_claim(db_path, ClaimIn(statement="Added later", made_on=date(2025, 1, 1)), probability=0.3)
+        partial = ledger.add_claim(
+            db_path, ClaimIn(statement="Partial credit", made_on=date(2025, 1, 1), partial_credit=True), probability=0.6
+        )
     ids.append(new_id)
-    partial = ledger.add_claim(
-        db_path, ClaimIn(statement="Partial credit", made_on=date(2025, 1, 1), partial_credit=True), probability=0.6
-    )
     for step in range(60):
         claim_id = rng.choice(ids)
         action = rng.choice(["forecast", "observation", "resolve", "undo"])
         if action == "forecast":
             made_at = datetime(2025, 1, 1) + timedelta(days=rng.randrange(0, 300))
-            ledger.add_forecast(db_path, claim_id, ForecastIn(probability=rng.random(), forecaster=f"f{step % 3}",
-                                                              made_at=made_at))  # fmt: skip
+            # recorded when made; a claim resolved or past its deadline by then refuses it (no hindsight)
+            with replaying(made_at), contextlib.suppress(ledger.LedgerError):
+                ledger.add_forecast(db_path, claim_id, ForecastIn(probability=rng.random(), forecaster=f"f{step % 3}",
+                                                                  made_at=made_at))  # fmt: skip
         elif action == "observation":
             value = rng.choice([None, float(rng.randrange(0, 100))])
             ledger.add_observation(db_path, claim_id, ObservationIn(observed_on=date(2025, 2, 1) + timedelta(step),
@@ -152,14 +173,15 @@ def test_imports_keep_the_rollups(tmp_path: Path, db_path: Path) -> None:
     assert stored(other).keys() and len(stored(other)) == len(stored(db_path))
 
 
+@pytest.mark.tampers
 def test_the_check_finds_a_rollup_that_no_longer_matches(db_path: Path) -> None:
     ledger.seed_from_file(db_path)
     assert stale(db_path) == []
     claim_id = next(iter(stored(db_path)))
     with duckdb.connect(str(db_path)) as con:  # behind the ledger's back, as a DuckDB shell could
         con.execute("UPDATE claim_rollups SET probability = 0.123 WHERE claim_id = ?", [claim_id])
-        con.execute("INSERT INTO forecasts (claim_id, forecaster, probability, made_at, basis) "
-                    "VALUES (?, 'x', 0.9, TIMESTAMP '2030-01-01', 'b')", [claim_id + 1])  # fmt: skip
+        con.execute("INSERT INTO forecasts (claim_id, forecaster, probability, made_at, basis, entry) "
+                    "VALUES (?, 'x', 0.9, TIMESTAMP '2030-01-01', 'b', 'imported')", [claim_id + 1])  # fmt: skip
     assert stale(db_path) == sorted([claim_id, claim_id + 1])
     with duckdb.connect(str(db_path), read_only=True) as con:
         assert rollups.stale_forecasters(con) == ["x"]  # the forecast added behind its back
@@ -181,6 +203,7 @@ def test_a_failed_write_leaves_the_rollups_as_they_were(db_path: Path) -> None:
     assert stored(db_path) == before
 
 
+@pytest.mark.tampers
 def test_the_overview_brier_from_rollups_is_the_track_records(db_path: Path) -> None:
     build_mixed_ledger(db_path, random.Random(5), n=150)
     with ledger.writing(db_path) as con:  # a second forecaster and partial credit, so the sums have work

@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from db import DatabaseError
+from db.clock import replaying
 from predictions import cli, exports, imports, ledger
 
 TOL = 1e-12
@@ -151,6 +152,8 @@ def test_json_round_trip_keeps_everything(tmp_path: Path, capsys: pytest.Capture
         claims = json.loads(out.read_text(encoding="utf-8"))["claims"]
         for claim in claims:
             claim.pop("external_id")  # the copy keys the claims it imported
+            for forecast in claim["forecasts"]:
+                forecast.pop("recorded_at")  # the copy recorded them when it imported them
         return claims
 
     again = exported(copy)
@@ -299,16 +302,18 @@ def _partial_ledger(path: Path) -> list[tuple[float, float]]:
         ("The metro line opens by 2025", False, Outcome.PARTIAL, 0.9, (0.8,)),
         ("The bridge opens by 2025", False, Outcome.TRUE, None, (0.6,)),
     ):
-        claim_id = ledger.add_claim(
-            path,
-            ClaimIn(statement=statement, made_on=made, deadline=date(2025, 12, 31), partial_credit=credit),
-            probability=probabilities[0],
-            forecaster="Ann",
-        )
-        for later in probabilities[1:]:
-            ledger.add_forecast(
-                path, claim_id, ForecastIn(probability=later, forecaster="Ann", made_at=datetime(2024, 6, 1))
+        with replaying(datetime(2024, 1, 1, 12)):  # each forecast recorded when it was made
+            claim_id = ledger.add_claim(
+                path,
+                ClaimIn(statement=statement, made_on=made, deadline=date(2025, 12, 31), partial_credit=credit),
+                probability=probabilities[0],
+                forecaster="Ann",
             )
+        for later in probabilities[1:]:
+            with replaying(datetime(2024, 6, 1)):
+                ledger.add_forecast(
+                    path, claim_id, ForecastIn(probability=later, forecaster="Ann", made_at=datetime(2024, 6, 1))
+                )
         ledger.resolve(path, claim_id, ResolutionIn(outcome=outcome, resolved_on=date(2026, 1, 5), fraction=fraction))
         scored = 1.0 if outcome is Outcome.TRUE else (fraction if credit else 0.0)
         expected += [(p, scored) for p in probabilities]

@@ -64,10 +64,10 @@ except UnknownClaimError:
 
 today = data.today()
 row = detail.view.as_json()
-status = row["status"]
+status = detail.shown_status  # 'withdrawn' for a withdrawn claim: never an outcome badge or a score
 current = data.resolution_in_force(detail)
 
-latest = detail.forecasts[-1] if detail.forecasts else None
+latest = detail.last_counted_forecast
 st.set_page_config(page_title=f"{row['statement'][:70]} · Trend Prediction Tracker")
 st.page_link(OVERVIEW, label="All claims", icon=":material/arrow_back:")
 st.subheader(ui.escape_markdown(row["statement"]))
@@ -81,7 +81,8 @@ big.metric(
 with badge:
     ui.status_pill(status)
     st.markdown(ui.escape_markdown(ui.status_badge(status, latest, data.last_forecast_brier(detail, current))))
-    st.caption(ui.escape_markdown(data.status_reason(detail)))
+    if detail.withdrawal is None:
+        st.caption(ui.escape_markdown(data.status_reason(detail)))
 share = ui.claim_url(row["id"], ui.public_address(data.configured_dashboard_url()))
 st.caption(f"Claim #{row['id']} · shareable link (the copy button is at its right):")
 st.code(share, language=None, wrap_lines=True)
@@ -107,11 +108,11 @@ data_button.download_button(
     help="Its forecasts, evidence and resolutions, in the layout `predictions export --format json` writes",
 )
 corrections = detail.amendments  # read with the claim, in its unit of work
-withdrawal = next((a for a in corrections if a["action"] == "withdraw"), None)
+withdrawal = detail.withdrawal
 if withdrawal is not None:
     repeat = f" It repeats claim #{withdrawal['duplicate_of']}." if withdrawal["duplicate_of"] else ""
     st.warning(
-        f"Withdrawn on {withdrawal['created_at']:%Y-%m-%d}: {ui.escape_markdown(withdrawal['reason'])}.{repeat} "
+        f"Withdrawn on {withdrawal['recorded_at']:%Y-%m-%d}: {ui.escape_markdown(withdrawal['reason'])}.{repeat} "
         "It is left out of every list, score and reminder; this link keeps it readable."
     )
 
@@ -212,6 +213,7 @@ with st.expander(f"Confidence history ({len(detail.forecasts)} forecasts)"):
                 "forecaster": f["forecaster"],
                 "probability": round(100 * float(f["probability"])),
                 "basis": f["basis"],
+                "scored": overview.forecast_entry_text(f),
                 "note": f["note"] or "",
             }
             for f in detail.forecasts
