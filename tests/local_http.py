@@ -87,7 +87,6 @@ class _SiteHandler(_Quiet):
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
             self.wfile.write(route.body)
 
-
     def _trickle(self, route: Route) -> None:
         """Headers at once, then a byte of a CSV at a time until the client goes or the site closes."""
         self.send_response(200)
