@@ -18,6 +18,7 @@ from dashboard import data, ui
 from dashboard.forms import empty_if_saved, flash, save, show_flash, text
 from predictions.ledger import LedgerError
 from predictions.models import describe_validation_error
+from predictions.watch_sources import public_url
 from predictions.watches import WatchIn, describe, found
 
 ACTIONS = "watch_actions"  # where a run's summary or a removal's confirmation shows
@@ -81,7 +82,7 @@ def watch_table(rows: list[dict[str, Any]]) -> None:
                 "state": _state(row),
                 "found": found(row),
                 "reads": f"{describe(row)}, every {row['every_hours']:g} h",
-                "source": ui.safe_url(row["url"]),
+                "source": ui.safe_url(public_url(row["url"])),
                 "last run": _when(row["last_run_at"]),  # a failing one's last success is in its line below
             }
             for row in rows
@@ -128,7 +129,7 @@ def watch_actions(rows: list[dict[str, Any]]) -> None:
 def run_now(row: dict[str, Any]) -> None:
     """Fetch the source at once, record what it holds, send any crossing notice, and say what happened."""
     watch_id = int(row["id"])
-    with st.spinner(f"Reading {row['url'][:120]}…"):
+    with st.spinner(f"Reading {public_url(row['url'])[:120]}…"):
         try:
             runs, notices = data.run_watch(watch_id)
         except LedgerError as error:
@@ -151,7 +152,7 @@ def confirm_removal(by_id: dict[int, dict[str, Any]]) -> None:
     watch_id = int(row["id"])
     st.warning(
         ui.escape_markdown(
-            f"Remove watch {watch_id} of claim #{row['claim_id']} ({describe(row)} from {row['url']})? "
+            f"Remove watch {watch_id} of claim #{row['claim_id']} ({describe(row)} from {public_url(row['url'])})? "
             "It stops being read; the readings it recorded stay as evidence, its pending candidate notes go."
         )
     )

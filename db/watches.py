@@ -54,36 +54,43 @@ def remove_watch(con: duckdb.DuckDBPyConnection, watch_id: int) -> bool:
 
 
 def take_due(
-    con: duckdb.DuckDBPyConnection, now: datetime, *, everything: bool = False, watch_ids: Sequence[int] = ()
+    con: duckdb.DuckDBPyConnection,
+    now: datetime,
+    lease_until: datetime,
+    *,
+    everything: bool = False,
+    watch_ids: Sequence[int] = (),
 ) -> list[dict[str, Any]]:
     """Claim the watches due by `now` (all of them with `everything`, or just `watch_ids`): their next run
-    moves to `now` plus their interval before anything is fetched. A withdrawn claim's watches rest."""
+    moves to `lease_until` before anything is fetched, and to its real time when the run is recorded, so
+    a run killed on the way leaves its watch due again once the lease ends. A withdrawn claim's watches rest."""
     return dicts(con.execute(
-        """UPDATE watches SET next_run_at = ?::TIMESTAMP + to_microseconds(CAST(every_hours * 3600e6 AS BIGINT))
+        """UPDATE watches SET next_run_at = ?
            WHERE (? OR next_run_at <= ?) AND (len(?::BIGINT[]) = 0 OR id IN (SELECT unnest(?::BIGINT[])))
              AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.id = watches.claim_id AND c.withdrawn)
            RETURNING *""",
-        [now, everything, now, list(watch_ids), list(watch_ids)],
+        [lease_until, everything, now, list(watch_ids), list(watch_ids)],
     ))  # fmt: skip
 
 
-def record_success(con: duckdb.DuckDBPyConnection, watch_id: int, now: datetime) -> None:
+def record_success(con: duckdb.DuckDBPyConnection, watch_id: int, now: datetime, next_run_at: datetime) -> None:
     con.execute(
-        """UPDATE watches SET last_run_at = ?, last_ok_at = ?, last_error = NULL, runs = runs + 1, failures = 0
+        """UPDATE watches SET last_run_at = ?, last_ok_at = ?, last_error = NULL, runs = runs + 1, failures = 0,
+                              next_run_at = ?
            WHERE id = ?""",
-        [now, now, watch_id],
+        [now, now, next_run_at, watch_id],
     )
 
 
 def record_failure(
-    con: duckdb.DuckDBPyConnection, watch_id: int, now: datetime, error: str, retry_at: datetime | None
+    con: duckdb.DuckDBPyConnection, watch_id: int, now: datetime, error: str, next_run_at: datetime
 ) -> None:
-    """Note the failure; a watch failing again and again is retried sooner than its interval at first."""
+    """Note the failure and when to try again (sooner than the interval at first: the caller says)."""
     con.execute(
         """UPDATE watches SET last_run_at = ?, last_error = ?, runs = runs + 1, failures = failures + 1,
-                              next_run_at = least(next_run_at, coalesce(?, next_run_at))
+                              next_run_at = ?
            WHERE id = ?""",
-        [now, error, retry_at, watch_id],
+        [now, error, next_run_at, watch_id],
     )
 
 

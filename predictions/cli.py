@@ -537,6 +537,7 @@ def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
     from predictions import watches
+    from predictions.watch_sources import public_url
 
     if args.action == "add":
         watch = watches.WatchIn(
@@ -545,10 +546,11 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
         )  # fmt: skip
         watch_id = watches.add_watch(settings.db, watch)
         print(f"watch {watch_id} added to claim #{args.id}: {watches.describe(watch.model_dump())} "
-              f"from {watch.url} every {args.every:g} h (due now)")  # fmt: skip
+              f"from {public_url(watch.url)} every {args.every:g} h (due now)")  # fmt: skip
         return 0
     if args.action == "list":
-        rows = watches.list_watches(settings.db)
+        # Shown with a literal credential masked, as every reading's source (the ledger keeps it to fetch with).
+        rows = [{**row, "url": public_url(row["url"])} for row in watches.list_watches(settings.db)]
         if args.json:
             _print_json(rows, args)
             return 0
@@ -583,6 +585,8 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     from predictions import reminders
 
+    if not args.once and (args.all or args.watch_ids):  # never start the endless loop for a one-off request
+        raise UsageError("--all and --watch go with --once (`watch run` alone keeps running the due watches)")
     if not args.once:  # the long-running process logs each run; --once prints its summary instead
         _log_to_stderr()
         print(f"watch process: running due sources in {settings.db} every {settings.watch_check_minutes:g} min; "
@@ -951,6 +955,12 @@ def _os_problem(error: OSError) -> str:
     return f"{where}: {reason}" if where else reason
 
 
+def _dashes_read_as_value(value: object) -> bool:
+    """argparse reads `--opt=--` as an empty list (`[[]]` in an appending option such as `watch run
+    --watch`); an appending option's own list of values is not that."""
+    return isinstance(value, list) and (not value or any(isinstance(item, list) for item in value))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     stdout, stderr = sys.stdout, sys.stderr
     # Text from people never reaches the terminal raw: not in output, errors or the reminder log lines.
@@ -964,7 +974,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        if any(isinstance(value, list) for value in vars(args).values()):  # argparse's reading of `--opt=--`
+        if any(_dashes_read_as_value(value) for value in vars(args).values()):
             raise UsageError("predictions: '--' is not a value for an option")
         from predictions.settings import load_settings  # here: `--help` and usage errors load nothing heavy
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from predictions.numbers import check_value
 from predictions.vocabulary import (
     CLAIM_FIELDS,
     Attribution,
@@ -36,6 +37,17 @@ def http_url(value: str | None) -> str | None:
     if not value.lower().startswith(("http://", "https://")) or any(c.isspace() for c in value):
         raise ValueError("must be an http:// or https:// URL")
     return value
+
+
+def metric_value(value: float | None) -> float | None:
+    """A metric's value, target or baseline: finite and within ±1e15 (numbers.MAX_ABS_VALUE), so no
+    arithmetic on it overflows."""
+    if value is None:
+        return None
+    try:
+        return check_value(value, "the number")
+    except ValueError as error:
+        raise ValueError(str(error).removeprefix("the number ")) from None
 
 
 class Source(Model):
@@ -67,9 +79,7 @@ class ObservationIn(Model):
     @field_validator("value")
     @classmethod
     def _finite(cls, value: float | None) -> float | None:
-        if value is not None and (value != value or value in (float("inf"), float("-inf"))):
-            raise ValueError("must be a finite number")
-        return value
+        return metric_value(value)
 
     @model_validator(mode="after")
     def _value_or_note(self) -> ObservationIn:
@@ -132,6 +142,11 @@ class ClaimIn(Model):
     partial_credit: bool = False
     flags: list[str] = Field(default_factory=list)
     external_id: str | None = None
+
+    @field_validator("target", "baseline")
+    @classmethod
+    def _sane_number(cls, value: float | None) -> float | None:
+        return metric_value(value)
 
     @field_validator("tags")
     @classmethod

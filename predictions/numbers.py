@@ -5,6 +5,21 @@ from __future__ import annotations
 
 import math
 
+# The largest magnitude a metric's value, target or baseline may have. Every whole number up to it is exact
+# in a double, and the projection's sums of squares over a million of them stay far below the overflow
+# at 1.8e308 (a value of 1e308 made the least-squares fit overflow to a NULL slope: issue 31, point 5).
+MAX_ABS_VALUE = 1e15
+
+
+def check_value(value: float, name: str = "value") -> float:
+    """`value` if it is finite and within ±MAX_ABS_VALUE; otherwise a ValueError in one line."""
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be a finite number")
+    if abs(number) > MAX_ABS_VALUE:
+        raise ValueError(f"{name} {number!r} is outside ±1e15, the largest magnitude a value may have")
+    return number
+
 
 def format_number(value: float | int | None, *, digits: int = 2) -> str:
     """A whole number with thousands separators; otherwise at most `digits` decimals, trailing zeros cut."""

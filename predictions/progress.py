@@ -19,6 +19,7 @@ array arithmetic, are in `predictions.status_columns`.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -112,9 +113,15 @@ def fit_from_stats(row: Mapping[str, Any]) -> LineFit | None:
     n = int(row.get("fit_n") or 0)
     if n < 2 or not row.get("fit_sxx"):
         return None
-    slope, sxx = float(row["fit_slope"]), float(row["fit_sxx"])
-    residual = float(row["fit_syy"]) - slope * float(row["fit_sxy"])
-    return LineFit(n, slope, float(row["fit_intercept"]), float(row["fit_mean_x"]), sxx, residual)
+    # A statistic the database could not compute (NULL: an old ledger's 1e308 overflowed the fit) reads as
+    # NaN, so the projection it gives is refused in `project` as not finite: that claim shows no projection.
+    slope, sxx = _number(row.get("fit_slope")), _number(row.get("fit_sxx"))
+    residual = _number(row.get("fit_syy")) - slope * _number(row.get("fit_sxy"))
+    return LineFit(n, slope, _number(row.get("fit_intercept")), _number(row.get("fit_mean_x")), sxx, residual)
+
+
+def _number(value: Any) -> float:
+    return math.nan if value is None else float(value)
 
 
 @dataclass(frozen=True)
@@ -143,12 +150,18 @@ def project(
     if fit is None and claim.get("baseline") is not None and claim.get("baseline_on") is not None:
         fit = fit_line([claim["baseline_on"], last_on], [float(claim["baseline"]), float(last_value)])
     if fit is None:
+        if not math.isfinite(float(last_value)):
+            return None
         return Projection(deadline, float(last_value), None, None, None, (last_on, float(last_value)))
     x = day_number(deadline)
-    value = fit.value_at(x)
-    half = fit.half_width_at(x)
-    low, high = (value - half, value + half) if half is not None else (None, None)
-    return Projection(deadline, value, low, high, fit, (last_on, float(last_value)))
+    with contextlib.suppress(OverflowError):  # float arithmetic gives inf; `**` and math.sqrt may raise
+        value = fit.value_at(x)
+        if not math.isfinite(value):  # a failed fit: no projection for this claim, never an error for the page
+            return None
+        half = fit.half_width_at(x)
+        low, high = (value - half, value + half) if half is not None and math.isfinite(half) else (None, None)
+        return Projection(deadline, value, low, high, fit, (last_on, float(last_value)))
+    return None
 
 
 def meets(value: float, comparator: str | None, target: float) -> bool:

@@ -736,7 +736,8 @@ def run_forever(
     settings: Settings, *, on_sweep: Callable[[SweepResult], None] | None = None, reminders: bool = True
 ) -> None:
     """A BlockingScheduler sweeping every N minutes, and running the watched sources that are due every
-    `watch_check_minutes`, until SIGTERM or Ctrl-C; one sweep and one watch run at a time."""
+    `watch_check_minutes`, until SIGTERM or Ctrl-C: one sweep at a time, each due watch on a thread of its
+    own (watches.Runner). SIGTERM cuts the fetches in progress short and stops within moments."""
     import signal
 
     from apscheduler.schedulers.blocking import BlockingScheduler
@@ -754,16 +755,20 @@ def run_forever(
         if on_sweep is not None:
             on_sweep(result)
 
-    def watch_job() -> None:
-        from predictions import watches
+    from predictions import watches
 
+    def after_watch_run(run: watches.WatchRun) -> None:
+        if run.added or run.revised:  # a reading may have crossed a target: say so now
+            result = sweep(settings, deadlines=False)
+            if result.sent or result.failed:
+                log.info("crossing notices: %s", result.summary())
+
+    runner = watches.Runner(settings, after_watch_run)
+
+    def watch_job() -> None:
         try:
-            runs = watches.run_due(settings)
-            if any(run.added or run.revised for run in runs):  # a reading may have crossed a target: say so now
-                result = sweep(settings, deadlines=False)
-                if result.sent or result.failed:
-                    log.info("crossing notices: %s", result.summary())
-        except Exception as error:  # one bad run (e.g. database busy) must not end the process
+            runner.start_due()  # hands each due watch to a thread of its own and returns at once
+        except Exception as error:  # one bad look (e.g. database busy) must not end the process
             log.error("watch run failed: %s", error)
 
     def every(minutes: float, work: Callable[[], None], name: str) -> None:
@@ -779,11 +784,15 @@ def run_forever(
         # Ctrl-C reaches the whole process group and `make run` then sends SIGTERM too: stop once.
         if scheduler.running:
             log.info("reminder process stopping (signal %s)", signum)
+            runner.stop()  # first: a fetch in progress is cut short, so the jobs below end within moments
             scheduler.shutdown(wait=True)
 
     signal.signal(signal.SIGTERM, stop)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
+        runner.stop()
         if scheduler.running:
             scheduler.shutdown(wait=True)
+    finally:
+        runner.stop()

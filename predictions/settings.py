@@ -73,6 +73,11 @@ class Settings:
     watch_check_minutes: float = setting(
         1.0, "Minutes between two looks for watched sources that are due.", ge=0.05, le=1440
     )
+    watch_url_variables: str = setting(
+        "",
+        "Environment variables (comma-separated) a watched URL may fill in as ${NAME}, besides those named "
+        "PREDICTIONS_WATCH_SECRET_…; never another PREDICTIONS_ variable.",
+    )
     # The settings that were given (arguments, environment, file) rather than left at their defaults.
     given: frozenset[str] = dataclasses.field(default=frozenset(), repr=False, compare=False)
 

@@ -60,7 +60,7 @@ def status_codes(columns: Mapping[str, Any], today: date) -> np.ndarray:
             + np.asarray(columns["fit_slope"], dtype=float) * x_deadline,
             np.where(through_baseline, last + slope_b * (x_deadline - x_last), last),
         )
-    has_projection = ~np.isnan(projected)
+    has_projection = np.isfinite(projected)  # a failed fit (NULL or overflowed statistics): no projection
     target = np.asarray(columns["target"], dtype=float)
     with np.errstate(invalid="ignore"):
         meets_target = np.select(  # no comparator means >=

@@ -16,25 +16,29 @@ source (`public_url`).
 from __future__ import annotations
 
 import calendar
+import contextlib
 import csv
 import hashlib
 import html
+import http.client
 import io
 import json
 import math
 import os
 import re
 import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from predictions.errors import PredictionsError
+from predictions.numbers import MAX_ABS_VALUE
 from predictions.redaction import MASK, redact
 from predictions.timestamps import parse_date_time
 
@@ -86,6 +90,13 @@ def check_url(url: str) -> str:
         parts = urllib.parse.urlsplit("")
     if parts.scheme.lower() not in ("http", "https") or not hostname:
         raise SourceError(f"only http and https URLs can be watched, not {url[:200]!r}")
+    try:
+        port = parts.port  # a ValueError for 99999, -1 or `:abc`
+    except ValueError:
+        port = 0
+    if port == 0:
+        shown = parts.netloc.rpartition(":")[2]
+        raise SourceError(f"the watched URL's port {shown[:20]!r} is not a port number (1-65535)")
     if parts.username is not None or parts.password is not None:
         # The URL is every reading's source, shown on the claim page and the static site.
         raise SourceError("a watched URL may not carry a user name or password: it is shown with every reading")
@@ -93,17 +104,52 @@ def check_url(url: str) -> str:
 
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]{0,99})\}")
-# Query parameters that carry credentials by convention (compared lower-case, `-` read as `_`).
+# Environment variables a watched URL may fill in: those with this prefix, and those the author lists in
+# the setting `watch_url_variables`; never another of the project's own (`PREDICTIONS_SMTP_PASSWORD`…).
+SECRET_PREFIX = "PREDICTIONS_WATCH_SECRET_"
+_PROJECT_PREFIX = "PREDICTIONS_"
+# Query parameters that carry credentials by convention (compared lower-case, camelCase and `-` read as `_`).
 _CREDENTIALS = frozenset(
     {"key", "apikey", "api_key", "token", "access_token", "auth", "secret", "password", "passwd", "pwd",
-     "signature", "sig", "subscription_key"}
+     "signature", "sig", "subscription_key", "apitoken", "authorization", "bearer", "credential", "credentials",
+     "jwt", "session", "sessionid", "session_id", "private_key", "client_secret"}
 )  # fmt: skip
-_CREDENTIAL_ENDINGS = ("_key", "_token", "_secret", "_password", "apikey")
+_CREDENTIAL_ENDINGS = ("_key", "_token", "_secret", "_password", "apikey", "apitoken", "_auth", "_credential")
+# A literal credential shorter than this is not masked inside error texts (it would mask unrelated text).
+MIN_MASKED_LITERAL = 4
+REASON_CHARS = 300  # a stored error is one line of at most this many characters
 
 
-def filled_url(url: str, environ: Mapping[str, str] | None = None) -> tuple[str, tuple[str, ...]]:
+def listed_variables(setting: str | None) -> frozenset[str]:
+    """The names of the setting `watch_url_variables` (comma-separated)."""
+    return frozenset(name.strip() for name in (setting or "").split(",") if name.strip())
+
+
+def variable_allowed(name: str, listed: Collection[str] = ()) -> bool:
+    if name.startswith(SECRET_PREFIX):
+        return True
+    return name in listed and not name.upper().startswith(_PROJECT_PREFIX)
+
+
+def check_placeholders(url: str, listed: Collection[str] = ()) -> str:
+    """The URL if every `${NAME}` in it may be filled in; otherwise a SourceError naming the first that may not."""
+    for match in _PLACEHOLDER.finditer(url):
+        if not variable_allowed(match[1], listed):
+            raise SourceError(
+                f"the watched URL may not use the environment variable {match[1]}: only variables named "
+                f"{SECRET_PREFIX}… or listed in PREDICTIONS_WATCH_URL_VARIABLES are filled in"
+                + (" (never the tracker's own PREDICTIONS_ settings)" if match[1].upper().startswith(_PROJECT_PREFIX)
+                   else "")
+            )  # fmt: skip
+    return url
+
+
+def filled_url(
+    url: str, environ: Mapping[str, str] | None = None, listed: Collection[str] = ()
+) -> tuple[str, tuple[str, ...]]:
     """`url` with each `${NAME}` replaced by the environment's NAME (URL-encoded), and those values."""
     environ = os.environ if environ is None else environ
+    check_placeholders(url, listed)
     secrets: list[str] = []
 
     def fill(match: re.Match[str]) -> str:
@@ -117,24 +163,57 @@ def filled_url(url: str, environ: Mapping[str, str] | None = None) -> tuple[str,
 
 
 def _is_credential(name: str) -> bool:
-    name = urllib.parse.unquote_plus(name).strip().lower().replace("-", "_")
+    name = urllib.parse.unquote_plus(name).strip()
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower().replace("-", "_")  # accessToken: access_token
     return name in _CREDENTIALS or name.endswith(_CREDENTIAL_ENDINGS)
 
 
-def public_url(url: str) -> str:
-    """`url` as a reading's public source: the value of a credential parameter written out literally
-    is masked (`api_key=***`); `${NAME}` placeholders and every other byte are kept."""
-    head, mark, rest = url.partition("?")
-    if not mark:
-        return url
-    query, hash_mark, fragment = rest.partition("#")
+def _masked_pairs(text: str, literals: list[str] | None = None) -> str:
+    """`name=value&…` with the value of each credential parameter masked (and collected in `literals`)."""
     pairs = []
-    for pair in query.split("&"):
+    for pair in text.split("&"):
         name, equals, value = pair.partition("=")
         if equals and value and _is_credential(name) and not _PLACEHOLDER.fullmatch(value):
+            if literals is not None:
+                literals.append(urllib.parse.unquote_plus(value))
+                literals.append(value)
             pair = f"{name}={MASK}"
         pairs.append(pair)
-    return f"{head}?{'&'.join(pairs)}{hash_mark}{fragment}"
+    return "&".join(pairs)
+
+
+def public_url(url: str) -> str:
+    """`url` as a reading's public source: the value of a credential parameter written out literally, in
+    the query or in a `#access_token=…` fragment, is masked (`api_key=***`); `${NAME}` placeholders and
+    every other byte are kept."""
+    return _public(url, None)
+
+
+def _public(url: str, literals: list[str] | None) -> str:
+    head, hash_mark, fragment = url.partition("#")
+    head, mark, query = head.partition("?")
+    if mark:
+        head = f"{head}?{_masked_pairs(query, literals)}"
+    if hash_mark and "=" in fragment:  # an OAuth implicit grant hands its token over in the fragment
+        fragment = _masked_pairs(fragment, literals)
+    return f"{head}{hash_mark}{fragment}"
+
+
+def url_secrets(url: str, environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """Everything of `url` a message must not quote: the values its `${NAME}` placeholders are filled
+    with here, and the literal credentials written into it."""
+    environ = os.environ if environ is None else environ
+    filled = [environ.get(match[1]) for match in _PLACEHOLDER.finditer(url)]
+    literals: list[str] = []
+    _public(url, literals)
+    return tuple({*(v for v in filled if v), *(v for v in literals if len(v) >= MIN_MASKED_LITERAL)})
+
+
+def safe_reason(text: str, secrets: Collection[str]) -> str:
+    """An error as it is stored and shown: every form of every secret masked (predictions.redaction),
+    on one line, cut at REASON_CHARS."""
+    line = " ".join(redact(text, secrets).split())
+    return line if len(line) <= REASON_CHARS else line[: REASON_CHARS - 1] + "…"
 
 
 class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
@@ -151,7 +230,106 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
-_OPENER = urllib.request.build_opener(_HttpOnlyRedirects())
+# --- a fetch's total deadline ----------------------------------------------------------------------
+
+
+class Stopped(SourceError):
+    """The process is stopping (SIGTERM): the fetch was cut short and nothing of it is recorded."""
+
+    def __init__(self) -> None:
+        super().__init__("stopped: the process is shutting down")
+
+
+class _Deadline:
+    """One attempt's total time. A socket timeout bounds each read, not the whole answer: a source that
+    sends a byte a second never times out. So when the time is up (or the process stops) the attempt's
+    sockets are shut from a timer thread, which ends the read blocked on them."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    def socket_timeout(self) -> float:
+        return max(0.001, min(self.seconds, self.ends - time.monotonic()))
+
+    def register(self, sock: socket.socket | None) -> None:
+        with self._lock:
+            if sock is not None:
+                self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket | None) -> None:
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+_ACTIVE: set[_Deadline] = set()
+_ACTIVE_LOCK = threading.Lock()
+_STOPPING = threading.Event()
+
+
+def stop_fetches() -> None:
+    """Cut every fetch in progress short and refuse new ones (the long-running process got SIGTERM)."""
+    _STOPPING.set()
+    with _ACTIVE_LOCK:
+        for deadline in list(_ACTIVE):
+            deadline.expire()
+
+
+def allow_fetches() -> None:
+    _STOPPING.clear()
+
+
+class _HTTPConnection(http.client.HTTPConnection):
+    def __init__(self, host: str, *, deadline: _Deadline, **options: Any) -> None:
+        options["timeout"] = deadline.socket_timeout()
+        super().__init__(host, **options)
+        self._deadline = deadline
+
+    def connect(self) -> None:
+        super().connect()
+        self._deadline.register(self.sock)
+
+
+class _HTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, host: str, *, deadline: _Deadline, **options: Any) -> None:
+        options["timeout"] = deadline.socket_timeout()
+        super().__init__(host, **options)
+        self._deadline = deadline
+
+    def connect(self) -> None:
+        super().connect()
+        self._deadline.register(self.sock)
+
+
+class _DeadlineHTTP(urllib.request.HTTPHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def http_open(self, req: Any) -> Any:
+        return self.do_open(cast(Any, _HTTPConnection), req, deadline=self._deadline)  # typeshed: no extra kwargs
+
+
+class _DeadlineHTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def https_open(self, req: Any) -> Any:
+        return self.do_open(cast(Any, _HTTPSConnection), req, deadline=self._deadline)
 
 
 def _read_limited(response: Any, max_bytes: int) -> bytes:
@@ -159,7 +337,7 @@ def _read_limited(response: Any, max_bytes: int) -> bytes:
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise SourceError(f"the payload is {int(declared):,} bytes, over the limit of {max_bytes:,}")
     chunks, size = [], 0
-    while chunk := response.read(64 * 1024):
+    while chunk := response.read1(64 * 1024):
         size += len(chunk)
         if size > max_bytes:
             raise SourceError(f"the payload is over the limit of {max_bytes:,} bytes")
@@ -168,21 +346,51 @@ def _read_limited(response: Any, max_bytes: int) -> bytes:
 
 
 def _fetch_once(url: str, timeout: float, max_bytes: int) -> bytes:
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    if _STOPPING.is_set():
+        raise Stopped()
+    deadline = _Deadline(timeout)
+    opener = urllib.request.build_opener(_HttpOnlyRedirects(), _DeadlineHTTP(deadline), _DeadlineHTTPS(deadline))
+    timer = threading.Timer(timeout, deadline.expire)
+    timer.daemon = True
+    with _ACTIVE_LOCK:
+        _ACTIVE.add(deadline)
+    timer.start()
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            return _read_limited(response, max_bytes)
-    except urllib.error.HTTPError as error:
-        raise _HttpStatus(error.code, str(error.reason)) from None
-    except TimeoutError:
-        raise _Transient(f"no answer within {timeout:g} s") from None
-    except urllib.error.URLError as error:
-        reason = error.reason
-        if isinstance(reason, TimeoutError | socket.timeout):
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+        with opener.open(request, timeout=timeout) as response:
+            body = _read_limited(response, max_bytes)
+        if deadline.expired:  # the sockets were shut: what was read may be cut short
+            raise TimeoutError
+        return body
+    except Exception as error:
+        if _STOPPING.is_set():
+            raise Stopped() from None
+        if deadline.expired or isinstance(error, TimeoutError) or _is_timeout(error):
             raise _Transient(f"no answer within {timeout:g} s") from None
-        raise _Transient(f"cannot reach it: {reason}") from None
-    except (ConnectionError, OSError) as error:
-        raise _Transient(f"the connection failed: {error}") from None
+        raise _refusal(error) from None
+    finally:
+        timer.cancel()
+        with _ACTIVE_LOCK:
+            _ACTIVE.discard(deadline)
+
+
+def _is_timeout(error: Exception) -> bool:
+    return isinstance(error, urllib.error.URLError) and isinstance(error.reason, TimeoutError | socket.timeout)
+
+
+def _refusal(error: Exception) -> Exception:
+    """What a failed attempt says, as a SourceError (a retry is worth it for a _Transient one)."""
+    if isinstance(error, SourceError):
+        return error
+    if isinstance(error, urllib.error.HTTPError):
+        if str(error.reason).startswith(urllib.request.HTTPRedirectHandler.inf_msg):
+            return SourceError("redirected too many times (a redirect loop)")
+        return _HttpStatus(error.code, str(error.reason))
+    if isinstance(error, urllib.error.URLError):
+        return _Transient(f"cannot reach it: {error.reason}")
+    if isinstance(error, ConnectionError | OSError | http.client.IncompleteRead):
+        return _Transient(f"the connection failed: {error}")
+    return SourceError(f"unexpected {type(error).__name__}: {error}")
 
 
 class _Transient(SourceError):
@@ -196,13 +404,22 @@ class _HttpStatus(SourceError):
 
 
 def fetch(
-    url: str, *, timeout: float, max_bytes: int, retry_after: float, sleep: Callable[[float], None] = time.sleep
+    url: str,
+    *,
+    timeout: float,
+    max_bytes: int,
+    retry_after: float,
+    listed: Collection[str] = (),
+    sleep: Callable[[float], object] = _STOPPING.wait,
 ) -> Payload:
-    """The body at `url`; a timeout, a failed connection or a 5xx answer is retried once after
-    `retry_after` seconds; a 4xx answer, a refused redirect or an oversized payload is not."""
+    """The body at `url`; each attempt has `timeout` seconds in all (connecting, the headers and every
+    byte); a timeout, a failed connection or a 5xx answer is retried once after `retry_after` seconds;
+    a 4xx answer, a refused redirect or an oversized payload is not. `listed`: the environment
+    variables the author allows besides SECRET_PREFIX's. Every message has the secrets masked."""
     url = check_url(url)
-    actual, secrets = filled_url(url)
+    secrets = url_secrets(url)
     try:
+        actual, _ = filled_url(url, listed=listed)
         for attempt in (1, 2):
             try:
                 return Payload(url, _fetch_once(actual, timeout, max_bytes))
@@ -210,11 +427,13 @@ def fetch(
                 retry = isinstance(error, _Transient) or getattr(error, "status", 0) >= 500
                 if attempt == 2 or not retry:
                     raise SourceError(f"{error}{' (after one retry)' if attempt == 2 else ''}") from None
-                sleep(retry_after)
+                sleep(retry_after)  # a stop (SIGTERM) ends the pause at once
+    except Stopped:
+        raise
     except SourceError as error:  # a message may quote the URL it was given, secret filled in
-        raise SourceError(redact(str(error), secrets)) from None
+        raise SourceError(safe_reason(str(error), secrets)) from None
     except Exception as error:  # e.g. http.client.InvalidURL, which quotes the URL
-        raise SourceError(redact(f"unexpected {type(error).__name__}: {error}", secrets)[:300]) from None
+        raise SourceError(safe_reason(f"unexpected {type(error).__name__}: {error}", secrets)) from None
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -239,6 +458,8 @@ def parse_value(text: object, where: str) -> float | None:
             raise SourceError(f"{where}: value {str(text)[:60]!r} is not a number") from None
     if not math.isfinite(number):
         raise SourceError(f"{where}: value {str(text)[:60]!r} is not a finite number")
+    if abs(number) > MAX_ABS_VALUE:  # the ledger's bound on a value (predictions.numbers)
+        raise SourceError(f"{where}: value {str(text)[:60]!r} is outside ±1e15, the largest magnitude a value may have")
     return number
 
 

@@ -1,8 +1,9 @@
 """Watched data sources (issue 16): a claim's metric read from a CSV, a JSON document or a feed on a
 schedule, each new reading recorded once as an observation with its provenance.
 
-A run claims the due watches (db.watches.take_due), fetches them in parallel with no connection
-open (one slow source never holds up the others), then records each source's result in its own unit
+A run claims the due watches (db.watches.take_due, for a lease: a run killed on the way leaves its
+watch due again soon), fetches them in parallel with no connection open, each fetch within its own
+total deadline (one slow source never holds up the others), then records each source's result in its own unit
 of work as soon as it arrives. A payload is read whole before anything is written: one bad row and
 the run records nothing, keeps the earlier readings and leaves its one-line reason as the watch's
 last error. A reading already recorded adds nothing; a new value for a day already read is recorded
@@ -52,8 +53,11 @@ class WatchIn(BaseModel):
     @field_validator("url")
     @classmethod
     def _http(cls, url: str) -> str:
+        from predictions.settings import load_settings  # the variables the author allows (environment or file)
+
         try:
-            return sources.check_url(url)
+            url = sources.check_url(url)
+            return sources.check_placeholders(url, sources.listed_variables(load_settings().watch_url_variables))
         except sources.SourceError as error:
             raise ValueError(str(error)) from None
 
@@ -171,33 +175,59 @@ class WatchRun:
 class _Fetched:
     watch: dict[str, Any]
     fetched_at: datetime
+    now: datetime  # the run's clock: the next run is counted from it
     payload: sources.Payload | None = None
     readings: tuple[sources.Reading, ...] = ()
     entries: tuple[sources.FeedEntry, ...] = ()
     error: str | None = None
+    stopped: bool = False  # cut short by a stopping process: nothing is recorded, the lease makes it due again
 
 
-def _fetch_and_read(watch: dict[str, Any], settings: Settings, fetch: Callable[..., sources.Payload]) -> _Fetched:
-    """Fetch one source and read its payload whole; any refusal comes back as its one-line reason."""
+def _fetch_and_read(
+    watch: dict[str, Any], settings: Settings, fetch: Callable[..., sources.Payload], now: datetime
+) -> _Fetched:
+    """Fetch one source and read its payload whole; any refusal comes back as its one-line reason, with
+    every secret of the URL masked (a server may echo the request, filled-in key and all, into its payload)."""
     fetched_at = utc_now()
+    secrets = sources.url_secrets(watch["url"])
     try:
         payload = fetch(
             watch["url"],
             timeout=settings.watch_timeout_seconds,
             max_bytes=settings.watch_max_bytes,
             retry_after=settings.watch_retry_seconds,
+            listed=sources.listed_variables(settings.watch_url_variables),
         )
         if watch["format"] == "csv":
             found = sources.read_csv(payload.body, watch["value_at"], watch["date_at"])
-            return _Fetched(watch, fetched_at, payload, readings=tuple(found))
+            return _Fetched(watch, fetched_at, now, payload, readings=tuple(found))
         if watch["format"] == "json":
             found = sources.read_json(payload.body, watch["value_at"], watch["date_at"], watch["points"])
-            return _Fetched(watch, fetched_at, payload, readings=tuple(found))
-        return _Fetched(watch, fetched_at, payload, entries=tuple(sources.read_feed(payload.body, watch["match_text"])))
+            return _Fetched(watch, fetched_at, now, payload, readings=tuple(found))
+        entries = tuple(sources.read_feed(payload.body, watch["match_text"]))
+        return _Fetched(watch, fetched_at, now, payload, entries=entries)
+    except sources.Stopped:
+        return _Fetched(watch, fetched_at, now, stopped=True)
     except sources.SourceError as error:
-        return _Fetched(watch, fetched_at, error=str(error))
+        return _Fetched(watch, fetched_at, now, error=sources.safe_reason(str(error), secrets))
     except Exception as error:  # a source must never stop the others: its reason is kept instead
-        return _Fetched(watch, fetched_at, error=f"unexpected {type(error).__name__}: {error}"[:300])
+        reason = f"unexpected {type(error).__name__}: {error}"
+        return _Fetched(watch, fetched_at, now, error=sources.safe_reason(reason, secrets))
+
+
+def lease(settings: Settings) -> timedelta:
+    """How long a taken watch stays claimed if its run is never recorded (its process was killed): the
+    longest a fetch may take (two attempts and the pause between them) and a minute for recording it.
+    Then it is due again, rather than a whole interval later."""
+    return timedelta(seconds=2 * settings.watch_timeout_seconds + settings.watch_retry_seconds + 60)
+
+
+def take_due(
+    settings: Settings, now: datetime, *, everything: bool = False, watch_ids: Sequence[int] = ()
+) -> list[dict[str, Any]]:
+    with writing(settings.db, create=False) as con:
+        return sql.take_due(con, now, now + lease(settings), everything=everything or bool(watch_ids),
+                            watch_ids=watch_ids)  # fmt: skip
 
 
 def run_due(
@@ -208,43 +238,85 @@ def run_due(
     watch_ids: Sequence[int] = (),
     fetch: Callable[..., sources.Payload] = sources.fetch,
 ) -> list[WatchRun]:
-    """Run the watches due by `now` (all of them with `everything`, or those of `watch_ids`)."""
+    """Run the watches due by `now` (all of them with `everything`, or those of `watch_ids`), all at
+    once, each recorded as soon as it arrives; each fetch has its own total deadline."""
     now = now or utc_now()
-    with writing(settings.db, create=False) as con:
-        due = sql.take_due(con, now, everything=everything or bool(watch_ids), watch_ids=watch_ids)
+    due = take_due(settings, now, everything=everything, watch_ids=watch_ids)
     if not due:
         return []
     runs = []
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_FETCHES, len(due)), thread_name_prefix="watch") as pool:
-        futures = [pool.submit(_fetch_and_read, watch, settings, fetch) for watch in due]
+        futures = [pool.submit(_fetch_and_read, watch, settings, fetch, now) for watch in due]
         for future in as_completed(futures):  # each recorded as soon as it arrives
-            runs.append(_record(settings.db, future.result()))
+            fetched = future.result()
+            if not fetched.stopped:
+                runs.append(_record(settings.db, fetched))
     for run in runs:
         (log.warning if run.error else log.info)("%s", run.summary())
     return sorted(runs, key=lambda run: run.watch_id)
 
 
+class Runner:
+    """The long-running process's watches. Each look takes the due watches and hands each to a thread of
+    its own, returning at once: a slow source never keeps another watch, or the next look, from running
+    (a look that waited for every fetch would be skipped by the scheduler while one source trickles).
+    `stop` cuts the fetches in progress short; a watch cut short is due again once its lease ends."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        on_run: Callable[[WatchRun], None] = lambda run: None,
+        fetch: Callable[..., sources.Payload] = sources.fetch,
+    ) -> None:
+        self.settings, self.on_run, self.fetch = settings, on_run, fetch
+        self._pool = ThreadPoolExecutor(max_workers=MAX_PARALLEL_FETCHES, thread_name_prefix="watch")
+        sources.allow_fetches()
+
+    def start_due(self, now: datetime | None = None) -> int:
+        """Start the due watches; how many were started."""
+        now = now or utc_now()
+        due = take_due(self.settings, now)
+        for watch in due:
+            self._pool.submit(self._run_one, watch, now)
+        return len(due)
+
+    def _run_one(self, watch: dict[str, Any], now: datetime) -> None:
+        try:
+            fetched = _fetch_and_read(watch, self.settings, self.fetch, now)
+            if fetched.stopped:
+                return
+            run = _record(self.settings.db, fetched)
+            (log.warning if run.error else log.info)("%s", run.summary())
+            self.on_run(run)
+        except Exception as error:  # e.g. database busy: this watch's lease brings it back
+            log.error("watch %s run failed: %s", watch.get("id"), error)
+
+    def stop(self) -> None:
+        sources.stop_fetches()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _record(path: Path, fetched: _Fetched) -> WatchRun:
     watch = fetched.watch
     watch_id, claim_id = int(watch["id"]), int(watch["claim_id"])
+    every = timedelta(hours=float(watch["every_hours"]))
     with writing(path) as con:
         if fetched.error is not None or fetched.payload is None:
             error = fetched.error or "nothing was fetched"
-            retry = fetched.fetched_at + min(timedelta(hours=float(watch["every_hours"])), _retry_delay(watch))
-            sql.record_failure(con, watch_id, fetched.fetched_at, error, retry)
+            sql.record_failure(con, watch_id, fetched.fetched_at, error, fetched.now + min(every, _retry_delay(watch)))
             return WatchRun(watch_id, claim_id, error=error)
         if not sql.watch_exists(con, watch_id):
             return WatchRun(watch_id, claim_id, error="removed while it ran; nothing recorded")
         sha = fetched.payload.sha256
         if watch["format"] == "atom":
             added = sql.add_candidates(con, [_candidate_row(watch, entry, fetched, sha) for entry in fetched.entries])
-            sql.record_success(con, watch_id, fetched.fetched_at)
+            sql.record_success(con, watch_id, fetched.fetched_at, fetched.now + every)
             return WatchRun(watch_id, claim_id, candidates=added)
         rows, revised, unchanged = _new_readings(con, watch, fetched, sha)
         from db import evidence as evidence_sql
 
         evidence_sql.insert_observations(con, rows)
-        sql.record_success(con, watch_id, fetched.fetched_at)
+        sql.record_success(con, watch_id, fetched.fetched_at, fetched.now + every)
         return WatchRun(watch_id, claim_id, added=len(rows) - revised, revised=revised, unchanged=unchanged)
 
 

@@ -42,6 +42,8 @@ class Route:
     location: str | None = None  # a redirect's target
     hold: threading.Event | None = None  # answer only once this is set
     delay: float = 0.0
+    trickle: float = 0.0  # send the body one byte per this many seconds, endlessly (a stalling source)
+    reason: str | None = None  # the status line's reason phrase (default: the standard one)
     hits: int = 0
 
 
@@ -51,6 +53,7 @@ class Site:
 
     base: str
     routes: dict[str, Route] = field(default_factory=dict)
+    closed: threading.Event = field(default_factory=threading.Event)  # ends every trickle
 
     def serve(self, path: str, body: str | bytes = b"", **options: Any) -> str:
         """Serve (or replace) the document at `path`; its full URL."""
@@ -72,7 +75,10 @@ class _SiteHandler(_Quiet):
             route.hold.wait(30)
         if route.delay:
             time.sleep(route.delay)
-        self.send_response(route.status)
+        if route.trickle:
+            self._trickle(route)
+            return
+        self.send_response(route.status, route.reason)
         if route.location:
             self.send_header("Location", route.location)
         self.send_header("Content-Type", route.content_type)
@@ -80,6 +86,19 @@ class _SiteHandler(_Quiet):
         self.end_headers()
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
             self.wfile.write(route.body)
+
+    def _trickle(self, route: Route) -> None:
+        """Headers at once, then a byte of a CSV at a time until the client goes or the site closes."""
+        self.send_response(200)
+        self.send_header("Content-Type", route.content_type)
+        self.send_header("Content-Length", "1000000")
+        self.end_headers()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError, OSError):
+            self.wfile.write(b"month,cities\n")
+            self.wfile.flush()
+            while not self.site.closed.wait(route.trickle):
+                self.wfile.write(b"1")
+                self.wfile.flush()
 
 
 @contextlib.contextmanager
@@ -90,6 +109,7 @@ def local_site() -> Iterator[Site]:
         try:
             yield site
         finally:
+            site.closed.set()
             for route in site.routes.values():  # a held answer lets its handler thread finish
                 if route.hold is not None:
                     route.hold.set()

@@ -122,6 +122,16 @@ TEXT = st.one_of(
                      "'; DROP TABLE claims; --", "x" * 6000, "a\x00b", "\u202e\u2066", "../../etc/passwd"]),
     st.text(max_size=40),
 )  # fmt: skip
+# Watched URLs (issue 31): invalid ports, the tracker's own secrets and other variables as placeholders,
+# literal credentials, a user and password, an unclosed bracket. Accepted ones point at a closed local port,
+# so a `watch run --once` drawn later fails at once without leaving the machine.
+WATCH_URLS = st.sampled_from([
+    "http://127.0.0.1:99999/x.csv", "http://127.0.0.1:0/x.csv", "http://127.0.0.1:-1/x", "http://127.0.0.1:http/x",
+    "http://127.0.0.1:9/x.csv?q=${PREDICTIONS_SMTP_PASSWORD}", "http://127.0.0.1:9/x.csv?q=${HOME}",
+    "http://127.0.0.1:9/x.csv?k=${PREDICTIONS_WATCH_SECRET_UNSET}", "http://127.0.0.1:9/x.csv?accessToken=abcd1234",
+    "http://127.0.0.1:9/x#access_token=abcd1234", "http://u:p@127.0.0.1:9/x.csv", "http://[::1/x.csv",
+    "http://127.0.0.1:9/" + "x" * 2500, "http://127.0.0.1:9/a b.csv", "http://127.0.0.1:9/\x1b[31m.csv",
+])  # fmt: skip
 FILES = [
     "nested.json", "bignumber.json", "empty.csv", "controls.csv", "empty.json", "list.json", "bad.yaml",
     "nested.yaml", "text.md", "empty", "binary.bin", "not-utf8.csv", "a folder", "under a file", "missing folder",
@@ -155,6 +165,8 @@ def invocations(draw: st.DrawFn, files: dict[str, Path], backup_folder: Path, ou
             value = draw(st.sampled_from(sorted(map(str, action.choices))))
             if name == "remind" and value == "run":
                 value = "once"
+        elif name == "watch add" and action.dest == "url" and draw(st.booleans()):
+            value = draw(WATCH_URLS)
         else:
             value = draw(outputs if action.dest in ("output", "charts") else values)
             if name == "remind" and not action.option_strings and value == "run":

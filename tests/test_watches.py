@@ -246,6 +246,7 @@ def test_a_key_from_the_environment_is_sent_but_never_stored_or_shown(
     quoted = urllib.parse.quote(secret, safe="")
     site.serve(f"/cities.csv?api_key={quoted}", "month,cities\n2026-06,18\n")
     template = site.base + "/cities.csv?api_key=${TRACKER_TEST_KEY}"
+    monkeypatch.setenv("PREDICTIONS_WATCH_URL_VARIABLES", "TRACKER_TEST_KEY")  # the author allows it
     monkeypatch.delenv("TRACKER_TEST_KEY", raising=False)
     watch_id = add(db, template)
 

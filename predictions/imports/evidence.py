@@ -34,6 +34,7 @@ from predictions.models import (
     ObservationOrigin,
     describe_validation_error,
     http_url,
+    metric_value,
 )
 from predictions.seed import default_seed_path, load_seed_file, prepare, source_external_id
 
@@ -65,6 +66,11 @@ class EvidenceRow(Model):
                 raise ValueError(f"{value!r} is not a number") from None
             return number
         return value
+
+    @field_validator("value")
+    @classmethod
+    def _sane(cls, value: float | None) -> float | None:
+        return metric_value(value)
 
     _check_url = field_validator("source_url")(classmethod(lambda cls, v: http_url(v)))
 
