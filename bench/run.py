@@ -546,6 +546,9 @@ def bench_transfer(
         values["import.predictionbook"] = result.as_dict()
         log(f"  import predictionbook: {statistics.median(samples):.2f} s")
         databases["predictionbook"] = pb
+        chain_timings, chain_values = bench_chain(work, archive, pb, repeat, log)
+        timings |= chain_timings
+        values |= chain_values
     for name, database in databases.items():
         for fmt in ("csv", "json", "parquet"):
             out = work / f"export-{name}.{fmt}"
@@ -559,6 +562,53 @@ def bench_transfer(
             out.unlink(missing_ok=True)
             log(f"  export {name} {fmt}: {statistics.median(samples):.2f} s")
     return {"timings": timings, "values": values, "databases": {k: str(v) for k, v in databases.items()}}
+
+
+def bench_chain(
+    work: Path, archive: Path, ledger_path: Path, repeat: int, log: Callable[[str], None]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Issue 24's two figures on the archive: `verify` against its floor (a plain loop hashing the same
+    canonical records with hashlib, read from the file in the same kind of unit), and the archive import
+    against the same import with the chain switched off (db.chain.append a no-op: the import as it was)."""
+    import hashlib
+
+    import db
+    from db import chain
+    from predictions import imports, ledger
+
+    timings: dict[str, Any] = {}
+    values: dict[str, Any] = {}
+
+    def floor() -> int:
+        with db.read_only(ledger_path) as con:
+            records = [text for (text,) in con.execute("SELECT record FROM record_chain ORDER BY seq").fetchall()]
+        previous = chain.GENESIS
+        for text in records:
+            previous = hashlib.sha256((previous + text).encode()).hexdigest()
+        return len(records)
+
+    for name, fn in (("verify.predictionbook", lambda: ledger.verify_record(ledger_path)), ("verify.floor", floor)):
+        samples = []
+        for _ in range(repeat):
+            seconds, _result = timed(fn)
+            samples.append(seconds)
+        timings[name] = summary(samples)
+    values["verify.predictionbook"] = {"records": floor()}
+    plain = work / "import-predictionbook-unchained.duckdb"
+    kept = chain.append
+    chain.append = lambda con, table, ids: chain.head(con)
+    try:
+        samples = []
+        for _ in range(repeat):
+            seconds, _result = timed(lambda: imports.import_file(_fresh(plain), archive, "predictionbook"))
+            samples.append(seconds)
+    finally:
+        chain.append = kept
+    timings["import.predictionbook.unchained"] = summary(samples)
+    ratio = timings["verify.predictionbook"]["median"] / timings["verify.floor"]["median"]
+    log(f"  verify predictionbook: {timings['verify.predictionbook']['median']:.2f} s ({ratio:.2f}x its floor)")
+    log(f"  import predictionbook without the chain: {statistics.median(samples):.2f} s")
+    return timings, values
 
 
 # --- checks: the page, its floor and pandas computed the same figures ------------------------------

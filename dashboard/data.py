@@ -42,7 +42,12 @@ def last_forecast_brier(detail: ClaimDetail, resolution: dict[str, Any] | None) 
     (a withdrawn claim is never scored; a backfilled forecast, or one recorded after the deadline or
     the verdict, never counts)."""
     latest = detail.last_counted_forecast
-    if resolution is None or resolution["outcome"] not in ("true", "false") or latest is None:
+    if (
+        detail.withdrawal is not None
+        or resolution is None
+        or resolution["outcome"] not in ("true", "false")
+        or latest is None
+    ):
         return None
     outcome = 1.0 if resolution["outcome"] == "true" else 0.0
     return scoring.brier_score(np.array([float(latest["probability"])]), np.array([outcome]))

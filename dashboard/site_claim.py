@@ -117,7 +117,10 @@ def claim_page(
         )
     if current is not None:
         achieved = f", {float(current['fraction']):.0%} achieved" if current["fraction"] is not None else ""
-        facts.append(("Resolution", f"{current['outcome']} on {current['resolved_on'].isoformat()}{achieved}"))
+        unscored = " (recorded before the claim was withdrawn: not scored)" if claim.withdrawal is not None else ""
+        facts.append(
+            ("Resolution", f"{current['outcome']} on {current['resolved_on'].isoformat()}{achieved}{unscored}")
+        )
         if current["note"]:
             facts.append(("Rationale", str(current["note"])))
     if row["tags"]:

@@ -352,9 +352,7 @@ class ClaimDetail:
     @property
     def last_counted_forecast(self) -> dict[str, Any] | None:
         """The latest forecast that counts toward the scores (db.rules.COUNTED): what the claim's header
-        shows and scores; None for a withdrawn claim, which is never scored."""
-        if self.withdrawal is not None:
-            return None
+        shows (and, unless the claim is withdrawn, scores)."""
         counted = [f for f in self.forecasts if f.get("counted", True)]
         return counted[-1] if counted else None
 

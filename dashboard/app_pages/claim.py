@@ -143,7 +143,8 @@ with right:
         )
     if current is not None:
         achieved = f", {current['fraction']:.0%} achieved" if current["fraction"] is not None else ""
-        field("Resolution", f"{current['outcome']} on {current['resolved_on'].isoformat()}{achieved}")
+        unscored = " (recorded before the claim was withdrawn: not scored)" if withdrawal is not None else ""
+        field("Resolution", f"{current['outcome']} on {current['resolved_on'].isoformat()}{achieved}{unscored}")
         if current["note"]:
             field("Rationale", current["note"])
         if ui.safe_url(current["evidence_url"]):
