@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 import db
+import db.chain
 
 SEED = 42
 TODAY = date(2026, 11, 28)
@@ -81,6 +82,7 @@ def build(path: Path, size: Size) -> None:
         "target": pa.array(target, mask=~threshold),
         "flags": pa.array([[] if d else ["not_checkable"] for d in has_deadline], pa.list_(pa.string())),
         "created_at": pa.array([created] * n, pa.timestamp("us")),
+        "recorded_at": pa.array([created] * n, pa.timestamp("us")),
     })  # fmt: skip
 
     # Observations on threshold claims, dated between the claim and min(deadline, today).
@@ -102,6 +104,7 @@ def build(path: Path, size: Size) -> None:
         "note": pa.array([None] * size.observations, pa.string()),
         "source_url": pa.array([None] * size.observations, pa.string()),
         "created_at": pa.array([created] * size.observations, pa.timestamp("us")),
+        "recorded_at": pa.array([created] * size.observations, pa.timestamp("us")),
     })  # fmt: skip
 
     # Forecasts: 2,000 forecasters with a skewed activity, probabilities near each claim's real chance.
@@ -121,6 +124,9 @@ def build(path: Path, size: Size) -> None:
         "made_at": pa.array(made_at.astype("datetime64[us]")),
         "basis": pa.array(["imported"] * size.forecasts),
         "note": pa.array([None] * size.forecasts, pa.string()),
+        # an archive's forecasts, with their own dates (scored by them, as an import's are)
+        "entry": pa.array(["imported"] * size.forecasts),
+        "recorded_at": pa.array([created] * size.forecasts, pa.timestamp("us")),
     })  # fmt: skip
 
     # Resolutions: 85% of claims whose deadline has passed, outcome drawn from the claim's real chance.
@@ -138,6 +144,7 @@ def build(path: Path, size: Size) -> None:
         "note": pa.array([None] * len(r_ids), pa.string()),
         "evidence_url": pa.array([None] * len(r_ids), pa.string()),
         "created_at": pa.array([created] * len(r_ids), pa.timestamp("us")),
+        "recorded_at": pa.array([created] * len(r_ids), pa.timestamp("us")),
     })  # fmt: skip
 
     with db.unit_of_work(path) as con:
@@ -159,3 +166,4 @@ def build(path: Path, size: Size) -> None:
             top = con.execute(f"SELECT coalesce(max(id), 0) FROM {table_name}").fetchone()
             con.execute(f"SELECT max(nextval('{sequence}')) FROM range(?)", [int(top[0]) if top else 0])
         db.rollups.rebuild(con)  # written past db.queries, so the rollups are computed once here
+        db.chain.chain_all(con)  # and the rows are chained once, as migration 7 chains an existing ledger

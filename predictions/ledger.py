@@ -230,10 +230,11 @@ def add_claim(
             source_id = queries.ensure_source(con, {**source.model_dump(), "external_id": source_key(source, "manual")})
         claim_id = queries.insert_claim(con, {**claim.model_dump(), "source_id": source_id})
         if first is not None:
-            # A claim from a dated source carries that source's forecast, dated by it (as the seed's and
-            # an import's do); one typed without a source is live, or backfilled when dated back.
-            entry = {"entry": "imported"} if source is not None and source.published_on is not None else {}
-            queries.insert_forecast(con, claim_id, {**first.model_dump(), **entry})
+            # A claim's first forecast is its source's own (the stated or hedged probability of the issue
+            # that made it), dated by the claim as the seed's are; recorded after the claim's deadline it
+            # would be hindsight, and is kept as backfilled.
+            late = claim.deadline is not None and utc_now().date() > claim.deadline
+            queries.insert_forecast(con, claim_id, {**first.model_dump(), "entry": "backfilled" if late else "imported"})
     return claim_id
 
 

@@ -260,7 +260,7 @@ def test_the_author_imports_a_file_with_a_row_numbered_error_report(author: AppT
 
 def test_a_save_keeps_its_tab_and_confirms_beside_its_button(author: AppTest, rich_db: Rich) -> None:
     _, ids = rich_db
-    robotaxi = ids["robotaxi-cities-2025"]
+    robotaxi = ids["ehang-shenzhen-flying-taxis-2030"]  # open until 2030: it takes forecasts
     at = author
     assert [tab.label for tab in at.tabs][3] == "Record an observation"
     at.session_state["author_tab"] = "Record an observation"  # as a click on the tab does
@@ -335,3 +335,17 @@ def test_the_reminder_state_and_inbox_are_in_the_author_workspace(author: AppTes
     assert hostile["reminders"].iloc[0].startswith("last sent: ")
     assert f"/?claim={ids['hostile']}" in set(inbox["claim"])
     assert set(inbox["channel"]) == {"inbox"} and set(inbox["state"]) <= {"sent", "skipped"}
+
+
+def test_the_workspace_refuses_a_forecast_after_the_deadline_naming_it(author: AppTest, rich_db: Rich) -> None:
+    path, ids = rich_db
+    robotaxi = ids["robotaxi-cities-2025"]  # deadline 2025-12-31, passed
+    before = len(ledger.get_claim(path, robotaxi).forecasts)
+    at = author
+    at.session_state["author_tab"] = "Record an observation"
+    at.selectbox(key="author_claim").select(robotaxi).run()
+    at.number_input(key="author_fc_percent").set_value(10)
+    at.button(key="author_fc_submit").click().run()
+    no_exception(at)
+    assert any("deadline" in e.value and "has passed" in e.value for e in at.error), [e.value for e in at.error]
+    assert len(ledger.get_claim(path, robotaxi).forecasts) == before

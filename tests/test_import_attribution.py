@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pytest
 
 import db
 from db.migrations import MIGRATIONS
@@ -72,6 +73,7 @@ def test_migration_5_repairs_a_ledger_imported_before(db_path: Path) -> None:
     assert 5 in {m.version for m in MIGRATIONS}  # the repair stays in the ordered list (later ones follow it)
 
 
+@pytest.mark.tampers  # rewrites the claims and the migrations table behind the ledger's back
 def test_migration_5_leaves_a_ledger_without_a_known_author_alone(db_path: Path) -> None:
     imports.import_text(db_path, flat_csv(), "csv", "mine", default_forecaster=AUTHOR)
     with duckdb.connect(str(db_path)) as con:

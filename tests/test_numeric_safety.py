@@ -91,6 +91,7 @@ def run_every_read_command(path: Path, healthy: int, huge: int, out: Path) -> No
         assert result.err == "" or "error" not in result.err, (args, result.err)
 
 
+@pytest.mark.tampers  # writes values straight into the file, as an old ledger holds them
 @pytest.mark.parametrize(
     "values",
     [

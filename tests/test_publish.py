@@ -287,7 +287,7 @@ def test_a_republish_draws_only_the_cards_that_changed(
     monkeypatch.setattr(cards.CardPainter, "paint", recording)
     publish(database, site, "--base-url", published.url)
     assert drawn == [] and tree(site) == tree(published.folder)  # nothing changed: every card kept
-    robotaxi = published.ids["robotaxi-cities-2025"]
+    robotaxi = published.ids["ehang-shenzhen-flying-taxis-2030"]  # open: it takes a forecast
     assert main(["forecast", "--db", str(database), str(robotaxi), "--probability", "0.2"]) == 0
     publish(database, site, "--base-url", published.url)
     assert drawn == [f"claim-{robotaxi}.png"]

@@ -464,7 +464,8 @@ def test_the_standalone_verifier_agrees_with_verify_and_catches_an_edit(db_path:
     cli_ok("init")
     cli_ok("forecast", EHANG, "--probability", "0.35", "--note", 'quotes " and \\ and \u202e and \x01')
     cli_ok("observe", EHANG, "--on", "2026-06-30", "--value", "0.000001", "--note", "tiny")
-    cli_ok("observe", EHANG, "--on", "2026-07-30", "--value", "1e20", "--note", "huge")
+    cli_ok("observe", EHANG, "--on", "2026-07-30", "--value", "123456789012345", "--note", "large")
+    cli_ok("observe", EHANG, "--on", "2026-08-30", "--value", "-0.5", "--note", "negative")
     exported = tmp_path / "ledger.json"
     cli_ok("export", "--format", "json", "-o", exported)
     ours = json.loads(cli_ok("verify", "--json"))
