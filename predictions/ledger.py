@@ -234,7 +234,9 @@ def add_claim(
             # that made it), dated by the claim as the seed's are; recorded after the claim's deadline it
             # would be hindsight, and is kept as backfilled.
             late = claim.deadline is not None and utc_now().date() > claim.deadline
-            queries.insert_forecast(con, claim_id, {**first.model_dump(), "entry": "backfilled" if late else "imported"})
+            queries.insert_forecast(
+                con, claim_id, {**first.model_dump(), "entry": "backfilled" if late else "imported"}
+            )
     return claim_id
 
 
