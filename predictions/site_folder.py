@@ -261,8 +261,8 @@ def staged(out: Path, db_path: Path) -> Iterator[tuple[Path, Path | None]]:
         staging = target.with_name(STAGING.format(name=target.name) + secrets.token_hex(4))
         os.mkdir(staging)  # the umask's mode, as a folder the user made (mkdtemp's 0700 would hide the site)
         try:
-            if found.site:
-                os.chmod(staging, stat.S_IMODE(target.stat().st_mode))  # the site keeps its permissions
+            if os.path.lexists(target):  # the folder keeps the permissions its owner gave it
+                os.chmod(staging, stat.S_IMODE(target.stat().st_mode))
             write_manifest(staging, building=True)
             yield staging, target if found.site else None
             write_manifest(staging)
