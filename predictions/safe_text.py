@@ -44,7 +44,7 @@ def clean_tree(value: Any) -> Any:
 _TRIGGERS = "=+-@\t\r"
 _RISKY = re.compile(f"'*[{re.escape(_TRIGGERS)}]")  # what a spreadsheet could take as a formula
 _ESCAPED = re.compile(f"'+[{re.escape(_TRIGGERS)}]")  # the same, as csv_cell wrote it
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 def csv_cell(value: Any) -> Any:
