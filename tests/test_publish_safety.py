@@ -10,7 +10,6 @@ the test looks at the site as a reader would at that instant, then sends SIGKILL
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -22,28 +21,13 @@ from pathlib import Path
 
 import pytest
 from ledger_snapshot import assert_clean_refusal, dump, run_cli
+from ledger_snapshot import folder_snapshot as snapshot
 
 from predictions import ledger, site_folder
 from predictions.models import ClaimIn
 
 AS_OF = date(2026, 6, 1)
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Every entry under `folder`, without following a link: a file's sha256, a link's target, a folder."""
-    found: dict[str, str] = {}
-    for current, dirs, files in os.walk(folder):
-        for name in dirs + files:
-            path = Path(current) / name
-            rel = str(path.relative_to(folder))
-            if path.is_symlink():
-                found[rel] = "-> " + os.readlink(path)
-            elif path.is_dir():
-                found[rel] = "folder"
-            else:
-                found[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return found
 
 
 def publish_args(db: Path, out: Path | str, *extra: str) -> list[str]:
