@@ -58,6 +58,11 @@ class CardData:
     forecasts: Sequence[Mapping[str, Any]]
 
 
+# A card is an image nobody can inspect: an override (U+202E) there would show a statement reversed, so
+# the bidi controls leave its text (the claim's page keeps them, as typed).
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
 def _wrap(text: str, width: int, lines: int) -> list[str]:
     wrapped = textwrap.wrap(" ".join(text.split()), width=width) or [""]
     if len(wrapped) > lines:
@@ -82,9 +87,9 @@ def card_data(detail: ledger.ClaimDetail, today: date, site: str = "Trend Predic
         deadline = "none usable yet"
     return CardData(
         claim_id=int(row["id"]),
-        statement=str(row["statement"]),
-        claimant=str(row["claimant"]),
-        attribution=str(row["attribution"]).replace("_", " "),
+        statement=str(row["statement"]).translate(_BIDI_CONTROLS),
+        claimant=str(row["claimant"]).translate(_BIDI_CONTROLS),
+        attribution=str(row["attribution"]).replace("_", " ").translate(_BIDI_CONTROLS),
         deadline=deadline,
         status=status,
         confidence=confidence,

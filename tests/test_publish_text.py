@@ -94,11 +94,13 @@ def test_a_statement_with_control_characters_gets_its_card_and_the_site_is_publi
     result = run_cli(["card", str(ids["hostile"]), "-o", str(one), "--db", str(db_path), "--today", AS_OF.isoformat()])
     assert result.code == 0, result.err
     assert one.read_bytes() == (site / "cards" / f"claim-{ids['hostile']}.png").read_bytes()
-    # the card's figure keeps the text a browser can draw: the emoji and the override, not the controls
+    # the card's figure keeps the text a browser can draw (the emoji), not the controls, and no override
+    # that would show it reversed in an image
     figure = cards.card_figure(cards.card_data(ledger.get_claim(db_path, ids["hostile"], AS_OF), AS_OF))
     texts = _strings(figure.to_plotly_json())
-    assert not [t for t in texts if FORBIDDEN.search(t)]
-    assert any("😀" in t and "\u202e" in t for t in texts)
+    assert not [t for t in texts if FORBIDDEN.search(t) or "\u202e" in t]
+    statement = figure.layout.annotations[1].text
+    assert statement.startswith("<b>Robotaxis in 65 cities \ufffd\ufffd \ufffd[31m by 2026") and "😀" in statement
 
 
 def test_a_card_the_browser_cannot_draw_is_replaced_by_a_plain_card_and_reported(tmp_path: Path) -> None:
