@@ -250,24 +250,36 @@ def staged(out: Path, db_path: Path) -> Iterator[tuple[Path, Path | None]]:
     exception it is removed and `out` stays as it was."""
     check_target(out, db_path)  # the cheap refusals, before anything is made
     target = _resolved(out)
+    made = [p for p in target.parents if not os.path.lexists(p)]  # folders this publish makes, deepest first
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise SiteFolderError(f"cannot make the folder {out.parent}: {error.strerror or error}") from error
-    with _parent_lock(target.parent, out):
-        found = check_target(out, db_path)  # again, now that no other publish can change it
-        for leftover in _leftovers(target):
-            _remove(leftover)
-        staging = target.with_name(STAGING.format(name=target.name) + secrets.token_hex(4))
-        os.mkdir(staging)  # the umask's mode, as a folder the user made (mkdtemp's 0700 would hide the site)
-        try:
-            if os.path.lexists(target):  # the folder keeps the permissions its owner gave it
-                os.chmod(staging, stat.S_IMODE(target.stat().st_mode))
-            write_manifest(staging, building=True)
-            yield staging, target if found.site else None
-            write_manifest(staging)
-            _swap_in(staging, target)
-        except BaseException:
-            if os.path.lexists(staging):
-                _remove(staging)
-            raise
+    try:
+        with _parent_lock(target.parent, out):
+            yield from _staged(out, db_path, target)
+    except BaseException:
+        for folder in made:  # a publish that failed leaves no empty folder it made behind
+            with suppress(OSError):
+                folder.rmdir()
+        raise
+
+
+def _staged(out: Path, db_path: Path, target: Path) -> Iterator[tuple[Path, Path | None]]:
+    """staged's work once the parent is locked."""
+    found = check_target(out, db_path)  # again, now that no other publish can change it
+    for leftover in _leftovers(target):
+        _remove(leftover)
+    staging = target.with_name(STAGING.format(name=target.name) + secrets.token_hex(4))
+    os.mkdir(staging)  # the umask's mode, as a folder the user made (mkdtemp's 0700 would hide the site)
+    try:
+        if os.path.lexists(target):  # the folder keeps the permissions its owner gave it
+            os.chmod(staging, stat.S_IMODE(target.stat().st_mode))
+        write_manifest(staging, building=True)
+        yield staging, target if found.site else None
+        write_manifest(staging)
+        _swap_in(staging, target)
+    except BaseException:
+        if os.path.lexists(staging):
+            _remove(staging)
+        raise

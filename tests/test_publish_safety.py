@@ -306,6 +306,10 @@ def test_a_failed_publish_leaves_the_old_site_and_no_staging_folder(seeded: Path
     assert_clean_refusal(result)
     assert result.error_lines == ["error: no claim of source 999 to publish"]
     assert snapshot(site) == before and leftovers(tmp_path) == []
+    # into folders that do not exist yet: it leaves none of them behind
+    result = run_cli(publish_args(seeded, tmp_path / "new" / "deeper" / "site", "--source", "999"))
+    assert result.error_lines == ["error: no claim of source 999 to publish"]
+    assert not (tmp_path / "new").exists()
 
 
 def test_the_swap_without_rename_exchange_also_leaves_one_whole_site(tmp_path: Path) -> None:
