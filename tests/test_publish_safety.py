@@ -312,6 +312,26 @@ def test_a_failed_publish_leaves_the_old_site_and_no_staging_folder(seeded: Path
     assert not (tmp_path / "new").exists()
 
 
+def test_a_second_publish_beside_a_running_one_is_refused_in_one_line(seeded: Path, tmp_path: Path) -> None:
+    """One publish at a time per parent folder: another (here, a real process holding the parent's lock
+    the way a publish does) makes it refuse rather than remove that one's staging folder as a leftover."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY); "
+         "fcntl.flock(fd, fcntl.LOCK_EX); print('locked', flush=True); sys.stdin.read()", str(tmp_path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        result = run_cli(publish_args(seeded, tmp_path / "site"))
+        assert_clean_refusal(result)
+        message = f"error: another publish into {tmp_path} is running: try again when it has finished"
+        assert result.error_lines == [message]
+        assert not (tmp_path / "site").exists() and leftovers(tmp_path) == []
+    finally:
+        holder.communicate("")  # closing its stdin ends it, and the lock with it
+    assert run_cli(publish_args(seeded, tmp_path / "site")).code == 0
+
+
 def test_the_swap_without_rename_exchange_also_leaves_one_whole_site(tmp_path: Path) -> None:
     """Where renameat2 cannot exchange (another system or file system), two renames do; the old site steps
     aside first and is removed last."""
