@@ -21,7 +21,6 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
-import json
 import os
 import secrets
 import shutil
@@ -30,12 +29,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from predictions.ledger import LedgerError
 
 MARKER = ".predictions-site.json"
-FORMAT = "trend-prediction-tracker-site/1"
+FORMAT: Literal["trend-prediction-tracker-site/1"] = "trend-prediction-tracker-site/1"
 STAGING = ".{name}.publish-"  # + random hex: a staging folder, or an old site on its way out
 SCAN_LIMIT = 20_000  # entries looked at in a folder that is not a site, to name a DuckDB file in it
 
@@ -50,16 +51,26 @@ class Target:
     site: bool  # it holds a site this program published (else it is missing or empty)
 
 
-def _manifest(folder: Path) -> dict[str, Any] | None:
+class SiteManifest(BaseModel):
+    """The marker's content: read from a folder a publish may replace, so validated like any input."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["trend-prediction-tracker-site/1"]
+    note: str = ""
+    building: bool = False  # a staging folder: its files are not listed yet
+    files: list[str] = Field(default_factory=list)  # every file of the site, relative, "/"-separated
+
+
+def _manifest(folder: Path) -> SiteManifest | None:
     """The marker's content when `folder` holds a readable marker of this program, else None."""
     marker = folder / MARKER
     try:
         if not stat.S_ISREG(marker.lstat().st_mode):
             return None
-        found = json.loads(marker.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return SiteManifest.model_validate_json(marker.read_bytes())
+    except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
         return None
-    return found if isinstance(found, dict) and found.get("format") == FORMAT else None
 
 
 def _walk(folder: Path, limit: int | None = None) -> Iterator[tuple[str, os.DirEntry[str]]]:
@@ -128,7 +139,7 @@ def check_target(out: Path, db_path: Path) -> Target:
             f"{out} is not empty and holds no site published by this program (no {MARKER}): "
             "publish into a new or empty folder"
         )
-    listed = {str(name) for name in manifest.get("files", [])} | {MARKER}
+    listed = {*manifest.files, MARKER}
     folders = {parent.as_posix() for name in listed for parent in Path(name).parents}
     foreign: list[str] = []
     for rel, entry in _walk(path):
@@ -219,13 +230,13 @@ def _swap_in(staging: Path, target: Path) -> None:
 def write_manifest(folder: Path, *, building: bool = False) -> None:
     """The marker: this program's site, with every file in it (empty while it is being built)."""
     files = [] if building else sorted(rel for rel, e in _walk(folder) if not e.is_dir(follow_symlinks=False))
-    document = {
-        "format": FORMAT,
-        "note": "written by `predictions publish`; the next publish into this folder replaces it whole",
-        "building": building,
-        "files": [name for name in files if name != MARKER],
-    }
-    (folder / MARKER).write_text(json.dumps(document, indent=0) + "\n", encoding="utf-8")
+    document = SiteManifest(
+        format=FORMAT,
+        note="written by `predictions publish`; the next publish into this folder replaces it whole",
+        building=building,
+        files=[name for name in files if name != MARKER],
+    )
+    (folder / MARKER).write_text(document.model_dump_json(indent=0) + "\n", encoding="utf-8")
 
 
 @contextmanager
