@@ -39,6 +39,10 @@ WIDTH, HEIGHT = 1200, 630
 INK = "#212529"
 MUTED = "#495057"
 FONT = "DejaVu Sans, Arial, sans-serif"
+# Named, not the process's default: importing streamlit makes its own template the default, which gave
+# the dashboard's "Card (PNG)" (and any publish in a process that imported streamlit) another card than
+# `predictions publish` draws for the same claim.
+TEMPLATE = "plotly"
 
 
 @dataclass(frozen=True)
@@ -171,7 +175,7 @@ def card_figure(card: CardData) -> go.Figure:
     layout = {
         "width": WIDTH, "height": HEIGHT, "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
         "margin": {"l": 70, "r": 50, "t": 50, "b": 50}, "showlegend": False, "annotations": annotations,
-        "shapes": shapes, "xaxis": axis, "yaxis": yaxis, "font": {"family": FONT},
+        "shapes": shapes, "xaxis": axis, "yaxis": yaxis, "font": {"family": FONT}, "template": TEMPLATE,
     }  # fmt: skip
     if not traces:
         layout["xaxis"] = {"visible": False}
@@ -190,7 +194,7 @@ def plain_figure(claim_id: int, site: str = "Trend Prediction Tracker") -> go.Fi
     axis = {"visible": False}
     layout = {"width": WIDTH, "height": HEIGHT, "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
               "margin": {"l": 70, "r": 50, "t": 50, "b": 50}, "annotations": annotations, "xaxis": axis,
-              "yaxis": axis, "font": {"family": FONT}}  # fmt: skip
+              "yaxis": axis, "font": {"family": FONT}, "template": TEMPLATE}  # fmt: skip
     return go.Figure(layout=layout)
 
 

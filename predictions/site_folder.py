@@ -25,6 +25,7 @@ import os
 import secrets
 import shutil
 import stat
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from predictions.ledger import LedgerError
 MARKER = ".predictions-site.json"
 FORMAT: Literal["trend-prediction-tracker-site/1"] = "trend-prediction-tracker-site/1"
 STAGING = ".{name}.publish-"  # + random hex: a staging folder, or an old site on its way out
+SWAPPED = "predictions.site_folder.swapped"  # an audit event (sys.audit): the new site is in place
 SCAN_LIMIT = 20_000  # entries looked at in a folder that is not a site, to name a DuckDB file in it
 
 
@@ -216,6 +218,7 @@ def swap_by_renames(staging: Path, target: Path) -> None:
 def _swap_in(staging: Path, target: Path) -> None:
     if not os.path.lexists(target):
         os.rename(staging, target)
+        sys.audit(SWAPPED, str(target))
         return
     try:
         exchange(staging, target)
@@ -224,6 +227,7 @@ def _swap_in(staging: Path, target: Path) -> None:
             raise
         swap_by_renames(staging, target)
         return
+    sys.audit(SWAPPED, str(target))
     _remove(staging)  # now the old site
 
 
