@@ -32,12 +32,17 @@ import plotly.offline
 from dashboard import charts, static_charts
 from predictions import ledger
 from predictions.numbers import format_number
+from predictions.safe_text import clean_tree
 from predictions.trajectory import Trajectory
 
 WIDTH, HEIGHT = 1200, 630
 INK = "#212529"
 MUTED = "#495057"
 FONT = "DejaVu Sans, Arial, sans-serif"
+# Named, not the process's default: importing streamlit makes its own template the default, which gave
+# the dashboard's "Card (PNG)" (and any publish in a process that imported streamlit) another card than
+# `predictions publish` draws for the same claim.
+TEMPLATE = "plotly"
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,11 @@ class CardData:
     today: date
     trajectory: Trajectory | None
     forecasts: Sequence[Mapping[str, Any]]
+
+
+# A card is an image nobody can inspect: an override (U+202E) there would show a statement reversed, so
+# the bidi controls leave its text (the claim's page keeps them, as typed).
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 
 
 def _wrap(text: str, width: int, lines: int) -> list[str]:
@@ -81,9 +91,9 @@ def card_data(detail: ledger.ClaimDetail, today: date, site: str = "Trend Predic
         deadline = "none usable yet"
     return CardData(
         claim_id=int(row["id"]),
-        statement=str(row["statement"]),
-        claimant=str(row["claimant"]),
-        attribution=str(row["attribution"]).replace("_", " "),
+        statement=str(row["statement"]).translate(_BIDI_CONTROLS),
+        claimant=str(row["claimant"]).translate(_BIDI_CONTROLS),
+        attribution=str(row["attribution"]).replace("_", " ").translate(_BIDI_CONTROLS),
         deadline=deadline,
         status=status,
         confidence=confidence,
@@ -165,12 +175,39 @@ def card_figure(card: CardData) -> go.Figure:
     layout = {
         "width": WIDTH, "height": HEIGHT, "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
         "margin": {"l": 70, "r": 50, "t": 50, "b": 50}, "showlegend": False, "annotations": annotations,
-        "shapes": shapes, "xaxis": axis, "yaxis": yaxis, "font": {"family": FONT},
+        "shapes": shapes, "xaxis": axis, "yaxis": yaxis, "font": {"family": FONT}, "template": TEMPLATE,
     }  # fmt: skip
     if not traces:
         layout["xaxis"] = {"visible": False}
         layout["yaxis"] = {"visible": False}
-    return go.Figure(data=traces, layout=layout)
+    # plotly.js draws the card as an SVG image, which a character XML forbids makes unreadable.
+    return go.Figure(data=clean_tree(traces), layout=clean_tree(layout))
+
+
+def plain_figure(claim_id: int, site: str = "Trend Prediction Tracker") -> go.Figure:
+    """The card that stands in for one that could not be drawn: no text from the ledger but its id."""
+    annotations = [
+        _text(0.0, 1.0, f"{charts.plot_text(site, 60)} · claim #{claim_id}", 20, MUTED),
+        _text(0.0, 0.6, f"<b>Claim #{claim_id}</b>", 48),
+        _text(0.0, 0.45, "Open the claim's page for its statement and record.", 24, MUTED),
+    ]
+    axis = {"visible": False}
+    layout = {"width": WIDTH, "height": HEIGHT, "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
+              "margin": {"l": 70, "r": 50, "t": 50, "b": 50}, "annotations": annotations, "xaxis": axis,
+              "yaxis": axis, "font": {"family": FONT}, "template": TEMPLATE}  # fmt: skip
+    return go.Figure(layout=layout)
+
+
+@dataclass(frozen=True)
+class CardFailure:
+    """A card the browser could not draw, and why (one line)."""
+
+    path: Path
+    reason: str
+
+
+class CardError(RuntimeError):
+    """One card could not be drawn (the browser is still fine)."""
 
 
 # The page the cards are drawn in, served by Playwright from memory: nothing is fetched from anywhere.
@@ -226,15 +263,35 @@ class CardPainter:
         self._ready.result()
         return self._worker.submit(self._draw, pio.to_json(figure, validate=False)).result()
 
-    def paint(self, figures: Mapping[Path, go.Figure]) -> list[Path]:
-        """Write each figure as a PNG of WIDTH × HEIGHT at its path."""
-        for path, figure in figures.items():
+    def _png(self, figure: go.Figure, path: Path) -> bytes:
+        from playwright.sync_api import Error as BrowserError
+
+        try:
             png = self.draw(figure)
-            if not png.startswith(b"\x89PNG"):
-                raise RuntimeError(f"the browser drew no PNG for {path}")
+        except BrowserError as error:  # plotly.js rejected this figure (the page is still there)
+            raise CardError(f"the browser could not draw it ({' '.join(str(error).split())[:200]})") from error
+        if not png.startswith(b"\x89PNG"):
+            raise CardError(f"the browser drew no PNG for {path.name}")
+        return png
+
+    def paint(
+        self, figures: Mapping[Path, go.Figure], fallbacks: Mapping[Path, go.Figure] | None = None
+    ) -> list[CardFailure]:
+        """Write each figure as a PNG of WIDTH × HEIGHT at its path. A figure that cannot be drawn raises
+        CardError, or, when `fallbacks` has a figure for its path, is drawn as that one and reported in
+        the list returned (a fallback that cannot be drawn either raises)."""
+        failures = []
+        for path, figure in figures.items():
+            try:
+                png = self._png(figure, path)
+            except CardError as error:
+                if fallbacks is None or path not in fallbacks:
+                    raise
+                failures.append(CardFailure(path, str(error)))
+                png = self._png(fallbacks[path], path)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(png)
-        return list(figures)
+        return failures
 
     def close(self) -> None:
         def stop() -> None:
@@ -261,7 +318,8 @@ def render_cards(figures: Mapping[Path, go.Figure]) -> list[Path]:
     if not figures:
         return []
     with CardPainter() as painter:
-        return painter.paint(figures)
+        painter.paint(figures)
+    return list(figures)
 
 
 def write_card(data: Mapping[str, Any], out: Path) -> list[Path]:

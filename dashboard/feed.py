@@ -1,7 +1,8 @@
 """The site's Atom feed (RFC 4287): one entry per new claim, per piece of evidence and per verdict.
 
-Written with the standard library's ElementTree, which escapes every text and attribute value: the feed
-needs nothing an XML writer does not already do. Entries are newest first; each entry's id is a
+Written with the standard library's ElementTree, which escapes every text and attribute value; each text
+first goes through safe_text.clean, since ElementTree writes a control character (which XML 1.0 forbids)
+as it is. Entries are newest first; each entry's id is a
 `urn:uuid:` made from the ledger's own ids (uuid5), so it stays the same across publishes and base URLs,
 and its `updated` is the ledger's own date for the event (the day the claim was made, the evidence's
 date, the resolution's date), so the same ledger gives the same bytes.
@@ -14,6 +15,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+
+from predictions.safe_text import clean
 
 ATOM = "http://www.w3.org/2005/Atom"
 NAMESPACE = uuid.UUID("6f0c2a5e-3c1b-5d47-9a51-1f2f0d1e7a15")  # the tracker's own uuid5 namespace
@@ -48,9 +51,10 @@ def _stamp(day: date) -> str:
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
+    # ElementTree escapes markup but writes a control character as it is, which no XML parser reads.
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: clean(v) for k, v in attributes.items()})
     if text is not None:
-        element.text = text
+        element.text = clean(text)
     return element
 
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,6 +44,7 @@ from dashboard import site_html as h
 from predictions import ledger, overview, reminders
 from predictions.errors import PredictionsError
 from predictions.publishing import SiteClaim, site_claims
+from predictions.safe_text import clean
 
 ASSETS = Path(__file__).with_name("site_assets")
 FEED_ENTRIES = 500  # the newest entries: a feed reader polls the whole file, and keeps what it has seen
@@ -63,6 +63,7 @@ class PublishResult:
     cards: list[Path] = field(default_factory=list)
     files: int = 0
     bytes: int = 0
+    card_failures: list[tuple[int, str]] = field(default_factory=list)  # (claim id, why): a plain card stands in
 
 
 def _archived(item: Mapping[str, Any] | None) -> bool:
@@ -83,8 +84,11 @@ def _scope(
     return [c for c in claims if not _archived(items.get(c.id))]
 
 
-def _previous_cards(out: Path) -> dict[str, tuple[str, bytes]]:
-    """The cards of the last publish into `out`, by file name: (digest of their figure, PNG bytes)."""
+def _previous_cards(out: Path | None) -> dict[str, tuple[str, bytes]]:
+    """The cards of the site now in `out` (the last publish), by file name: (digest of their figure,
+    PNG bytes). Only regular files: a symbolic link is never followed."""
+    if out is None:
+        return {}
     folder = out / "cards"
     try:
         digests = json.loads((folder / CARD_DIGESTS).read_text(encoding="utf-8"))
@@ -93,7 +97,7 @@ def _previous_cards(out: Path) -> dict[str, tuple[str, bytes]]:
     found = {}
     for name, digest in digests.items() if isinstance(digests, dict) else ():
         path = folder / str(name)
-        if path.name == name and path.suffix == ".png" and path.is_file():
+        if path.name == name and path.suffix == ".png" and path.is_file() and not path.is_symlink():
             found[name] = (str(digest), path.read_bytes())
     return found
 
@@ -113,11 +117,17 @@ def _sort_cards(
             path.write_bytes(kept[1])
         else:
             todo[path] = figure
-    (folder / CARD_DIGESTS).write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    _write_digests(folder, digests)
     return todo
 
 
+def _write_digests(folder: Path, digests: Mapping[str, str]) -> None:
+    (folder / CARD_DIGESTS).write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
 def _write(path: Path, text: str, written: list[Path]) -> None:
+    if path.suffix == ".html":  # a page: no character XML forbids (plotly.min.js is written as it ships)
+        text = clean(text)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8", newline="\n")
     written.append(path)
@@ -174,11 +184,12 @@ def _list_pages(db_path: Path, out: Path, listed: set[int], today: date, written
 
 
 def publish_site(data: Mapping[str, Any], directory: Path) -> PublishResult:
-    """The plugin: write the site for `data` (db_path, today, base_url, source, all, cards, author) into
-    `directory`. Files this publish does not write are removed from the folders it owns."""
+    """The plugin: write the site for `data` (db_path, today, base_url, source, all, cards, author, and
+    `previous`, the site it will replace) into `directory`, a new folder that predictions.site_folder
+    swaps in for the old site when this returns."""
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    previous = _previous_cards(out)
+    previous = _previous_cards(Path(data["previous"]) if data.get("previous") else None)
     # Into a new folder every card is drawn: Chromium starts loading plotly.js now, beside the exports.
     painter = cards.CardPainter() if data.get("cards", True) and not previous else None
     try:
@@ -194,10 +205,6 @@ def _publish(
     db_path = Path(data["db_path"])
     today = date.fromisoformat(str(data["today"]))
     base_url = str(data["base_url"]) if data.get("base_url") else None
-    for owned in ("data", "embed", "cards", "assets"):
-        shutil.rmtree(out / owned, ignore_errors=True)
-    for old in out.glob("claim-*.html"):
-        old.unlink()
     written: list[Path] = []
     _assets(out, written)
 
@@ -209,6 +216,7 @@ def _publish(
     card_figures = {
         out / "cards" / f"claim-{c.id}.png": cards.card_figure(cards.card_data(c.detail, today)) for c in carded
     }
+    claim_of = {out / "cards" / f"claim-{c.id}.png": c.id for c in carded}
     todo = _sort_cards(card_figures, previous, out / "cards") if card_figures else {}
     with contextlib.ExitStack() as stack:
         if todo and painter is None:  # Chromium loads plotly.js while the pages are written
@@ -220,8 +228,14 @@ def _publish(
                 context = {"today": today, "base_url": base_url, "card": claim.id in with_card}
                 _claim_files(claim, items.get(claim.id), flat, out, context, written)
             _list_pages(db_path, out, {c.id for c in claims if c.withdrawal is None}, today, written)
-        if todo and painter is not None:
-            painter.paint(todo)
+        failures = []
+        if todo and painter is not None:  # a card that cannot be drawn gets a plain one, not a failed publish
+            failures = painter.paint(todo, {path: cards.plain_figure(claim_of[path]) for path in todo})
+        if failures:  # no digest for a stand-in: the next publish tries the real card again
+            digests = json.loads((out / "cards" / CARD_DIGESTS).read_text(encoding="utf-8"))
+            _write_digests(
+                out / "cards", {k: v for k, v in digests.items() if k not in {f.path.name for f in failures}}
+            )
 
     entries = feed.newest(site_claim.feed_entries(claims), FEED_ENTRIES)
     feed_bytes = feed.atom_feed(
@@ -237,4 +251,6 @@ def _publish(
 
     files = [p for p in out.rglob("*") if p.is_file()]
     pages = [p for p in written if p.suffix == ".html"]
-    return PublishResult(out, len(claims), pages, list(card_figures), len(files), sum(p.stat().st_size for p in files))
+    failed = [(claim_of[f.path], f.reason) for f in failures]
+    size = sum(p.stat().st_size for p in files)
+    return PublishResult(out, len(claims), pages, list(card_figures), len(files), size, failed)

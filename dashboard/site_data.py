@@ -15,19 +15,24 @@ from pathlib import Path
 from typing import Any
 
 from predictions import ledger
-from predictions.exports import JSON_FORMAT, export_ledger
+from predictions.exports import JSON_FORMAT, export_json_text, export_ledger
 from predictions.imports import evidence
 from predictions.publishing import SiteClaim
+from predictions.safe_text import clean_tree, csv_rows, csv_value
 
 EXPORT_FORMATS = ("csv", "json", "parquet")
 
 
 def write_exports(db_path: Path, folder: Path, as_of: date) -> dict[str, Any]:
-    """data/ledger.* exactly as `predictions export` writes them; returns the JSON document."""
+    """data/ledger.* as `predictions export` writes them, the JSON's text cleaned (safe_text.clean: no
+    character XML forbids, which a reader's tools may choke on); returns the JSON document as exported,
+    whose texts export_items matches against the ledger's."""
     folder.mkdir(parents=True, exist_ok=True)
     for fmt in EXPORT_FORMATS:  # the JSON's exported_at is the as-of day, not the clock
         export_ledger(db_path, fmt, folder / f"ledger.{fmt}", exported_at=_stamp(as_of))
-    document: dict[str, Any] = json.loads((folder / "ledger.json").read_text(encoding="utf-8"))
+    path = folder / "ledger.json"
+    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(export_json_text(clean_tree(document)), encoding="utf-8")
     return document
 
 
@@ -51,9 +56,9 @@ def _stamp(as_of: date) -> str:
 
 
 def json_text(document: Mapping[str, Any]) -> str:
-    """A claim's JSON download: compact (json's C encoder; an indented dump is pure Python, ~10× slower
-    over an archive's 18,670 claims)."""
-    return json.dumps(document, default=str, ensure_ascii=False, separators=(",", ":"))
+    """A claim's JSON download: its text cleaned as the site's (safe_text.clean), compact (json's C
+    encoder; an indented dump is pure Python, ~10× slower over an archive's 18,670 claims)."""
+    return json.dumps(clean_tree(document), default=str, ensure_ascii=False, separators=(",", ":"))
 
 
 def _claim_key(statement: object, made_on: object, claimant: object, deadline: object) -> tuple[str, ...]:
@@ -93,7 +98,7 @@ class FlatExport:
             reader = csv.DictReader(handle)
             self.header: list[str] = list(reader.fieldnames or [])
             self._rows: dict[tuple[str, str, str], list[dict[str, str]]] = {}
-            for r in reader:
+            for r in map(_unquoted, reader):
                 self._rows.setdefault((r["statement"], r["made_on"], r["deadline"]), []).append(r)
 
     def rows_of(self, row: Mapping[str, Any]) -> list[dict[str, str]]:
@@ -101,11 +106,16 @@ class FlatExport:
         return self._rows.get((str(row["statement"]), row["made_on"].isoformat(), deadline), [])
 
 
+def _unquoted(row: dict[str, str]) -> dict[str, str]:
+    """A row of ledger.csv as the ledger has it (its formula quoting undone: _csv_text quotes it again)."""
+    return {key: csv_value(value) for key, value in row.items()}
+
+
 def _csv_text(header: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(header), lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(csv_rows(rows))  # as `predictions export` writes them: no cell runs as a formula
     return out.getvalue()
 
 

@@ -713,6 +713,11 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
         cards=not args.no_cards,
         author=settings.author_name,
     )
+    for claim_id, reason in getattr(result, "card_failures", []):  # the site is published all the same
+        print(
+            f"warning: the card of claim {claim_id} could not be drawn: {reason}; a plain card stands in",
+            file=sys.stderr,
+        )
     print(
         f"published {result.claims} claims to {args.output}: {len(result.pages)} pages, {len(result.cards)} cards, "
         f"{result.files} files, {result.bytes:,} bytes"

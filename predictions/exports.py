@@ -11,6 +11,7 @@ from typing import Any
 from db import queries
 from predictions.imports.base import CSV_COLUMNS, CSV_OPTIONAL, JSON_FORMAT
 from predictions.ledger import LedgerError, utc_now
+from predictions.safe_text import csv_rows
 
 # --- exports --------------------------------------------------------------------------------------
 
@@ -61,7 +62,7 @@ def export_ledger(db_path: Path, fmt: str, out: Path, *, exported_at: str | None
         with out.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(CSV_COLUMNS + CSV_OPTIONAL))
             writer.writeheader()
-            writer.writerows(records)
+            writer.writerows(csv_rows(records))  # a statement never runs as a spreadsheet formula
         return len(records)
     if fmt == "parquet":
         import pyarrow as pa
@@ -73,8 +74,13 @@ def export_ledger(db_path: Path, fmt: str, out: Path, *, exported_at: str | None
     document["chain"] = records  # anyone can recompute the head from these (README: "Checking the record")
     if exported_at is not None:
         document["exported_at"] = exported_at
-    out.write_text(json.dumps(document, indent=1, default=str, ensure_ascii=False), encoding="utf-8")
+    out.write_text(export_json_text(document), encoding="utf-8")
     return len(document["claims"])
+
+
+def export_json_text(document: dict[str, Any]) -> str:
+    """The JSON export's text: its exact values (no formula quoting: JSON is data, not a spreadsheet)."""
+    return json.dumps(document, indent=1, default=str, ensure_ascii=False)
 
 
 def _json_document(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:

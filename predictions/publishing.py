@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from db import publishing as site_sql
-from predictions import ledger
+from predictions import ledger, site_folder
 from predictions.ledger import LedgerError
 
 GROUP = "predictions.chart_renderers"
@@ -91,6 +91,10 @@ def plugin(name: str) -> Callable[..., Any]:
 def _run(name: str, data: dict[str, Any], out: Path) -> Any:
     if not Path(data["db_path"]).exists():
         raise PublishError(f"database {data['db_path']} does not exist (run `predictions init` first)")
+    return _plugin(name, data, out)
+
+
+def _plugin(name: str, data: dict[str, Any], out: Path) -> Any:
     try:
         return plugin(name)(data, out)
     except LedgerError:
@@ -113,9 +117,13 @@ def publish(
     cards: bool = True,
     author: str = "",
 ) -> Any:
-    """Write the static site into `out`; returns the plugin's summary (claims, pages, cards, files, bytes)."""
+    """Write the static site into `out`, replacing the site there whole (site_folder: only a site this
+    program wrote, swapped in at the end); returns the plugin's summary (claims, pages, cards, files,
+    bytes, cards that could not be drawn)."""
     if base_url is not None and not base_url.lower().startswith(("http://", "https://")):
         raise PublishError(f"--base-url must be an http(s) address, not {base_url!r}")
+    if not Path(db_path).exists():
+        raise PublishError(f"database {db_path} does not exist (run `predictions init` first)")
     data = {
         "db_path": str(db_path),
         "today": today.isoformat(),
@@ -125,7 +133,9 @@ def publish(
         "cards": cards,
         "author": author,
     }
-    return _run("site", data, out)
+    with site_folder.staged(Path(out), Path(db_path)) as (staging, current):
+        data["previous"] = str(current) if current is not None else None  # its unchanged cards are kept
+        return _plugin("site", data, staging)
 
 
 def card(db_path: Path, claim_id: int, out: Path, *, today: date) -> Any:

@@ -1,4 +1,5 @@
-"""Helpers for the reliability and security tests: a full dump of a database file, and the CLI run in-process.
+"""Helpers for the reliability and security tests: a full dump of a database file, a folder's snapshot, and
+the CLI run in-process.
 
 `dump` reads every table (ids, sequences' effects and all) in a stable order, so "the ledger is unchanged"
 is one comparison; `run_cli` calls `predictions.cli.main` with stdout and stderr captured, so an exception
@@ -8,7 +9,9 @@ escaping it (a traceback for the user) fails the test instead of being swallowed
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,3 +65,19 @@ def assert_clean_refusal(result: CliResult, *, validated: bool = True) -> None:
     assert "Traceback" not in result.err
     if validated:
         assert not any(line.startswith("error: database error:") for line in lines), lines
+
+
+def folder_snapshot(folder: Path) -> dict[str, str]:
+    """Every entry under `folder`, without following a link: a file's sha256, a link's target, a folder."""
+    found: dict[str, str] = {}
+    for current, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = Path(current) / name
+            rel = str(path.relative_to(folder))
+            if path.is_symlink():
+                found[rel] = "-> " + os.readlink(path)
+            elif path.is_dir():
+                found[rel] = "folder"
+            else:
+                found[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found

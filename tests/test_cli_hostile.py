@@ -16,21 +16,23 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from ledger_snapshot import assert_clean_refusal, dump, run_cli
+from ledger_snapshot import CliResult, assert_clean_refusal, dump, folder_snapshot, run_cli
 
-from predictions import backup, cli, ledger
+from predictions import backup, cli, ledger, site_folder
 from predictions.imports import JSON_FORMAT
 from predictions.models import ClaimIn
 
@@ -140,10 +142,72 @@ FILES = [
 OUTPUTS = ["a folder", "under a file", "missing folder"]
 
 
+@dataclass
+class PublishTargets:
+    """Folders `publish -o` must refuse (each with what must stay as it was), and two it may write."""
+
+    refused: list[Path]
+    watched: list[Path]  # snapshotted whole before and after every run
+    listed: list[Path]  # "/" and the like: their listing only
+    allowed: list[Path]
+
+
+@pytest.fixture
+def publish_targets(tmp_path: Path, hostile_ledger: Path, monkeypatch: pytest.MonkeyPatch) -> PublishTargets:
+    """Issue 31 point 1: the ledger's own folder, "/", a top-level folder, the home folder (a fake one,
+    through $HOME) and the one above it, a stranger's folder, one with a DuckDB file deep inside, a link
+    to a folder outside, a site of this program's with a link inside (its manifest made by hand), a file."""
+    root = tmp_path / "targets"
+    home = root / "home" / "me"
+    (home / "documents").mkdir(parents=True)
+    (home / "documents" / "letter.txt").write_text("mine")
+    monkeypatch.setenv("HOME", str(home))
+    stranger = root / "stranger"
+    (stranger / "notes").mkdir(parents=True)
+    (stranger / "notes" / "a.txt").write_text("a stranger's")
+    deep = root / "deep"
+    (deep / "x" / "y").mkdir(parents=True)
+    shutil.copy2(hostile_ledger, deep / "x" / "y" / "other.duckdb")
+    outside = root / "outside"
+    outside.mkdir()
+    (outside / "precious.txt").write_text("the link's target")
+    (root / "link").symlink_to(outside, target_is_directory=True)
+    site = root / "site-with-link"
+    site.mkdir()
+    (site / "index.html").write_text("<p>old</p>")
+    (site / "data").symlink_to(outside, target_is_directory=True)
+    site_folder.write_manifest(site)  # lists index.html and the link
+    (root / "a-file").write_text("a file")
+    (root / "empty").mkdir()
+    refused = [hostile_ledger.parent, Path("/"), Path("/usr"), home, home.parent, stranger, deep, root / "link", site]
+    return PublishTargets(
+        refused=[*refused, root / "a-file"],
+        watched=[home, stranger, deep, outside, site, root / "a-file"],
+        listed=[Path("/"), Path("/usr")],
+        allowed=[root / "empty", root / "new" / "site"],
+    )
+
+
+def _watched(targets: PublishTargets | None) -> dict[str, object]:
+    if targets is None:
+        return {}
+    seen: dict[str, object] = {str(p): sorted(os.listdir(p)) for p in targets.listed}
+    for path in targets.watched:
+        seen[str(path)] = folder_snapshot(path) if path.is_dir() else path.read_bytes()
+    return seen
+
+
 @st.composite
-def invocations(draw: st.DrawFn, files: dict[str, Path], backup_folder: Path, out: Path) -> list[str]:
+def invocations(
+    draw: st.DrawFn,
+    files: dict[str, Path],
+    backup_folder: Path,
+    out: Path,
+    targets: PublishTargets | None = None,
+    only: str | None = None,
+) -> list[str]:
     commands = subcommands()
-    name = draw(st.sampled_from(sorted(commands)))
+    name = only or draw(st.sampled_from(sorted(commands)))
     values = st.one_of(
         TEXT,
         st.sampled_from([str(files[f]) for f in FILES] + [str(backup_folder), str(out / "new" / "file.out")]),
@@ -167,6 +231,8 @@ def invocations(draw: st.DrawFn, files: dict[str, Path], backup_folder: Path, ou
                 value = "once"
         elif name == "watch add" and action.dest == "url" and draw(st.booleans()):
             value = draw(WATCH_URLS)
+        elif name == "publish" and action.dest == "output" and targets is not None and draw(st.integers(0, 3)):
+            value = str(draw(st.sampled_from(targets.refused + targets.allowed)))  # mostly a folder it must refuse
         else:
             value = draw(outputs if action.dest in ("output", "charts") else values)
             if name == "remind" and not action.option_strings and value == "run":
@@ -197,11 +263,19 @@ def test_every_subcommand_with_hostile_input_exits_0_or_1_in_clean_lines(
     hostile_ledger: Path,
     hostile_files: dict[str, Path],
     pristine: tuple[Path, Path],
+    publish_targets: PublishTargets,
     tmp_path: Path,
 ) -> None:
-    args = data.draw(invocations(hostile_files, pristine[1], tmp_path))
+    args = data.draw(invocations(hostile_files, pristine[1], tmp_path, publish_targets))
+    _run_hostile(args, hostile_ledger, hostile_files, publish_targets)
+
+
+def _run_hostile(
+    args: list[str], hostile_ledger: Path, hostile_files: dict[str, Path], targets: PublishTargets
+) -> CliResult:
     before = dump(hostile_ledger)
     sqlite_before = hostile_files["sqlite"].read_bytes()
+    folders_before = _watched(targets)
     result = run_cli([*args, "--db", str(hostile_ledger)])  # an exception escaping main fails the test here
     assert result.code in (0, 1), (args, result)
     assert "Traceback" not in result.err
@@ -212,6 +286,30 @@ def test_every_subcommand_with_hostile_input_exits_0_or_1_in_clean_lines(
         assert lines and all(line.startswith("error: ") for line in lines), (args, result.err)
         assert dump(hostile_ledger) == before, args
     assert hostile_files["sqlite"].read_bytes() == sqlite_before
+    assert _watched(targets) == folders_before, args  # no publish touched a folder it must refuse
+    if args[0] == "publish":
+        event(f"publish exit {result.code}")  # --hypothesis-show-statistics: both outcomes are drawn
+        output = next((a.split("=", 1)[1] for a in args if a.startswith("--output=")), None)
+        if output is not None and Path(output) in targets.refused:
+            assert result.code == 1 and len(result.error_lines) == 1, (args, result.err)
+        beside = [p for a in targets.allowed if a.parent.is_dir() for p in a.parent.iterdir()]
+        assert not [p for p in beside if ".publish-" in p.name], beside  # no staging folder left behind
+    return result
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], max_examples=30)
+@given(data=st.data())
+def test_publish_into_any_drawn_folder_refuses_every_one_not_its_own(
+    data: st.DataObject,
+    hostile_ledger: Path,
+    hostile_files: dict[str, Path],
+    pristine: tuple[Path, Path],
+    publish_targets: PublishTargets,
+    tmp_path: Path,
+) -> None:
+    """The fuzz above, on `publish` alone: its -o drawn mostly from the folders it must refuse."""
+    args = data.draw(invocations(hostile_files, pristine[1], tmp_path, publish_targets, only="publish"))
+    _run_hostile(args, hostile_ledger, hostile_files, publish_targets)
 
 
 # --- the cases the issue names ------------------------------------------------------------------------------

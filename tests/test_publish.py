@@ -13,6 +13,7 @@ import re
 import shutil
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import plotly.offline
@@ -24,6 +25,7 @@ from site_fixtures import AS_OF, Site, publish, published
 from dashboard import cards
 from predictions import ledger
 from predictions.cli import main
+from predictions.models import ClaimIn
 
 __all__ = ["published", "seeded_db"]
 
@@ -74,11 +76,15 @@ def test_the_same_ledger_publishes_the_same_bytes(published: Site, tmp_path: Pat
     again = tmp_path / "again"
     publish(published.database, again, "--base-url", published.url)
     assert tree(again) == tree(published.folder)
-    # publishing over an old site removes what the ledger no longer has
-    (again / "claim-9999.html").write_text("stale")
-    (again / "data" / "claim-9999.json").write_text("{}")
+    # publishing over an old site removes what the ledger no longer has: a site published from a ledger
+    # with one claim more, then from the ledger without it
+    bigger = tmp_path / "bigger.duckdb"
+    shutil.copy2(published.database, bigger)
+    extra = ledger.add_claim(bigger, ClaimIn(statement="Only in the bigger ledger", made_on=AS_OF))
+    publish(bigger, again, "--base-url", published.url, "--no-cards")
+    assert (again / f"claim-{extra}.html").exists() and (again / "data" / f"claim-{extra}.json").exists()
     publish(published.database, again, "--base-url", published.url, "--no-cards")
-    assert not (again / "claim-9999.html").exists() and not (again / "data" / "claim-9999.json").exists()
+    assert not (again / f"claim-{extra}.html").exists() and not (again / "data" / f"claim-{extra}.json").exists()
     assert not (again / "cards").exists()
     assert 'property="og:image"' not in (again / "claim-1.html").read_text()
 
@@ -280,9 +286,11 @@ def test_a_republish_draws_only_the_cards_that_changed(
     drawn: list[str] = []
     real = cards.CardPainter.paint
 
-    def recording(painter: cards.CardPainter, figures: dict[Path, object]) -> list[Path]:
+    def recording(
+        painter: cards.CardPainter, figures: dict[Path, Any], fallbacks: dict[Path, Any] | None = None
+    ) -> list[cards.CardFailure]:
         drawn.extend(path.name for path in figures)
-        return real(painter, figures)
+        return real(painter, figures, fallbacks)
 
     monkeypatch.setattr(cards.CardPainter, "paint", recording)
     publish(database, site, "--base-url", published.url)

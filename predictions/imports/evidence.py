@@ -36,6 +36,7 @@ from predictions.models import (
     http_url,
     metric_value,
 )
+from predictions.safe_text import csv_value
 from predictions.seed import default_seed_path, load_seed_file, prepare, source_external_id
 
 COLUMNS = ("observed_on", "value", "note", "source_url", "source_published", "confidence")
@@ -154,7 +155,8 @@ def read_rows(text: str, fmt: str) -> list[tuple[str, EvidenceRow]]:
                 if None in record:  # csv puts the cells beyond the header under the key None
                     early_problems.append(f"line {start}: more cells than columns")
                 else:
-                    records.append((f"line {start}", dict(record)))
+                    # csv_value undoes the export's formula quoting (the site's .evidence.csv)
+                    records.append((f"line {start}", {k: csv_value(v) for k, v in record.items()}))
                 start = reader.line_num + 1
         except csv.Error as error:
             raise ImportProblems([f"line {reader.line_num}: {error}"]) from error

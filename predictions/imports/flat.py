@@ -40,6 +40,7 @@ from predictions.models import (
     Precision,
     describe_validation_error,
 )
+from predictions.safe_text import csv_value
 
 
 class FlatRow(Model):
@@ -147,7 +148,10 @@ def _read_csv_rows(text: str, default_forecaster: str) -> list[tuple[str, dict[s
         if len(values) > len(header):
             rows.append((where, {"__error__": "more fields than columns in the header"}))
             continue
-        cleaned: dict[str, Any] = {name: values[i] if i < len(values) else None for i, name in enumerate(header)}
+        # csv_value undoes the export's formula quoting, so an exported CSV imports back exactly
+        cleaned: dict[str, Any] = {
+            name: csv_value(values[i]) if i < len(values) else None for i, name in enumerate(header)
+        }
         if not cleaned.get("forecaster"):
             cleaned["forecaster"] = default_forecaster
         rows.append((where, cleaned))

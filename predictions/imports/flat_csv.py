@@ -26,6 +26,7 @@ from predictions.imports.flat import (
     import_flat,
 )
 from predictions.models import Outcome
+from predictions.safe_text import csv_value
 
 # --- the generic CSV without a Python object per row -------------------------------------------------
 
@@ -120,13 +121,26 @@ def _read_csv_columns(text: str) -> tuple[list[str], dict[str, _RawColumn], int]
     )
 
 
+_Read = tuple[list[str], dict[str, _RawColumn], int]
+
+
+def _unquoted(read: _Read | None) -> _Read | None:
+    """Each column's distinct values with the export's formula quoting undone (csv_value), so an exported
+    CSV imports back exactly; a value is validated after this, and two texts that now agree are grouped
+    after validation, as on the row-by-row path."""
+    if read is not None:
+        for column in read[1].values():
+            column.distinct = [csv_value(value) for value in column.distinct]
+    return read
+
+
 def _fast_csv_columns(text: str, default_forecaster: str) -> tuple[_FlatColumns, _FlatClaims] | None:
     """The generic CSV validated column by column and grouped into claims, or None when the row-by-row
     path must read it (anything odd: a CSV error, a short or long record, an invalid value, a
     contradiction). That path words the problems, so a bad file is reported exactly as before; a good
     one gives the same rows. Each distinct value of a column is validated once, by FlatRow's own
     validators."""
-    read = _read_csv_columns(text)
+    read = _unquoted(_read_csv_columns(text))
     if read is None:
         return None
     header, raw, n = read
