@@ -59,14 +59,23 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: st
 
 
 def atom_feed(
-    entries: Sequence[Entry], *, title: str, author: str, as_of: date, base_url: str | None, feed_key: str
+    entries: Sequence[Entry],
+    *,
+    title: str,
+    author: str,
+    as_of: date,
+    base_url: str | None,
+    feed_key: str,
+    record: str | None = None,
 ) -> bytes:
-    """The feed as UTF-8 bytes; links are absolute under `base_url`, else relative to the feed itself."""
+    """The feed as UTF-8 bytes; links are absolute under `base_url`, else relative to the feed itself.
+    `record`: the hash chain's head line, in the subtitle (a reader of the feed can hold the author to it)."""
     ET.register_namespace("", ATOM)
     root = ET.Element(f"{{{ATOM}}}feed")
     prefix = base_url.rstrip("/") + "/" if base_url else ""
     _sub(root, "title", title)
-    _sub(root, "subtitle", "New claims, new evidence and verdicts, newest first.")
+    subtitle = "New claims, new evidence and verdicts, newest first."
+    _sub(root, "subtitle", subtitle + (f" The record: {record}." if record else ""))
     _sub(root, "id", entry_id(f"feed:{feed_key}"))
     _sub(root, "updated", _stamp(max([as_of, *(e.day for e in entries)])))
     _sub(_sub(root, "author"), "name", author)

@@ -41,7 +41,7 @@ import plotly.offline
 
 from dashboard import cards, charts, feed, site_claim, site_data, site_pages
 from dashboard import site_html as h
-from predictions import ledger, overview, reminders
+from predictions import ledger, overview, reminders, standalone_verifier
 from predictions.errors import PredictionsError
 from predictions.publishing import SiteClaim, site_claims
 from predictions.safe_text import clean
@@ -155,13 +155,27 @@ def _claim_files(
     body, meta = site_claim.claim_page(claim, figures, today, base_url, context["card"])
     title = f"#{claim.id}: {' '.join(str(claim.detail.view['statement']).split())[:90]} — {h.SITE_TITLE}"
     canonical = h.absolute(base_url, f"claim-{claim.id}.html") if base_url else None
-    page = h.page(title=title, body=body, meta=meta, as_of=today.isoformat(), canonical=canonical)
+    page = h.page(
+        title=title, body=body, meta=meta, as_of=today.isoformat(), canonical=canonical, record=context["record"]
+    )
     _write(out / f"claim-{claim.id}.html", page, written)
     _write(out / "embed" / f"claim-{claim.id}.html", site_claim.embed_page(claim, figures, today), written)
     site_data.claim_downloads(claim, item, flat, out / "data", today)
 
 
-def _list_pages(db_path: Path, out: Path, listed: set[int], today: date, written: list[Path]) -> None:
+def _record(db_path: Path, out: Path, written: list[Path]) -> ledger.Head:
+    """data/record.json (the hash chain, exact: ASCII JSON, nothing cleaned) and verify_record.py, the
+    standard-library verifier that recounts its head (predictions/standalone_verifier.py); the head."""
+    head = ledger.record_head(db_path)
+    document = {"records": head.count, "head": head.hash, "chain": ledger.chain_records(db_path)}
+    (out / "data" / "record.json").write_text(json.dumps(document, ensure_ascii=True, indent=0) + "\n")
+    verifier = Path(standalone_verifier.__file__).read_text(encoding="utf-8")
+    _write(out / "verify_record.py", verifier, written)
+    written.append(out / "data" / "record.json")
+    return head
+
+
+def _list_pages(db_path: Path, out: Path, listed: set[int], today: date, record: str, written: list[Path]) -> None:
     """index.html, deadlines.html and track-record.html over the listed claims (never a withdrawn one)."""
     table = ledger.claim_table(db_path, today, progress_claims=overview.PROGRESS_CLAIMS)
     mask = np.isin(table.ids, np.asarray(sorted(listed), dtype=np.int64))
@@ -170,16 +184,22 @@ def _list_pages(db_path: Path, out: Path, listed: set[int], today: date, written
     author = overview.brier_of(table, "author")
     as_of = today.isoformat()
     overview_body = site_pages.overview_page(table, mask, trajectories, today, author)
-    _write(
-        out / "index.html", h.page(title=h.SITE_TITLE, body=overview_body, current="index.html", as_of=as_of), written
-    )
+    page = h.page(title=h.SITE_TITLE, body=overview_body, current="index.html", as_of=as_of, record=record)
+    _write(out / "index.html", page, written)
     deadlines = site_pages.deadlines_page(table, mask, today, reminders.reminder_states(db_path))
     page = h.page(
-        title=f"Deadlines — {h.SITE_TITLE}", body=deadlines, current="deadlines.html", as_of=as_of, plotly=False
+        title=f"Deadlines — {h.SITE_TITLE}",
+        body=deadlines,
+        current="deadlines.html",
+        as_of=as_of,
+        plotly=False,
+        record=record,
     )
     _write(out / "deadlines.html", page, written)
-    record = site_pages.track_record_page(db_path, today)
-    page = h.page(title=f"Track record — {h.SITE_TITLE}", body=record, current="track-record.html", as_of=as_of)
+    track = site_pages.track_record_page(db_path, today)
+    page = h.page(
+        title=f"Track record — {h.SITE_TITLE}", body=track, current="track-record.html", as_of=as_of, record=record
+    )
     _write(out / "track-record.html", page, written)
 
 
@@ -209,6 +229,8 @@ def _publish(
     _assets(out, written)
 
     document = site_data.write_exports(db_path, out / "data", today)
+    head = _record(db_path, out, written)
+    record = h.record_footer(head.count, head.hash, head.recorded_at.date().isoformat() if head.recorded_at else None)
     every = site_claims(db_path, today)
     items = site_data.export_items(document, [c.detail.view for c in every])
     claims = _scope(every, items, data.get("source"), bool(data.get("all")))
@@ -225,9 +247,9 @@ def _publish(
         with_card = {c.id for c in carded}
         with charts.unvalidated():
             for claim in claims:
-                context = {"today": today, "base_url": base_url, "card": claim.id in with_card}
+                context = {"today": today, "base_url": base_url, "card": claim.id in with_card, "record": record}
                 _claim_files(claim, items.get(claim.id), flat, out, context, written)
-            _list_pages(db_path, out, {c.id for c in claims if c.withdrawal is None}, today, written)
+            _list_pages(db_path, out, {c.id for c in claims if c.withdrawal is None}, today, record, written)
         failures = []
         if todo and painter is not None:  # a card that cannot be drawn gets a plain one, not a failed publish
             failures = painter.paint(todo, {path: cards.plain_figure(claim_of[path]) for path in todo})
@@ -245,6 +267,7 @@ def _publish(
         as_of=today,
         base_url=base_url,
         feed_key=h.SITE_TITLE,
+        record=head.line() + f"; full head {head.hash}" if head.count else None,
     )
     (out / "feed.xml").write_bytes(feed_bytes)
     written.append(out / "feed.xml")

@@ -32,6 +32,8 @@ def write_exports(db_path: Path, folder: Path, as_of: date) -> dict[str, Any]:
         export_ledger(db_path, fmt, folder / f"ledger.{fmt}", exported_at=_stamp(as_of))
     path = folder / "ledger.json"
     document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    # The hash chain is published exact, beside it (data/record.json): cleaning would change its records.
+    document.pop("chain", None)
     path.write_text(export_json_text(clean_tree(document)), encoding="utf-8")
     return document
 

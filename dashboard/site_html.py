@@ -183,8 +183,10 @@ def page(
     as_of: str,
     plotly: bool = True,
     canonical: str | None = None,
+    record: str = "",
 ) -> str:
-    """A whole page: `root` is the relative path back to the site's top folder ('' or '../')."""
+    """A whole page: `root` is the relative path back to the site's top folder ('' or '../'); `record`
+    the hash chain's head line for the footer (record_footer)."""
     nav = " ".join(
         f'<a href="{root}{href}"' + (' aria-current="page"' if href == current else "") + f">{esc(label)}</a>"
         for href, label in NAV
@@ -211,7 +213,19 @@ def page(
 <main>
 {body}
 </main>
-<footer class="site">{esc(SITE_TITLE)} · status as of {esc(as_of)} · a static copy of the reader pages.</footer>
+<footer class="site">{esc(SITE_TITLE)} · status as of {esc(as_of)} · a static copy of the reader pages.{record}</footer>
 </body>
 </html>
 """
+
+
+def record_footer(count: int, head: str, day: str | None, root: str = "") -> str:
+    """The footer's line on the record: its size and head, and how anyone can recount it."""
+    if not count:
+        return ""
+    when = f" ({esc(day)})" if day else ""
+    return (
+        f'<br>The record: {count:,} entries{when}, head <code class="head">{esc(head)}</code>. '
+        f"Recount it: <code>python3 {link(root + 'verify_record.py', 'verify_record.py')} "
+        f"{link(root + 'data/record.json', 'data/record.json')}</code>"
+    )

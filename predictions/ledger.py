@@ -17,15 +17,16 @@ import duckdb
 
 import db
 from db import evidence, queries
+
+# What reads claims one by one (`predictions list`, `show`, a reminder sweep) loads neither numpy nor
+# pydantic: the models, the columnar reads and the scores are imported by the functions that use them.
+from db.chain import Head, Verification  # the chain's results, for the CLI, the scorecard and the site
 from db.clock import utc_now  # the one clock, for the CLI and the workspace too
 from db.errors import PredictionsError
 from predictions.progress import Projection, Status, claim_status, fit_line, project, summary_projection
 from predictions.vocabulary import CLAIM_FIELDS, Attribution, ForecastBasis, Outcome
 
-# What reads claims one by one (`predictions list`, `show`, a reminder sweep) loads neither numpy nor
-# pydantic: the models, the columnar reads and the scores are imported by the functions that use them.
 if TYPE_CHECKING:
-    from db.chain import Head, Verification
     from predictions.models import ClaimIn, ForecastIn, ObservationIn, ResolutionIn, Source
     from predictions.overview import ClaimTable
     from predictions.scoring import Score, ScoredForecasts, ScorePoint, ScoreSheet

@@ -98,6 +98,11 @@ def test_the_downloads_are_what_predictions_export_writes(published: Site, tmp_p
     exported = json.loads((tmp_path / "x.json").read_text(encoding="utf-8"))
     mine = json.loads((site / "ledger.json").read_text(encoding="utf-8"))
     assert mine["exported_at"] == "2026-06-01T00:00:00"  # the as-of day: no clock in the site
+    # the hash chain is published beside it, exact (data/record.json), not in the cleaned ledger.json
+    assert mine.get("chain") is None and exported["chain"]
+    record = json.loads((site / "record.json").read_text(encoding="utf-8"))
+    assert record["chain"] == exported["chain"] and record["head"] == exported["chain"][-1]["hash"]
+    exported.pop("chain")
     assert {**mine, "exported_at": None} == {**exported, "exported_at": None}
 
     with (tmp_path / "x.csv").open(newline="", encoding="utf-8") as handle:

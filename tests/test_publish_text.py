@@ -186,7 +186,11 @@ def test_no_page_or_json_download_holds_a_character_xml_forbids(hostile_site: tu
         assert not FORBIDDEN.search(text), (page, FORBIDDEN.findall(text)[:5])
     page = (site / f"claim-{ids['hostile']}.html").read_text(encoding="utf-8")
     assert "Robotaxis \u202e in 65 cities \ufffd\ufffd\ufffd\ufffd\ufffd[31m by 2026 \ufffd and \ufffd 😀" in page
-    documents = sorted((site / "data").glob("*.json"))
+    # data/record.json is the hash chain, published exact so that anyone can recount its head (issue 24):
+    # its file is ASCII JSON (every such character escaped), and its texts are the ledger's as recorded.
+    record = site / "data" / "record.json"
+    assert record.read_bytes().isascii() and not FORBIDDEN.search(record.read_text(encoding="ascii"))
+    documents = sorted(path for path in (site / "data").glob("*.json") if path != record)
     assert site / "data" / "ledger.json" in documents and len(documents) > 30
     for path in documents:
         strings = _strings(json.loads(path.read_text(encoding="utf-8")))

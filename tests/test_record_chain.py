@@ -480,3 +480,27 @@ def test_the_standalone_verifier_agrees_with_verify_and_catches_an_edit(db_path:
     forged.write_text(json.dumps(document))
     result = run_verifier(forged)
     assert result.returncode == 1 and "broken at record 6" in result.stderr
+
+
+def test_the_site_prints_the_head_and_its_verifier_recounts_it(db_path: Path, tmp_path: Path) -> None:
+    """The head in every page's footer and in the feed; verify_record.py beside the site, run in a bare
+    interpreter on the site's data/record.json, gives the head `predictions verify` gives."""
+    import xml.etree.ElementTree as ET
+
+    cli_ok("init")
+    cli_ok("forecast", EHANG, "--probability", "0.35", "--note", "control \x01 and bidi \u202e text")
+    site = tmp_path / "site"
+    cli_ok("publish", "-o", site, "--no-cards")
+    ours = json.loads(cli_ok("verify", "--json"))
+    for page in ("index.html", "deadlines.html", "track-record.html", f"claim-{EHANG}.html"):
+        footer = (site / page).read_text(encoding="utf-8").split('<footer class="site">')[1]
+        assert f"The record: {ours['records']:,} entries" in footer and ours["head"] in footer
+    subtitle = ET.parse(site / "feed.xml").getroot().findtext("{http://www.w3.org/2005/Atom}subtitle")
+    assert subtitle is not None and ours["head"] in subtitle and f"{ours['records']} records" in subtitle
+    recount = subprocess.run(
+        [sys.executable, "-I", "-S", str(site / "verify_record.py"), str(site / "data" / "record.json")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert recount.returncode == 0, recount.stderr
+    assert recount.stdout.splitlines()[-1] == f"head {ours['head']}"
+    assert (site / "verify_record.py").read_bytes() == VERIFIER.read_bytes()
