@@ -31,6 +31,7 @@ import plotly.offline
 
 from dashboard import charts, static_charts
 from predictions import ledger
+from predictions.errors import PredictionsError
 from predictions.numbers import format_number
 from predictions.safe_text import clean_tree
 from predictions.trajectory import Trajectory
@@ -206,7 +207,7 @@ class CardFailure:
     reason: str
 
 
-class CardError(RuntimeError):
+class CardError(PredictionsError, RuntimeError):
     """One card could not be drawn (the browser is still fine)."""
 
 
