@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser_server import chromium
+from browser_server import RENDER_TIMEOUT_MS, chromium
 from dashboard_fixtures import HOSTILE_STATEMENT
 from playwright.sync_api import Browser, Page
 from site_fixtures import Site, published, static_server
@@ -62,7 +62,11 @@ class Watched:
     def open(self, url: str) -> None:
         response = self.page.goto(url)
         assert response is not None and response.ok, url
-        # charts marked data-narrow="table" show their table instead on a phone
+        # site.js marks every figure data-drawn ("true", or "table": on a phone some show their table instead)
+        if self.page.locator("[data-figure]").count():
+            self.page.wait_for_function(
+                "() => !document.querySelector('[data-figure]:not([data-drawn])')", timeout=RENDER_TIMEOUT_MS
+            )
         expected = self.page.locator("[data-figure]").count() - self.page.locator('[data-drawn="table"]').count()
         if expected:
             self.page.wait_for_function(
@@ -213,8 +217,7 @@ def test_screenshots_of_the_published_overview_and_a_claim(
 ) -> None:
     view = watched(browser, (server,), viewport)
     for name, path in (("overview", "index.html"), ("claim", f"claim-{published.ids['robotaxi-cities-2025']}.html")):
-        view.open(server + path)
-        view.page.wait_for_timeout(300)
+        view.open(server + path)  # every chart drawn (or shown as its table)
         width = view.page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"], f"{name} scrolls sideways at {size}: {width}px"
         if name == "overview":
