@@ -7,6 +7,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEV_STAMP := $(VENV)/.dev-stamp
 PORT ?= 8501
+# pytest-xdist workers for `make test` and `make unit`: each module runs on one worker (tests/conftest.py)
+TEST_WORKERS ?= 3
+PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 export PREDICTIONS_DB ?= data/predictions.duckdb
 
 .PHONY: setup dev browser db run test lint types unit bench format clean
@@ -64,10 +67,10 @@ types: dev
 	$(BIN)/mypy
 
 unit: dev
-	$(BIN)/python -m pytest -q -m "not browser"
+	$(PYTEST) -m "not browser"
 
 test: dev browser lint types
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 
 # `make bench SIZES=S,M` skips the large ledger (see BENCHMARKS.md).
 bench: setup

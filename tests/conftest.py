@@ -3,9 +3,11 @@
 `HYPOTHESIS_PROFILE=long` runs the property tests with tens of thousands of examples each;
 the default profile keeps the suite fast.
 
-`make test` runs the suite on several pytest-xdist workers with `--dist loadgroup`: see
-`pytest_collection_modifyitems` below for what is kept together on one worker. A plain `pytest` runs serially,
-as before.
+`make test` runs the suite on pytest-xdist workers with `--dist loadfile`: the tests of one module run on one
+worker, in order, so a module- or session-scoped fixture (a served dashboard, a browser, a module's ledger) is
+built once, as in a serial run, and modules share no state with each other but through files named by
+tmp_path (the PredictionBook archive ledger: archive_ledger.py, under a file lock). A plain `pytest` runs
+serially, as before.
 """
 
 from __future__ import annotations
@@ -21,30 +23,6 @@ settings.register_profile(
     "long", max_examples=20_000, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
-
-
-def _shares_a_fixture(item: pytest.Item) -> bool:
-    """Whether the test uses a module- or session-scoped fixture of this suite (a served dashboard, a browser,
-    an imported archive, a module's ledger): pytest's and the plugins' own fixtures do not count."""
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return False
-    return any(
-        definition.scope != "function" and definition.baseid != ""
-        for definitions in info.name2fixturedefs.values()
-        for definition in definitions
-    )
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under xdist, the tests of a module that share a module- or session-scoped fixture go to one worker, so
-    that fixture is built once (one Streamlit server per module, one import of a ledger); a test that says
-    `@pytest.mark.xdist_group("name")` itself keeps its own group. Every other test goes to whichever worker
-    is free. Nothing changes for a serial run: the marks are read by `--dist loadgroup` only."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None and _shares_a_fixture(item):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
 
 
 @pytest.fixture(autouse=True)
