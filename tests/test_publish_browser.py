@@ -56,7 +56,12 @@ class Watched:
         self.outside: list[str] = []
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("requestfailed", lambda r: self.errors.append(f"failed {r.url}"))
+        # A request the next navigation cancels (on a loaded machine, the favicon of the page before) is
+        # net::ERR_ABORTED, not a failure; a missing file is a 404, which the console reports as an error.
+        page.on(
+            "requestfailed",
+            lambda r: None if r.failure == "net::ERR_ABORTED" else self.errors.append(f"failed {r.url}"),
+        )
         page.on("request", lambda r: None if r.url.startswith(allowed) else self.outside.append(r.url))
 
     def open(self, url: str) -> None:
