@@ -25,6 +25,27 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Modules with a browser test or a served dashboard (the longest modules) run first, each
+    module's tests in their own order: `--dist loadfile` hands out modules in this order, so no long module
+    starts last and keeps one worker busy after the others are done."""
+    first_of: dict[str, int] = {}
+    heavy: set[str] = set()
+    for index, item in enumerate(items):
+        module = item.nodeid.split("::", 1)[0]
+        first_of.setdefault(module, index)
+        if item.get_closest_marker("browser") is not None or {"browser", "server"} & set(item.fixturenames):
+            heavy.add(module)
+    position = {id(item): index for index, item in enumerate(items)}
+    items.sort(
+        key=lambda item: (
+            item.nodeid.split("::", 1)[0] not in heavy,
+            first_of[item.nodeid.split("::", 1)[0]],
+            position[id(item)],
+        )
+    )
+
+
 @pytest.fixture(autouse=True)
 def _isolated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point PREDICTIONS_DB at a temporary file for every test, so no test touches data/.
