@@ -28,8 +28,8 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1440, "height": 1200}
 STARTUP_SECONDS = 90
 RENDER_TIMEOUT_MS = 60_000
-# How long an `expect` waits for what a rerun shows (Playwright's 5 s default failed a test on a loaded machine).
-expect.set_options(timeout=20_000)
+# How long an `expect` waits for what a rerun shows (5 s, then 20 s, failed tests on a loaded machine).
+expect.set_options(timeout=30_000)
 
 
 @dataclass
@@ -102,6 +102,9 @@ def chromium() -> Iterator[Browser]:
 def watched_page(browser: Browser, viewport: dict[str, int]) -> Iterator[Page]:
     """A page in a fresh context; fails afterwards if any script on it opened a dialog (alert, confirm)."""
     context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+    # Clicks, fills and navigations wait as long as a render may take on a loaded machine (Playwright: 30 s).
+    context.set_default_timeout(RENDER_TIMEOUT_MS)
+    context.set_default_navigation_timeout(RENDER_TIMEOUT_MS)
     opened = context.new_page()
     dialogs: list[str] = []
     opened.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -123,6 +126,11 @@ def settle(page: Page, charts: int = 0) -> None:
             timeout=RENDER_TIMEOUT_MS,
         )
     page.wait_for_timeout(400)
+
+
+def wait_for_text(page: Page, text: str) -> None:
+    """Wait until the page's text holds `text` (as typed: no selector escaping of hostile text)."""
+    page.wait_for_function("t => document.body.innerText.includes(t)", arg=text, timeout=RENDER_TIMEOUT_MS)
 
 
 def load(page: Page, url: str, charts: int = 0) -> None:

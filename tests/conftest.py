@@ -2,6 +2,12 @@
 
 `HYPOTHESIS_PROFILE=long` runs the property tests with tens of thousands of examples each;
 the default profile keeps the suite fast.
+
+`make test` runs the suite on pytest-xdist workers with `--dist loadfile`: the tests of one module run on one
+worker, in order, so a module- or session-scoped fixture (a served dashboard, a browser, a module's ledger) is
+built once, as in a serial run, and modules share no state with each other but through files named by
+tmp_path (the PredictionBook archive ledger: archive_ledger.py, under a file lock). A plain `pytest` runs
+serially, as before.
 """
 
 from __future__ import annotations
@@ -18,6 +24,27 @@ settings.register_profile(
     "long", max_examples=20_000, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Modules with a browser test or a served dashboard (the longest modules) run first, each
+    module's tests in their own order: `--dist loadfile` hands out modules in this order, so no long module
+    starts last and keeps one worker busy after the others are done."""
+    first_of: dict[str, int] = {}
+    heavy: set[str] = set()
+    for index, item in enumerate(items):
+        module = item.nodeid.split("::", 1)[0]
+        first_of.setdefault(module, index)
+        if item.get_closest_marker("browser") is not None or {"browser", "server"} & set(item.fixturenames):
+            heavy.add(module)
+    position = {id(item): index for index, item in enumerate(items)}
+    items.sort(
+        key=lambda item: (
+            item.nodeid.split("::", 1)[0] not in heavy,
+            first_of[item.nodeid.split("::", 1)[0]],
+            position[id(item)],
+        )
+    )
 
 
 @pytest.fixture(autouse=True)

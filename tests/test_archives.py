@@ -28,6 +28,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 import pytest
+from archive_ledger import SHARED_ARCHIVE, copy_of_the_archive_ledger
 
 from db import queries, rollups
 from predictions import cli, imports
@@ -38,7 +39,6 @@ from predictions.scoring import LOG_CLIP, WILSON_Z
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 SAMPLE = DATA / "predictionbook_sample"
-SHARED_ARCHIVE = Path(__file__).resolve().parents[2] / "shared" / "data" / "predictionbook"
 FATEBOOK = DATA / "fatebook_sample.csv"
 FATEBOOK_BROKEN = DATA / "fatebook_broken.csv"
 
@@ -117,16 +117,16 @@ def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     """The sample or the real archive, imported once per session into its own database."""
     name = request.param
     if name not in _archives:
-        source = SAMPLE
-        if name == "full":
-            if not SHARED_ARCHIVE.is_dir():
-                pytest.skip(f"the real PredictionBook archive is not at {SHARED_ARCHIVE} (CI always has it)")
-            source = SHARED_ARCHIVE
         base = tmp_path_factory.mktemp(f"archive-{name}")
         db = base / "archive.duckdb"
-        started = time.perf_counter()
-        result = imports.import_archive(db, source, "predictionbook")
-        seconds = time.perf_counter() - started
+        if name == "full":  # imported once per test session, shared with test_scorecard.py (archive_ledger.py)
+            result, seconds = copy_of_the_archive_ledger(tmp_path_factory, db)
+            source = SHARED_ARCHIVE
+        else:
+            started = time.perf_counter()
+            result = imports.import_archive(db, SAMPLE, "predictionbook")
+            seconds = time.perf_counter() - started
+            source = SAMPLE
         _archives[name] = Archive(name, source, extract(source, base / "csv"), db, seconds, result)
     return _archives[name]
 

@@ -21,7 +21,16 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from browser_server import Server, chromium, dashboard, load, no_exception_shown, settle, watched_page
+from browser_server import (
+    Server,
+    chromium,
+    dashboard,
+    load,
+    no_exception_shown,
+    settle,
+    wait_for_text,
+    watched_page,
+)
 from dashboard_fixtures import build_rich_database
 from ledger_snapshot import assert_clean_refusal, dump, run_cli
 from playwright.sync_api import Browser, Page, expect
@@ -205,8 +214,7 @@ def test_overview_filtered_to_the_hostile_claimant_and_topic(server: Server, pag
     assert "Filtered: 2 of" in text
     page.get_by_text("Source issue").first.scroll_into_view_if_needed()
     page.locator('[data-testid="stMultiSelect"]').nth(4).click()  # open the source list: titles as options
-    page.wait_for_timeout(300)
-    assert SOURCE_TITLE in body_text(page)
+    wait_for_text(page, SOURCE_TITLE)
     nothing_ran_nothing_injected(page)
 
 
@@ -232,9 +240,11 @@ def test_resolved_claim_page(server: Server, page: Page) -> None:
     assert "Resolved " + EVERYTHING in text and MARKUP in text
     assert "Rationale: " + EVERYTHING in text
     assert f"Current confidence: 80% by {FORECASTER}" in text
-    page.locator("summary").filter(has_text="Confidence history").click()  # the forecasts with their notes
-    page.locator("summary").filter(has_text="Resolution history").click()
-    page.wait_for_timeout(500)
+    for name in ("Confidence history", "Resolution history"):  # the forecasts and verdicts with their notes
+        summary = page.locator("summary").filter(has_text=name)
+        summary.click()
+        expect(summary.locator("xpath=..")).to_have_js_property("open", True)
+    settle(page)
     nothing_ran_nothing_injected(page)
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_server import Server, chromium, dashboard, load, no_exception_shown, watched_page
+from browser_server import Server, chromium, dashboard, load, no_exception_shown, settle, watched_page
 from playwright.sync_api import Browser, Page, expect
 
 from predictions import ledger
@@ -80,10 +80,10 @@ def sign_in(page: Page, server: Server) -> None:
     page.get_by_text("Author sign-in").click()
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_timeout(1500)
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()  # the rerun that signed in is done
     page.get_by_role("link", name="Author").first.click()
     page.wait_for_selector("text=Author workspace", timeout=60_000)
-    page.wait_for_timeout(1500)
+    settle(page)
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -95,6 +95,6 @@ def test_the_review_queue_proposes_and_saves_a_verdict(server: Server, browser: 
         if size == "phone":  # the sidebar opened to sign in covers the page: close it before looking
             page.keyboard.press("Escape")
             page.mouse.click(370, 700)
-            page.wait_for_timeout(800)
+            expect(page.get_by_test_id("stExpandSidebarButton")).to_be_visible()  # the sidebar is closed
         expect(page.get_by_text("need a verdict", exact=False).first).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / f"living-review-queue-{size}.png"), full_page=True)

@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser_server import chromium
+from browser_server import RENDER_TIMEOUT_MS, chromium
 from dashboard_fixtures import HOSTILE_STATEMENT
 from playwright.sync_api import Browser, Page
 from site_fixtures import Site, published, static_server
@@ -56,13 +56,22 @@ class Watched:
         self.outside: list[str] = []
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("requestfailed", lambda r: self.errors.append(f"failed {r.url}"))
+        # A request the next navigation cancels (on a loaded machine, the favicon of the page before) is
+        # net::ERR_ABORTED, not a failure; a missing file is a 404, which the console reports as an error.
+        page.on(
+            "requestfailed",
+            lambda r: None if r.failure == "net::ERR_ABORTED" else self.errors.append(f"failed {r.url}"),
+        )
         page.on("request", lambda r: None if r.url.startswith(allowed) else self.outside.append(r.url))
 
     def open(self, url: str) -> None:
         response = self.page.goto(url)
         assert response is not None and response.ok, url
-        # charts marked data-narrow="table" show their table instead on a phone
+        # site.js marks every figure data-drawn ("true", or "table": on a phone some show their table instead)
+        if self.page.locator("[data-figure]").count():
+            self.page.wait_for_function(
+                "() => !document.querySelector('[data-figure]:not([data-drawn])')", timeout=RENDER_TIMEOUT_MS
+            )
         expected = self.page.locator("[data-figure]").count() - self.page.locator('[data-drawn="table"]').count()
         if expected:
             self.page.wait_for_function(
@@ -213,8 +222,7 @@ def test_screenshots_of_the_published_overview_and_a_claim(
 ) -> None:
     view = watched(browser, (server,), viewport)
     for name, path in (("overview", "index.html"), ("claim", f"claim-{published.ids['robotaxi-cities-2025']}.html")):
-        view.open(server + path)
-        view.page.wait_for_timeout(300)
+        view.open(server + path)  # every chart drawn (or shown as its table)
         width = view.page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"], f"{name} scrolls sideways at {size}: {width}px"
         if name == "overview":

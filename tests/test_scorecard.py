@@ -22,6 +22,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from archive_ledger import SHARED_ARCHIVE, copy_of_the_archive_ledger
 
 from predictions import cli, imports, scorecard
 from predictions.scoring import wilson_interval
@@ -29,7 +30,6 @@ from predictions.scoring import wilson_interval
 HERE = Path(__file__).resolve().parent
 FATEBOOK = HERE / "data" / "fatebook_sample.csv"
 SAMPLE = HERE / "data" / "predictionbook_sample"
-SHARED_ARCHIVE = Path(__file__).resolve().parents[2] / "shared" / "data" / "predictionbook"
 SINCE, TODAY = date(2024, 6, 1), date(2025, 10, 15)
 
 
@@ -458,10 +458,8 @@ def test_a_scorecard_never_loads_plotly_streamlit_or_the_dashboard(fatebook_db: 
 
 @pytest.fixture(scope="module")
 def full_archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    if not SHARED_ARCHIVE.is_dir():
-        pytest.skip(f"the real PredictionBook archive is not at {SHARED_ARCHIVE} (CI always has it)")
     base = tmp_path_factory.mktemp("full")
-    imports.import_archive(base / "archive.duckdb", SHARED_ARCHIVE, "predictionbook")
+    copy_of_the_archive_ledger(tmp_path_factory, base / "archive.duckdb")  # imported once per session
     with zipfile.ZipFile(SHARED_ARCHIVE / "forecasts.csv.zip") as z:
         z.extractall(base)
     with zipfile.ZipFile(SHARED_ARCHIVE / "questions.csv.zip") as z:

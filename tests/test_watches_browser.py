@@ -63,14 +63,14 @@ def sign_in(page: Page, server: Server) -> None:
     page.get_by_text("Author sign-in").click()
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_timeout(1500)
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()  # the rerun that signed in is done
     page.get_by_role("link", name="Author").first.click()
     page.wait_for_selector("text=Author workspace", timeout=60_000)
     settle(page)
     if phone:  # the sidebar opened to sign in covers the page
         page.keyboard.press("Escape")
         page.mouse.click(370, 700)
-        page.wait_for_timeout(800)
+        expect(page.get_by_test_id("stExpandSidebarButton")).to_be_visible()  # the sidebar is closed
 
 
 def pick_claim(page: Page, claim_id: int) -> None:
