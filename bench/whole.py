@@ -223,8 +223,11 @@ RENDERED = """([charts, tables]) => {
     .filter(e => e.querySelector('canvas, table')).length;
   return drawn >= charts && painted >= tables;
 }"""
-# Drawn charts, painted tables, exceptions, and the charts and tables on show (not inside a closed
-# expander), which must all be drawn before the page counts as settled.
+# Drawn charts, painted tables, exceptions, the charts and tables on show (not inside a closed
+# expander), which must all be drawn before the page counts as settled, and the skeletons on show: an
+# element whose code Streamlit still loads (plotly's 4.7 MB chunk) is a stSkeleton until it arrives, not
+# yet a chart, so a page with one has not settled however long it stays so (issue 30: on a loaded machine
+# the Overview was counted with 0 charts).
 COUNT = """() => [
   [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].filter(e => e.querySelector('.main-svg')).length,
   [...document.querySelectorAll('[data-testid="stDataFrame"], [data-testid="stTable"]')]
@@ -233,6 +236,8 @@ COUNT = """() => [
   [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
     .filter(e => e.getClientRects().length && !e.closest('details:not([open])')).length,
   [...document.querySelectorAll('[data-testid="stDataFrame"], [data-testid="stTable"]')]
+    .filter(e => e.getClientRects().length && !e.closest('details:not([open])')).length,
+  [...document.querySelectorAll('[data-testid="stSkeleton"]')]
     .filter(e => e.getClientRects().length && !e.closest('details:not([open])')).length,
 ]"""
 
@@ -247,7 +252,7 @@ def page_times(browser: Any, url: str, repeat: int) -> dict[str, Any]:
     # every chart and table on the page is drawn and the counts have not changed for three seconds (on a
     # loaded machine a chart can take longer than that to draw: counting it undrawn would time less).
     counts, since, started = page.evaluate(COUNT), time.monotonic(), time.monotonic()
-    while time.monotonic() - since < 3 or counts[0] < counts[3] or counts[1] < counts[4]:
+    while time.monotonic() - since < 3 or counts[0] < counts[3] or counts[1] < counts[4] or counts[5]:
         if time.monotonic() - started > 120:
             raise RuntimeError(f"{url}: charts or tables still undrawn after 120 s: {counts}")
         page.wait_for_timeout(250)
