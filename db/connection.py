@@ -120,6 +120,13 @@ def _check_file(path: Path) -> None:
     raise DatabaseError(f"cannot open database {path}: it is {kind}, not a ledger of this tracker")
 
 
+def _quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """No progress bar: DuckDB draws one on stdout for a query slower than 2 s (any query on a loaded
+    machine), which would land in the middle of a command's output or its JSON."""
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def connect(
     path: str | Path,
     *,
@@ -142,7 +149,7 @@ def connect(
     _check_file(path)
     config = _config(threads)
     return _retried(
-        lambda: duckdb.connect(str(path), read_only=read_only, config=config),
+        lambda: _quiet(duckdb.connect(str(path), read_only=read_only, config=config)),
         path,
         attempts=attempts,
         base_delay=base_delay,
@@ -378,7 +385,7 @@ def _attached(
     path = Path(path)
     _check_file(path)
     instance = _READERS.take(threads)
-    cursor = instance.cursor()  # the unit's own: its temporary objects and settings go with it
+    cursor = _quiet(instance.cursor())  # the unit's own: its temporary objects and settings go with it
     attached = False
     try:
         _retried(

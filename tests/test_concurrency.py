@@ -96,6 +96,8 @@ def test_everyone_at_once_for_thirty_seconds(db_path: Path, server: str) -> None
 
     claims = ledger.list_claims(db_path)
     robotaxi = next(c for c in claims if c["external_id"].endswith(":robotaxi-cities-2025"))
+    # the writers' claim is open until 2030, so it takes forecasts (past its deadline it would refuse them)
+    ehang = next(c for c in claims if c["external_id"].endswith(":ehang-shenzhen-flying-taxis-2030"))
     with duckdb.connect(str(db_path), read_only=True) as con:
         before = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("observations", "forecasts")}
 
@@ -105,7 +107,7 @@ def test_everyone_at_once_for_thirty_seconds(db_path: Path, server: str) -> None
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     writers = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(db_path), str(robotaxi.id), str(i), str(DURATION)],
+        subprocess.Popen([sys.executable, "-c", WRITER, str(db_path), str(ehang.id), str(i), str(DURATION)],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for i in range(4)
     ]  # fmt: skip
