@@ -186,7 +186,9 @@ def test_the_workspace_keeps_its_tab_and_shows_the_confirmation_in_view(
         page.get_by_role("button", name="Record the new confidence").click()
         settle(page)
         expect(page.get_by_role("tab", name="Update confidence")).to_have_attribute("aria-selected", "true")
-        expect(page.get_by_text(f"Recorded 35% on claim #{server.ids['ehang-shenzhen-flying-taxis-2030']}.")).to_be_visible()
+        expect(
+            page.get_by_text(f"Recorded 35% on claim #{server.ids['ehang-shenzhen-flying-taxis-2030']}.")
+        ).to_be_visible()
 
 
 def test_signing_in_survives_a_reload_and_signing_out_is_one_click(server: Server, browser: Browser) -> None:
