@@ -206,8 +206,14 @@ def title_apart(figure: go.Figure) -> tuple[str, go.Figure]:
     lines for a phone (half the width of a desktop) and its lines can run into a legend of several rows."""
     title = str(figure.layout.title.text or "")
     extra = 20 * title.count("<br>")
-    figure.update_layout(title=None, height=(figure.layout.height or 420) - extra, margin={"t": TOP_MARGIN_UNTITLED})
-    return html.unescape(title.replace("<br>", " ")), figure
+    text = html.unescape(title.replace("<br>", " "))
+    figure.update_layout(
+        title=None,
+        height=(figure.layout.height or 420) - extra,
+        margin={"t": TOP_MARGIN_UNTITLED},
+        meta={"title": text},  # what the heading above it says, kept with the figure (not drawn)
+    )
+    return text, figure
 
 
 def _date_axis(chart: _Chart, axis: str = "x") -> None:
@@ -364,7 +370,8 @@ def progress_figure(trajectories: Sequence[Trajectory], today: date) -> go.Figur
     for i, t in enumerate(drawn):
         colour = CLAIM_COLOURS[i % len(CLAIM_COLOURS)]
         name = claim_label(t.claim_id, t.statement, 40)
-        legend = f"{name} · {plot_text(t.status)}"
+        # The status on a line of its own: a legend row of claim and status is wider than a phone.
+        legend = f"{claim_label(t.claim_id, t.statement, 36)}<br>{plot_text(t.status)}"
         unit = plot_text(t.unit or "")
         traces.append(
             {
@@ -521,11 +528,12 @@ def claim_metric_figure(
     _vline(chart, today, "today", f"today {today.isoformat()}", TODAY_COLOUR, anchor="right")
     _resolution_line(chart, resolution, status, extent)
     _date_span(chart, [start, end, *(p.day for p in t.points)])
-    # The target's own label on its line: the axis's tick labels need not include its value (180 between
-    # ticks at 150 and 200), and an amended target may lie far above everything observed.
+    # The target's own label at the start of its line (the deadline's label is at its end): the axis's tick
+    # labels need not include its value (180 between ticks at 150 and 200), and an amended target may lie
+    # far above everything observed.
     chart.extra("annotations", {
-        "name": "target", "x": end.isoformat(), "y": t.target, "xref": "x", "yref": "y", "showarrow": False,
-        "text": f"target {format_number(t.target)} {unit}".strip(), "xanchor": "right", "yanchor": "bottom",
+        "name": "target", "x": start.isoformat(), "y": t.target, "xref": "x", "yref": "y", "showarrow": False,
+        "text": f"target {format_number(t.target)} {unit}".strip(), "xanchor": "left", "yanchor": "bottom",
         "font": {"size": 11, "color": TARGET_COLOUR},
     })  # fmt: skip
     values = [t.target, *(p.value for p in t.points), *(p.high for p in t.projection if p.high is not None)]

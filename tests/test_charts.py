@@ -137,7 +137,7 @@ def test_progress_figure_has_a_line_projection_and_deadline_marker_per_claim() -
     assert len(names) == 2  # nothing for the claim without observations
     line = fig.data[0]
     assert list(line.y) == pytest.approx([100 * 16 / 65, 100 * 27 / 65, 100 * 40 / 65])
-    assert line.line.color == charts.CLAIM_COLOURS[0] and line.name.endswith(" · behind")
+    assert line.line.color == charts.CLAIM_COLOURS[0] and line.name.endswith("<br>behind")
     projection = fig.data[1]  # ends in the deadline marker, the only point drawn with a size
     assert projection.x[-1] == "2026-12-31"
     assert projection.y[-1] == pytest.approx(observed.projection[-1].percent)
@@ -407,7 +407,7 @@ def test_two_claims_with_one_status_get_two_colours_and_each_projection_its_clai
     assert len(set(colours)) == 2 and not set(colours) & set(charts.STATUS_COLOURS.values())
     for line, projection in zip(lines, projections, strict=True):
         assert projection.line.color == line.line.color == line.marker.color == projection.marker.color
-        assert line.name.endswith(" · behind")  # the status stays in the legend label ...
+        assert line.name.endswith("<br>behind")  # the status stays in the legend label ...
         assert all(row[1] == "behind" for row in line.customdata)  # ... and in the hover
 
 
