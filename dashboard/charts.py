@@ -56,6 +56,7 @@ TARGET_COLOUR = "#2f9e44"
 OBSERVED_COLOUR = "#7048e8"
 DEADLINE_COLOUR = "#e03131"
 TOP_MARGIN_UNTITLED = 40  # room for a legend of one row above the plot (more rows widen the margin)
+CALIBRATION_PAD = 6.0  # percentage points of empty axis around a calibration chart's 0-100%
 LABEL_ROW_PX = 16  # reference-line labels are stacked this far apart, so none covers another
 TITLE_LINE_CHARS = 40  # a chart title's line fits a phone's 390 px
 MIN_DATE_SPAN_DAYS = 30  # a date axis spans at least this, so one point never gets hourly, repeated ticks
@@ -665,8 +666,11 @@ def calibration_figure(bins: Sequence[CalibrationBin], folded: bool, title: str 
         )
     x_title = "stated probability (%), folded: p below 50% counted as 1 − p" if folded else "stated probability (%)"
     _layout(chart, title, x_title, "how often it came true (%)", height=440)
-    chart.axis("xaxis", range=[low_edge - 2, 102], ticksuffix="%")
-    chart.axis("yaxis", range=[-2, 102], ticksuffix="%")
+    # Room around 0-100% for the largest marker and an interval's end cap: at 2% they reached into the tick
+    # labels of a phone-sized chart (an error bar over the "80%" below it read ".80%").
+    pad = CALIBRATION_PAD
+    chart.axis("xaxis", range=[low_edge - pad, 100 + pad], ticksuffix="%")
+    chart.axis("yaxis", range=[-pad, 100 + pad], ticksuffix="%")
     if not filled:
         _empty_note(chart, "Nothing resolved after its deadline yet.")
     return chart.figure()

@@ -231,7 +231,7 @@ def test_calibration_figure_uses_wilson_intervals_and_skips_empty_bins() -> None
 def test_folded_calibration_spans_fifty_to_a_hundred() -> None:
     bins = calibration(np.array([0.2, 0.8]), np.array([0, 1]), folded=True)
     fig = charts.calibration_figure(bins, folded=True)
-    assert fig.layout.xaxis.range[0] == 48
+    assert fig.layout.xaxis.range[0] == 50 - charts.CALIBRATION_PAD
     assert list(fig.data[1].x) == pytest.approx([80])
     assert "folded" in fig.layout.xaxis.title.text
 
@@ -499,3 +499,17 @@ def test_a_page_shows_the_title_as_a_heading_and_the_figure_without_it() -> None
     assert untitled.layout.title.text is None
     assert untitled.layout.margin.t == charts.TOP_MARGIN_UNTITLED
     assert untitled.layout.height == height - 20 * (len(title) // charts.TITLE_LINE_CHARS)
+
+
+def test_calibration_markers_and_interval_caps_stay_clear_of_the_tick_labels() -> None:
+    # A bin at 80% whose interval runs down to 0%, and one at 0%: their caps and markers sit at the plot's edges.
+    bins = calibration(np.array([0.8, 0.02, 0.02]), np.array([0, 0, 0]))
+    fig = charts.calibration_figure(bins, folded=False)
+    points = fig.data[1]
+    assert min(points.y) == 0 and min(points.x) == pytest.approx(2)
+    radius = max(points.marker.size) / 2  # px; an interval's end cap is narrower (plotly's default: 4 px a side)
+    plot_px = 300  # about the plot's side on a 390 px phone
+    for axis in (fig.layout.xaxis, fig.layout.yaxis):
+        low, high = axis.range
+        assert (0 - low) / (high - low) * plot_px >= radius  # the 0% edge: room for a whole marker
+        assert (high - 100) / (high - low) * plot_px >= radius
