@@ -228,7 +228,7 @@ def test_show_lists_every_amendment_with_its_date_and_reason(db_path: Path) -> N
     cli_ok("init")
     cli_ok("amend", EHANG, "--target", "12000", "--reason", "eHang raised its goal")
     shown = cli_ok("show", EHANG)
-    assert f"amend {utc_now():%Y-%m-%d}: target 10000.0 → 12000.0 (eHang raised its goal)" in shown
+    assert f"amend {utc_now():%Y-%m-%d}: target 10,000 → 12,000 (eHang raised its goal)" in shown
 
 
 # --- the chain and verify --------------------------------------------------------------------------
