@@ -111,7 +111,7 @@ def test_on_a_phone_the_timeline_is_a_list_and_the_deadlines_show_their_statemen
         expect(page.locator(".st-key-overview_timeline_wide")).to_be_hidden()
         expect(page.get_by_text("Deadlines nearest today")).to_be_visible()
         load(page, server.url + "/deadlines")
-        grid = page.locator('[data-testid="stDataFrame"]').first
+        grid = page.locator('.st-key-deadlines_overdue_narrow [data-testid="stDataFrame"]')  # the phone's copy
         grid.scroll_into_view_if_needed()
         header = grid.locator('[role="columnheader"]').all_inner_texts()
         assert [h.strip() for h in header[:2]] == ["statement", "probability"], header
