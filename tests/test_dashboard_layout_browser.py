@@ -160,7 +160,8 @@ def test_the_workspace_keeps_its_tab_and_shows_the_confirmation_in_view(
     with watched_page(browser, SIZES[size]) as page:
         sign_in_on_the_author_page(page, server)
         shoot(page, f"author-{size}")
-        page.get_by_label("Find by id or words").fill(str(server.ids["nqpf-kpis-2025"]))
+        # eHang's claim is open until 2030, so it takes a new confidence (one past its deadline is refused)
+        page.get_by_label("Find by id or words").fill(str(server.ids["ehang-shenzhen-flying-taxis-2030"]))
         page.get_by_label("Find by id or words").press("Enter")
         settle(page)
         page.locator('[data-testid="stSelectbox"]').filter(has_text="Claim").first.click()
@@ -174,7 +175,7 @@ def test_the_workspace_keeps_its_tab_and_shows_the_confirmation_in_view(
         page.get_by_role("button", name="Record the observation").click()
         settle(page)
         expect(page.get_by_role("tab", name="Record an observation")).to_have_attribute("aria-selected", "true")
-        done = page.get_by_text(f"Recorded an observation on claim #{server.ids['nqpf-kpis-2025']}.")
+        done = page.get_by_text(f"Recorded an observation on claim #{server.ids['ehang-shenzhen-flying-taxis-2030']}.")
         expect(done).to_be_visible()
         assert in_view(page, done), "the confirmation is out of view"
         expect(page.get_by_label("Value of the metric (threshold claims)")).to_have_value("")  # the form is empty
@@ -185,7 +186,9 @@ def test_the_workspace_keeps_its_tab_and_shows_the_confirmation_in_view(
         page.get_by_role("button", name="Record the new confidence").click()
         settle(page)
         expect(page.get_by_role("tab", name="Update confidence")).to_have_attribute("aria-selected", "true")
-        expect(page.get_by_text(f"Recorded 35% on claim #{server.ids['nqpf-kpis-2025']}.")).to_be_visible()
+        expect(
+            page.get_by_text(f"Recorded 35% on claim #{server.ids['ehang-shenzhen-flying-taxis-2030']}.")
+        ).to_be_visible()
 
 
 def test_signing_in_survives_a_reload_and_signing_out_is_one_click(server: Server, browser: Browser) -> None:
