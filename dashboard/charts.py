@@ -55,11 +55,16 @@ TODAY_COLOUR = "#868e96"
 TARGET_COLOUR = "#2f9e44"
 OBSERVED_COLOUR = "#7048e8"
 DEADLINE_COLOUR = "#e03131"
+TOP_MARGIN_UNTITLED = 40  # room for a legend of one row above the plot (more rows widen the margin)
+CALIBRATION_PAD = 6.0  # percentage points of empty axis around a calibration chart's 0-100%
 LABEL_ROW_PX = 16  # reference-line labels are stacked this far apart, so none covers another
 TITLE_LINE_CHARS = 40  # a chart title's line fits a phone's 390 px
 MIN_DATE_SPAN_DAYS = 30  # a date axis spans at least this, so one point never gets hourly, repeated ticks
 DATE_FORMAT = "%Y-%m-%d"
 MAX_LINE_POINTS = 400
+# One colour per claim on the progress chart (its status is in the legend label and the hover): mid
+# lightness, legible on the light and the dark background, none of them a status colour or the target's green.
+CLAIM_COLOURS = ("#1c7ed6", "#f76707", "#ae3ec9", "#099268", "#d6336c", "#3b5bdb", "#f59f00", "#495057")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "triangle-down", "pentagon")
 
 
@@ -196,20 +201,49 @@ def _layout(chart: _Chart, title: str, x_title: str, y_title: str, *, height: in
     chart.axis("yaxis", title={"text": y_title})
 
 
+def title_apart(figure: go.Figure) -> tuple[str, go.Figure]:
+    """The figure's title as plain text, and the figure without it, for a page that shows the title as a
+    heading above the chart: a heading wraps to the screen's width, where plotly's title is broken into
+    lines for a phone (half the width of a desktop) and its lines can run into a legend of several rows."""
+    title = str(figure.layout.title.text or "")
+    extra = 20 * title.count("<br>")
+    text = html.unescape(title.replace("<br>", " "))
+    figure.update_layout(
+        title=None,
+        height=(figure.layout.height or 420) - extra,
+        margin={"t": TOP_MARGIN_UNTITLED},
+        meta={"title": text},  # what the heading above it says, kept with the figure (not drawn)
+    )
+    return text, figure
+
+
 def _date_axis(chart: _Chart, axis: str = "x") -> None:
     chart.axis(f"{axis}axis", type="date", tickformat=DATE_FORMAT, hoverformat=DATE_FORMAT)
 
 
 def _vline(
-    chart: _Chart, day: Any, name: str, label: str, colour: str, dash: str = "dot", anchor: str = "left"
+    chart: _Chart,
+    day: Any,
+    name: str,
+    label: str,
+    colour: str,
+    dash: str = "dot",
+    anchor: str = "left",
+    extent: Sequence[Any] = (),
 ) -> None:
     """A vertical reference line across the plot (a named shape) with its label on top.
 
     Each further line's label sits one row lower (deadline, today, resolution), so labels of lines
     that are close together, or on the same day, never overlap. Today's label is written to the left
     of its line (`anchor="right"`): today is usually the latest date shown, at the plot's right edge.
+    Given the dates the x axis spans (`extent`), a line in the right half of it has its label on its left,
+    so the label is never cut at the plot's right edge, on a phone least of all.
     """
     x = _iso(day)
+    shown = sorted(date.fromisoformat(str(_iso(d))) for d in extent if d is not None)
+    if x is not None and len(shown) > 1 and shown[-1] > shown[0]:
+        where = (date.fromisoformat(x) - shown[0]) / (shown[-1] - shown[0])
+        anchor = "right" if where > 0.5 else "left"
     row = sum(1 for a in chart.layout.get("annotations", []) if str(a.get("name", "")).startswith("vline:"))
     chart.extra("shapes", {
         "type": "line", "name": name, "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "paper",
@@ -317,7 +351,11 @@ def timeline_figure(
         height=max(320, 22 * len(dated) + 150),
     )
     _date_axis(chart)
+    # One empty row above the first bar: today's label is written there, never on a bar.
     chart.axis("yaxis", categoryorder="array", categoryarray=labels[::-1], automargin=True)
+    if dated:
+        chart.axis("yaxis", range=[-0.5, len(dated) + 0.5])
+        chart.layout["height"] += 22
     chart.layout.update(barmode="overlay", bargap=0.35)
     _vline(chart, today, "today", f"today {today.isoformat()}", TODAY_COLOUR, anchor="right")
     if not dated:
@@ -331,19 +369,21 @@ def progress_figure(trajectories: Sequence[Trajectory], today: date) -> go.Figur
     traces: list[dict[str, Any]] = []
     drawn = [t for t in trajectories if t.points]
     for i, t in enumerate(drawn):
-        colour = status_colour(t.status)
+        colour = CLAIM_COLOURS[i % len(CLAIM_COLOURS)]
         name = claim_label(t.claim_id, t.statement, 40)
+        # The status on a line of its own: a legend row of claim and status is wider than a phone.
+        legend = f"{claim_label(t.claim_id, t.statement, 36)}<br>{plot_text(t.status)}"
         unit = plot_text(t.unit or "")
         traces.append(
             {
                 "type": "scatter",
-                "name": name,
+                "name": legend,
                 "legendgroup": str(t.claim_id),
                 "x": [p.day.isoformat() for p in t.points],
                 "y": [p.percent for p in t.points],
                 "mode": "lines+markers",
                 "line": {"color": colour, "width": 2},
-                "marker": {"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 8},
+                "marker": {"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 8, "color": colour},
                 "customdata": [[p.value, t.status] for p in t.points],
                 "hovertemplate": (
                     f"{name}<br>%{{x|{DATE_FORMAT}}}: %{{customdata[0]:,.6~r}} {unit} "
@@ -481,21 +521,34 @@ def claim_metric_figure(
     title = f"{metric}: observed against the target"
     _layout(chart, title, "date", unit or "value", height=440)
     _date_axis(chart)
+    extent = [start, end, today, *(p.day for p in t.points)]
     if t.deadline is not None:
-        _vline(chart, t.deadline, "deadline", f"deadline {t.deadline.isoformat()}", DEADLINE_COLOUR, dash="dash")
+        _vline(
+            chart, t.deadline, "deadline", f"deadline {t.deadline.isoformat()}", DEADLINE_COLOUR, "dash", extent=extent
+        )
     _vline(chart, today, "today", f"today {today.isoformat()}", TODAY_COLOUR, anchor="right")
-    _resolution_line(chart, resolution, status)
+    _resolution_line(chart, resolution, status, extent)
     _date_span(chart, [start, end, *(p.day for p in t.points)])
+    # The target's own label at the start of its line (the deadline's label is at its end): the axis's tick
+    # labels need not include its value (180 between ticks at 150 and 200), and an amended target may lie
+    # far above everything observed.
+    chart.extra("annotations", {
+        "name": "target", "x": start.isoformat(), "y": t.target, "xref": "x", "yref": "y", "showarrow": False,
+        "text": f"target {format_number(t.target)} {unit}".strip(), "xanchor": "left", "yanchor": "bottom",
+        "font": {"size": 11, "color": TARGET_COLOUR},
+    })  # fmt: skip
     values = [t.target, *(p.value for p in t.points), *(p.high for p in t.projection if p.high is not None)]
     values += [p.low for p in t.projection if p.low is not None] + ([t.baseline] if t.baseline is not None else [])
     low, high = min(0.0, *values), max(values)
     chart.axis("yaxis", range=[low - 0.02 * (high - low), high + 0.1 * (high - low or 1)], tickformat=",~r")
     if not t.points:
-        _empty_note(chart, "No observations yet: the target and the deadline are shown.")
+        _empty_note(chart, "No observations yet: the projection appears once a value is recorded.")
     return chart.figure()
 
 
-def _resolution_line(chart: _Chart, resolution: Mapping[str, Any] | None, status: str | None) -> None:
+def _resolution_line(
+    chart: _Chart, resolution: Mapping[str, Any] | None, status: str | None, extent: Sequence[Any] = ()
+) -> None:
     if not resolution:
         return
     outcome = str(resolution.get("outcome"))
@@ -504,7 +557,7 @@ def _resolution_line(chart: _Chart, resolution: Mapping[str, Any] | None, status
     label = f"resolved {outcome} {when}"
     if resolution.get("fraction") is not None:
         label += f" ({float(resolution['fraction']):.0%} achieved)"
-    _vline(chart, when, "resolution", label, colour, dash="solid")
+    _vline(chart, when, "resolution", label, colour, dash="solid", extent=extent)
 
 
 def confidence_figure(
@@ -550,9 +603,10 @@ def confidence_figure(
     _layout(chart, "Confidence history", "date", "probability it comes true (%)", height=360)
     _date_axis(chart)
     chart.axis("yaxis", range=[-2, 102])
+    extent = [*(_iso(f["made_at"]) for f in forecasts), until, deadline]
     if deadline is not None:
-        _vline(chart, deadline, "deadline", f"deadline {deadline.isoformat()}", DEADLINE_COLOUR, dash="dash")
-    _resolution_line(chart, resolution, status)
+        _vline(chart, deadline, "deadline", f"deadline {deadline.isoformat()}", DEADLINE_COLOUR, "dash", extent=extent)
+    _resolution_line(chart, resolution, status, extent)
     _date_span(chart, [*(_iso(f["made_at"]) for f in forecasts), until, deadline])
     if not forecasts:
         _empty_note(chart, "No forecast recorded for this claim.")
@@ -612,8 +666,11 @@ def calibration_figure(bins: Sequence[CalibrationBin], folded: bool, title: str 
         )
     x_title = "stated probability (%), folded: p below 50% counted as 1 − p" if folded else "stated probability (%)"
     _layout(chart, title, x_title, "how often it came true (%)", height=440)
-    chart.axis("xaxis", range=[low_edge - 2, 102], ticksuffix="%")
-    chart.axis("yaxis", range=[-2, 102], ticksuffix="%")
+    # Room around 0-100% for the largest marker and an interval's end cap: at 2% they reached into the tick
+    # labels of a phone-sized chart (an error bar over the "80%" below it read ".80%").
+    pad = CALIBRATION_PAD
+    chart.axis("xaxis", range=[low_edge - pad, 100 + pad], ticksuffix="%")
+    chart.axis("yaxis", range=[-pad, 100 + pad], ticksuffix="%")
     if not filled:
         _empty_note(chart, "Nothing resolved after its deadline yet.")
     return chart.figure()

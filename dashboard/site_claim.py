@@ -13,7 +13,7 @@ from typing import Any
 
 from dashboard import cards, charts, feed
 from dashboard import site_html as h
-from predictions import ledger, overview, verdicts
+from predictions import ledger, overview, verdicts, words
 from predictions.numbers import format_number
 from predictions.publishing import SiteClaim
 from predictions.trajectory import Trajectory
@@ -195,7 +195,7 @@ def claim_page(
                 caption=f"{len(rows)} dated facts, newest first, each with its source",
             )
         )
-    parts.append(f"<h2>Confidence history ({len(detail.forecasts)} forecasts)</h2>")
+    parts.append(f"<h2>Confidence history ({words.count(len(detail.forecasts), 'forecast')})</h2>")
     parts.append(
         h.table(
             ["made at", "forecaster", "probability", "basis", "scored", "note"],

@@ -14,7 +14,7 @@ import numpy as np
 
 from dashboard import charts
 from dashboard import site_html as h
-from predictions import ledger, overview
+from predictions import ledger, overview, words
 from predictions.numbers import format_number
 from predictions.scoring import Score
 
@@ -89,7 +89,7 @@ def overview_page(table: Any, mask: np.ndarray, trajectories: Sequence[Any], tod
                 ("Due within 90 days", f"{head.due_soon:,}"),
                 ("Overdue, unresolved", f"{head.overdue:,}"),
                 ("Resolved", f"{head.resolved:,}"),
-                ("Author's Brier score", "–" if author.brier is None else f"{author.brier:.3f}"),
+                ("Author's Brier score", words.score(author.brier)),
             ]
         ),
         "<h2>Download the ledger</h2>",
@@ -188,9 +188,9 @@ def _score_figures(score: Score) -> list[tuple[str, str]]:
     in_calibration = sum(b.n for b in score.calibration)
     return [
         ("Scored forecasts", f"{score.n:,}"),
-        ("Brier score", "–" if score.brier is None else f"{score.brier:.4f}"),
-        ("Log score", "–" if score.log_score is None else f"{score.log_score:.4f}"),
-        ("In calibration", f"{in_calibration:,}"),
+        ("Brier score", words.score(score.brier)),
+        ("Log score", words.score(score.log_score)),
+        ("Past their deadline (in the calibration)", f"{in_calibration:,} of {score.n:,}"),
     ]
 
 
@@ -258,7 +258,7 @@ def track_record_page(db_path: Path, today: date) -> str:
                 f"Brier score over time ({scope.lower()})",
                 charts.score_history_figure(history, "Brier score over time"),
                 ["resolved by", "forecasts", "Brier"],
-                [[h.esc(p.resolved_on.isoformat()), h.esc(f"{p.n:,}"), h.esc(f"{p.brier:.4f}")] for p in shown],
+                [[h.esc(p.resolved_on.isoformat()), h.esc(f"{p.n:,}"), h.esc(words.score(p.brier))] for p in shown],
             )
         )
     parts.append("<h2>Breakdowns of every scored forecast</h2>")
@@ -272,8 +272,8 @@ def track_record_page(db_path: Path, today: date) -> str:
             [
                 h.esc(name),
                 h.esc(f"{s.n:,}"),
-                h.esc("–" if s.brier is None else f"{s.brier:.4f}"),
-                h.esc("–" if s.log_score is None else f"{s.log_score:.4f}"),
+                h.esc(words.score(s.brier)),
+                h.esc(words.score(s.log_score)),
             ]
             for name, s in by.items()
         ]

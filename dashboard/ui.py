@@ -12,19 +12,20 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from dashboard.charts import status_colour, status_text_colour
+from dashboard.charts import status_colour, status_text_colour, title_apart
+from predictions import words
 from predictions.models import describe_validation_error
-from predictions.numbers import format_number
 from predictions.overview import parse_iso_date, source_label
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:&=^\"'])")
 MAX_TABLE_ROWS = 500
+LINK_SAFE = ":/?#@!$&*+,;=%~-._'"  # what a URL keeps as it is inside a markdown link
 
 
 def escape_markdown(text: object) -> str:
@@ -43,6 +44,15 @@ def safe_url(url: object) -> str | None:
     if isinstance(url, str) and url.lower().startswith(("http://", "https://")) and not any(c.isspace() for c in url):
         return url
     return None
+
+
+def markdown_link(text: str, url: object) -> str | None:
+    """A markdown link to an http(s) URL (brackets and parentheses percent-encoded, so the URL cannot end
+    the link early), or None for anything else."""
+    safe = safe_url(url)
+    if safe is None:
+        return None
+    return f"[{escape_markdown(text)}]({quote(safe, safe=LINK_SAFE)})"
 
 
 def app_root() -> str:
@@ -75,13 +85,7 @@ def claim_url(claim_id: object, public_address: str | None = None) -> str:
 
 def plain_value(value: object) -> str:
     """A stored value as a person reads it: lists joined, numbers without `65.0`, nothing as a dash."""
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(item) for item in value) or "–"
-    if isinstance(value, float | int) and not isinstance(value, bool):
-        return format_number(value)
-    return str(value)
+    return words.value_text(value)
 
 
 def status_pill(status: str) -> None:
@@ -105,7 +109,7 @@ def status_badge(status: str, latest: Mapping[str, Any] | None, brier: float | N
         word = "last confidence" if status.startswith("resolved") else "confidence"
         parts.append(f"{word} {float(latest['probability']):.0%}")
     if brier is not None:
-        parts.append(f"Brier {brier:.3f}")
+        parts.append(f"Brier {words.score(brier)}")
     return " · ".join(parts)
 
 
@@ -113,9 +117,19 @@ def show_validation_error(error: ValidationError, heading: str = "Not saved:") -
     st.error("\n".join([heading, *(f"- {escape_markdown(line)}" for line in describe_validation_error(error))]))
 
 
+def plotly_chart(figure: Any, *, key: str) -> None:
+    """A chart with its title as a bold line above it, which wraps to the screen's width (plotly never wraps
+    a title: it is cut on a phone or broken into half the width of a desktop)."""
+    title, figure = title_apart(figure)
+    if title:
+        st.markdown(f"**{escape_markdown(title)}**")
+    st.plotly_chart(figure, key=key, config={"displaylogo": False})
+
+
 # --- layouts for phone and desktop --------------------------------------------------------------
 
 NARROW_PX = 640  # below this width Streamlit stacks columns: a phone
+PHONE_STATEMENT_PX = 240  # a table's statement and probability side by side on a 390 px phone
 
 
 def _css(rule: str) -> None:
@@ -243,12 +257,25 @@ def claims_table(
     column_order: Sequence[str] | None = None,
     height: int | None = None,
     statement_width: str | int = "large",
+    phone_statement_width: int | None = None,
 ) -> None:
     """Claims with their status in its colour; the first column links to each claim's page.
 
     At most MAX_TABLE_ROWS rows are shown; `total` is how many there are in all when the caller
-    passed only the first ones.
+    passed only the first ones. With `phone_statement_width`, a phone gets its own copy of the table
+    whose statement is that narrow, so the probability beside it stays on screen, while a wide screen
+    keeps the statement wide (a grid's column widths are fixed pixels: CSS cannot change them).
     """
+    if phone_statement_width is not None:
+        only_on_wide_screens(f"{key}_wide")
+        only_on_narrow_screens(f"{key}_narrow")
+        for where, name, width in (("wide", key, statement_width), ("narrow", f"{key}_phone", phone_statement_width)):
+            with st.container(key=f"{key}_{where}"):
+                claims_table(
+                    rows, key=name, total=total, extra=extra, column_order=column_order, height=height,
+                    statement_width=width,
+                )  # fmt: skip
+        return
     shown = list(rows[:MAX_TABLE_ROWS])
     available = len(rows) if total is None else total
     if available > len(shown):

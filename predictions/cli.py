@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from predictions.errors import PredictionsError, first_line
 from predictions.numbers import format_number, parse_probability
 from predictions.vocabulary import Attribution, ClaimKind, Comparator, ForecastBasis, Precision
+from predictions.words import changes_text, count
+from predictions.words import score as score_text
 
 if TYPE_CHECKING:
     from predictions.settings import Settings
@@ -120,9 +122,12 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 
     result = evidence.seed_ledger(settings.db, args.seed, with_evidence=not args.no_evidence)
     verb = "created" if result.created else "updated"
-    line = f"{verb} {settings.db}: {result.claims_added} claims added, {result.claims_skipped} already there"
+    line = f"{verb} {settings.db}: {count(result.claims_added, 'claim')} added, {result.claims_skipped:,} already there"
     if not args.no_evidence:
-        line += f"; {result.evidence_added} observations of evidence added, {result.evidence_existing} already there"
+        line += (
+            f"; {count(result.evidence_added, 'observation')} of evidence added, "
+            f"{result.evidence_existing:,} already there"
+        )
     print(line)
     return 0
 
@@ -209,9 +214,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
         undone = " (undone)" if resolution["undone_at"] else ""
         print(f"  resolved {resolution['resolved_on']}: {resolution['outcome']}{undone}")
     for amendment in detail.amendments:
-        changes = ", ".join(
-            f"{name} {change.get('from')!s} → {change.get('to')!s}" for name, change in amendment["changes"].items()
-        )
+        changes = changes_text(amendment["changes"])
         print(f"  {amendment['action']} {amendment['recorded_at']:%Y-%m-%d}: {changes} ({amendment['reason']})")
     return 0
 
@@ -345,8 +348,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         progress=report if args.progress else None,
     )  # fmt: skip
     print(
-        f"imported {args.file}: {result.claims_added} claims added ({result.claims_existing} already there), "
-        f"{result.forecasts_added} forecasts, {result.resolutions_added} resolutions"
+        f"imported {args.file}: {count(result.claims_added, 'claim')} added ({result.claims_existing:,} already "
+        f"there), {count(result.forecasts_added, 'forecast')}, {count(result.resolutions_added, 'resolution')}"
     )
     flagged = getattr(result, "flagged", {})  # archive imports keep odd rows and flag them
     if flagged:
@@ -415,10 +418,7 @@ def cmd_amend(args: argparse.Namespace, settings: Settings) -> int:
         tags=args.tags.split(",") if args.tags is not None else None,
     )
     changes = verdicts.amend(settings.db, args.id, amendment)
-    print(
-        f"amended claim {args.id}: "
-        + ", ".join(f"{name} {before!s} → {after!s}" for name, (before, after) in changes.items())
-    )
+    print(f"amended claim {args.id}: {changes_text(changes)}")
     return 0
 
 
@@ -471,8 +471,7 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     def line(name: str, s: Any) -> str:
-        brier = f"{s.brier:.4f}" if s.brier is not None else "–"
-        log = f"{s.log_score:.4f}" if s.log_score is not None else "–"
+        brier, log = score_text(s.brier), score_text(s.log_score)
         return f"{name:<32} n={s.n:<7} Brier={brier:<8} log={log}"
 
     print(line("all scored forecasts", score))

@@ -69,8 +69,37 @@ def _percent(value: float | None, claim: Mapping[str, Any]) -> float | None:
     return None if share is None else 100.0 * share
 
 
-def projection_path(projection: Projection, claim: Mapping[str, Any], steps: int = BAND_STEPS) -> list[BandPoint]:
-    """Points from the last observation to the deadline along the fitted line, with the 95% band."""
+PERCENT_UNITS = frozenset({"%", "percent", "per cent", "percentage points"})
+
+
+def natural_bounds(claim: Mapping[str, Any], values: Sequence[float]) -> tuple[float | None, float | None]:
+    """The range the metric can take: never below 0 when nothing about it is negative (a count, an amount,
+    a share), never above 100 for a percentage. A straight line and its band know neither, so the projection
+    and the band are clipped to these (the band of 10 cities is not "−12 to 30 cities")."""
+    known = [float(v) for v in (*values, claim.get("target"), claim.get("baseline")) if v is not None]
+    low = 0.0 if all(v >= 0 for v in known) else None
+    unit = str(claim.get("unit") or "").strip().lower()
+    high = 100.0 if unit in PERCENT_UNITS and all(v <= 100 for v in known) else None
+    return low, high
+
+
+def _clip(value: float, bounds: tuple[float | None, float | None]) -> float:
+    low, high = bounds
+    if low is not None and value < low:
+        return low
+    if high is not None and value > high:
+        return high
+    return value
+
+
+def projection_path(
+    projection: Projection,
+    claim: Mapping[str, Any],
+    steps: int = BAND_STEPS,
+    bounds: tuple[float | None, float | None] = (None, None),
+) -> list[BandPoint]:
+    """Points from the last observation to the deadline along the fitted line, with the 95% band, all
+    within `bounds` (see natural_bounds)."""
     if projection.anchor is None:
         return []
     start = projection.anchor[0]
@@ -80,9 +109,10 @@ def projection_path(projection: Projection, claim: Mapping[str, Any], steps: int
     days = sorted({start + timedelta(days=round(span * i / steps)) for i in range(steps + 1)}) if steps else [end]
     path = []
     for day in days:
-        value = projection.value_on(day)
+        line = projection.value_on(day)
         half = projection.fit.half_width_at(day_number(day)) if projection.fit is not None else None
-        low, high = (value - half, value + half) if half is not None else (None, None)
+        low, high = (_clip(line - half, bounds), _clip(line + half, bounds)) if half is not None else (None, None)
+        value = _clip(line, bounds)
         path.append(
             BandPoint(day, value, low, high, _percent(value, claim), _percent(low, claim), _percent(high, claim))
         )
@@ -105,7 +135,7 @@ def build(claim: Mapping[str, Any], observations: Sequence[Mapping[str, Any]], s
         fit = fit_line([o["observed_on"] for o in valued], [float(o["value"]) for o in valued])
         projection = project(claim, fit, float(valued[-1]["value"]), valued[-1]["observed_on"])
         if projection is not None:
-            path = projection_path(projection, claim)
+            path = projection_path(projection, claim, bounds=natural_bounds(claim, [float(o["value"]) for o in valued]))
     return Trajectory(
         claim_id=int(claim["id"]),
         statement=str(claim["statement"]),

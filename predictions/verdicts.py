@@ -115,7 +115,7 @@ def status_reason(
     if status.value.startswith("resolved"):
         on = claim.get("resolved_on")
         when = f" on {on.isoformat()}" if isinstance(on, date) else ""
-        return f"The author resolved it {claim.get('outcome')}{when}; the latest resolution not undone is in force."
+        return f"The author resolved it {claim.get('outcome')}{when}."
     if status is Status.NOT_CHECKABLE:
         return "It names no usable deadline, so it cannot be checked until it is amended with one."
     if status is Status.AWAITING_VERDICT:
@@ -276,7 +276,7 @@ class Amendment:
 def _reason(text: str) -> str:
     reason = (text or "").strip()
     if not reason:
-        raise LedgerError("a correction needs --reason TEXT: why the claim changes")
+        raise LedgerError("a correction needs a reason: why the claim changes")
     if len(reason) > 2000:
         raise LedgerError("the reason is longer than 2,000 characters")
     return reason

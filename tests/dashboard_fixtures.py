@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import random
+import re
 import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -158,8 +159,16 @@ def figures(at: AppTest) -> list[dict[str, Any]]:
 
 
 def title_of(figure: dict[str, Any]) -> str:
-    """The figure's title as one line (long titles are wrapped with <br> to fit a phone)."""
-    return str(figure["layout"]["title"]["text"]).replace("<br>", " ")
+    """The title of a dashboard figure: shown as a heading above it, and kept in the figure's meta."""
+    assert not (figure["layout"].get("title") or {}).get("text"), (
+        "a page draws the title as a heading, not in the figure"
+    )
+    return str(figure["layout"]["meta"]["title"])
+
+
+def chart_headings(at: AppTest) -> list[str]:
+    """The bold lines above the charts (their titles), as the reader sees them (markdown escapes removed)."""
+    return [re.sub(r"\\(.)", r"\1", m.value[2:-2]) for m in at.markdown if m.value.startswith("**")]
 
 
 def names(figure: dict[str, Any]) -> list[str]:

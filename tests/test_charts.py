@@ -137,7 +137,7 @@ def test_progress_figure_has_a_line_projection_and_deadline_marker_per_claim() -
     assert len(names) == 2  # nothing for the claim without observations
     line = fig.data[0]
     assert list(line.y) == pytest.approx([100 * 16 / 65, 100 * 27 / 65, 100 * 40 / 65])
-    assert line.line.color == charts.STATUS_COLOURS["behind"]
+    assert line.line.color == charts.CLAIM_COLOURS[0] and line.name.endswith("<br>behind")
     projection = fig.data[1]  # ends in the deadline marker, the only point drawn with a size
     assert projection.x[-1] == "2026-12-31"
     assert projection.y[-1] == pytest.approx(observed.projection[-1].percent)
@@ -231,7 +231,7 @@ def test_calibration_figure_uses_wilson_intervals_and_skips_empty_bins() -> None
 def test_folded_calibration_spans_fifty_to_a_hundred() -> None:
     bins = calibration(np.array([0.2, 0.8]), np.array([0, 1]), folded=True)
     fig = charts.calibration_figure(bins, folded=True)
-    assert fig.layout.xaxis.range[0] == 48
+    assert fig.layout.xaxis.range[0] == 50 - charts.CALIBRATION_PAD
     assert list(fig.data[1].x) == pytest.approx([80])
     assert "folded" in fig.layout.xaxis.title.text
 
@@ -390,3 +390,126 @@ def test_the_dashboards_unvalidated_figures_equal_plotlys_validated_ones() -> No
     with charts.unvalidated():
         bare = spec(charts.breakdown_figure({"a": Score(n=1, brier=0.1, log_score=-0.1, calibration=[])}, "x"))
     assert bare["layout"]["template"] == {}  # the static site's figures: no template
+
+
+# --- charts that tell claims apart and stay within what a metric can be (issue 28, points 4-8) -------------
+
+
+def test_two_claims_with_one_status_get_two_colours_and_each_projection_its_claims_colour() -> None:
+    points = observations((date(2025, 3, 31), 16), (date(2025, 9, 30), 27))
+    first = trajectory.build(threshold_claim(id=7), points, "behind")
+    second = trajectory.build(threshold_claim(id=8, statement="eVTOL in 20 cities"), points, "behind")
+    fig = charts.progress_figure([first, second], TODAY)
+    lines = [t for t in fig.data if not t.name.endswith("(projection)")]
+    projections = [t for t in fig.data if t.name.endswith("(projection)")]
+    assert [t.legendgroup for t in lines] == ["7", "8"] and [t.legendgroup for t in projections] == ["7", "8"]
+    colours = [t.line.color for t in lines]
+    assert len(set(colours)) == 2 and not set(colours) & set(charts.STATUS_COLOURS.values())
+    for line, projection in zip(lines, projections, strict=True):
+        assert projection.line.color == line.line.color == line.marker.color == projection.marker.color
+        assert line.name.endswith("<br>behind")  # the status stays in the legend label ...
+        assert all(row[1] == "behind" for row in line.customdata)  # ... and in the hover
+
+
+def test_a_counts_band_and_projection_never_go_below_zero() -> None:
+    # Falling and scattered: a straight line with its 95% band runs far below 0 cities by the deadline.
+    falling = observations(
+        (date(2025, 1, 31), 30), (date(2025, 3, 31), 12), (date(2025, 5, 31), 25), (date(2025, 7, 31), 4)
+    )
+    t = trajectory.build(threshold_claim(), falling, "behind")
+    fit = [p for p in t.projection if p.low is not None]
+    assert fit and min(p.low for p in fit if p.low is not None) == 0.0  # clipped, not -12
+    fig = charts.claim_metric_figure(t, TODAY)
+    names = trace_names(fig)
+    for name in ("95% band", "95% band (upper)", "projection"):
+        assert min(fig.data[names.index(name)].y) >= 0, name
+    progress = charts.progress_figure([t], TODAY)
+    assert min(progress.data[1].y) >= 0
+    assert fig.layout.yaxis.range[0] >= -0.05 * fig.layout.yaxis.range[1]  # no room for negative counts
+
+
+def test_a_percentage_stays_within_a_hundred_and_a_signed_metric_keeps_its_negative_band() -> None:
+    rising = observations(
+        (date(2025, 1, 31), 60), (date(2025, 3, 31), 85), (date(2025, 5, 31), 75), (date(2025, 7, 31), 98)
+    )
+    share = trajectory.build(threshold_claim(unit="%", target=99.0), rising, "on track")
+    assert max(p.high for p in share.projection if p.high is not None) == 100.0
+    assert max(p.value for p in share.projection) <= 100.0
+    growth = observations((date(2025, 1, 31), -1.0), (date(2025, 3, 31), 0.5), (date(2025, 5, 31), -0.4))
+    signed = trajectory.build(threshold_claim(unit="% GDP growth", target=2.0), growth, "behind")
+    assert trajectory.natural_bounds({"target": 2.0, "unit": "%"}, [-1.0]) == (None, 100.0)
+    assert min(p.low for p in signed.projection if p.low is not None) < -1.0  # nothing to clip against
+
+
+def test_an_amended_target_above_everything_observed_is_labelled_inside_the_axis() -> None:
+    t = trajectory.build(
+        threshold_claim(target=180.0, unit="KPIs"),
+        observations((date(2025, 3, 31), 120), (date(2025, 9, 30), 150)),
+        "behind",
+    )
+    fig = charts.claim_metric_figure(t, TODAY)
+    label = next(a for a in fig.layout.annotations if a.name == "target")
+    assert label.text == "target 180 KPIs" and label.y == 180 and label.yanchor == "bottom"
+    low, high = fig.layout.yaxis.range
+    assert high - 180 >= 0.08 * (high - low)  # room above the line for its label
+
+
+def test_an_empty_metric_chart_says_no_observations_once() -> None:
+    fig = charts.claim_metric_figure(trajectory.build(threshold_claim(), [], "no data"), TODAY)
+    notes = [a.text for a in fig.layout.annotations if "No observations" in (a.text or "")]
+    assert notes == ["No observations yet: the projection appears once a value is recorded."]
+
+
+def test_a_deadline_near_the_right_edge_is_labelled_on_its_left() -> None:
+    early = trajectory.build(
+        threshold_claim(deadline=date(2026, 12, 31)), observations((date(2025, 3, 31), 16)), "behind"
+    )
+    fig = charts.claim_metric_figure(early, date(2025, 4, 1))  # the deadline is the last date shown
+    deadline = next(a for a in fig.layout.annotations if a.name == "vline:deadline")
+    assert deadline.xanchor == "right"
+    late = trajectory.build(
+        threshold_claim(made_on=date(2024, 12, 31), deadline=date(2025, 3, 31)),
+        observations((date(2025, 2, 28), 16)),
+        "behind",
+    )
+    fig = charts.claim_metric_figure(late, TODAY)  # today, 14 months after the deadline, is the right edge
+    deadline = next(a for a in fig.layout.annotations if a.name == "vline:deadline")
+    assert deadline.xanchor == "left"
+
+
+def test_the_timeline_keeps_an_empty_row_above_its_first_bar_for_todays_label() -> None:
+    rows = [row(i, "awaiting verdict", "2024-12-31", f"2025-0{i}-28") for i in range(1, 6)]
+    fig = charts.timeline_figure(rows, TODAY)
+    assert list(fig.layout.yaxis.range) == [-0.5, 5.5]  # five bars at 0..4, the row at 5 is empty
+    today = next(a for a in fig.layout.annotations if a.name == "vline:today")
+    assert (today.y, today.yref, today.yanchor, today.yshift) == (1, "paper", "top", 0)
+    assert fig.layout.height == max(320, 22 * 5 + 150) + 22
+
+
+def test_a_page_shows_the_title_as_a_heading_and_the_figure_without_it() -> None:
+    t = trajectory.build(
+        threshold_claim(metric="Chinese cities with robotaxis in commercial & public operation"),
+        observations((date(2025, 3, 31), 16)),
+        "behind",
+    )
+    fig = charts.claim_metric_figure(t, TODAY)
+    height = fig.layout.height
+    title, untitled = charts.title_apart(fig)
+    assert title == "Chinese cities with robotaxis in commercial & public operation: observed against the target"
+    assert untitled.layout.title.text is None
+    assert untitled.layout.margin.t == charts.TOP_MARGIN_UNTITLED
+    assert untitled.layout.height == height - 20 * (len(title) // charts.TITLE_LINE_CHARS)
+
+
+def test_calibration_markers_and_interval_caps_stay_clear_of_the_tick_labels() -> None:
+    # A bin at 80% whose interval runs down to 0%, and one at 0%: their caps and markers sit at the plot's edges.
+    bins = calibration(np.array([0.8, 0.02, 0.02]), np.array([0, 0, 0]))
+    fig = charts.calibration_figure(bins, folded=False)
+    points = fig.data[1]
+    assert min(points.y) == 0 and min(points.x) == pytest.approx(2)
+    radius = max(points.marker.size) / 2  # px; an interval's end cap is narrower (plotly's default: 4 px a side)
+    plot_px = 300  # about the plot's side on a 390 px phone
+    for axis in (fig.layout.xaxis, fig.layout.yaxis):
+        low, high = axis.range
+        assert (0 - low) / (high - low) * plot_px >= radius  # the 0% edge: room for a whole marker
+        assert (high - 100) / (high - low) * plot_px >= radius

@@ -409,7 +409,7 @@ def test_the_json_import_refuses_a_resolution_dated_before_its_claim(hostile_led
     # A claim from an archive keeps its rows as the archive had them (flagged where it was imported).
     file.write_text(json.dumps({"format": JSON_FORMAT, "claims": [claim("predictionbook:77")]}))
     kept = run_cli(["import", str(file), "--format", "json", "--db", str(hostile_ledger)])
-    assert kept.code == 0 and "1 claims added" in kept.out, kept.err
+    assert kept.code == 0 and "1 claim added" in kept.out, kept.err
 
 
 def test_the_reminder_sweep_logs_and_prints_statements_escaped(db_path: Path) -> None:

@@ -52,14 +52,9 @@ def nothing_broken(page: Page) -> None:
 
 
 def chart_titles(page: Page) -> list[str]:
-    """The titles of the drawn charts, a wrapped title's lines joined by spaces (plotly draws one tspan each)."""
-    return list(
-        page.evaluate(
-            """() => [...document.querySelectorAll('.gtitle')].map(t => {
-                const lines = [...t.querySelectorAll('tspan.line')].map(x => x.textContent);
-                return lines.length ? lines.join(' ') : t.textContent; })"""
-        )
-    )
+    """The titles of the charts: a bold line above each (it wraps to the screen; plotly draws none inside)."""
+    assert page.locator(".js-plotly-plot .gtitle").count() == 0
+    return page.locator('[data-testid="stMarkdownContainer"] strong').all_inner_texts()
 
 
 def screenshot(page: Page, name: str) -> None:
@@ -78,7 +73,7 @@ def test_overview(server: Server, page: Page) -> None:
     expect(page.get_by_text("Resolution timeline (").first).to_be_visible()
     expect(page.get_by_text("Author's Brier score", exact=True)).to_be_visible()
     screenshot(page, "overview")
-    progress = page.locator(".gtitle").filter(has_text="Progress of threshold claims")  # a wrapped title
+    progress = page.get_by_text("Progress of threshold claims toward their targets", exact=True)
     progress.scroll_into_view_if_needed()
     expect(progress).to_be_visible()
     assert "Progress of threshold claims toward their targets" in chart_titles(page)

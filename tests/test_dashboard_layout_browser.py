@@ -111,7 +111,7 @@ def test_on_a_phone_the_timeline_is_a_list_and_the_deadlines_show_their_statemen
         expect(page.locator(".st-key-overview_timeline_wide")).to_be_hidden()
         expect(page.get_by_text("Deadlines nearest today")).to_be_visible()
         load(page, server.url + "/deadlines")
-        grid = page.locator('[data-testid="stDataFrame"]').first
+        grid = page.locator('.st-key-deadlines_overdue_narrow [data-testid="stDataFrame"]')  # the phone's copy
         grid.scroll_into_view_if_needed()
         header = grid.locator('[role="columnheader"]').all_inner_texts()
         assert [h.strip() for h in header[:2]] == ["statement", "probability"], header
@@ -205,3 +205,71 @@ def test_signing_in_survives_a_reload_and_signing_out_is_one_click(server: Serve
         settle(page)
         expect(page.get_by_label("Password", exact=True)).to_be_visible()  # signed out stays signed out
         expect(page.get_by_role("tab", name="Needs a verdict")).to_have_count(0)
+
+
+# --- issue 28: what the charts and tables look like at both sizes --------------------------------------
+
+
+def boxes(page: Page, selector: str) -> list[dict[str, float]]:
+    """The on-screen boxes of the elements matching `selector` that are drawn (non-zero size)."""
+    return list(
+        page.evaluate(
+            """s => [...document.querySelectorAll(s)].map(e => e.getBoundingClientRect())
+                .filter(r => r.width > 0 && r.height > 0)
+                .map(r => ({left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width}))""",
+            selector,
+        )
+    )
+
+
+def overlaps(a: dict[str, float], b: dict[str, float]) -> bool:
+    return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+
+
+def annotation(page: Page, chart: str, starts: str) -> dict[str, float]:
+    """The box of the text of `chart`'s annotation that starts with `starts`."""
+    found = page.evaluate(
+        """([chart, starts]) => [...document.querySelectorAll(chart + ' .annotation-text')]
+            .filter(e => e.textContent.startsWith(starts))
+            .map(e => { const r = e.getBoundingClientRect(); return {left: r.left, right: r.right, top: r.top,
+                        bottom: r.bottom, width: r.width}; })""",
+        [chart, starts],
+    )
+    assert found, f"no annotation starting {starts!r} in {chart}"
+    return dict(found[0])
+
+
+def test_charts_keep_their_labels_inside_and_apart_at_both_sizes(server: Server, browser: Browser) -> None:
+    with watched_page(browser, DESKTOP) as page:
+        load(page, server.url + "/", charts=2)
+        timeline = ".st-key-overview_timeline .js-plotly-plot"
+        today = annotation(page, timeline, "today")
+        bars = boxes(page, f"{timeline} .bars path")
+        assert bars and not any(overlaps(today, bar) for bar in bars)  # today's label is on its own row
+        assert page.locator(".js-plotly-plot .gtitle").count() == 0  # titles are headings above the charts
+        heading = page.get_by_text("Progress of threshold claims toward their targets", exact=True)
+        assert heading.bounding_box()["height"] < 40  # one line on a desktop, not two beside empty space
+        load(page, server.url + "/deadlines")
+        # The grid is drawn on a canvas (its column widths are AppTest's to check): the wide copy is the one shown.
+        expect(page.locator(".st-key-deadlines_overdue_wide [data-testid='stDataFrame']")).to_be_visible()
+        expect(page.locator(".st-key-deadlines_overdue_narrow")).to_be_hidden()
+    with watched_page(browser, PHONE) as page:
+        load(page, f"{server.url}/?claim={server.ids['robotaxi']}", charts=2)
+        metric = ".st-key-claim_metric .js-plotly-plot"
+        plot = boxes(page, f"{metric} .main-svg")[0]
+        deadline = annotation(page, metric, "deadline")
+        assert plot["left"] <= deadline["left"] and deadline["right"] <= plot["right"]  # not cut at the edge
+        expect(page.locator(".st-key-claim_evidence_wide")).to_be_hidden()
+        blocks = page.locator(".st-key-claim_evidence_narrow")
+        expect(blocks).to_be_visible()
+        expect(blocks.get_by_role("link", name="source ↗").first).to_be_visible()
+        load(page, server.url + "/", charts=1)
+        progress = ".st-key-overview_progress .js-plotly-plot"
+        legend = boxes(page, f"{progress} .legend")[0]
+        assert legend["right"] <= PHONE["width"]  # the legend's rows fit the phone
+        expect(page.get_by_text("not on the timeline")).to_be_hidden()
+        expect(page.get_by_text("not in this list; the table below has every claim.")).to_be_visible()
+        table = page.locator(".st-key-overview_table_narrow [data-testid='stDataFrame']")
+        table.scroll_into_view_if_needed()
+        header = table.locator('[role="columnheader"]').all_inner_texts()
+        assert [h.strip() for h in header[:2]] == ["statement", "probability"], header

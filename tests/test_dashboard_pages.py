@@ -266,7 +266,7 @@ def test_deadlines_page_lists_what_is_due_without_the_reminder_bookkeeping(rich_
         "Due within 365 days": "1",
         "Overdue, unresolved": str(len(overdue)),
     }
-    upcoming, late = (frame.value for frame in at.dataframe)
+    upcoming, _, late, _ = (frame.value for frame in at.dataframe)  # each table, then its phone copy
     assert list(upcoming["claim"]) == [f"/?claim={ids['hostile']}"]
     assert list(upcoming["days left"]) == [20]
     assert list(upcoming["statement"]) == [HOSTILE_STATEMENT] and list(upcoming["probability"]) == [30]

@@ -107,7 +107,7 @@ def test_sql_in_the_forecaster_search_matches_only_a_forecaster_of_that_name(
     at.switch_page("app_pages/track_record.py").run()
     at.text_input(key="track_forecaster_search").input(ALWAYS).run()
     no_exception(at)
-    assert at.selectbox(key="track_forecaster").options == [f"{ALWAYS} (1 forecasts)"]
+    assert at.selectbox(key="track_forecaster").options == [f"{ALWAYS} (1 forecast)"]
     for text in (DROP, "%", "_", "' OR 1=1 --"):
         at.text_input(key="track_forecaster_search").input(text).run()
         no_exception(at)

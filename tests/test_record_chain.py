@@ -131,7 +131,7 @@ def test_the_issue_example_is_refused_and_the_score_stays(db_path: Path) -> None
     assert "resolved false on 2026-01-05" in result.err and len(result.error_lines) == 1
     assert dump(db_path) == snapshot
     assert cli_ok("score", "--latest") == before
-    assert "n=1 " in before and "Brier=0.5625" in before
+    assert "n=1 " in before and f"Brier={0.75**2:.3f} " in before  # 75% on what did not happen, to 3 digits
 
 
 def test_a_forecast_after_the_deadline_is_refused_until_an_amendment_moves_it(db_path: Path) -> None:
@@ -228,7 +228,7 @@ def test_show_lists_every_amendment_with_its_date_and_reason(db_path: Path) -> N
     cli_ok("init")
     cli_ok("amend", EHANG, "--target", "12000", "--reason", "eHang raised its goal")
     shown = cli_ok("show", EHANG)
-    assert f"amend {utc_now():%Y-%m-%d}: target 10000.0 → 12000.0 (eHang raised its goal)" in shown
+    assert f"amend {utc_now():%Y-%m-%d}: target 10,000 → 12,000 (eHang raised its goal)" in shown
 
 
 # --- the chain and verify --------------------------------------------------------------------------

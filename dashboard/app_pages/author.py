@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from dashboard import auth, data, review, ui, watch_panel
 from dashboard.forms import empty_if_saved, flash, save, show_flash, text
-from predictions import imports, overview, verdicts
+from predictions import imports, overview, verdicts, words
 from predictions.extract import Candidate, ExtractError
 from predictions.ledger import LedgerError, utc_now
 from predictions.models import (
@@ -128,7 +128,7 @@ def add_claim_form(author_name: str) -> None:
         metric = left.text_input("Metric", key="author_add_metric")
         unit = mid.text_input("Unit", key="author_add_unit")
         comparator = right.selectbox("Comparator", [c.value for c in Comparator], key="author_add_comparator")
-        target = left.number_input("Target", value=None, key="author_add_target")
+        target = left.number_input("Target", value=None, format="%g", key="author_add_target")
         baseline = mid.number_input("Baseline (optional)", value=None, key="author_add_baseline")
         baseline_on = right.date_input("Baseline date", value=None, format="YYYY-MM-DD", key="author_add_baseline_on")
         st.caption("Source (optional):")
@@ -545,11 +545,21 @@ def import_form() -> None:
     bar.progress(1.0, text="done")
     flash(
         "import",
-        f"Imported {name}: {result.claims_added} claims added ({result.claims_existing} already there), "
-        f"{result.forecasts_added} forecasts, {result.observations_added} observations, "
-        f"{result.resolutions_added} resolutions.",
+        f"Imported {name}: {words.count(result.claims_added, 'claim')} added ({result.claims_existing:,} already "
+        f"there), {words.count(result.forecasts_added, 'forecast')}, "
+        f"{words.count(result.observations_added, 'observation')}, "
+        f"{words.count(result.resolutions_added, 'resolution')}.",
     )
     st.rerun()
+
+
+def proposal_words(proposed: int, total: int) -> str:
+    """How many of the claims waiting for a verdict the data proposes an outcome for, as a sentence."""
+    if proposed == 0:
+        return "the data proposes no outcome for any of them."
+    if proposed == total:
+        return "the data proposes an outcome for " + ("it." if total == 1 else f"all {total:,} of them.")
+    return f"the data proposes an outcome for {proposed:,} of them."
 
 
 def verdict_queue() -> None:
@@ -562,8 +572,8 @@ def verdict_queue() -> None:
         return
     proposed = sum(1 for item in queue if item.proposal.outcome is not None)
     st.markdown(
-        f"**{len(queue)} claim{'s' if len(queue) != 1 else ''} need a verdict**, oldest deadline first; "
-        f"the data proposes an outcome for {proposed}. Each saved verdict is an ordinary resolution "
+        f"**{words.count(len(queue), 'claim')} {'needs' if len(queue) == 1 else 'need'} a verdict**, oldest "
+        f"deadline first; {proposal_words(proposed, len(queue))} Each saved verdict is an ordinary resolution "
         "(append-only, undoable) and leaves this list."
     )
     labels = {
@@ -700,7 +710,9 @@ def correction_forms(claim_id: int) -> None:
         )
         target = None
         if row["kind"] == "threshold":
-            target = left.number_input("Target", value=row["target"], key=f"author_amend_target_{claim_id}")
+            target = left.number_input(
+                "Target", value=row["target"], format="%g", key=f"author_amend_target_{claim_id}"
+            )
         tags = right.text_input(
             "Topics (comma-separated)", value=", ".join(row["tags"] or []), key=f"author_amend_tags_{claim_id}"
         )
@@ -714,7 +726,9 @@ def correction_forms(claim_id: int) -> None:
         )
         withdraw = st.form_submit_button("Withdraw", key=f"author_withdraw_submit_{claim_id}")
     show_flash("correct")
-    if withdraw:
+    if withdraw and not (withdraw_reason or "").strip():
+        st.error('Not withdrawn: write why in "Reason (required)" above the Withdraw button.')
+    elif withdraw:
         save(
             lambda: data.withdraw(claim_id, withdraw_reason, int(duplicate_of) if duplicate_of else None),
             lambda _: f"Withdrew claim #{claim_id}.",
@@ -722,6 +736,9 @@ def correction_forms(claim_id: int) -> None:
             clear=("withdraw",),
         )
     if not amend:
+        return
+    if not (reason or "").strip():
+        st.error('Not amended: write why in "Reason (required)" above the button.')
         return
     wanted_tags = [t.strip().lower() for t in (tags or "").split(",") if t.strip()]
     amendment = verdicts.Amendment(
@@ -739,7 +756,7 @@ def correction_forms(claim_id: int) -> None:
         amendment.deadline = deadline if isinstance(deadline, date) else None
     save(
         lambda: data.amend(claim_id, amendment),
-        lambda changes: f"Amended claim #{claim_id}: {', '.join(name.replace('_', ' ') for name in changes)}.",
+        lambda changes: f"Amended claim #{claim_id}: {ui.escape_markdown(words.changes_text(changes))}.",
         where="correct",
         clear=("amend",),
     )

@@ -6,7 +6,7 @@ Opened by the shareable deep link `/?claim=ID`; an unknown or malformed id gets 
 import streamlit as st
 
 from dashboard import charts, data, downloads, ui
-from predictions import overview
+from predictions import overview, words
 from predictions.ledger import UnknownClaimError
 from predictions.numbers import format_number
 from predictions.vocabulary import ORIGIN_LABELS as ORIGINS
@@ -84,7 +84,7 @@ with badge:
     if detail.withdrawal is None:
         st.caption(ui.escape_markdown(data.status_reason(detail)))
 share = ui.claim_url(row["id"], ui.public_address(data.configured_dashboard_url()))
-st.caption(f"Claim #{row['id']} · shareable link (the copy button is at its right):")
+st.caption(f"Claim #{row['id']} · the link to share it:")
 st.code(share, language=None, wrap_lines=True)
 card_button, data_button = st.columns(2, width=360)
 card_button.download_button(
@@ -154,24 +154,16 @@ with right:
 
 trajectory = data.claim_trajectory(detail)
 if trajectory is not None:
-    st.plotly_chart(
-        charts.claim_metric_figure(trajectory, today, current, status),
-        key="claim_metric",
-        config={"displaylogo": False},
-    )
-    if not trajectory.points:
-        st.info("No observations of the metric yet: the projection appears once a value is recorded.")
-    elif not trajectory.has_band:
+    ui.plotly_chart(charts.claim_metric_figure(trajectory, today, current, status), key="claim_metric")
+    if trajectory.points and not trajectory.has_band:
         st.caption("The 95% band around the projection needs at least three observed values.")
 else:
     st.caption("A yes/no claim: there is no metric to chart; the evidence is listed below.")
 
 deadline = detail.view["deadline"]
 if detail.forecasts:
-    st.plotly_chart(
-        charts.confidence_figure(detail.forecasts, today, deadline, current, status),
-        key="claim_confidence",
-        config={"displaylogo": False},
+    ui.plotly_chart(
+        charts.confidence_figure(detail.forecasts, today, deadline, current, status), key="claim_confidence"
     )
 else:
     st.caption("No forecast recorded for this claim yet, so there is no confidence history to chart.")
@@ -184,7 +176,26 @@ else:
         f"{len(detail.observations)} dated facts, newest first, each with its source: the issue's own baseline facts, "
         "evidence gathered after the issue, and what the author recorded."
     )
-    st.dataframe(
+    newest_first = sorted(detail.observations, key=lambda o: (o["observed_on"], o["id"]), reverse=True)
+    # A phone gets each piece of evidence as a short block (the table's source links would be off-screen).
+    ui.only_on_wide_screens("claim_evidence_wide")
+    ui.only_on_narrow_screens("claim_evidence_narrow")
+    with st.container(key="claim_evidence_narrow"):
+        for o in newest_first:
+            with st.container(border=True):
+                value = (
+                    f" · **{format_number(o['value'])}** {ui.escape_markdown(row['unit'] or '')}"
+                    if o["value"] is not None
+                    else ""
+                )
+                st.markdown(f"**{o['observed_on'].isoformat()}**{value}")
+                if o["note"]:
+                    st.markdown(ui.escape_markdown(o["note"]))
+                link = ui.markdown_link("source ↗", o["source_url"])
+                origin = ORIGINS.get(o["origin"] or "recorded", o["origin"])
+                st.caption(ui.escape_markdown(origin) + (f" · {link}" if link else " · no source link"))
+    evidence_table = st.container(key="claim_evidence_wide")
+    evidence_table.dataframe(
         [
             {
                 "observed on": o["observed_on"].isoformat(),
@@ -195,7 +206,7 @@ else:
                 "confidence": o["confidence"],
                 "from": ORIGINS.get(o["origin"] or "recorded", o["origin"]),
             }
-            for o in sorted(detail.observations, key=lambda o: (o["observed_on"], o["id"]), reverse=True)
+            for o in newest_first
         ],
         key="claim_evidence",
         hide_index=True,
@@ -206,7 +217,7 @@ else:
         },
     )
 
-with st.expander(f"Confidence history ({len(detail.forecasts)} forecasts)"):
+with st.expander(f"Confidence history ({words.count(len(detail.forecasts), 'forecast')})"):
     st.dataframe(
         [
             {

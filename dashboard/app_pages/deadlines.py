@@ -13,7 +13,6 @@ from dashboard import data, ui
 from predictions import overview
 
 HORIZONS = [str(days) for days in overview.HORIZONS]
-PHONE_STATEMENT_PX = 240  # statement and probability side by side on a 390 px phone
 
 today = data.today()
 rows = data.claims(today)
@@ -56,7 +55,7 @@ if upcoming:
         total=len(overview.due_within_index(rows, today, days)),
         extra=extra_columns(upcoming),
         column_order=order(False),
-        statement_width=PHONE_STATEMENT_PX,
+        phone_statement_width=ui.PHONE_STATEMENT_PX,
     )
 else:
     st.info(f"No open claim has its deadline between {today.isoformat()} and {days} days from now.")
@@ -71,7 +70,7 @@ if late:
         total=counts["overdue"],
         extra=extra_columns(late, late=True),
         column_order=order(True),
-        statement_width=PHONE_STATEMENT_PX,
+        phone_statement_width=ui.PHONE_STATEMENT_PX,
     )
 else:
     st.success("Nothing is overdue: every claim past its deadline has been resolved.")

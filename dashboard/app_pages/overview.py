@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from dashboard import charts, data, downloads, ui
-from predictions import overview
+from predictions import overview, words
 
 TIMELINE_CLAIMS = 60  # the dated claims with deadlines nearest today
 PHONE_TIMELINE_CLAIMS = 12  # on a phone: the nearest deadlines as a list
@@ -79,16 +79,20 @@ st.caption(
 )
 
 columns = st.columns(6)
-columns[0].metric("Claims", f"{head.claims:,}", help=f"{head.not_checkable} of them have no usable deadline yet")
+columns[0].metric(
+    "Claims",
+    f"{head.claims:,}",
+    help=f"{head.not_checkable:,} of them {'has' if head.not_checkable == 1 else 'have'} no usable deadline yet",
+)
 columns[1].metric("Open", f"{head.open:,}", help="not resolved and not past the deadline")
 columns[2].metric("Due within 90 days", f"{head.due_soon:,}", help=f"open, deadline from {today.isoformat()} on")
 columns[3].metric("Overdue, unresolved", f"{head.overdue:,}", help="deadline passed, no resolution recorded")
 columns[4].metric("Resolved", f"{head.resolved:,}")
 columns[5].metric(
     "Author's Brier score",
-    "–" if author.brier is None else f"{author.brier:.3f}",
+    words.score(author.brier),
     help=(
-        f"over {author.n} scored forecasts on all the author's own claims, whatever the filters "
+        f"over {words.count(author.n, 'scored forecast')} on all the author's own claims, whatever the filters "
         "(0 is perfect, 0.25 is always saying 50%)"
         if author.n
         else "none of the author's own claims is resolved yet"
@@ -97,8 +101,9 @@ columns[5].metric(
 
 if author.n:  # the one figure the filters do not narrow: said plainly, not only in a tooltip
     st.caption(
-        f"The author's Brier score is not filtered: it covers all {author.n:,} scored forecasts on the author's "
-        "own claims."
+        "The author's Brier score is not filtered: it covers "
+        + ("the one scored forecast" if author.n == 1 else f"all {author.n:,} scored forecasts")
+        + " on the author's own claims."
     )
 
 if not len(rows):
@@ -115,12 +120,15 @@ if timeline_rows:
     # deadlines as a list, which stays readable where 60 bars with their labels would not.
     ui.only_on_wide_screens("overview_timeline_wide")
     ui.only_on_narrow_screens("overview_timeline_narrow")
+    undated = words.count(head.undated, "claim") + " without a usable deadline (not checkable yet)"
+    undated_verb = "is" if head.undated == 1 else "are"
     with st.container(key="overview_timeline_wide"):
-        st.plotly_chart(
+        ui.plotly_chart(
             charts.timeline_figure(timeline_rows, today, limit=TIMELINE_CLAIMS, total=head.claims - head.undated),
             key="overview_timeline",
-            config={"displaylogo": False},
         )
+        if head.undated:
+            st.caption(f"{undated} {undated_verb} not on the timeline.")
     with st.container(key="overview_timeline_narrow"):
         st.markdown("**Deadlines nearest today**")
         nearest = sorted(timeline_rows, key=lambda r: abs((date.fromisoformat(str(r["deadline"])) - today).days))
@@ -130,23 +138,32 @@ if timeline_rows:
                 for r in sorted(nearest[:PHONE_TIMELINE_CLAIMS], key=lambda r: str(r["deadline"]))
             )
         )
+        if head.undated:
+            st.caption(f"{undated} {undated_verb} not in this list; the table below has every claim.")
 else:
     st.caption("No claim among these has a usable deadline, so there is no resolution timeline.")
-if head.undated:
-    st.caption(f"{head.undated:,} claims without a usable deadline (not checkable yet) are not on the timeline.")
 
 progress_ids = [int(rows.ids[i]) for i in overview.progress_index(rows, mask, today, overview.PROGRESS_CLAIMS)]
 trajectories = data.trajectories(progress_ids, today)
 if not trajectories:
     st.info("No threshold claim (a metric with a target) among these claims, so there is no progress chart.")
 elif not any(t.points for t in trajectories):
-    st.caption(f"No progress chart: none of the {len(trajectories)} threshold claims here has an observed value yet.")
+    st.caption(
+        "No progress chart: "
+        + (
+            "the one threshold claim here has"
+            if len(trajectories) == 1
+            else f"none of the {len(trajectories)} threshold claims here has"
+        )
+        + " an observed value yet."
+    )
 else:
-    st.plotly_chart(charts.progress_figure(trajectories, today), key="overview_progress", config={"displaylogo": False})
+    ui.plotly_chart(charts.progress_figure(trajectories, today), key="overview_progress")
     waiting = [t for t in trajectories if not t.points]
     if waiting:
         st.caption(
-            f"{len(waiting)} of {len(trajectories)} threshold claims have no observed value yet, so no line: "
+            f"{len(waiting)} of {words.count(len(trajectories), 'threshold claim')} "
+            f"{'has' if len(waiting) == 1 else 'have'} no observed value yet, so no line: "
             + ", ".join(f"#{t.claim_id}" for t in waiting)
             + "."
         )
@@ -168,6 +185,7 @@ ui.claims_table(
         "source",
         "claim",
     ],
+    phone_statement_width=ui.PHONE_STATEMENT_PX,
 )
 st.download_button(
     "Download the ledger (CSV)",

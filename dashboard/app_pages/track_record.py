@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import charts, data, downloads, ui
-from predictions import scoring
+from predictions import scoring, words
 from predictions.scoring import Score
 
 SCOPES = {"author": "The author's own claims", "all": "Every scored forecast"}
@@ -15,15 +15,20 @@ def headline(score: Score) -> None:
     in_calibration = sum(b.n for b in score.calibration)
     columns = st.columns(4)
     columns[0].metric("Scored forecasts", f"{score.n:,}", help="forecasts on claims resolved true, false or partial")
-    columns[1].metric(
-        "Brier score", "–" if score.brier is None else f"{score.brier:.3f}", help="0 is perfect; always 50% scores 0.25"
-    )
+    columns[1].metric("Brier score", words.score(score.brier), help="0 is perfect; always 50% scores 0.25")
     columns[2].metric(
         "Log score",
-        "–" if score.log_score is None else f"{score.log_score:.3f}",
+        words.score(score.log_score),
         help="mean of ln(probability given to what happened); 0 is perfect, higher is better",
     )
-    columns[3].metric("In calibration", f"{in_calibration:,}", help="scored forecasts whose deadline has passed")
+    columns[3].metric(
+        "Past their deadline",
+        f"{in_calibration:,} of {score.n:,}",
+        help=(
+            "the scored forecasts whose deadline has passed: only these are in the calibration chart, so a claim "
+            "that came true early does not make the record look better calibrated than it is"
+        ),
+    )
 
 
 def breakdown_table(by: dict[str, Score], label: str, key: str) -> None:
@@ -76,20 +81,15 @@ history = data.score_history(attribution=attribution)
 left, right = st.columns(2, gap="large")
 with left:
     if any(b.n for b in score.calibration):
-        st.plotly_chart(
+        ui.plotly_chart(
             charts.calibration_figure(score.calibration, folded, f"Calibration ({SCOPES[scope].lower()}, {view})"),
             key="track_calibration_chart",
-            config={"displaylogo": False},
         )
     else:
         st.caption("No calibration chart: no scored claim has reached its deadline yet.")
 with right:
     if history:
-        st.plotly_chart(
-            charts.score_history_figure(history, "Brier score over time"),
-            key="track_history_chart",
-            config={"displaylogo": False},
-        )
+        ui.plotly_chart(charts.score_history_figure(history, "Brier score over time"), key="track_history_chart")
     else:
         st.caption("No Brier score over time: nothing is resolved and scored yet.")
 
@@ -101,7 +101,7 @@ for tab, (label, grouping) in zip(tabs, BREAKDOWNS.items(), strict=True):
         if not by:
             st.info(f"Nothing scored yet, so no breakdown by {label}.")
             continue
-        st.plotly_chart(charts.breakdown_figure(by, label), key=f"track_by_{label}", config={"displaylogo": False})
+        ui.plotly_chart(charts.breakdown_figure(by, label), key=f"track_by_{label}")
         breakdown_table(by, label, key=f"track_table_{label}")
 
 with st.expander("How the scores are counted"):
@@ -135,7 +135,7 @@ else:
         "Forecaster (most forecasts first)",
         list(counts),
         index=None,
-        format_func=lambda name: f"{name} ({counts[name]:,} forecasts)",
+        format_func=lambda name: f"{name} ({words.count(counts[name], 'forecast')})",
         placeholder="Choose a forecaster to see their record",
         key="track_forecaster",
     )
@@ -149,19 +149,17 @@ else:
         else:
             left, right = st.columns(2, gap="large")
             with left:
-                st.plotly_chart(
+                ui.plotly_chart(
                     charts.calibration_figure(
                         theirs.calibration, folded, f"Calibration of {charts.plot_text(forecaster, 40)}"
                     ),
                     key="track_forecaster_calibration",
-                    config={"displaylogo": False},
                 )
             with right:
-                st.plotly_chart(
+                ui.plotly_chart(
                     charts.score_history_figure(
                         data.score_history(forecaster=forecaster),
                         f"Brier score of {charts.plot_text(forecaster, 40)} over time",
                     ),
                     key="track_forecaster_history",
-                    config={"displaylogo": False},
                 )
