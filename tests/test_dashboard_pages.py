@@ -320,7 +320,7 @@ def test_track_record_folded_view_and_scope_come_from_the_url(rich_db: Rich) -> 
     at.switch_page("app_pages/track_record.py").run()
     no_exception(at)
     calibration = figures(at)[0]
-    assert calibration["layout"]["xaxis"]["range"][0] == 48
+    assert calibration["layout"]["xaxis"]["range"][0] == 50 - charts.CALIBRATION_PAD  # the folded view starts at 50%
     assert metrics(at)["Scored forecasts"] == str(ledger.track_record(path).n)
 
 
