@@ -309,7 +309,16 @@ def child_apptest(spec: dict[str, Any]) -> dict[str, Any]:
         if at.exception:
             problems.append(f"{page}: " + "; ".join(str(e.value)[:300] for e in at.exception))
         specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-        titles = [str(s.get("layout", {}).get("title", {}).get("text", "")) for s in specs]
+        # a page shows a chart's title as a heading above it and keeps it in the figure's meta
+        # (dashboard.charts.title_apart); a figure drawn with its own title has it in layout.title
+        titles = [
+            str(
+                ((s.get("layout") or {}).get("meta") or {}).get("title")
+                or ((s.get("layout") or {}).get("title") or {}).get("text")
+                or ""
+            )
+            for s in specs
+        ]
         shown = {  # each page's own mark, so that a measurement is of the page it names
             "overview": bool(at.title) and at.title[0].value == "Trend Prediction Tracker",
             "claim": "Confidence history" in titles,

@@ -35,6 +35,7 @@ from predictions import cli, imports
 from predictions.imports import archive as archive_io
 from predictions.imports import fatebook, predictionbook
 from predictions.scoring import LOG_CLIP, WILSON_Z
+from predictions.words import count
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -627,7 +628,7 @@ def test_fatebook_export_imports_one_claim_per_question_and_option(
         for r in rows
     )
     assert any("\n" in (c[4] or "") for c in claims.values())
-    assert f"{len(questions)} claims added" in out and f"{len(rows)} forecasts" in out
+    assert f"{count(len(questions), 'claim')} added" in out and count(len(rows), "forecast") in out
 
 
 def test_fatebook_scores_match_a_computation_over_the_export(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -778,7 +779,7 @@ def test_a_fatebook_export_as_fatebook_writes_it_imports(db_path: Path, capsys: 
          fatebook_time(r["Forecast created at"]))
         for r in rows
     )  # fmt: skip
-    assert f"8 claims added (0 already there), {len(rows)} forecasts, 6 resolutions" in out
+    assert f"8 claims added (0 already there), {count(len(rows), 'forecast')}, 6 resolutions" in out
     again = run_cli(capsys, "import", FATEBOOK_EXPORT, "--format", "fatebook", "--db", db_path)
     assert again[0] == 0 and "0 claims added (8 already there), 0 forecasts, 0 resolutions" in again[1]
 
@@ -864,7 +865,9 @@ def test_the_whole_archive_survives_a_json_round_trip(
     code, out, err = run_cli(capsys, "import", exported, "--format", "json", "--db", copy)
     assert code == 0, err
     counts = table_counts(archive.db)
-    assert f"{counts['claims']} claims added (0 already there), {counts['forecasts']} forecasts" in out
+    assert (
+        f"{count(counts['claims'], 'claim')} added (0 already there), {count(counts['forecasts'], 'forecast')}" in out
+    )
     assert table_counts(copy) == counts
     assert score_json(capsys, copy, "--by", "forecaster") == score_json(capsys, archive.db, "--by", "forecaster")
 

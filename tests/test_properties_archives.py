@@ -39,7 +39,8 @@ HALF = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 SUMMARY = re.compile(
-    r"^imported .*: (\d+) claims added \((\d+) already there\), (\d+) forecasts, (\d+) resolutions$", re.M
+    r"^imported .*: ([\d,]+) claims? added \(([\d,]+) already there\), ([\d,]+) forecasts?, ([\d,]+) resolutions?$",
+    re.M,
 )
 
 # --- building blocks ----------------------------------------------------------------------------------
@@ -155,7 +156,7 @@ def import_once(source: Path, fmt: str, db: Path) -> tuple[int, str, str]:
 def counts(out: str) -> tuple[int, int, int, int]:
     match = SUMMARY.search(out)
     assert match, out
-    added, existing, forecasts, resolutions = (int(g) for g in match.groups())
+    added, existing, forecasts, resolutions = (int(g.replace(",", "")) for g in match.groups())  # "1,234"
     return added, existing, forecasts, resolutions
 
 
