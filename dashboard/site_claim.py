@@ -241,8 +241,8 @@ def claim_page(
                     [
                         h.esc(f"{a['created_at']:%Y-%m-%d}"),
                         h.esc(name.replace("_", " ")),
-                        h.esc(_plain(change["from"])),
-                        h.esc(_plain(change["to"])),
+                        h.esc(words.value_text(change["from"])),
+                        h.esc(words.value_text(change["to"])),
                         h.esc(a["reason"]),
                     ]
                     for a in amended
@@ -285,16 +285,6 @@ def claim_page(
             "twitter:image": meta["og:image"],
         }
     return "\n".join(parts), meta
-
-
-def _plain(value: object) -> str:
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value) or "–"
-    if isinstance(value, float | int) and not isinstance(value, bool):
-        return format_number(value)
-    return str(value)
 
 
 def _card_alt(row: Mapping[str, Any], latest: Mapping[str, Any] | None) -> str:

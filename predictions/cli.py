@@ -300,7 +300,7 @@ def cmd_forecast(args: argparse.Namespace, settings: Settings) -> int:
     )
     ledger.add_forecast(settings.db, args.id, forecast)
     backfilled = ""
-    if forecast.made_at < ledger.utc_now() - ledger.queries.BACKFILL_GRACE:
+    if ledger.queries.forecast_entry(forecast.made_at, ledger.utc_now()) == "backfilled":
         backfilled = f" (dated {forecast.made_at:%Y-%m-%d}, recorded today: kept as backfilled, never scored)"
     print(f"recorded {forecast.forecaster}'s forecast {forecast.probability:.0%} on claim {args.id}{backfilled}")
     return 0

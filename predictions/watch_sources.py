@@ -293,6 +293,8 @@ def allow_fetches() -> None:
 
 
 class _HTTPConnection(http.client.HTTPConnection):
+    """A connection whose sockets the fetch's deadline can shut (each read's timeout is the time left)."""
+
     def __init__(self, host: str, *, deadline: _Deadline, **options: Any) -> None:
         options["timeout"] = deadline.socket_timeout()
         super().__init__(host, **options)
@@ -303,15 +305,8 @@ class _HTTPConnection(http.client.HTTPConnection):
         self._deadline.register(self.sock)
 
 
-class _HTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host: str, *, deadline: _Deadline, **options: Any) -> None:
-        options["timeout"] = deadline.socket_timeout()
-        super().__init__(host, **options)
-        self._deadline = deadline
-
-    def connect(self) -> None:
-        super().connect()
-        self._deadline.register(self.sock)
+class _HTTPSConnection(_HTTPConnection, http.client.HTTPSConnection):
+    """The same over TLS: HTTPSConnection.connect wraps the socket, then the deadline registers it."""
 
 
 class _DeadlineHTTP(urllib.request.HTTPHandler):
