@@ -149,7 +149,7 @@ def browser_times(site: Path, db: Path, repeat: int, work: Path) -> dict[str, An
 def card_drawer(db: Path, folder: Path) -> Callable[[], object]:
     """Drawing every seed claim's card as a publish draws them (one CardPainter) into `folder`; the
     figures are made beforehand, so only the drawing is timed."""
-    from dashboard import cards
+    from dashboard.render import cards
     from predictions import ledger
 
     figures = {

@@ -146,24 +146,6 @@ def ledger_counts(path: Path) -> dict[str, int]:
         con.close()
 
 
-def busiest_claim(path: Path) -> int:
-    """The claim page's subject: the claim with the most observations (else forecasts), lowest id first."""
-    import duckdb
-
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        for table in ("observations", "forecasts"):
-            row = con.execute(
-                f"SELECT claim_id FROM {table} GROUP BY claim_id ORDER BY count(*) DESC, claim_id LIMIT 1"
-            ).fetchone()
-            if row:
-                return int(row[0])
-        row = con.execute("SELECT min(id) FROM claims").fetchone()
-        return int(row[0]) if row and row[0] is not None else 1
-    finally:
-        con.close()
-
-
 # --- children: each runs in a fresh interpreter and writes JSON ------------------------------------
 
 
@@ -208,7 +190,7 @@ def child_pages(spec: dict[str, Any]) -> dict[str, Any]:
         for name, job in jobs.items():
             seconds, values[name] = timed(job)
             samples[name].append(seconds)
-            if name.endswith(".page"):  # of which building the figures with dashboard/charts.py
+            if name.endswith(".page"):  # of which building the figures with dashboard/render/charts.py
                 figures[name.replace(".page", ".figures")].append(values[name]["figures_s"])
     samples.update(figures)
     # Warm: the same pages through dashboard/data.py once its caches hold this database version.
@@ -310,7 +292,7 @@ def child_apptest(spec: dict[str, Any]) -> dict[str, Any]:
             problems.append(f"{page}: " + "; ".join(str(e.value)[:300] for e in at.exception))
         specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
         # a page shows a chart's title as a heading above it and keeps it in the figure's meta
-        # (dashboard.charts.title_apart); a figure drawn with its own title has it in layout.title
+        # (dashboard.render.charts.title_apart); a figure drawn with its own title has it in layout.title
         titles = [
             str(
                 ((s.get("layout") or {}).get("meta") or {}).get("title")
@@ -754,7 +736,7 @@ def size_run(
     parts: Sequence[str] = PARTS,
     profile: bool = False,
 ) -> dict[str, Any]:
-    claim_id = busiest_claim(path)
+    claim_id = workloads.busiest_claim(path)
     spec = {"db": str(path), "repeat": repeat, "claim_id": claim_id, "today": TODAY.isoformat()}
     result: dict[str, Any] = {"ledger": ledger_counts(path), "claim_id": claim_id, "timings": {}, "memory": {}}
     log(f"  pages ({repeat} repetitions)")

@@ -280,7 +280,7 @@ def page_times(browser: Any, url: str, repeat: int) -> dict[str, Any]:
 def pages(ledgers: dict[str, Path], page_repeat: int, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
-    from bench.run import busiest_claim
+    from bench.workloads import busiest_claim
 
     out: dict[str, Any] = {}
     with sync_playwright() as playwright:

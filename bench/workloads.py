@@ -2,7 +2,7 @@
 
 Page work replicates the page scripts in dashboard/app_pages/ call for call, with the library
 functions the cached wrappers of dashboard/data.py call (so nothing is cached), including building
-each figure with dashboard/charts.py. Every function returns the figures it computed, so the runner
+each figure with dashboard/render/charts.py. Every function returns the figures it computed, so the runner
 can check that the page, the SQL floor and pandas agree before it compares their times.
 
 The floor is what this engine needs for the same numbers: the SQL a person would write for each
@@ -62,7 +62,7 @@ def _points(figure: Any) -> int:
     return figure_points(figure.to_plotly_json())
 
 
-_DRAWING = [0.0]  # seconds spent in dashboard/charts.py by the page function running
+_DRAWING = [0.0]  # seconds spent in dashboard/render/charts.py by the page function running
 
 
 def _drawn(build: Any, *args: Any, **kwargs: Any) -> Any:
@@ -193,7 +193,8 @@ class DashboardCalls(LibraryCalls):
 
 def overview_page(calls: LibraryCalls) -> dict[str, Any]:
     """dashboard/app_pages/overview.py without filters."""
-    from dashboard import charts, ui
+    from dashboard import ui
+    from dashboard.render import charts
     from predictions import overview
 
     _DRAWING[0] = 0.0
@@ -238,8 +239,9 @@ def overview_page(calls: LibraryCalls) -> dict[str, Any]:
 
 def claim_page(calls: LibraryCalls, claim_id: int) -> dict[str, Any]:
     """dashboard/app_pages/claim.py for one claim id."""
-    from dashboard import charts, ui
+    from dashboard import ui
     from dashboard.data import last_forecast_brier
+    from dashboard.render import charts
     from predictions import ledger, overview, verdicts
 
     _DRAWING[0] = 0.0
@@ -293,7 +295,7 @@ def track_record_page(calls: LibraryCalls, *, pick_largest: bool = False) -> dic
     """dashboard/app_pages/track_record.py with its defaults: the author's record, unfolded, the
     three breakdown tabs (all of them run) and the forecaster list; with `pick_largest`, the reader
     then picks the forecaster with the most forecasts (the page reads nobody's record unasked)."""
-    from dashboard import charts
+    from dashboard.render import charts
 
     _DRAWING[0] = 0.0
     attribution, folded = "author", False
@@ -735,3 +737,21 @@ def close(a: float | None, b: float | None, rel: float = 1e-9) -> bool:
     if a is None or b is None:
         return a is None and b is None
     return math.isclose(a, b, rel_tol=rel, abs_tol=1e-12)
+
+
+def busiest_claim(path: Path) -> int:
+    """The claim page's subject: the claim with the most observations (else forecasts), lowest id first."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        for table in ("observations", "forecasts"):
+            row = con.execute(
+                f"SELECT claim_id FROM {table} GROUP BY claim_id ORDER BY count(*) DESC, claim_id LIMIT 1"
+            ).fetchone()
+            if row:
+                return int(row[0])
+        row = con.execute("SELECT min(id) FROM claims").fetchone()
+        return int(row[0]) if row and row[0] is not None else 1
+    finally:
+        con.close()

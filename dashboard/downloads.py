@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from dashboard import cards, site_data
+from dashboard.render import cards
+from dashboard.site import data_files
 from predictions import ledger
 from predictions.exports import export_ledger
 
@@ -29,7 +30,7 @@ def claim_card(db_path: Path, claim_id: int, today: date) -> Callable[[], bytes]
 
 
 def claim_json(db_path: Path, claim_id: int, today: date) -> Callable[[], str]:
-    return lambda: site_data.claim_document(db_path, claim_id, today)
+    return lambda: data_files.claim_document(db_path, claim_id, today)
 
 
 def ledger_csv(db_path: Path) -> Callable[[], bytes]:

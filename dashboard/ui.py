@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from dashboard.charts import status_colour, status_text_colour, title_apart
+from dashboard.render.charts import status_colour, status_text_colour, title_apart
 from predictions import words
 from predictions.models import describe_validation_error
 from predictions.overview import parse_iso_date, source_label

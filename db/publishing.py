@@ -1,7 +1,7 @@
 """Named SQL for the static site (`predictions publish`): everything its claim pages show, read in a few
 statements of one unit of work instead of several per claim (18,670 claims of an archive are 18,670
 pages). Rows come out ordered by claim, each claim's rows in the order the one-claim reads give them
-(db.queries.observations_for, forecasts_for, resolutions_for; db.evidence.amendments_for).
+(db.queries.observations_for, forecasts_for, resolutions_for; db.amendments.amendments_for).
 """
 
 from __future__ import annotations

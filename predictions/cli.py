@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from predictions.errors import PredictionsError, first_line
-from predictions.numbers import format_number, parse_probability
+from predictions.quantities import format_number, parse_probability
 from predictions.vocabulary import Attribution, ClaimKind, Comparator, ForecastBasis, Precision
 from predictions.words import changes_text, count
 from predictions.words import score as score_text
@@ -604,10 +604,10 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_calendar(args: argparse.Namespace, settings: Settings) -> int:
-    from predictions import calendar
+    from predictions import ical_feed
 
     skipped: list[int] = []
-    count = calendar.write_calendar(settings, args.output, skipped)
+    count = ical_feed.write_calendar(settings, args.output, skipped)
     left_out = f" ({len(skipped)} left out: claims {', '.join(map(str, skipped))})" if skipped else ""
     print(f"wrote {count} deadlines to {args.output}{left_out}")
     return 0

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 import db
-from db import evidence, queries
+from db import amendments as amendments_sql
+from db import queries
 
 # What reads claims one by one (`predictions list`, `show`, a reminder sweep) loads neither numpy nor
 # pydantic: the models, the columnar reads and the scores are imported by the functions that use them.
@@ -163,7 +164,7 @@ def require_changeable(con: duckdb.DuckDBPyConnection, claim_id: int) -> None:
     """The claim exists and is not withdrawn: a withdrawn claim takes no forecast, observation,
     resolution, amendment or second withdrawal."""
     _require_claim(con, claim_id)
-    withdrawal = evidence.withdrawal_of(con, claim_id)
+    withdrawal = amendments_sql.withdrawal_of(con, claim_id)
     if withdrawal is not None:
         raise WithdrawnClaimError(claim_id, withdrawal)
 
@@ -376,7 +377,7 @@ def get_claim(path: Path, claim_id: int, today: date | None = None) -> ClaimDeta
         observations = queries.observations_for(con, claim_id)
         forecasts = queries.forecasts_for(con, claim_id)
         resolutions = queries.resolutions_for(con, claim_id)
-        amendments = evidence.amendments_for(con, claim_id)
+        amendments = amendments_sql.amendments_for(con, claim_id)
     detail = claim_detail(row, observations, forecasts, resolutions, today)
     detail.amendments = amendments
     return detail

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from predictions.numbers import check_value
+from predictions.quantities import check_value
 from predictions.vocabulary import (
     CLAIM_FIELDS,
     Attribution,
@@ -180,7 +180,8 @@ class ClaimIn(Model):
         return self.deadline is not None
 
 
-# CLAIM_FIELDS (from predictions.vocabulary) names ClaimIn's fields in order: tests/test_models.py holds them equal.
+# CLAIM_FIELDS (from predictions.vocabulary) names ClaimIn's fields in order (held equal by
+# tests/predictions/test_models.py).
 
 
 def claim_fields_of(model: BaseModel, *, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:

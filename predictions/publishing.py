@@ -1,7 +1,7 @@
 """`predictions publish` and `predictions card`: the static site and claim cards, through plugins.
 
 The site and the cards are drawn with the dashboard's Plotly figures, so they live on the dashboard's
-side (dashboard/publish.py, dashboard/cards.py). This module finds them as the scorecard finds its
+side (dashboard/site/publish.py, dashboard/render/cards.py). This module finds them as the scorecard finds its
 chart renderer: through the entry point group `predictions.chart_renderers` (names `site` and `card`),
 so the `predictions` package never imports plotly or the dashboard.
 """

@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any
 from db import reminders as sql
 from db.queries import claim_count
 from predictions.ledger import LedgerError, reading, utc_now, writing
-from predictions.numbers import format_number
 from predictions.progress import Status, claim_status, share_of_target, summary_projection
+from predictions.quantities import format_number
 from predictions.redaction import redact
 
 # `remind once` with nothing new to send loads no numpy (a small ledger is planned claim by claim), no

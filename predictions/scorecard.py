@@ -7,7 +7,7 @@ writes PNG and SVG images of the calibration chart, the progress chart (threshol
 their targets, as on the dashboard) and the running Brier score by resolution date.
 
 Charts are drawn by a plugin found through the entry point group `predictions.chart_renderers`
-(name `scorecard`; the project registers `dashboard.static_charts:render_scorecard_charts`), so this
+(name `scorecard`; the project registers `dashboard.render.static_charts:render_scorecard_charts`), so this
 package never imports plotly or the dashboard. The renderer is called as
 `renderer(data: dict, directory: Path) -> list[Path]` with plain JSON-able data (see `chart_data`).
 
@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from db import amendments as amendments_sql
 from db import chain, queries
-from db import evidence as evidence_sql
 from db.chain import Head
 from predictions.ledger import LedgerError, reading, scored_table_from
 from predictions.scoring import (
@@ -124,7 +124,7 @@ def compute_scorecard(
     with reading(db_path) as con:
         table = scored_table_from(con, latest=latest, attribution=attribution, forecaster=forecaster)
         resolved = queries.resolved_between(con, since, today, attribution=attribution, forecaster=forecaster)
-        amended = evidence_sql.amended_claim_ids(con)
+        amended = amendments_sql.amended_claim_ids(con)
         due = queries.open_claims_due(con, today, due_until, attribution=attribution, forecaster=forecaster)
         record = chain.head(con)
         entries = queries.forecast_entries(con, attribution=attribution, forecaster=forecaster)

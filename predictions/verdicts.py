@@ -15,12 +15,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from db import amendments as amendments_sql
 from db import evidence as evidence_sql
 from db import queries
 from db import watches as watches_sql
 from predictions.ledger import LedgerError, UnknownClaimError, reading, require_changeable, writing
-from predictions.numbers import format_number
 from predictions.progress import Projection, Status, meets
+from predictions.quantities import format_number
 from predictions.vocabulary import Precision
 
 _COMPARATOR_WORDS = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than"}
@@ -266,7 +267,7 @@ class Amendment:
 
     def requested(self) -> dict[str, Any]:
         wanted: dict[str, Any] = {}
-        for name in evidence_sql.AMENDABLE:
+        for name in amendments_sql.AMENDABLE:
             value = getattr(self, name)
             if value is not None:
                 wanted[name] = value.value if isinstance(value, Precision) else value
@@ -294,7 +295,7 @@ def amend(path: Path, claim_id: int, amendment: Amendment) -> dict[str, tuple[An
         )
     with writing(path, create=False) as con:
         require_changeable(con, claim_id)
-        current = evidence_sql.claim_fields(con, claim_id)
+        current = amendments_sql.claim_fields(con, claim_id)
         if current is None:
             raise UnknownClaimError(claim_id)
         if "target" in wanted and current["kind"] != "threshold":
@@ -321,7 +322,7 @@ def amend(path: Path, claim_id: int, amendment: Amendment) -> dict[str, tuple[An
         }
         if not changes:
             raise LedgerError(f"claim {claim_id} already reads that way: nothing to amend")
-        evidence_sql.record_amendment(con, claim_id, changes, reason)
+        amendments_sql.record_amendment(con, claim_id, changes, reason)
     return changes
 
 
@@ -333,12 +334,12 @@ def withdraw(path: Path, claim_id: int, reason: str, duplicate_of: int | None = 
         if duplicate_of is not None:
             if duplicate_of == claim_id:
                 raise LedgerError("a claim cannot be a duplicate of itself")
-            other = evidence_sql.claim_fields(con, duplicate_of)
+            other = amendments_sql.claim_fields(con, duplicate_of)
             if other is None:
                 raise LedgerError(f"--duplicate-of: no claim with id {duplicate_of}")
             if other["withdrawn"]:
                 raise LedgerError(f"--duplicate-of: claim {duplicate_of} is withdrawn itself")
-        evidence_sql.record_withdrawal(con, claim_id, reason, duplicate_of)
+        amendments_sql.record_withdrawal(con, claim_id, reason, duplicate_of)
 
 
 def reinstate(path: Path, claim_id: int, reason: str) -> None:
@@ -346,13 +347,13 @@ def reinstate(path: Path, claim_id: int, reason: str) -> None:
     list, score and reminder."""
     reason = _reason(reason)
     with writing(path, create=False) as con:
-        if evidence_sql.claim_fields(con, claim_id) is None:
+        if amendments_sql.claim_fields(con, claim_id) is None:
             raise UnknownClaimError(claim_id)
-        if evidence_sql.withdrawal_of(con, claim_id) is None:
+        if amendments_sql.withdrawal_of(con, claim_id) is None:
             raise LedgerError(f"claim {claim_id} is not withdrawn: nothing to undo")
-        evidence_sql.record_reinstatement(con, claim_id, reason)
+        amendments_sql.record_reinstatement(con, claim_id, reason)
 
 
 def amendments(path: Path, claim_id: int) -> list[dict[str, Any]]:
     with reading(path, few_rows=True) as con:
-        return evidence_sql.amendments_for(con, claim_id)
+        return amendments_sql.amendments_for(con, claim_id)

@@ -80,7 +80,7 @@ ORIGIN_LABELS = {
 
 # The claim's fields, once, in the order of a claim's JSON: every other list of them (ClaimIn's, the
 # seed's, an extracted candidate's, the claims table's columns in db.queries) is held equal to it by a
-# test (tests/test_models.py). Here, not derived from ClaimIn, so that `predictions list` needs no pydantic.
+# test (tests/predictions/test_models.py). Here, not derived from ClaimIn, so that `predictions list` needs no pydantic.
 CLAIM_FIELDS: tuple[str, ...] = (
     "statement", "quote", "claimant", "attribution", "kind", "made_on", "deadline", "deadline_precision",
     "deadline_text", "resolution_criteria", "tags", "metric", "unit", "comparator", "target", "baseline",

@@ -38,7 +38,7 @@ from datetime import date
 from typing import Any, cast
 
 from predictions.errors import PredictionsError
-from predictions.numbers import MAX_ABS_VALUE
+from predictions.quantities import MAX_ABS_VALUE
 from predictions.redaction import MASK, redact
 from predictions.timestamps import parse_date_time
 
@@ -453,7 +453,7 @@ def parse_value(text: object, where: str) -> float | None:
             raise SourceError(f"{where}: value {str(text)[:60]!r} is not a number") from None
     if not math.isfinite(number):
         raise SourceError(f"{where}: value {str(text)[:60]!r} is not a finite number")
-    if abs(number) > MAX_ABS_VALUE:  # the ledger's bound on a value (predictions.numbers)
+    if abs(number) > MAX_ABS_VALUE:  # the ledger's bound on a value (predictions.quantities)
         raise SourceError(f"{where}: value {str(text)[:60]!r} is outside ±1e15, the largest magnitude a value may have")
     return number
 

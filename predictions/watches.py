@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from db import watches as sql
 from predictions import watch_sources as sources
 from predictions.ledger import LedgerError, UnknownClaimError, reading, utc_now, writing
-from predictions.numbers import format_number
+from predictions.quantities import format_number
 from predictions.settings import Settings
 
 log = logging.getLogger("predictions.watches")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from predictions.numbers import format_number
+from predictions.quantities import format_number
 
 SCORE_DIGITS = 3  # Brier and log scores, on every page and in every command
 

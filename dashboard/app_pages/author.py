@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from dashboard import auth, data, review, ui, watch_panel
+from dashboard import auth, data, issue_review, ui, watch_panel
 from dashboard.forms import empty_if_saved, flash, save, show_flash, text
 from predictions import imports, overview, verdicts, words
 from predictions.extract import Candidate, ExtractError
@@ -37,7 +37,7 @@ from predictions.models import (
     ResolutionIn,
     Source,
 )
-from predictions.numbers import format_number
+from predictions.quantities import format_number
 
 TAB = "author_tab"  # the selected tab, kept across saves and reruns
 TABS = (  # fixed labels: a label that changed (a count in it) would reset the selection
@@ -220,33 +220,33 @@ def read_new_issue(author_name: str) -> None:
     """Extract the issue's candidates into the session (nothing is written), replacing any earlier review."""
     upload = st.session_state.get("review_upload")
     try:
-        source = review.issue_source(
+        source = issue_review.issue_source(
             st.session_state.get("review_title"),
             st.session_state.get("review_date"),
             st.session_state.get("review_url"),
             author_name,
         )
-        text = review.issue_text(
+        text = issue_review.issue_text(
             st.session_state.get("review_text"),
             upload.name if upload is not None else None,
             upload.getvalue() if upload is not None else None,
         )
-    except review.IssueError as error:
+    except issue_review.IssueError as error:
         st.error(ui.escape_markdown(f"Cannot extract: {error}."))
         return
     with st.spinner("Reading the issue and comparing it with the stored claims…"):
-        candidates = review.extract(text, source, author_name)
-        duplicates = review.duplicate_of(candidates, review.stored_claims(data.claims()))
+        candidates = issue_review.extract(text, source, author_name)
+        duplicates = issue_review.duplicate_of(candidates, issue_review.stored_claims(data.claims()))
     for key in REVIEW_STATE:
         st.session_state.pop(key, None)
     st.session_state["review_candidates"] = candidates
-    st.session_state["review_rows"] = review.editor_rows(candidates, duplicates)
+    st.session_state["review_rows"] = issue_review.editor_rows(candidates, duplicates)
     st.session_state["review_source"] = source
 
 
 def candidates_editor(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The candidates as an editable table (text shown as typed: the editor never renders HTML)."""
-    frame = pd.DataFrame(rows, columns=list(review.COLUMNS), index=pd.RangeIndex(1, len(rows) + 1, name="row"))
+    frame = pd.DataFrame(rows, columns=list(issue_review.COLUMNS), index=pd.RangeIndex(1, len(rows) + 1, name="row"))
     frame["target"] = frame["target"].astype("float64")
     frame["probability"] = frame["probability"].astype("float64")
     column = st.column_config
@@ -255,8 +255,8 @@ def candidates_editor(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         key="review_editor",
         num_rows="fixed",
         height=min(35 * (len(rows) + 1) + 3, 700),
-        disabled=list(review.READ_ONLY),
-        column_order=list(review.COLUMNS),
+        disabled=list(issue_review.READ_ONLY),
+        column_order=list(issue_review.COLUMNS),
         column_config={
             "accept": column.CheckboxColumn("accept", help="Save this candidate as a claim", width="small"),
             "statement": column.TextColumn("statement", help="The checkable form of the claim", width="large"),
@@ -264,8 +264,8 @@ def candidates_editor(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "attribution": column.SelectboxColumn("attribution", options=[a.value for a in Attribution]),
             "kind": column.SelectboxColumn("kind", options=[k.value for k in ClaimKind], width="small"),
             "deadline": column.DateColumn("deadline", format="YYYY-MM-DD", help="Empty: not checkable yet"),
-            review.PHRASE: column.TextColumn(
-                review.PHRASE, help="The words the deadline was read from (and where, if not in the sentence)"
+            issue_review.PHRASE: column.TextColumn(
+                issue_review.PHRASE, help="The words the deadline was read from (and where, if not in the sentence)"
             ),
             "precision": column.SelectboxColumn("precision", options=[p.value for p in Precision], width="small"),
             "metric": column.TextColumn("metric", help="Threshold claims: what is measured"),
@@ -289,13 +289,13 @@ def save_review(candidates: list[Candidate], rows: list[dict[str, Any]], author_
     """Validate every accepted row; save them all in one transaction, or nothing with one line per problem."""
     extracted: Source = st.session_state["review_source"]
     try:
-        source = review.issue_source(
+        source = issue_review.issue_source(
             st.session_state.get("review_title"),
             st.session_state.get("review_date"),
             st.session_state.get("review_url"),
             author_name,
         )
-    except review.IssueError as error:
+    except issue_review.IssueError as error:
         st.error(ui.escape_markdown(f"Nothing saved: {error}."))
         return
     if source.published_on != extracted.published_on:
@@ -306,13 +306,13 @@ def save_review(candidates: list[Candidate], rows: list[dict[str, Any]], author_
             )
         )
         return
-    checked = review.review_rows(candidates, rows)
+    checked = issue_review.review_rows(candidates, rows)
     if checked.problems:
         st.error(f"Nothing saved: {len(checked.problems)} problem(s) in the accepted rows.")
         st.dataframe([{"problem": line} for line in checked.problems], key="review_problems", hide_index=True)
         return
     try:
-        result = review.save(source, checked.accepted)
+        result = issue_review.save(source, checked.accepted)
     except (ExtractError, LedgerError) as error:
         st.error(ui.escape_markdown(f"Nothing saved: {error}"))
         return
@@ -337,9 +337,12 @@ def new_issue_form(author_name: str) -> None:
     left.text_input("Issue title", key="review_title")
     mid.date_input("Issue date", value=None, format="YYYY-MM-DD", key="review_date")
     right.text_input("Issue URL (optional)", key="review_url", placeholder="https://…")
-    st.text_area("Paste the issue", key="review_text", height=200, max_chars=review.MAX_ISSUE_CHARS)
-    st.file_uploader("…or upload it (an upload is read instead of the pasted text)", type=list(review.ISSUE_TYPES),
-                     key="review_upload")  # fmt: skip
+    st.text_area("Paste the issue", key="review_text", height=200, max_chars=issue_review.MAX_ISSUE_CHARS)
+    st.file_uploader(
+        "…or upload it (an upload is read instead of the pasted text)",
+        type=list(issue_review.ISSUE_TYPES),
+        key="review_upload",
+    )
     if st.button("Extract claims", key="review_extract"):
         read_new_issue(author_name)
     show_flash("review")
@@ -358,7 +361,7 @@ def new_issue_form(author_name: str) -> None:
         + (f" {repeats} repeat a stored claim (see “duplicate of”) and are not accepted by default." if repeats else "")
     )
     edited = candidates_editor(rows)
-    accepted = review.accepted_count(edited)
+    accepted = issue_review.accepted_count(edited)
     label = f"Save {accepted} accepted claim{'s' if accepted != 1 else ''}"
     if st.button(label, key="review_save", type="primary", disabled=accepted == 0):
         save_review(candidates, edited, author_name)

@@ -5,10 +5,11 @@ Opened by the shareable deep link `/?claim=ID`; an unknown or malformed id gets 
 
 import streamlit as st
 
-from dashboard import charts, data, downloads, ui
+from dashboard import data, downloads, ui
+from dashboard.render import charts
 from predictions import overview, words
 from predictions.ledger import UnknownClaimError
-from predictions.numbers import format_number
+from predictions.quantities import format_number
 from predictions.vocabulary import ORIGIN_LABELS as ORIGINS
 
 OVERVIEW = "app_pages/overview.py"

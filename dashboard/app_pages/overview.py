@@ -8,7 +8,8 @@ from datetime import date
 import numpy as np
 import streamlit as st
 
-from dashboard import charts, data, downloads, ui
+from dashboard import data, downloads, ui
+from dashboard.render import charts
 from predictions import overview, words
 
 TIMELINE_CLAIMS = 60  # the dated claims with deadlines nearest today

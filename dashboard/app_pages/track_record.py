@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import charts, data, downloads, ui
+from dashboard import data, downloads, ui
+from dashboard.render import charts
 from predictions import scoring, words
 from predictions.scoring import Score
 

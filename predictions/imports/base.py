@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from predictions.ledger import LedgerError
-from predictions.numbers import parse_probability  # noqa: F401  (the flat layout's parser, named here too)
+from predictions.quantities import parse_probability  # noqa: F401  (the flat layout's parser, named here too)
 
 CSV_COLUMNS = ("statement", "probability", "outcome", "made_on", "deadline", "forecaster", "tags")
 CSV_OPTIONAL = ("forecast_at", "fraction")  # fraction: the share achieved, with outcome "partial"

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
-from db import evidence as evidence_sql
+from db import amendments as amendments_sql
 from db import queries
 from predictions.imports.base import JSON_FORMAT, ImportProblems, ImportResult, _key
 from predictions.ledger import source_key as source_key_of
@@ -165,7 +165,7 @@ def import_json_text(db_path: Path, text: str) -> ImportResult:
         queries.bulk_insert(con, "resolutions", single_resolutions)
         for key, claim in new:  # withdrawn there, withdrawn here: never scored by an export and an import
             if claim.withdrawal is not None:
-                evidence_sql.record_withdrawal(con, ids[key], claim.withdrawal.reason, None)
+                amendments_sql.record_withdrawal(con, ids[key], claim.withdrawal.reason, None)
     result.claims_added = len(new)
     result.forecasts_added = len(forecasts)
     result.observations_added = len(observations)

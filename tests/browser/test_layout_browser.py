@@ -1,0 +1,275 @@
+"""What a person sees, in Chromium at 1440×900 and 390×844 (issue 13): every reader page and the author
+workspace in both sizes (screenshots in tests/artifacts/), the workspace keeping its tab after a save with
+the confirmation in view, a sign-in that survives a reload, /author as a bookmark, the page titles, the
+phone layout of the overview and the deadlines, and the dark theme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser_server import Server, chromium, dashboard, load, no_exception_shown, settle, watched_page
+from dashboard_fixtures import PASSWORD, build_rich_database
+from playwright.sync_api import Browser, Page, expect
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SIZES = {"desktop": DESKTOP, "phone": PHONE}
+READER_PAGES = {  # name → (path, charts drawn; on a phone the overview's timeline is a list instead)
+    "overview": ("/", 2),
+    "claim": ("/?claim={robotaxi}", 2),
+    "deadlines": ("/deadlines", 0),
+    "track-record": ("/track-record", 2),
+}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("layout")
+    database = folder / "ledger.duckdb"
+    ids = build_rich_database(database)
+    with dashboard(database, folder, env={"PREDICTIONS_AUTHOR_PASSWORD": PASSWORD}) as served:
+        served.ids.update(ids)
+        served.ids["robotaxi"] = ids["robotaxi-cities-2025"]
+        yield served
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+def shoot(page: Page, name: str) -> None:
+    """The first screen as the person sees it, and the whole page (Streamlit scrolls inside its own
+    container, so the whole page is taken with a viewport as tall as the content)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    size = page.viewport_size or DESKTOP
+    tall = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], section, body')]"
+        ".map(e => e.scrollHeight))"
+    )
+    page.set_viewport_size({"width": size["width"], "height": min(int(tall) + 50, 6000)})
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-full.png"))
+    page.set_viewport_size(size)
+
+
+def clipped_headings(page: Page) -> list[str]:
+    """Titles, subheadings and captions whose text is cut off (wider than their box, or past the screen)."""
+    return list(
+        page.evaluate(
+            """() => [...document.querySelectorAll(
+                    'h1, h2, h3, [data-testid="stCaptionContainer"], [data-testid="stMetricLabel"] p')]
+                .filter(e => e.offsetParent !== null)
+                .filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > innerWidth + 1)
+                .map(e => e.innerText.slice(0, 80))"""
+        )
+    )
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("name", list(READER_PAGES))
+def test_every_reader_page_reads_right_at_desktop_and_phone_size(
+    server: Server, browser: Browser, name: str, size: str
+) -> None:
+    path, charts = READER_PAGES[name]
+    with watched_page(browser, SIZES[size]) as page:
+        drawn = charts if size == "desktop" or name != "overview" else 1
+        load(page, server.url + path.format(**server.ids), charts=drawn)
+        no_exception_shown(page)
+        assert "Trend Prediction Tracker" in page.title()
+        assert clipped_headings(page) == []
+        body = page.locator("body").inner_text()
+        assert "e+0" not in body and "2000-01-01" not in body
+        shoot(page, f"{name}-{size}")
+
+
+def test_each_page_names_itself_in_the_browser_title(server: Server, browser: Browser) -> None:
+    with watched_page(browser, DESKTOP) as page:
+        load(page, server.url + "/deadlines")
+        assert page.title() == "Deadlines · Trend Prediction Tracker"
+        load(page, f"{server.url}/?claim={server.ids['robotaxi']}", charts=2)
+        assert page.title().startswith("Robotaxis operate in at least 65 Chinese cities in 2025.")
+        expect(page.locator('[data-testid="stCode"]').first).to_contain_text(
+            f"{server.url}/?claim={server.ids['robotaxi']}"  # the port this server listens on
+        )
+        expect(page.locator('[data-testid="stCode"] button').first).to_be_attached()  # the copy button
+
+
+def test_on_a_phone_the_timeline_is_a_list_and_the_deadlines_show_their_statement(
+    server: Server, browser: Browser
+) -> None:
+    with watched_page(browser, PHONE) as page:
+        load(page, server.url + "/")
+        expect(page.locator(".st-key-overview_timeline_wide")).to_be_hidden()
+        expect(page.get_by_text("Deadlines nearest today")).to_be_visible()
+        load(page, server.url + "/deadlines")
+        grid = page.locator('.st-key-deadlines_overdue_narrow [data-testid="stDataFrame"]')  # the phone's copy
+        grid.scroll_into_view_if_needed()
+        header = grid.locator('[role="columnheader"]').all_inner_texts()
+        assert [h.strip() for h in header[:2]] == ["statement", "probability"], header
+    with watched_page(browser, DESKTOP) as page:
+        load(page, server.url + "/", charts=2)
+        expect(page.locator(".st-key-overview_timeline_wide")).to_be_visible()
+        expect(page.get_by_text("Deadlines nearest today")).to_be_hidden()
+
+
+def test_the_dark_theme_follows_the_system(server: Server, browser: Browser) -> None:
+    context = browser.new_context(viewport=DESKTOP, color_scheme="dark")  # type: ignore[arg-type]
+    page = context.new_page()
+    try:
+        load(page, f"{server.url}/?claim={server.ids['robotaxi']}", charts=2)
+        background = page.evaluate("getComputedStyle(document.querySelector('[data-testid=stApp]')).backgroundColor")
+        assert background == "rgb(16, 20, 24)", background
+        text = page.evaluate("getComputedStyle(document.querySelector('h3')).color")
+        assert text == "rgb(233, 236, 239)", text
+        shoot(page, "claim-dark")
+        load(page, server.url + "/track-record", charts=2)
+        shoot(page, "track-record-dark")
+    finally:
+        context.close()
+
+
+def sign_in_on_the_author_page(page: Page, server: Server) -> None:
+    load(page, server.url + "/author")
+    expect(page.get_by_role("heading", name="Author workspace")).to_be_visible()  # a bookmark, not "Page not found"
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    settle(page)
+    expect(page.get_by_role("tab", name="Needs a verdict")).to_be_visible(timeout=30_000)
+    page.wait_for_function("() => document.cookie.includes('tracker_author=')")  # what a reload signs in with
+
+
+def in_view(page: Page, locator: object) -> bool:
+    box = locator.bounding_box()  # type: ignore[attr-defined]
+    viewport = page.viewport_size or DESKTOP
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"]
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_workspace_keeps_its_tab_and_shows_the_confirmation_in_view(
+    server: Server, browser: Browser, size: str
+) -> None:
+    # The eHang claim is open until 2030: it takes the new confidence (a past-deadline claim refuses it).
+    with watched_page(browser, SIZES[size]) as page:
+        sign_in_on_the_author_page(page, server)
+        shoot(page, f"author-{size}")
+        page.get_by_label("Find by id or words").fill(str(server.ids["ehang-shenzhen-flying-taxis-2030"]))
+        page.get_by_label("Find by id or words").press("Enter")
+        settle(page)
+        page.locator('[data-testid="stSelectbox"]').filter(has_text="Claim").first.click()
+        page.get_by_role("option").first.click()
+        settle(page)
+        tab = page.get_by_role("tab", name="Record an observation")
+        tab.scroll_into_view_if_needed()
+        tab.click()
+        settle(page)
+        page.get_by_label("Value of the metric (threshold claims)").fill("210")
+        page.get_by_role("button", name="Record the observation").click()
+        settle(page)
+        expect(page.get_by_role("tab", name="Record an observation")).to_have_attribute("aria-selected", "true")
+        done = page.get_by_text(f"Recorded an observation on claim #{server.ids['ehang-shenzhen-flying-taxis-2030']}.")
+        expect(done).to_be_visible()
+        assert in_view(page, done), "the confirmation is out of view"
+        expect(page.get_by_label("Value of the metric (threshold claims)")).to_have_value("")  # the form is empty
+        shoot(page, f"author-saved-{size}")
+        page.get_by_role("tab", name="Update confidence").click()  # the next action keeps its tab too
+        settle(page)
+        page.get_by_label("New probability (%)").fill("35")
+        page.get_by_role("button", name="Record the new confidence").click()
+        settle(page)
+        expect(page.get_by_role("tab", name="Update confidence")).to_have_attribute("aria-selected", "true")
+        expect(
+            page.get_by_text(f"Recorded 35% on claim #{server.ids['ehang-shenzhen-flying-taxis-2030']}.")
+        ).to_be_visible()
+
+
+def test_signing_in_survives_a_reload_and_signing_out_is_one_click(server: Server, browser: Browser) -> None:
+    with watched_page(browser, DESKTOP) as page:
+        sign_in_on_the_author_page(page, server)
+        page.reload()
+        settle(page)
+        expect(page.get_by_role("tab", name="Needs a verdict")).to_be_visible()  # still signed in
+        page.get_by_role("button", name="Sign out").click()
+        settle(page)
+        page.wait_for_function("() => !document.cookie.includes('tracker_author=')")
+        expect(page.get_by_label("Password", exact=True)).to_be_visible()
+        page.reload()
+        settle(page)
+        expect(page.get_by_label("Password", exact=True)).to_be_visible()  # signed out stays signed out
+        expect(page.get_by_role("tab", name="Needs a verdict")).to_have_count(0)
+
+
+# --- issue 28: what the charts and tables look like at both sizes --------------------------------------
+
+
+def boxes(page: Page, selector: str) -> list[dict[str, float]]:
+    """The on-screen boxes of the elements matching `selector` that are drawn (non-zero size)."""
+    return list(
+        page.evaluate(
+            """s => [...document.querySelectorAll(s)].map(e => e.getBoundingClientRect())
+                .filter(r => r.width > 0 && r.height > 0)
+                .map(r => ({left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width}))""",
+            selector,
+        )
+    )
+
+
+def overlaps(a: dict[str, float], b: dict[str, float]) -> bool:
+    return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+
+
+def annotation(page: Page, chart: str, starts: str) -> dict[str, float]:
+    """The box of the text of `chart`'s annotation that starts with `starts`."""
+    found = page.evaluate(
+        """([chart, starts]) => [...document.querySelectorAll(chart + ' .annotation-text')]
+            .filter(e => e.textContent.startsWith(starts))
+            .map(e => { const r = e.getBoundingClientRect(); return {left: r.left, right: r.right, top: r.top,
+                        bottom: r.bottom, width: r.width}; })""",
+        [chart, starts],
+    )
+    assert found, f"no annotation starting {starts!r} in {chart}"
+    return dict(found[0])
+
+
+def test_charts_keep_their_labels_inside_and_apart_at_both_sizes(server: Server, browser: Browser) -> None:
+    with watched_page(browser, DESKTOP) as page:
+        load(page, server.url + "/", charts=2)
+        timeline = ".st-key-overview_timeline .js-plotly-plot"
+        today = annotation(page, timeline, "today")
+        bars = boxes(page, f"{timeline} .bars path")
+        assert bars and not any(overlaps(today, bar) for bar in bars)  # today's label is on its own row
+        assert page.locator(".js-plotly-plot .gtitle").count() == 0  # titles are headings above the charts
+        heading = page.get_by_text("Progress of threshold claims toward their targets", exact=True)
+        assert heading.bounding_box()["height"] < 40  # one line on a desktop, not two beside empty space
+        load(page, server.url + "/deadlines")
+        # The grid is drawn on a canvas (its column widths are AppTest's to check): the wide copy is the one shown.
+        expect(page.locator(".st-key-deadlines_overdue_wide [data-testid='stDataFrame']")).to_be_visible()
+        expect(page.locator(".st-key-deadlines_overdue_narrow")).to_be_hidden()
+    with watched_page(browser, PHONE) as page:
+        load(page, f"{server.url}/?claim={server.ids['robotaxi']}", charts=2)
+        metric = ".st-key-claim_metric .js-plotly-plot"
+        plot = boxes(page, f"{metric} .main-svg")[0]
+        deadline = annotation(page, metric, "deadline")
+        assert plot["left"] <= deadline["left"] and deadline["right"] <= plot["right"]  # not cut at the edge
+        expect(page.locator(".st-key-claim_evidence_wide")).to_be_hidden()
+        blocks = page.locator(".st-key-claim_evidence_narrow")
+        expect(blocks).to_be_visible()
+        expect(blocks.get_by_role("link", name="source ↗").first).to_be_visible()
+        load(page, server.url + "/", charts=1)
+        progress = ".st-key-overview_progress .js-plotly-plot"
+        legend = boxes(page, f"{progress} .legend")[0]
+        assert legend["right"] <= PHONE["width"]  # the legend's rows fit the phone
+        expect(page.get_by_text("not on the timeline")).to_be_hidden()
+        expect(page.get_by_text("not in this list; the table below has every claim.")).to_be_visible()
+        table = page.locator(".st-key-overview_table_narrow [data-testid='stDataFrame']")
+        table.scroll_into_view_if_needed()
+        header = table.locator('[role="columnheader"]').all_inner_texts()
+        assert [h.strip() for h in header[:2]] == ["statement", "probability"], header

@@ -1,0 +1,142 @@
+"""The real dashboard for browser tests: `streamlit run` on a free localhost port with its output in a log
+file, and Debian's Chromium driven by Playwright (no browser download). Used by test_hostile_text.py and
+test_secrets.py, each with one server per module.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+VIEWPORT = {"width": 1440, "height": 1200}
+STARTUP_SECONDS = 90
+RENDER_TIMEOUT_MS = 60_000
+# How long an `expect` waits for what a rerun shows (5 s, then 20 s, failed tests on a loaded machine).
+expect.set_options(timeout=30_000)
+
+
+@dataclass
+class Server:
+    url: str
+    log: Path
+    process: subprocess.Popen[bytes]
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def dashboard(database: Path, folder: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """Serve `database` until the block ends; stdout and stderr of the server go to folder/streamlit.log."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("PREDICTIONS_")}
+    full_env.update({"PREDICTIONS_DB": str(database), "PYTHONUNBUFFERED": "1", **(env or {})})
+    port = free_port()
+    log = folder / "streamlit.log"
+    command = [
+        sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.headless", "true",
+        "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    with log.open("w") as output:
+        process = subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=output, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not answer on {url} within {STARTUP_SECONDS} s:\n{log.read_text()}")
+            time.sleep(0.3)
+        yield Server(url, log, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium with `make browser`"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def watched_page(browser: Browser, viewport: dict[str, int]) -> Iterator[Page]:
+    """A page in a fresh context; fails afterwards if any script on it opened a dialog (alert, confirm)."""
+    context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+    # Clicks, fills and navigations wait as long as a render may take on a loaded machine (Playwright: 30 s).
+    context.set_default_timeout(RENDER_TIMEOUT_MS)
+    context.set_default_navigation_timeout(RENDER_TIMEOUT_MS)
+    opened = context.new_page()
+    dialogs: list[str] = []
+    opened.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    yield opened
+    context.close()
+    assert dialogs == [], f"a script ran and opened a dialog: {dialogs}"
+
+
+def settle(page: Page, charts: int = 0) -> None:
+    """Wait until the script has finished and `charts` Plotly charts have been drawn."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=RENDER_TIMEOUT_MS)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=RENDER_TIMEOUT_MS
+    )
+    if charts:
+        page.wait_for_function(
+            "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
+            arg=charts,
+            timeout=RENDER_TIMEOUT_MS,
+        )
+    page.wait_for_timeout(400)
+
+
+def wait_for_text(page: Page, text: str) -> None:
+    """Wait until the page's text holds `text` (as typed: no selector escaping of hostile text)."""
+    page.wait_for_function("t => document.body.innerText.includes(t)", arg=text, timeout=RENDER_TIMEOUT_MS)
+
+
+def load(page: Page, url: str, charts: int = 0) -> None:
+    page.goto(url)
+    settle(page, charts)
+
+
+def no_exception_shown(page: Page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator("body").inner_text()[:2000]
