@@ -1,7 +1,7 @@
 """Connections: one per unit of work, retried while another process holds the file lock.
 
 DuckDB locks the whole file for as long as any connection of a process is open, read-only ones
-included, so no process may keep it open (DESIGN §5). Every unit of work opens, works in one
+included, so no process may keep it open (docs/architecture.md §5). Every unit of work opens, works in one
 transaction, and closes. A writer connects to the file; a reader attaches it to an empty in-memory
 instance the process keeps (`_ReaderInstances`) and detaches it at the end: the instance's start and
 stop are paid once, the file is held only for the unit.
@@ -320,7 +320,7 @@ class _ReaderInstances:
     Starting a DuckDB instance costs ~15 ms and stopping one ~6 ms, more than a claim page's five
     point reads; attaching a file to a running instance takes ~2 ms and detaching it ~1 ms. An
     instance here holds no file between units (each unit detaches what it attached, so the file is
-    held exactly as long as with a connection of its own: DESIGN §5), and no table of its own. Each
+    held exactly as long as with a connection of its own: docs/architecture.md §5), and no table of its own. Each
     unit has an instance to itself (no alias to share), nested reads take another one; a few idle
     ones are kept per thread count."""
 

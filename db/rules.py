@@ -8,7 +8,7 @@ from __future__ import annotations
 SCORED_OUTCOMES = "('true', 'false', 'partial')"
 
 # A scored outcome: 1 for true, 0 for false; a partial resolution scores as false unless the claim
-# gives partial credit, then as the fraction achieved (DESIGN §4). predictions.scoring.scored_outcome
+# gives partial credit, then as the fraction achieved (docs/architecture.md §4). predictions.scoring.scored_outcome
 # is the same rule for one row in Python.
 SCORED_OUTCOME = """CASE r.outcome WHEN 'true' THEN 1.0 WHEN 'false' THEN 0.0
                 ELSE CASE WHEN c.partial_credit THEN r.fraction ELSE 0.0 END END"""
@@ -19,7 +19,7 @@ MADE_BY_DEADLINE = "(c.deadline IS NULL OR f.made_at < c.deadline + INTERVAL 1 D
 # When a forecast's claim was first resolved: the recording time of its first resolution, undone or not.
 FIRST_RESOLVED_AT = "(SELECT min(r0.recorded_at) FROM resolutions r0 WHERE r0.claim_id = f.claim_id)"
 
-# A forecast that counts toward every score (DESIGN §3, "the record cannot be bent"): never a backfilled
+# A forecast that counts toward every score (docs/architecture.md §3, "the record cannot be bent"): never a backfilled
 # one; one typed live only if recorded by the end of its claim's deadline day and before the claim's
 # first resolution was recorded. Imported forecasts keep their own dates and count as they always did
 # (the deadline rule for them is MADE_BY_DEADLINE where a scope asks for it); so do forecasts recorded

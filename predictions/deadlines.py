@@ -2,7 +2,7 @@
 
 A phrase becomes a deadline (a day) with its precision, and the phrase itself is kept beside it
 (`deadline_text`), so anyone can see why a claim ends when it does. The readings, also documented in
-the README's deadline section and held by tests/predictions/test_deadlines.py:
+docs/claims-and-deadlines.md and held by tests/predictions/test_deadlines.py:
 
 - a named period ends on its last day: "in 2025" / "by 2025" 2025-12-31 (year), "March 2027"
   2027-03-31 (month), "Q2 2026" / "the second quarter of 2026" 2026-06-30 (quarter), "H2 2026" /

@@ -20,7 +20,7 @@ def _flat_records(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     records = []
     for row in rows:
         outcome, fraction = row["outcome"], None
-        if outcome == "partial":  # scored as the rule says (DESIGN §4): the fraction with partial credit
+        if outcome == "partial":  # scored as the rule says (docs/architecture.md §4): the fraction with partial credit
             if row["partial_credit"] and row["fraction"] is not None:
                 fraction = row["fraction"]
             else:
@@ -71,7 +71,7 @@ def export_ledger(db_path: Path, fmt: str, out: Path, *, exported_at: str | None
         pq.write_table(pa.Table.from_pylist(records), out)
         return len(records)
     document = _json_document(tables)
-    document["chain"] = records  # anyone can recompute the head from these (README: "Checking the record")
+    document["chain"] = records  # anyone can recompute the head (docs/evidence-and-verdicts.md)
     if exported_at is not None:
         document["exported_at"] = exported_at
     out.write_text(export_json_text(document), encoding="utf-8")

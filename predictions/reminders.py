@@ -1,4 +1,4 @@
-"""Reminders as deadlines approach, exactly once per (claim, step, channel) — DESIGN §6.
+"""Reminders as deadlines approach, exactly once per (claim, step, channel) — docs/architecture.md §6.
 
 A sweep reads the claims table (the source of truth), works out which step of each unresolved
 claim is due, claims that step in the database, closes the connection, sends, and records the

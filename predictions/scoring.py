@@ -1,4 +1,4 @@
-"""Track-record scoring (DESIGN §4).
+"""Track-record scoring (docs/architecture.md §4).
 
 - Counted: every forecast on a claim whose resolution in force is true, false or partial. A partial
   resolution scores as false unless the claim carries the partial-credit rule, in which case the

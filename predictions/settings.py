@@ -1,6 +1,6 @@
 """One settings source: environment variables `PREDICTIONS_*`, else a `predictions.toml` file, else defaults.
 
-Every setting has a description (used by `predictions settings` and checked against the README). What
+Every setting has a description (used by `predictions settings` and checked against docs/settings.md). What
 the environment, the file or the arguments give is validated by pydantic; a command run with the
 defaults and a database path alone (most runs, and cron's `remind once`) does not load pydantic (~80 ms).
 """

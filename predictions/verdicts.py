@@ -1,7 +1,7 @@
 """From evidence to verdicts: the one line that says why a claim has its status, the outcome the data
 proposes, the author's review queue, and corrections to a claim (amend, withdraw) as rows of their own.
 
-A proposal comes only from data (DESIGN §3): for a threshold claim, the last valued observation dated
+A proposal comes only from data (docs/architecture.md §3): for a threshold claim, the last valued observation dated
 on or before the deadline, compared with the target by the claim's comparator. Binary claims get no
 proposal, only their evidence. Nothing here resolves a claim: the author does.
 """

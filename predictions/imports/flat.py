@@ -3,7 +3,7 @@ grouped into claims, and stored in one transaction.
 
 Columns: statement, probability, outcome, made_on, deadline, forecaster, tags [, forecast_at, fraction].
 Outcome true, false, ambiguous, blank (open), or partial with the fraction achieved (0–1): a claim
-resolved partial in this layout gives partial credit, so it scores as that fraction (DESIGN §4).
+resolved partial in this layout gives partial credit, so it scores as that fraction (docs/architecture.md §4).
 Rows with the same statement, made_on and deadline are forecasts on one claim."""
 
 from __future__ import annotations

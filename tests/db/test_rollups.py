@@ -33,7 +33,8 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
 
 
 def expected_in_python(db: Path) -> dict[int, dict[str, Any]]:
-    """Each claim's rollup from its raw rows, by loops: the rules of DESIGN §3 and §4 written out again."""
+    """Each claim's rollup from its raw rows, by loops: the rules of docs/architecture.md §3 and §4 written
+    out again."""
     with duckdb.connect(str(db), read_only=True) as con:
         claims = {row["id"]: row for row in rows(con, "SELECT id, partial_credit, deadline FROM claims")}
         forecasts = rows(con, "SELECT * FROM forecasts")
@@ -46,8 +47,8 @@ def expected_in_python(db: Path) -> dict[int, dict[str, Any]]:
         first_resolved[r["claim_id"]] = min(r["recorded_at"], first_resolved.get(r["claim_id"], r["recorded_at"]))
 
     def counts(f: dict[str, Any]) -> bool:
-        """No hindsight (README, "A record no one can bend"): never backfilled; a live forecast only if
-        recorded before the end of the deadline day and before the first resolution was recorded."""
+        """No hindsight (docs/evidence-and-verdicts.md, "No hindsight in any score"): never backfilled; a live
+        forecast only if recorded before the end of the deadline day and before the first resolution was recorded."""
         if f["entry"] == "backfilled":
             return False
         if f["entry"] != "live":

@@ -28,8 +28,8 @@ LEAP_DAY = date(2024, 2, 29)
 MONTH_END = date(2025, 1, 31)
 AUTUMN_ISSUE = date(2026, 11, 20)
 
-# (phrase, the issue date it is read against, deadline, precision): every family the README's deadline
-# section documents, each phrase read as documented there.
+# (phrase, the issue date it is read against, deadline, precision): every family
+# docs/claims-and-deadlines.md documents, each phrase read as documented there.
 PHRASES = [
     # named periods end on their last day
     ("in 2025", ISSUE, date(2025, 12, 31), Y),

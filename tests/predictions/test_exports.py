@@ -292,7 +292,7 @@ def test_export_of_a_missing_database_is_an_error(tmp_path: Path) -> None:
 
 def _partial_ledger(path: Path) -> list[tuple[float, float]]:
     """Two claims resolved partial (one with partial credit), one true; returns (p, scored outcome) of
-    every forecast as DESIGN §4 scores it, computed here by hand."""
+    every forecast as docs/architecture.md §4 scores it, computed here by hand."""
     from predictions.models import ClaimIn, ForecastIn, Outcome, ResolutionIn
 
     made = date(2024, 1, 1)

@@ -374,7 +374,7 @@ def test_by_forecaster_matches_sql_grouped_over_the_csv(archive: Archive, capsys
 
 
 def _bins_sql(folded: bool, today: date, user: str | None = None) -> str:
-    """Calibration bins written out in SQL (edges as in DESIGN §4), deadline passed only."""
+    """Calibration bins written out in SQL (edges as in docs/architecture.md §4), deadline passed only."""
     p = "CASE WHEN p < 0.5 THEN 1 - p ELSE p END" if folded else "p"
     o = "CASE WHEN p < 0.5 THEN 1 - o ELSE o END" if folded else "o"
     low, bins = (0.5, 5) if folded else (0.0, 10)

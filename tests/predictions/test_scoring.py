@@ -1,4 +1,4 @@
-"""Scoring (DESIGN §4), checked against hand-computed examples and an independent computation: plain
+"""Scoring (docs/architecture.md §4), checked against hand-computed examples and an independent computation: plain
 SQL over the database file and a Python loop over the generated ground truth, to 1e-9.
 
 The fixture ledger is generated with random.Random(42): 200 claims, about 1000 forecasts by five

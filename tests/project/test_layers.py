@@ -1,4 +1,5 @@
-"""Dependencies point one way, dashboard → predictions → db, and SQL lives in db/ only (DESIGN §2, §5)."""
+"""Dependencies point one way, dashboard → predictions → db, and SQL lives in db/ only
+(docs/architecture.md §2, §5)."""
 
 from __future__ import annotations
 
