@@ -17,6 +17,7 @@ from predictions.settings import describe_settings
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 README = ROOT / "README.md"
+BENCHMARKS = ROOT / "BENCHMARKS.md"
 PAGES = sorted(DOCS.glob("*.md"))
 MARKDOWN = [README, *PAGES]
 CODE_FOLDERS = ("predictions", "db", "dashboard", "tests", "bench")
@@ -180,7 +181,7 @@ SECTION = re.compile(r"architecture\.md ((?:§\d+(?:, | and |–|-)?)+)")
 def cited_sections() -> dict[str, set[int]]:
     """{file: the sections of docs/architecture.md it cites}, over the code, the tests and the docs."""
     cited: dict[str, set[int]] = {}
-    files = [p for folder in CODE_FOLDERS for p in (ROOT / folder).rglob("*.py")] + MARKDOWN
+    files = [p for folder in CODE_FOLDERS for p in (ROOT / folder).rglob("*.py")] + MARKDOWN + [BENCHMARKS]
     for path in files:
         for group in SECTION.findall(text(path)):
             cited.setdefault(str(path.relative_to(ROOT)), set()).update(int(n) for n in re.findall(r"§(\d+)", group))
@@ -197,12 +198,8 @@ def test_every_section_the_code_cites_is_a_heading_of_the_architecture_page() ->
 
 
 def test_no_code_cites_the_design_document_outside_the_repository() -> None:
-    stale = [
-        str(path.relative_to(ROOT))
-        for folder in CODE_FOLDERS
-        for path in (ROOT / folder).rglob("*.py")
-        if re.search(r"DESIGN(\.md)? ?§", text(path))
-    ]
+    files = [p for folder in CODE_FOLDERS for p in (ROOT / folder).rglob("*.py")] + [BENCHMARKS]
+    stale = [str(path.relative_to(ROOT)) for path in files if re.search(r"DESIGN(\.md)? ?§", text(path))]
     assert stale == []
 
 
