@@ -402,6 +402,12 @@ def _half_of_relative(m: re.Match[str], issue: date) -> _Period:
     return _half(year, _ORDINAL_HALF[_g(m, "which")] if groups.get("which") else int(groups["h"]))
 
 
+def _quarter_of_relative(m: re.Match[str], issue: date) -> _Period:
+    """ "the third quarter of this year", "the first quarter of next year"."""
+    year = issue.year + (0 if _g(m, "which_year") == "this" else 1)
+    return _quarter(year, _ORDINAL_QUARTER[_g(m, "which")])
+
+
 def _in_count(m: re.Match[str], issue: date) -> tuple[date, Precision] | None:
     groups = m.groupdict()
     count = _count(groups["n"]) if groups.get("n") else 1.0
@@ -420,7 +426,9 @@ _SINGLE = rf"(?P<unit1>{_UNITS})"
 
 _RULES: list[_Rule] = [
     # relative periods: the issue's date plus the period
-    _relative(rf"(?:{_RELATIVE_LEAD})\s+(?:the\s+)?(?:next|coming|following)\s+(?:{_COUNTED}|{_SINGLE})", _in_count),
+    # "within the next year" counts from the issue; "for next year" (no "the", no count) is the calendar year
+    _relative(rf"(?:{_RELATIVE_LEAD})\s+the\s+(?:next|coming|following)\s+(?:{_COUNTED}|{_SINGLE})", _in_count),
+    _relative(rf"(?:{_RELATIVE_LEAD})\s+(?:next|coming|following)\s+{_COUNTED}", _in_count),
     # "within six months of launch" counts from the launch, "in a quarter of cities" is no period
     _relative(rf"(?:with)?in\s+{_COUNTED}(?:['’]s?\s+time)?(?!\s+of\b)", _in_count),
     _relative(rf"{_COUNTED}\s+(?:from\s+(?:now|today)|hence|after\s+(?:this|the)\s+issue)", _in_count),
@@ -492,6 +500,7 @@ _RULES: list[_Rule] = [
     _named(rf"(?:the\s+)?(?P<year>{_Y})\s*[-/]\s*(?P<year2>{_Y}|{_YY})\s+(?:school|academic)\s+year", _school_year),
     _named(rf"(?:the\s+)?(?P<which>{_HALF_WORDS})\s+half\s+of\s+{_WHICH_YEAR}", _half_of_relative),
     _named(rf"h(?P<h>[12])\s+(?:of\s+)?{_WHICH_YEAR}", _half_of_relative),
+    _named(rf"(?:the\s+)?(?P<which>{_QUARTER_WORDS})\s+quarter\s+of\s+{_WHICH_YEAR}", _quarter_of_relative),
     _named(
         r"(?P<after>the\s+year\s+after\s+next)|(?P<which>this|the\s+current|next|the\s+following|the\s+coming|the)"
         r"\s+year|(?:the\s+)?year[- ]end",
