@@ -393,7 +393,8 @@ class RuleBasedExtractor:
         if verb is None and hit.cue.voice == "reporting" and not hit.cue.noun:
             verb_at, verb_text = hit.start, hit.text  # "Management guided to", "NorthGrid said it would"
         if verb_at >= 0:
-            subject = _after_speech_verb(_subject(clause, verb_at))
+            appositive = re.match(rf"^\s*(?:\d{{1,3}}/\s*)?({_CAP}(?:\s+{_CAP})*),\s+an?\s+[^,]{{2,60}},\s*$", clause[:verb_at])
+            subject = appositive.group(1) if appositive else _after_speech_verb(_subject(clause, verb_at))
             if subject.lower() in {"i", "we"}:  # "We plan to ...": the author's own plan
                 return self.author, Attribution.AUTHOR, "the author speaks in the first person"
             resolved = resolve(subject) if subject else ""
@@ -443,6 +444,7 @@ class RuleBasedExtractor:
     ) -> Candidate:
         quote = f"{sentence} {context.appended}".strip()
         cue, claimant, time, target = reading.cue, reading.claimant, reading.time, reading.target
+        second = any(note.startswith("a second figure") for note in reading.notes) and target is not None
         reported = cue.lower().startswith(("i ", "we ")) or claimant != self.author
         hedge = (find_hedge(cue) if reported else None) or find_hedge(clause) or find_hedge(sentence)
         notes = list(reading.notes)
@@ -459,7 +461,7 @@ class RuleBasedExtractor:
             )
         statement = " ".join((clause if clause != sentence else quote).split()).rstrip(":").strip()
         return Candidate(
-            id=_stable_id(quote, cue, claimant, deadline),
+            id=_stable_id(quote, cue, claimant, deadline, *([target.value, target.metric] if second else [])),
             quote=quote,
             statement=statement,
             cue=cue,
@@ -585,7 +587,8 @@ def _without_repeated_headlines(candidates: list[Candidate]) -> list[Candidate]:
     ...") proposes that sentence's claim once, from the sentence."""
     kept = []
     for candidate in candidates:
-        own = _normalised(candidate.statement)
+        quoted = re.match(r'^\s*["“](?P<q>[^"”]{12,})["”]', candidate.quote)  # a headline quoting a sentence
+        own = _normalised(quoted.group("q") if quoted else candidate.statement)
         repeated = any(
             other is not candidate and other.quote != candidate.quote and own and own in _normalised(other.quote)
             for other in candidates

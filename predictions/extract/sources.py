@@ -149,6 +149,8 @@ class Actors:
     def resolve(self, name: str) -> str:
         """`name`, with a back-reference ("the company", "it", "the CFO") made the organisation last named."""
         cleaned = clean_name(name)
+        if re.fullmatch(r"(?:the|The)\s+(?:Company|Group|Issuer|Bank)", cleaned) and self.names:
+            return self.full(self.names[0])  # a defined term: the issuer the document is from
         if re.fullmatch(r"(?i)it|they", cleaned) and self.claimants:
             return self.full(self.claimants[-1])  # "It now sees ...": whoever the text just quoted
         if is_back_reference(cleaned):

@@ -94,9 +94,13 @@ def find_target(text: str) -> Target | None:
             return Target(value, currency, comparator, " ".join(phrase.split()[:8]) or "amount")
         words = re.sub(r"^\s*of\s+", "", rest).split()
         noun: list[str] = []
-        for word in words[:5]:
+        for position, word in enumerate(words[:5]):
             bare = word.strip('.,;:!?"”’)(')
-            if not bare or bare.lower() in _UNIT_STOP or bare.endswith("ed") or (noun and bare.endswith("ing")):
+            following = words[position + 1].strip('.,;:!?"”’)(') if position + 1 < len(words) else ""
+            # "five inherited diseases", "50,000 connected cars": a participle before a plural noun is an adjective
+            adjective = not noun and word == bare and re.fullmatch(r"[a-z]{4,}s", following) is not None
+            participle = bare.endswith("ed") and not (adjective and following.lower() not in _UNIT_STOP)
+            if not bare or bare.lower() in _UNIT_STOP or participle or (noun and bare.endswith("ing")):
                 break
             noun.append(bare)
             if word != bare or (len(bare) > 3 and bare.endswith("s") and not bare.endswith("ss")):
