@@ -67,6 +67,7 @@ _CUES = [
         "author",
         r"\b(?:my|our)\s+(?:[\w-]+\s+){0,3}?(?:guess|bet|call|prediction|forecast|projection|estimate|"
         r"(?:price\s+)?target|expectation|view)s?\s*(?:is\b|:|of\b|for\b)",
+        noun=True,
     ),
     _cue("author", r"\bwe\s+(?:now\s+|also\s+)?(?:forecast|project|estimate|see)\b"),
     # a target or forecast as a noun phrase, with no future verb: "set a 2027 target of", "its forecast for",
@@ -78,7 +79,17 @@ _CUES = [
         noun=True,
     ),
     _cue("reporting", r"\b(?:calls?|calling)\s+for\b", noun=True),
-    _cue("reporting", r"\b(?:guided|guides?|guiding)\s+(?:to|for)\b"),
+    _cue("reporting", r"\b(?:guided|guides|guiding)\s+(?:to|for)\b"),
+    _cue("reporting", r"\b(?:wants?|wanting)\s+to\b", weak=True),
+    # the writer's judgement, weakly worded: counts with a future period or a number ("should push prices to
+    # $13,000 a tonne by end-2028", "we think the market stays in deficit until 2029")
+    _cue("author", r"\bshould\b(?!\s+(?:not\s+)?have\b)", weak=True, case=True),
+    _cue(
+        "author",
+        r"(?<!\bwhat\s)(?<!\bwhere\s)(?<!\bhow\s)(?<!\bwhy\s)\b(?:I|we|We)\s+(?:still\s+)?(?:think|believe|reckon)\b",
+        weak=True,
+        case=True,
+    ),
     _cue("reporting", r"\btargeting\b|\btargets?\s+(?=(?:at\s+least\s+|more\s+than\s+|around\s+|about\s+)?[$€£]?\d)"),
     _cue("reporting", r"\bsees\b|\bseeing\b", weak=True),
     # reported speech: "NorthGrid said it would connect", "the CFO said the company would not need"

@@ -144,7 +144,7 @@ class RuleBasedExtractor:
             frame = next((f.time for f in reversed(frames) if f.time is not None), None)
             number = table_number(block.text) if block.kind == "paragraph" else None
             if number is not None:
-                intro = blocks[index - 1].text if index and blocks[index - 1].kind == "paragraph" else ""
+                intro = blocks[index - 1].text if index and blocks[index - 1].kind != "item" else ""
                 add(self._table(tables[number], intro, issue_date, source_title, heading, actors))
                 continue
             who = speaker(block.text) if block.kind == "paragraph" else None
@@ -207,7 +207,7 @@ class RuleBasedExtractor:
             for m in re.finditer(rf"{_CAP}(?:\s+{_CAP})*", intro)
             if m.group(0).split()[0] not in _NOT_PARTIES
         ]
-        claimant = actors.full(named[0]) if named else (actors.last_claimant() or self.author)
+        claimant = actors.full(named[0]) if named else self.author  # never the source of an earlier sentence
         attribution = Attribution.AUTHOR if claimant == self.author else _classify(claimant, False)
         found = []
         for cell in cells(rows):
@@ -383,7 +383,12 @@ class RuleBasedExtractor:
             owner = re.sub(r"[’']s\b.*", "", hit.text)
             attribution = _classify(owner, context.news, opinion=True)
             return owner, attribution, f"{hit.text!r} names whose forecast it is"
-        resolve = context.actors.resolve if context.actors is not None else clean_name
+        before = sentence[: sentence.find(clause)] if sentence and clause in sentence else ""
+
+        def resolve(name: str) -> str:
+            earlier = before + clause[: clause.find(name)] if name in clause else before
+            return context.actors.resolve(name, earlier) if context.actors is not None else clean_name(name)
+
         if hit.cue.noun:  # "The central bank lowered its forecast", "guidance at Pacifica Telecom was revised"
             owner = _noun_owner(clause, hit)
             if owner:
@@ -402,7 +407,10 @@ class RuleBasedExtractor:
                 claimant = _VAGUE_SUBJECTS.get(resolved.lower(), resolved)
                 attribution = _classify(claimant, context.news, opinion=bool(_OPINION_VERB.match(verb_text)))
                 return claimant, attribution, f"{claimant!r} {verb_text}"
-        source = named_source(sentence or clause)
+        source = named_source(clause) or named_source(sentence or clause)
+        if source is not None and is_back_reference(re.sub(r"^an?\s+", "the ", source)):
+            named = _proper_nouns(clause[: hit.start])  # "CATL is on track to ..., a spokesperson said": CATL
+            source = named[0] if named else source
         if source is not None:
             claimant = resolve(source)
             return claimant, _classify(claimant, context.news), f"the sentence credits {source!r}"

@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from predictions.extract.parties import _CAP, _GOVERNMENT, _NOT_PARTIES, _ORG_WORDS, _STATES
+from predictions.extract.parties import _CAP, _GOVERNMENT, _NOT_PARTIES, _ORG_WORDS, _STATES, _proper_nouns
 
 _ACCORDING = re.compile(
-    r"\b(?:according\s+to|per|citing|in\s+the\s+view\s+of)\s+(?P<who>(?:the\s+)?"
+    r"\b(?i:according\s+to|per|citing|in\s+the\s+view\s+of)\s+(?P<who>(?:the\s+)?"
     rf"(?:{_CAP}|analysts?|economists?|experts?)(?:[\s-]+(?:of\s+|at\s+|&\s+)?{_CAP})*)",
 )
 _TRAILING = re.compile(
@@ -30,7 +30,9 @@ _SAID_FIRST = re.compile(r"(?:,|[\"”])\s+(?:said|says|added|noted)\s+(?P<who>[
 # "AMARA NWOSU:", "Tom Reyes:", "Q:", "A:" at the start of a paragraph: who is speaking
 _SPEAKER = re.compile(r"^(?P<who>[A-Z][A-Z.'’ -]{2,40}|[A-Z][a-z]+(?:\s+[A-Z][\w.'’-]+){1,3}|Q|A):\s+")
 _BACK_REFERENCE = re.compile(
-    r"^(?:the\s+)?(?:(?:company|group|firm|carrier|maker|start-?up|bank|lender|insurer|operator|utility)(?:['’]s)?|"
+    r"^(?:the\s+)?(?:(?:company|group|firm|carrier|maker|chipmaker|carmaker|automaker|start-?up|bank|"
+    r"lender|insurer|operator|utility|consultancy|airline|miner|developer|platform|giant|conglomerate|manufacturer|"
+    r"supplier|producer|retailer|exporter|broker)(?:['’]s)?|"
     r"it|its|management|(?:its|the|their)\s+(?:board|cfo|ceo|chief\s+(?:executive|financial\s+officer)|founder|"
     r"chair(?:man|woman)?|spokes(?:person|man|woman)|management|executives?)|they)$",
     re.IGNORECASE,
@@ -146,9 +148,17 @@ class Actors:
                 return self.author if known_key.startswith(author) else known
         return clean_name(name)
 
-    def resolve(self, name: str) -> str:
-        """`name`, with a back-reference ("the company", "it", "the CFO") made the organisation last named."""
+    def resolve(self, name: str, before: str = "") -> str:
+        """`name`, with a back-reference ("the company", "it", "the CFO") made the organisation last named,
+        in the sentence before it (`before`) or in the last few sentences."""
         cleaned = clean_name(name)
+        if before and (is_back_reference(cleaned) or re.fullmatch(r"(?i)it|they", cleaned)):
+            earlier = Actors(self.author, names=list(self.names), when=list(self.when), sentences=self.sentences)
+            earlier.note(before)
+            named = [n for n, at in zip(earlier.names, earlier.when, strict=True) if at > self.sentences]
+            named += [n for n in _proper_nouns(before) if _is_proper(n) and not _STATES.fullmatch(n)][:1]
+            if named:
+                return self.full(named[-1])
         if re.fullmatch(r"(?:the|The)\s+(?:Company|Group|Issuer|Bank)", cleaned) and self.names:
             return self.full(self.names[0])  # a defined term: the issuer the document is from
         if re.fullmatch(r"(?i)it|they", cleaned) and self.claimants:

@@ -60,6 +60,9 @@ _HORIZON = re.compile(
 )
 
 
+_FULL_YEAR = re.compile(r"(?<![\w-])full[- ]year(?=\s+(?:[\w-]+\s+){0,3}(?:forecast|guidance|outlook|target))", re.I)
+
+
 def _news_periods(text: str, issue_date: date) -> list[TimeExpression]:
     found = []
     for match in _YEAR_SPAN.finditer(text):
@@ -69,6 +72,10 @@ def _news_periods(text: str, issue_date: date) -> list[TimeExpression]:
             deadline = normalise_deadline(f"by {match.group('last')}", issue_date)
             if deadline.on is not None:
                 found.append(TimeExpression(match.group(0), match.start(), "future", deadline.on, deadline.precision))
+    for match in _FULL_YEAR.finditer(text):  # "its full-year forecast": the year the issue is in
+        deadline = normalise_deadline("this year", issue_date)
+        if deadline.on is not None:
+            found.append(TimeExpression(match.group(0), match.start(), "future", deadline.on, deadline.precision))
     for match in _HORIZON.finditer(text):
         deadline = normalise_deadline(f"within {match.group('n')} {match.group('unit')}s", issue_date)
         if deadline.on is not None:
