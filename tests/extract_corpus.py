@@ -13,7 +13,8 @@ each to the candidate that agrees with it most (deadline, then target). Scores:
 - deadlines: matched labels whose candidate has the labelled deadline (None for "no usable period");
 - targets: matched threshold labels whose candidate has the labelled target value;
 - claimants: matched labels whose candidate names the labelled claimant (or one of its `also` names;
-  "author" is the text's author), compared without case, a leading "the" or a possessive.
+  "author" is the text's author), compared without case, a leading "the" or a possessive;
+- distractors proposed: labelled non-forecasts quoted by a candidate that matches no forecast.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def corpus_texts() -> list[CorpusText]:
 
 
 def normalised(text: str) -> str:
-    text = text.casefold().replace("’", "'").replace("“", '"').replace("”", '"').replace("€", "€")
+    text = text.casefold().replace("’", "'").replace("“", '"').replace("”", '"')
     return " ".join(text.split())
 
 
@@ -177,22 +178,29 @@ def score(text: CorpusText, candidates: list[Candidate]) -> Score:
         if candidate.deadline == label.deadline:
             result.deadlines_right += 1
         else:
-            result.problems.append(f"{text.name}: deadline {candidate.deadline} for {label.quote!r}, not {label.deadline}")
+            result.problems.append(
+                f"{text.name}: deadline {candidate.deadline} for {label.quote!r}, not {label.deadline}"
+            )
         if label.kind == "threshold":
             result.thresholds_found += 1
             if _same_target(candidate, label):
                 result.targets_right += 1
             else:
-                result.problems.append(f"{text.name}: target {candidate.target} for {label.quote!r}, not {label.target:g}")
+                result.problems.append(
+                    f"{text.name}: target {candidate.target} for {label.quote!r}, not {label.target:g}"
+                )
         if _same_claimant(candidate, label, labels.author):
             result.claimants_right += 1
         else:
-            result.problems.append(f"{text.name}: claimant {candidate.claimant!r} for {label.quote!r}, not {label.claimant!r}")
+            result.problems.append(
+                f"{text.name}: claimant {candidate.claimant!r} for {label.quote!r}, not {label.claimant!r}"
+            )
     for c_index, candidate in enumerate(candidates):
         if c_index not in used:
             result.problems.append(f"{text.name}: unlabelled candidate {candidate.quote[:90]!r}")
+    unmatched = [quote for index, quote in enumerate(quotes) if index not in used]
     result.distractors_proposed = sum(
-        any(normalised(fragment) in quote for quote in quotes) for fragment in labels.distractors
+        any(normalised(fragment) in quote for quote in unmatched) for fragment in labels.distractors
     )
     return result
 

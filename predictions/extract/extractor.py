@@ -248,7 +248,9 @@ class RuleBasedExtractor:
             )
         return found
 
-    def _item(self, block: Block, under: str, issue_date: date, title: str | None, context: _Context) -> list[Candidate]:
+    def _item(
+        self, block: Block, under: str, issue_date: date, title: str | None, context: _Context
+    ) -> list[Candidate]:
         """A list item under "Ten predictions for 2027" or "Main targets": the item itself is the forecast."""
         text = block.text
         actors = context.actors
@@ -301,11 +303,10 @@ class RuleBasedExtractor:
                 any(t.tense != "past" for t in times) or _PREDICTION_WORD.search(sentence) or find_target(clause)
             ):
                 continue  # "could", "aims to" without a future time, a number or a stated prediction
-            if not strong and all(h.cue.noun for h in hits):
-                if not any(t.tense != "past" for t in times) and (
-                    any(t.tense == "past" for t in times) or not find_target(clause)
-                ):
-                    continue  # "missing its own goal of 450,000 in 2025": a past target, no forecast
+            no_future = not any(t.tense != "past" for t in times)
+            past_or_no_number = any(t.tense == "past" for t in times) or not find_target(clause)
+            if not strong and all(h.cue.noun for h in hits) and no_future and past_or_no_number:
+                continue  # "missing its own goal of 450,000 in 2025": a past target, no forecast
             hit = (strong or hits)[0]
             claimant, attribution, voice_note = self._who(clause, hit, context, sentence)
             # one candidate per distinct future period named in the clause
@@ -345,7 +346,8 @@ class RuleBasedExtractor:
                         reading.cue = " ".join(goal.group(0).split())
                         reading.notes = [f"a goal of {parties[-1]!r} with its own deadline"]
                 if target is not None and time is not None and time.text in target.metric:
-                    target = Target(target.value, target.unit, target.comparator, target.metric.split(time.text)[0])
+                    metric = target.metric.split(time.text)[0].strip() or _metric_before(clause, target)
+                    target = Target(target.value, target.unit, target.comparator, metric)
                 reading.target = target
                 candidates.append(self._candidate(sentence, clause, reading, issue_date, title, context))
             if context.actors is not None and claimant not in (self.author, _UNNAMED):
@@ -390,20 +392,24 @@ class RuleBasedExtractor:
             return context.actors.resolve(name, earlier) if context.actors is not None else clean_name(name)
 
         if hit.cue.noun:  # "The central bank lowered its forecast", "guidance at Pacifica Telecom was revised"
-            owner = _noun_owner(clause, hit)
-            if owner:
-                claimant = resolve(owner)
-                return claimant, _classify(claimant, context.news), f"{hit.text!r} of {claimant!r}"
+            noun_owner = _noun_owner(clause, hit)
+            if noun_owner:
+                owning = resolve(noun_owner)
+                return owning, _classify(owning, context.news), f"{hit.text!r} of {owning!r}"
         verb_at, verb_text = (verb.start(), verb.group(0)) if verb is not None else (-1, "")
         if verb is None and hit.cue.voice == "reporting" and not hit.cue.noun:
             verb_at, verb_text = hit.start, hit.text  # "Management guided to", "NorthGrid said it would"
         if verb_at >= 0:
-            appositive = re.match(rf"^\s*(?:\d{{1,3}}/\s*)?({_CAP}(?:\s+{_CAP})*),\s+an?\s+[^,]{{2,60}},\s*$", clause[:verb_at])
+            appositive = re.match(
+                rf"^\s*(?:\d{{1,3}}/\s*)?({_CAP}(?:\s+{_CAP})*),\s+an?\s+[^,]{{2,60}},\s*$", clause[:verb_at]
+            )
             subject = appositive.group(1) if appositive else _after_speech_verb(_subject(clause, verb_at))
             if subject.lower() in {"i", "we"}:  # "We plan to ...": the author's own plan
                 return self.author, Attribution.AUTHOR, "the author speaks in the first person"
             resolved = resolve(subject) if subject else ""
-            if resolved and (resolved != clean_name(subject) or subject.split()[0].lower() not in {"it", "this", "they"}):
+            if resolved and (
+                resolved != clean_name(subject) or subject.split()[0].lower() not in {"it", "this", "they"}
+            ):
                 claimant = _VAGUE_SUBJECTS.get(resolved.lower(), resolved)
                 attribution = _classify(claimant, context.news, opinion=bool(_OPINION_VERB.match(verb_text)))
                 return claimant, attribution, f"{claimant!r} {verb_text}"
@@ -424,7 +430,7 @@ class RuleBasedExtractor:
                 if claimant != clean_name(subject):
                     return claimant, _classify(claimant, context.news), f"{subject!r} is {claimant!r}"
         scheduled = hit.cue.voice == "passive" and bool(_SCHEDULE.search(hit.text))
-        if hit.cue.voice == "author" or (hit.cue.voice == "neutral" or scheduled) and not context.news:
+        if hit.cue.voice == "author" or ((hit.cue.voice == "neutral" or scheduled) and not context.news):
             return self.author, Attribution.AUTHOR, "the author's own statement (cue in his commentary)"
         claimant = self._party(clause, hit, context)
         return claimant, _classify(claimant, context.news), f"{hit.text!r} reported from {claimant!r}"
@@ -469,7 +475,9 @@ class RuleBasedExtractor:
             )
         statement = " ".join((clause if clause != sentence else quote).split()).rstrip(":").strip()
         return Candidate(
-            id=_stable_id(quote, cue, claimant, deadline, *([target.value, target.metric] if second else [])),
+            id=_stable_id(
+                quote, cue, claimant, deadline, *([target.value, target.metric] if second and target else [])
+            ),
             quote=quote,
             statement=statement,
             cue=cue,
@@ -552,10 +560,8 @@ def _subject_target(clause: str, hit: _Hit) -> Target | None:
     """A number in the clause's subject, before the cue: "Twelve vessels will join", "The DOE says 3 new lines
     will"; not one qualifying a noun ("Permits for electrolysers above 100 MW are to be granted")."""
     before = clause[: hit.start]
-    verb = None
-    for verb in _ATTRIBUTING_VERB.finditer(before):
-        pass
-    span = before[verb.end() :] if verb is not None else before
+    verbs = list(_ATTRIBUTING_VERB.finditer(before))
+    span = before[verbs[-1].end() :] if verbs else before
     target = find_target(span)
     if target is None:
         return None
@@ -637,10 +643,45 @@ def _noun_owner(clause: str, hit: _Hit) -> str | None:
 def _coordinated_targets(text: str) -> list[Target]:
     """Further figures joined to the first by "and": "revenue of EUR 4.3-4.6 billion and an EBIT margin of around
     9%" is two forecasts of one period."""
-    parts = re.split(r"\s+and\s+(?=(?:an?\s+|the\s+|its\s+)?(?:[\w-]+\s+){0,3}(?:of|at)\s+(?:about\s+|around\s+)?\S*\d)", text)
+    parts = re.split(
+        r"\s+and\s+(?=(?:an?\s+|the\s+|its\s+)?(?:[\w-]+\s+){0,3}(?:of|at)\s+(?:about\s+|around\s+)?\S*\d)", text
+    )
     found = []
     for part in parts[1:]:
         target = find_target(part)
         if target is not None:
             found.append(target)
     return found
+
+
+_NOT_METRIC = {
+    "we",
+    "i",
+    "our",
+    "its",
+    "their",
+    "the",
+    "a",
+    "an",
+    "forecast",
+    "forecasts",
+    "expect",
+    "expects",
+    "see",
+    "sees",
+}
+
+
+def _metric_before(clause: str, target: Target) -> str:
+    """What a figure measures when only a period follows it: "revenue of €3.4 billion in 2026" → "revenue"."""
+    named = re.findall(
+        r"([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2})\s+(?:of|at|to|reaching|hitting|above|below|over)\s+"
+        r"(?:about\s+|around\s+|nearly\s+)?(?:US\$|\$|€|£|¥|[A-Z]{3}\s*)?\d",
+        clause,
+    )
+    if named:
+        words = named[0].split()
+        while len(words) > 1 and words[0].lower() in _NOT_METRIC:
+            words.pop(0)
+        return " ".join(words)
+    return "share" if target.unit == "%" else "amount" if target.unit.isupper() else target.unit

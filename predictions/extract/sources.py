@@ -52,7 +52,9 @@ def clean_name(name: str) -> str:
     name = re.sub(r"^\s*\d{1,3}/\s*", "", name)
     name = re.sub(r"^(?:(?i:for|in|by|from|on|at|after|over|during|since)\s+[\w-]+,?\s+)+(?=[A-Z])", "", name)
     name = re.sub(r"^(?P<name>[A-Z][^,]{1,60}),\s+an?\s+[^,]{2,60},?$", r"\g<name>", name)  # "SkyLift, a start-up,"
-    name = re.sub(r"(?:\s+(?:also|now|still|already|again|itself|is|are|was|were|has|have|had|will))+$", "", name, flags=re.I)
+    name = re.sub(
+        r"(?:\s+(?:also|now|still|already|again|itself|is|are|was|were|has|have|had|will))+$", "", name, flags=re.I
+    )
     return name.strip(" ,:;\"“”'’").rstrip(".")
 
 
@@ -132,7 +134,9 @@ class Actors:
 
     def _recent(self) -> list[str]:
         """Names from the last few sentences, latest first: a back-reference reaches no further."""
-        return [n for n, at in zip(reversed(self.names), reversed(self.when), strict=True) if at >= self.sentences - _REACH]
+        return [
+            n for n, at in zip(reversed(self.names), reversed(self.when), strict=True) if at >= self.sentences - _REACH
+        ]
 
     def full(self, name: str) -> str:
         """A name as the text first gave it in full ("Crisp" → "Crisp Therapeutics"), or the author's own."""
