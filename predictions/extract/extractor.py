@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -267,7 +268,7 @@ class RuleBasedExtractor:
             source: DeadlineSource = "list introduction" if context.list_frame else "section heading"
             periods = [(inherited, source if inherited else None)]
         start = label.end("label") + 1 if label else 0
-        targets = _targets_for(text, start, periods)
+        targets = [_with_metric(text, target) for target in _targets_for(text, start, periods)]
         found = []
         for (time, deadline_source), target in zip(periods, targets, strict=True):
             if target is None and label and time is not None and deadline_source == "sentence":
@@ -333,6 +334,7 @@ class RuleBasedExtractor:
                 for extra in _coordinated_targets(clause[hit.end :]):  # "revenue of EUR 4.3 billion and a margin of 9%"
                     periods.append(periods[0])
                     targets.append(extra)
+            targets = [_with_metric(clause, target) for target in targets]
             for number, ((time, deadline_source), target) in enumerate(zip(periods, targets, strict=True)):
                 reading = _Reading(hit.text, claimant, attribution, time, deadline_source, None, [voice_note])
                 if number > 0 and time is periods[0][0]:
@@ -673,15 +675,46 @@ _NOT_METRIC = {
 
 
 def _metric_before(clause: str, target: Target) -> str:
-    """What a figure measures when only a period follows it: "revenue of €3.4 billion in 2026" → "revenue"."""
-    named = re.findall(
-        r"([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2})\s+(?:of|at|to|reaching|hitting|above|below|over)\s+"
-        r"(?:about\s+|around\s+|nearly\s+)?(?:US\$|\$|€|£|¥|[A-Z]{3}\s*)?\d",
-        clause,
+    """What a figure measures when only a period follows it: "revenue of €3.4 billion in 2026" → "revenue",
+    "sees inflation at 2.4%" → "inflation" (the words before the figure's own "of", "at", "to")."""
+    pattern = re.compile(
+        r"([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2})\s+(?:of|at|to)\s+"
+        r"(?:about\s+|around\s+|nearly\s+)?(?=(?:US\$|\$|€|£|¥|[A-Z]{3}\s*)?\d)"
     )
-    if named:
-        words = named[0].split()
+    named: list[str | None] = []
+    for match in pattern.finditer(clause):
+        figure = find_target(clause[match.end() :])
+        words = match.group(1).split()
+        while words and (words[-1].lower().endswith("ing") or words[-1].lower() in _NOT_METRIC):
+            words.pop()  # "revenue rising to": the revenue
         while len(words) > 1 and words[0].lower() in _NOT_METRIC:
             words.pop(0)
-        return " ".join(words)
+        if figure is None or not math.isclose(figure.value, target.value, rel_tol=1e-9):
+            continue
+        if not words:
+            named.append(None)
+        elif figure is not None and math.isclose(figure.value, target.value, rel_tol=1e-9):
+            return " ".join(words)
+    earlier = [n for n in named if n]
+    if earlier:
+        return str(earlier[0])
     return "share" if target.unit == "%" else "amount" if target.unit.isupper() else target.unit
+
+
+_WEAK_METRIC = re.compile(r"^(?:share|amount|per\b|for\b|in\b|by\b|and\b|from\b|to\b|on\b|at\b|this\b|next\b)", re.I)
+
+
+def _with_metric(clause: str, target: Target | None) -> Target | None:
+    """A percentage or an amount measures what the words before it name when the words after it do not:
+    "its forecast for 2026 export growth to 1.8%" → "export growth", not "share"."""
+    if target is None or not (target.unit == "%" or target.unit.isupper()) or not _WEAK_METRIC.match(target.metric):
+        return target
+    before = _metric_before(clause, target)
+    if before in {"share", "amount"} or before == target.unit:
+        return target
+    kept = (
+        ""
+        if re.match(r"(?i)share|amount|for\b|in\b|by\b|and\b|from\b|to\b|on\b|at\b", target.metric)
+        else target.metric
+    )
+    return Target(target.value, target.unit, target.comparator, f"{before} {kept}".strip())

@@ -74,6 +74,8 @@ def find_target(text: str) -> Target | None:
             continue  # part of a name or version: "GPT-4", "Qwen 2.5", "CR450"
         if match.group("word") and not re.search(r"(?:^|\s)$", before):
             continue
+        if re.match(r"-[A-Za-z]", text[match.end() :]):
+            continue  # a compound adjective: "2-nanometre chips", "a 12-month target"
         if _is_baseline(before, text[match.end() :]):
             continue  # "up from 780,000", "from $40 million in 2025 to $9 billion": the figure it starts from
         number = match.group("num")
