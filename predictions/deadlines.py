@@ -27,8 +27,8 @@ the README's deadline section and held by tests/test_deadlines.py:
   date plus one month, at month precision), as the issue lists it;
 - named relative periods end with the calendar period they name: "next year" (and "for next year"; only
   "within the next year" counts a year from the issue) December 31 of the year after the issue's, "this
-  year" / "by year-end" its own year, "the third quarter of this year" its September 30, "the month after next" that calendar
-  month, "next quarter", "next week" (Sunday), "later this year", "early next year",
+  year" / "by year-end" its own year, "the third quarter of this year" its September 30, "the month after
+  next" that calendar month, "next quarter", "next week" (Sunday), "later this year", "early next year",
   "next summer" (the first summer starting after the issue);
 - fiscal years only where the text says fiscal (or FY, or financial year): "FY2026", "fiscal 2026",
   "fiscal year 2025-26" end within the calendar year they are named after (the usual convention), so at
