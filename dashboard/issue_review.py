@@ -94,6 +94,21 @@ def extract(text: str, source: Source, author: str) -> list[Candidate]:
     return RuleBasedExtractor(author=author).extract(text, source.published_on, source.title)
 
 
+def extract_with(text: str, source: Source, author: str, model: str | None) -> tuple[list[Candidate], list[str]]:
+    """The issue's candidates, by the rules or (with `model`) proposed by a language model and checked by the
+    rules, and one line per row of the model's answer the rules refused; raises ExtractError when the model
+    cannot be asked or does not answer in JSON."""
+    name = (model or "").strip()
+    if not name:
+        return extract(text, source, author), []
+    from predictions.extract.model_assisted import ModelExtractor
+
+    assert source.published_on is not None
+    extractor = ModelExtractor(name, author=author)
+    candidates = extractor.extract(text, source.published_on, source.title)
+    return candidates, [str(refusal) for refusal in extractor.refusals]
+
+
 def stored_claims(table: ClaimTable) -> list[dict[str, Any]]:
     """id, quote and statement of every stored claim, read from the claim table's columns (no full rows)."""
     columns = table.columns

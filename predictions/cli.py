@@ -650,11 +650,17 @@ def cmd_check_seed(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     from predictions import extract
 
-    extractor = extract.RuleBasedExtractor(author=settings.author_name)
+    extractor: extract.Extractor = extract.RuleBasedExtractor(author=settings.author_name)
+    if args.model:  # a language model proposes, the rules check (predictions/extract/model_assisted.py)
+        from predictions.extract.model_assisted import ModelExtractor
+
+        extractor = ModelExtractor(args.model, author=settings.author_name)
     try:
         candidates = extract.extract_file(args.file, args.date, args.source, extractor=extractor)
     except extract.ExtractError as error:
         raise UsageError(str(error)) from None
+    for refusal in getattr(extractor, "refusals", []):
+        print(f"refused {refusal}", file=sys.stderr)
     if args.json:
         _print_json([candidate.model_dump(mode="json") for candidate in candidates], args)
         return 0
@@ -927,6 +933,7 @@ def build_parser() -> Parser:
     p.add_argument("file", type=_path)
     p.add_argument("--date", type=_date, required=True, help="the issue's date, YYYY-MM-DD (reads 'next year')")
     p.add_argument("--source", help="the issue's title")
+    p.add_argument("--model", help="ask this llm model for the candidates; the rules check them (needs [llm])")
     p.add_argument("--json", action="store_true")
     p.add_argument("--indent", type=int, help="indent the JSON (default: compact unless on a terminal)")
 

@@ -25,9 +25,10 @@ docs/claims-and-deadlines.md and held by tests/predictions/test_deadlines.py:
   longer), "a year and a half" (day, week: day; month: month; quarter; year, decade: year). A month
   added to January 31 ends on the last day of February; "next month" is such a period too (the issue
   date plus one month, at month precision), as the issue lists it;
-- named relative periods end with the calendar period they name: "next year" December 31 of the year
-  after the issue's, "this year" / "by year-end" its own year, "the month after next" that calendar
-  month, "next quarter", "next week" (Sunday), "later this year", "early next year",
+- named relative periods end with the calendar period they name: "next year" (and "for next year"; only
+  "within the next year" counts a year from the issue) December 31 of the year after the issue's, "this
+  year" / "by year-end" its own year, "the third quarter of this year" its September 30, "the month after
+  next" that calendar month, "next quarter", "next week" (Sunday), "later this year", "early next year",
   "next summer" (the first summer starting after the issue);
 - fiscal years only where the text says fiscal (or FY, or financial year): "FY2026", "fiscal 2026",
   "fiscal year 2025-26" end within the calendar year they are named after (the usual convention), so at
@@ -402,6 +403,12 @@ def _half_of_relative(m: re.Match[str], issue: date) -> _Period:
     return _half(year, _ORDINAL_HALF[_g(m, "which")] if groups.get("which") else int(groups["h"]))
 
 
+def _quarter_of_relative(m: re.Match[str], issue: date) -> _Period:
+    """ "the third quarter of this year", "the first quarter of next year"."""
+    year = issue.year + (0 if _g(m, "which_year") == "this" else 1)
+    return _quarter(year, _ORDINAL_QUARTER[_g(m, "which")])
+
+
 def _in_count(m: re.Match[str], issue: date) -> tuple[date, Precision] | None:
     groups = m.groupdict()
     count = _count(groups["n"]) if groups.get("n") else 1.0
@@ -420,7 +427,9 @@ _SINGLE = rf"(?P<unit1>{_UNITS})"
 
 _RULES: list[_Rule] = [
     # relative periods: the issue's date plus the period
-    _relative(rf"(?:{_RELATIVE_LEAD})\s+(?:the\s+)?(?:next|coming|following)\s+(?:{_COUNTED}|{_SINGLE})", _in_count),
+    # "within the next year" counts from the issue; "for next year" (no "the", no count) is the calendar year
+    _relative(rf"(?:{_RELATIVE_LEAD})\s+the\s+(?:next|coming|following)\s+(?:{_COUNTED}|{_SINGLE})", _in_count),
+    _relative(rf"(?:{_RELATIVE_LEAD})\s+(?:next|coming|following)\s+{_COUNTED}", _in_count),
     # "within six months of launch" counts from the launch, "in a quarter of cities" is no period
     _relative(rf"(?:with)?in\s+{_COUNTED}(?:['’]s?\s+time)?(?!\s+of\b)", _in_count),
     _relative(rf"{_COUNTED}\s+(?:from\s+(?:now|today)|hence|after\s+(?:this|the)\s+issue)", _in_count),
@@ -492,6 +501,7 @@ _RULES: list[_Rule] = [
     _named(rf"(?:the\s+)?(?P<year>{_Y})\s*[-/]\s*(?P<year2>{_Y}|{_YY})\s+(?:school|academic)\s+year", _school_year),
     _named(rf"(?:the\s+)?(?P<which>{_HALF_WORDS})\s+half\s+of\s+{_WHICH_YEAR}", _half_of_relative),
     _named(rf"h(?P<h>[12])\s+(?:of\s+)?{_WHICH_YEAR}", _half_of_relative),
+    _named(rf"(?:the\s+)?(?P<which>{_QUARTER_WORDS})\s+quarter\s+of\s+{_WHICH_YEAR}", _quarter_of_relative),
     _named(
         r"(?P<after>the\s+year\s+after\s+next)|(?P<which>this|the\s+current|next|the\s+following|the\s+coming|the)"
         r"\s+year|(?:the\s+)?year[- ]end",

@@ -87,3 +87,15 @@ def _assert_chain_intact(path: Path) -> None:
 def db_path(_isolated_database: Path) -> Path:
     """The temporary database file of this test (not created yet)."""
     return _isolated_database
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the figures a test recorded as a `summary_*` property (the extraction corpus's table), also under
+    xdist, whose workers send their reports' properties to the controller."""
+    printed = set()
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", []):
+        for name, value in getattr(report, "user_properties", []):
+            if str(name).startswith("summary_") and name not in printed and report.when == "call":
+                printed.add(name)
+                terminalreporter.write_sep("-", str(name).removeprefix("summary_").replace("_", " "))
+                terminalreporter.write_line(str(value))

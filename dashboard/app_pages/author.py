@@ -59,6 +59,7 @@ REVIEW_STATE = (  # session keys of the "New issue" tab: the review in progress
     "review_rows",
     "review_source",
     "review_editor",
+    "review_refused",
 )
 REVIEW_INPUTS = (  # ... and its inputs, cleared after a save
     "review_title",
@@ -235,10 +236,17 @@ def read_new_issue(author_name: str) -> None:
         st.error(ui.escape_markdown(f"Cannot extract: {error}."))
         return
     with st.spinner("Reading the issue and comparing it with the stored claims…"):
-        candidates = issue_review.extract(text, source, author_name)
+        try:
+            candidates, refused = issue_review.extract_with(
+                text, source, author_name, st.session_state.get("review_model")
+            )
+        except ExtractError as error:
+            st.error(ui.escape_markdown(f"Cannot extract: {error}."))
+            return
         duplicates = issue_review.duplicate_of(candidates, issue_review.stored_claims(data.claims()))
     for key in REVIEW_STATE:
         st.session_state.pop(key, None)
+    st.session_state["review_refused"] = refused
     st.session_state["review_candidates"] = candidates
     st.session_state["review_rows"] = issue_review.editor_rows(candidates, duplicates)
     st.session_state["review_source"] = source
@@ -343,9 +351,17 @@ def new_issue_form(author_name: str) -> None:
         type=list(issue_review.ISSUE_TYPES),
         key="review_upload",
     )
+    st.text_input(
+        "Language model (optional)",
+        key="review_model",
+        placeholder="empty: the built-in rules",
+        help="An llm model name (needs the [llm] extra): it proposes the candidates, the rules check each one",
+    )
     if st.button("Extract claims", key="review_extract"):
         read_new_issue(author_name)
     show_flash("review")
+    for line in st.session_state.get("review_refused") or []:
+        st.warning(ui.escape_markdown(f"The rules refused the model's {line}."))
     candidates: list[Candidate] | None = st.session_state.get("review_candidates")
     if candidates is None:
         return

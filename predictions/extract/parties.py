@@ -59,7 +59,8 @@ _COMMENTATORS = re.compile(
 )
 _ATTRIBUTING_VERB = re.compile(
     r"\b(?:believes?|thinks?|says?|said|argues?|claims?|warns?|predicts?|predicting|anticipates?|anticipating|"
-    r"expects?|expecting|foresees?)\b|\b(?:projects?|projecting|forecasts?|estimates?)\s+(?=that\b|having\b|\d|\w+ing\b)|"
+    r"expects?|expecting|foresees?)\b|\b(?:projects?|projecting|forecasts?|estimates?)\s+(?=that\b|having\b|\d|\w+ing\b|"
+    r"(?:[\w-]+\s+){1,3}(?:rising|falling|growing|reaching|of|at|to)\b)|"
     r"\b(?:plans?|planning|intends?|aims?|aiming|seeks?|hopes?)\s+(?=to\b)"
 )
 _OPINION_VERB = re.compile(r"predict|anticipat|forecast|foresee|believ|think|argu|warn|prediction|outlook", re.I)

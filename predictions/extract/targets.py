@@ -32,9 +32,12 @@ _COMPARATOR_WORDS = (
     "|".join(pattern for pattern, _ in _COMPARATORS) + r"|nearly|almost|about|around|approximately|roughly"
 )
 _NUMBER_WORDS = "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True))
+_CURRENCIES = {"US$": "USD", "$": "USD", "€": "EUR", "£": "GBP"}  # a code stays as written: "DKK 6", "RMB 500"
+_CODES = r"(?:RMB|USD|EUR|GBP|DKK|SEK|NOK|CHF|JPY|CNY|INR|CAD|AUD|HKD|KRW)"
 _NUMBER = re.compile(
-    rf"(?:(?P<comp>{_COMPARATOR_WORDS})\s+)?(?P<cur>US\$|\$|€|£|¥|RMB\s*|USD\s*)?"
+    rf"(?:(?P<comp>{_COMPARATOR_WORDS})\s+)?(?P<cur>US\$|\$|€|£|¥|{_CODES}\s*)?"
     rf"(?:(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)|(?P<word>{_NUMBER_WORDS}))"
+    r"(?:\s*[-–]\s*(?P<high>\d+(?:\.\d+)?)(?=\s*(?:thousand|million|billion|trillion|bn|mn|k|%)))?"
     r"(?:\s*(?P<scale>thousand|million|billion|trillion|bn|mn|k)\b)?\s*(?P<pct>%|percent\b|per\s+cent\b)?",
     re.IGNORECASE,
 )
@@ -71,6 +74,10 @@ def find_target(text: str) -> Target | None:
             continue  # part of a name or version: "GPT-4", "Qwen 2.5", "CR450"
         if match.group("word") and not re.search(r"(?:^|\s)$", before):
             continue
+        if re.match(r"-[A-Za-z]", text[match.end() :]):
+            continue  # a compound adjective: "2-nanometre chips", "a 12-month target"
+        if _is_baseline(before, text[match.end() :]):
+            continue  # "up from 780,000", "from $40 million in 2025 to $9 billion": the figure it starts from
         number = match.group("num")
         value = float(number.replace(",", "")) if number else float(_WORD_NUMBERS[match.group("word").lower()])
         scale = (match.group("scale") or "").lower()
@@ -84,14 +91,18 @@ def find_target(text: str) -> Target | None:
             unit, phrase = "%", re.split(r"[,;.]", rest.strip())[0].removeprefix("of ").strip()
             return Target(value, unit, comparator, " ".join(phrase.split()[:8]) or "share")
         if match.group("cur"):
-            currency = "USD" if "$" in match.group("cur") else match.group("cur").strip().upper()
+            currency = _CURRENCIES.get(match.group("cur").strip().upper(), match.group("cur").strip().upper())
             phrase = re.split(r"[,;.]", rest.strip())[0].strip()
             return Target(value, currency, comparator, " ".join(phrase.split()[:8]) or "amount")
         words = re.sub(r"^\s*of\s+", "", rest).split()
         noun: list[str] = []
-        for word in words[:5]:
+        for position, word in enumerate(words[:5]):
             bare = word.strip('.,;:!?"”’)(')
-            if not bare or bare.lower() in _UNIT_STOP or bare.endswith("ed") or (noun and bare.endswith("ing")):
+            following = words[position + 1].strip('.,;:!?"”’)(') if position + 1 < len(words) else ""
+            # "five inherited diseases", "50,000 connected cars": a participle before a plural noun is an adjective
+            adjective = not noun and word == bare and re.fullmatch(r"[a-z]{4,}s", following) is not None
+            participle = bare.endswith("ed") and not (adjective and following.lower() not in _UNIT_STOP)
+            if not bare or bare.lower() in _UNIT_STOP or participle or (noun and bare.endswith("ing")):
                 break
             noun.append(bare)
             if word != bare or (len(bare) > 3 and bare.endswith("s") and not bare.endswith("ss")):
@@ -107,3 +118,18 @@ def find_target(text: str) -> Target | None:
         metric = " ".join([*noun, *qualifier][:10])
         return Target(value, " ".join(unit_words), comparator, metric)
     return None
+
+
+_BASELINE_BEFORE = re.compile(
+    r"\b(?:up|down|rising|falling|growing|increasing|decreasing)\s+from\s+(?:about\s+|around\s+)?$|"
+    r"\b(?:compared\s+(?:with|to)|versus|vs\.?|against|last\s+year['’]s)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _is_baseline(before: str, after: str) -> bool:
+    """A number the forecast starts from, not the one it reaches: "up from 780,000", "from 6% to 5%"."""
+    if _BASELINE_BEFORE.search(before):
+        return True
+    from_to = re.search(r"\bfrom\s+(?:about\s+|around\s+)?(?:US\$|\$|€|£|¥)?$", before, re.IGNORECASE)
+    return bool(from_to and re.match(r"[^.;]{0,60}?\bto\s+(?:about\s+|around\s+|over\s+)?(?:US\$|\$|€|£|¥)?\d", after))
