@@ -253,7 +253,12 @@ def add_forecast(path: Path, claim_id: int, forecast: ForecastIn) -> int:
     backfilled and never scored."""
     with writing(path, create=False) as con:
         require_forecastable(con, claim_id, utc_now())
-        return queries.insert_forecast(con, claim_id, {**forecast.model_dump(), "entry": None})
+        forecast_id = queries.insert_forecast(con, claim_id, {**forecast.model_dump(), "entry": None})
+        if forecast.quantiles:  # its range, in the same transaction (predictions.numeric)
+            from predictions import numeric
+
+            numeric.record_range(con, claim_id, forecast_id, forecast.quantiles)
+        return forecast_id
 
 
 def resolve(path: Path, claim_id: int, resolution: ResolutionIn) -> int:
@@ -262,7 +267,12 @@ def resolve(path: Path, claim_id: int, resolution: ResolutionIn) -> int:
         made_on = queries.claim_made_on(con, claim_id)
         if made_on is not None and resolution.resolved_on < made_on:
             raise LedgerError(f"resolution date {resolution.resolved_on} is before the claim was made ({made_on})")
-        return queries.insert_resolution(con, claim_id, resolution.model_dump())
+        resolution_id = queries.insert_resolution(con, claim_id, resolution.model_dump())
+        if resolution.value is not None:  # the number it rests on, in the same transaction
+            from predictions import numeric
+
+            numeric.record_value(con, claim_id, resolution_id, resolution.value)
+        return resolution_id
 
 
 def undo_resolution(path: Path, claim_id: int, note: str | None = None) -> dict[str, Any]:
@@ -377,6 +387,10 @@ def get_claim(path: Path, claim_id: int, today: date | None = None) -> ClaimDeta
         forecasts = queries.forecasts_for(con, claim_id)
         resolutions = queries.resolutions_for(con, claim_id)
         amendments = evidence.amendments_for(con, claim_id)
+        if row["kind"] == "threshold":  # ranges and the values resolutions rest on (predictions.numeric)
+            from predictions import numeric
+
+            numeric.attach(con, claim_id, forecasts, resolutions)
     detail = claim_detail(row, observations, forecasts, resolutions, today)
     detail.amendments = amendments
     return detail

@@ -1,0 +1,270 @@
+"""Ranges in the ledger: recording a forecast's quantiles and a resolution's value, and the numeric
+record (CRPS, interval scores, PIT, coverage) that the CLI, the scorecard, the pages and the site show.
+
+The distribution a range stands for is fixed when it is recorded: its tails' ends (levels 0 and 100,
+predictions.ranges' rule against the metric's natural bounds then) are stored with its quantiles, so
+nothing recorded later (an observation, an amendment) changes a past range or its score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from db import queries
+from db import ranges as sql
+from predictions import ranges
+from predictions.ledger import LedgerError, reading
+
+
+def stated(knots: Mapping[int, float] | None) -> dict[int, float]:
+    """The quantiles the forecaster gave (without the tails' ends at levels 0 and 100)."""
+    return {level: value for level, value in (knots or {}).items() if 0 < level < 100}
+
+
+def claim_bounds(claim: Mapping[str, Any], values: Sequence[float] = ()) -> tuple[float | None, float | None]:
+    from predictions.trajectory import natural_bounds
+
+    return natural_bounds(claim, values)
+
+
+def knots_for(
+    claim: Mapping[str, Any], quantiles: Mapping[int, float], observed: Sequence[float] = ()
+) -> dict[int, float]:
+    """The range as stored: the stated quantiles checked against the metric's natural bounds, with the
+    tails' ends at levels 0 and 100. A RangeError in one line when it cannot stand."""
+    if claim.get("kind") != "threshold" or claim.get("target") is None:
+        raise ranges.RangeError("only a threshold claim (a metric with a target) takes a range")
+    bounds = claim_bounds(claim, observed)
+    checked = ranges.check_quantiles(quantiles, bounds)
+    knots = ranges.knots_of(checked, bounds, count=ranges.is_count(claim))
+    xs = knots.xs[0]
+    return {0: float(xs[0]), **checked, 100: float(xs[len(checked) + 1])}
+
+
+def record_range(
+    con: duckdb.DuckDBPyConnection, claim_id: int, forecast_id: int, quantiles: Mapping[int, float]
+) -> None:
+    """Store a forecast's range in its unit of work (ledger.add_forecast)."""
+    claim = queries.claim_summary(con, claim_id) or {}
+    observed = [float(o["value"]) for o in queries.observations_for(con, claim_id) if o["value"] is not None]
+    try:
+        knots = knots_for(claim, quantiles, observed)
+    except ranges.RangeError as error:
+        raise LedgerError(f"claim {claim_id}: {error}") from None
+    sql.insert_quantiles(con, forecast_id, knots)
+
+
+def record_value(con: duckdb.DuckDBPyConnection, claim_id: int, resolution_id: int, value: float) -> None:
+    """Store the value a resolution rests on, in its unit of work (ledger.resolve)."""
+    claim = queries.claim_summary(con, claim_id) or {}
+    if claim.get("kind") != "threshold":
+        raise LedgerError(f"claim {claim_id} is not a threshold claim: its resolution rests on no value")
+    sql.insert_resolution_value(con, resolution_id, value)
+
+
+def attach(
+    con: duckdb.DuckDBPyConnection, claim_id: int, forecasts: list[dict[str, Any]], resolutions: list[dict[str, Any]]
+) -> None:
+    """Give a claim's forecast rows their range ("range": knots or None) and its resolution rows their
+    value ("value")."""
+    knots = sql.quantiles_for_claim(con, claim_id)
+    values = sql.resolution_values_for_claim(con, claim_id)
+    for forecast in forecasts:
+        forecast["range"] = knots.get(int(forecast["id"]))
+    for resolution in resolutions:
+        resolution["value"] = values.get(int(resolution["id"]))
+
+
+# --- one range, read ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RangeView:
+    """A recorded range as a page or the CLI shows it."""
+
+    knots: dict[int, float]
+    count: bool
+    comparator: str
+    target: float
+
+    @property
+    def quantiles(self) -> dict[int, float]:
+        return stated(self.knots)
+
+    @property
+    def distribution(self) -> ranges.Knots:
+        levels = sorted(self.knots)
+        return ranges.Knots(
+            np.array([[self.knots[level] for level in levels]], dtype=float),
+            np.array([[level / 100 for level in levels]], dtype=float),
+            np.array([self.count]),
+        )
+
+    @property
+    def implied(self) -> float:
+        """P(the metric meets the target by the comparator) under the range."""
+        return float(ranges.probability_of(self.distribution, self.comparator, self.target)[0])
+
+    def interval(self, percent: int) -> tuple[float, float]:
+        low, high = ranges.central_interval(self.distribution, percent)
+        return float(low[0]), float(high[0])
+
+    def median(self) -> float:
+        return float(ranges.quantile(self.distribution, 0.5)[0])
+
+    def pit(self, value: float) -> float:
+        return float(ranges.pit(self.distribution, np.array([value]))[0])
+
+    def disagreement(self, probability: float | None) -> str | None:
+        """A line when the implied and the stated probability differ by more than 10 points."""
+        if probability is None or abs(self.implied - probability) <= ranges.DISAGREEMENT:
+            return None
+        return (
+            f"the range implies {self.implied:.0%} that it comes true, the stated probability is {probability:.0%}: "
+            "one of them may need another look"
+        )
+
+
+def range_view(claim: Mapping[str, Any], knots: Mapping[int, float] | None) -> RangeView | None:
+    if not knots or claim.get("target") is None:
+        return None
+    return RangeView(dict(knots), ranges.is_count(claim), str(claim.get("comparator") or ">="), float(claim["target"]))
+
+
+def preview(claim: Mapping[str, Any], quantiles: Mapping[int, float], observed: Sequence[float] = ()) -> RangeView:
+    """The range a form is about to record (RangeError when it cannot stand)."""
+    knots = knots_for(claim, quantiles, observed)
+    view = range_view(claim, knots)
+    assert view is not None
+    return view
+
+
+# --- the numeric record ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoredRange:
+    forecast_id: int
+    claim_id: int
+    statement: str
+    forecaster: str
+    made_at: datetime
+    unit: str | None
+    resolved_on: date
+    outcome: str
+    value: float
+    quantiles: dict[int, float]
+    crps: float
+    pit: float
+    intervals: dict[int, tuple[float, float]]
+    interval_scores: dict[int, float]
+    covered: dict[int, bool]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "forecast_id": self.forecast_id, "claim_id": self.claim_id, "statement": self.statement,
+            "forecaster": self.forecaster, "made_at": self.made_at.isoformat(), "unit": self.unit,
+            "resolved_on": self.resolved_on.isoformat(), "outcome": self.outcome, "value": self.value,
+            "quantiles": {str(level): v for level, v in self.quantiles.items()}, "crps": self.crps, "pit": self.pit,
+            "intervals": {str(p): {"low": lo, "high": hi, "score": self.interval_scores[p], "covered": self.covered[p]}
+                          for p, (lo, hi) in self.intervals.items()},
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class NumericRecord:
+    scored: list[ScoredRange]
+    coverage: list[ranges.Coverage]
+    pit_histogram: list[int]
+
+    @property
+    def n(self) -> int:
+        return len(self.scored)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "coverage": [c.as_dict() for c in self.coverage],
+            "pit_histogram": {"bins": ranges.PIT_BINS, "counts": self.pit_histogram},
+            "forecasts": [s.as_dict() for s in self.scored],
+        }
+
+    def coverage_line(self) -> str:
+        """`ranges: 50% intervals held 3 of 5 outcomes (60%, 23–88%), …`."""
+        if not self.n:
+            return "ranges: no resolved range yet"
+        parts = []
+        for c in self.coverage:
+            rate = f"{c.rate:.0%}" if c.rate is not None else "–"
+            interval = f", {c.low:.0%}–{c.high:.0%}" if c.low is not None and c.high is not None else ""
+            parts.append(f"{c.percent}% intervals held {c.hits} of {c.n} ({rate}{interval})")
+        return "ranges: " + "; ".join(parts)
+
+
+def score_rows(rows: Sequence[Mapping[str, Any]]) -> NumericRecord:
+    """The numeric record of rows as db.ranges.numeric_forecasts reads them (one vectorised pass)."""
+    if not rows:
+        empty = {p: np.zeros(0, dtype=bool) for p in ranges.INTERVALS}
+        return NumericRecord([], ranges.coverage(empty), [0] * ranges.PIT_BINS)
+    width = max(len(row["levels"]) for row in rows)
+    xs = np.empty((len(rows), width))
+    ps = np.empty((len(rows), width))
+    for i, row in enumerate(rows):
+        levels, values = list(row["levels"]), list(row["values"])
+        pad = width - len(levels)
+        xs[i] = values + [values[-1]] * pad
+        ps[i] = [level / 100 for level in levels] + [1.0] * pad
+    counts = np.array([ranges.is_count(row) for row in rows])
+    y = np.array([float(row["outcome_value"]) for row in rows])
+    result = ranges.score(ranges.Knots(xs, ps, counts), y)
+    scored = [
+        ScoredRange(
+            forecast_id=int(row["forecast_id"]),
+            claim_id=int(row["claim_id"]),
+            statement=str(row["statement"]),
+            forecaster=str(row["forecaster"]),
+            made_at=row["made_at"],
+            unit=row.get("unit"),
+            resolved_on=row["resolved_on"],
+            outcome=str(row["outcome"]),
+            value=float(row["outcome_value"]),
+            quantiles=stated(dict(zip(row["levels"], row["values"], strict=True))),
+            crps=float(result.crps[i]),
+            pit=float(result.pit[i]),
+            intervals={p: (float(result.lower[p][i]), float(result.upper[p][i])) for p in ranges.INTERVALS},
+            interval_scores={p: float(result.interval_scores[p][i]) for p in ranges.INTERVALS},
+            covered={p: bool(result.covered[p][i]) for p in ranges.INTERVALS},
+        )
+        for i, row in enumerate(rows)
+    ]
+    return NumericRecord(scored, ranges.coverage(result.covered), ranges.pit_histogram(result.pit))
+
+
+def numeric_record_from(
+    con: duckdb.DuckDBPyConnection, *, attribution: str | None = None, forecaster: str | None = None
+) -> NumericRecord:
+    return score_rows(sql.numeric_forecasts(con, attribution=attribution, forecaster=forecaster))
+
+
+def numeric_record(path: Path, *, attribution: str | None = None, forecaster: str | None = None) -> NumericRecord:
+    """Every scored numeric forecast's CRPS, interval scores and PIT; coverage and the PIT histogram."""
+    with reading(path) as con:
+        return numeric_record_from(con, attribution=attribution, forecaster=forecaster)
+
+
+def proposal_value(observations: Sequence[Mapping[str, Any]], deadline: date | None) -> float | None:
+    """The value a proposed verdict rests on: the last valued observation on or before the deadline."""
+    valued = [
+        o for o in observations if o.get("value") is not None and (deadline is None or o["observed_on"] <= deadline)
+    ]
+    if not valued:
+        return None
+    last = max(valued, key=lambda o: (o["observed_on"], o.get("id") or 0))
+    return float(last["value"])
