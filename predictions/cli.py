@@ -405,6 +405,8 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
             print(f"  criteria: {claim['resolution_criteria']}")
         proposal = item.proposal.outcome or "no proposal"
         print(f"  proposal: {proposal} ({item.proposal.basis})")
+        if item.proposal.value is not None:  # what `resolve --value` records with it
+            print(f"  resolve with: predictions resolve {item.id} {proposal} --value {item.proposal.value:.15g}")
         for observation in item.evidence:
             shown = (
                 format_number(observation["value"]) + (f" — {observation['note']}" if observation["note"] else "")

@@ -268,3 +268,64 @@ def proposal_value(observations: Sequence[Mapping[str, Any]], deadline: date | N
         return None
     last = max(valued, key=lambda o: (o["observed_on"], o.get("id") or 0))
     return float(last["value"])
+
+
+# --- what the claim page draws ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RangeBands:
+    """The latest range on a claim as its metric chart draws it: the 50/80/90% intervals and the median at
+    the deadline, a fan from the forecast's date where the claim has a baseline, and where the outcome fell."""
+
+    forecaster: str
+    made_on: date
+    deadline: date
+    unit: str | None
+    median: float
+    intervals: dict[int, tuple[float, float]]
+    implied: float
+    probability: float | None
+    fan_from: float | None  # the baseline the fan starts at (None: bands at the deadline only)
+    outcome: float | None = None
+    outcome_pit: float | None = None
+
+    @property
+    def outcome_words(self) -> str | None:
+        if self.outcome is None or self.outcome_pit is None:
+            return None
+        return f"outcome at {ranges.percentile_words(self.outcome_pit)}"
+
+
+def latest_range(detail: Any) -> dict[str, Any] | None:
+    """The claim's latest forecast that carries a range (a ledger.ClaimDetail's forecast row)."""
+    return next((f for f in reversed(detail.forecasts) if f.get("range")), None)
+
+
+def range_bands(detail: Any) -> RangeBands | None:
+    """The bands of a claim's latest range (None without one, or without a deadline)."""
+    from predictions.ledger import resolution_in_force
+
+    row = detail.view.row
+    forecast = latest_range(detail)
+    if forecast is None or row.get("deadline") is None:
+        return None
+    view = range_view(row, forecast["range"])
+    if view is None:
+        return None
+    current = resolution_in_force(detail)
+    outcome = None if current is None else current.get("value")
+    made_on = forecast["made_at"].date() if isinstance(forecast["made_at"], datetime) else forecast["made_at"]
+    return RangeBands(
+        forecaster=str(forecast["forecaster"]),
+        made_on=made_on,
+        deadline=row["deadline"],
+        unit=row.get("unit"),
+        median=view.median(),
+        intervals={p: view.interval(p) for p in ranges.INTERVALS},
+        implied=view.implied,
+        probability=forecast.get("probability"),
+        fan_from=None if row.get("baseline") is None else float(row["baseline"]),
+        outcome=None if outcome is None else float(outcome),
+        outcome_pit=None if outcome is None else view.pit(float(outcome)),
+    )

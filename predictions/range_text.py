@@ -100,3 +100,21 @@ def score_lines(record: numeric.NumericRecord) -> list[str]:
     lines.append("  PIT histogram (10 bins, 0–1): " + " ".join(str(n) for n in record.pit_histogram))
     lines += [f"  {scored_range_line(item)}" for item in record.scored]
     return lines
+
+
+def bands_caption(bands: numeric.RangeBands) -> str:
+    """Under the claim's metric chart: whose range, its intervals, the implied probability, the outcome."""
+    unit = f" {bands.unit}" if bands.unit else ""
+    low50, high50 = bands.intervals[50]
+    low90, high90 = bands.intervals[90]
+    stated = f" (stated {bands.probability:.0%})" if bands.probability is not None else ""
+    text = (
+        f"{bands.forecaster}'s range of {bands.made_on.isoformat()} for the deadline: median "
+        f"{format_number(bands.median)}{unit}, 50% within {format_number(low50)}–{format_number(high50)}, 90% within "
+        f"{format_number(low90)}–{format_number(high90)}; it implies {bands.implied:.0%} that the claim comes true"
+        f"{stated}."
+    )
+    if bands.outcome is not None and bands.outcome_words:
+        where = bands.outcome_words.removeprefix("outcome at ")
+        text += f" The outcome, {format_number(bands.outcome)}{unit}, fell at {where}."
+    return text
