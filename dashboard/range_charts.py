@@ -60,7 +60,9 @@ def with_range(figure: go.Figure, bands: RangeBands | None) -> go.Figure:
             ys = [high, high, low, low, high]
         figure.add_trace(
             go.Scatter(
-                name=f"{percent}% range",
+                # one legend entry for the three (a phone's legend stays short); the hover names each
+                name="50/80/90% range" if percent == max(bands.intervals) else f"{percent}% range",
+                showlegend=percent == max(bands.intervals),
                 x=[d.isoformat() for d in xs],
                 y=ys,
                 mode="lines",
@@ -97,11 +99,6 @@ def with_range(figure: go.Figure, bands: RangeBands | None) -> go.Figure:
                 hovertemplate=f"outcome %{{y:,.6~r}} {unit}: {words.removeprefix('outcome ')}<extra></extra>",
             )
         )
-        figure.add_annotation(
-            name="outcome", x=deadline.isoformat(), y=bands.outcome, xref="x", yref="y", showarrow=False,
-            text=f"{format_number(bands.outcome)}: {words.removeprefix('outcome ')}", xanchor="right",
-            yanchor="bottom", font={"size": 11, "color": OUTCOME_COLOUR},
-        )  # fmt: skip
         values.append(bands.outcome)
     current = list(figure.layout.yaxis.range or [])
     if len(current) == 2:
