@@ -150,7 +150,7 @@ def distribution_figure(view: RangeView, title: str, probability: float | None =
     })  # fmt: skip
     _layout(chart, title, "value at the deadline", y_title, height=300)
     chart.axis("xaxis", tickformat=",~r")
-    chart.axis("yaxis", tickformat=".1%" if view.count else ".2~g", rangemode="tozero")
+    chart.axis("yaxis", tickformat=".3~%" if view.count else ".2~g", rangemode="tozero")
     return chart.figure()
 
 

@@ -36,6 +36,8 @@ from typing import Any
 
 import numpy as np
 
+from predictions.errors import PredictionsError
+
 MIN_LEVEL, MAX_LEVEL = 5, 95  # the quantile levels a range may state, in percent
 MIN_QUANTILES = 3
 INTERVALS = (50, 80, 90)  # the central intervals scored and counted for coverage, in percent
@@ -51,7 +53,7 @@ _MEASURES = re.compile(
 )
 
 
-class RangeError(ValueError):
+class RangeError(PredictionsError, ValueError):
     """A range that cannot stand: one line saying why."""
 
 
