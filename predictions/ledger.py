@@ -101,7 +101,7 @@ def store_prepared(
             continue
         claim_id = queries.insert_claim(con, {**item.claim.model_dump(), "source_id": source_id})
         made_at = datetime.combine(item.claim.made_on, datetime.min.time())
-        queries.insert_forecast(
+        forecast_id = queries.insert_forecast(
             con,
             claim_id,
             {
@@ -113,6 +113,10 @@ def store_prepared(
                 "entry": "imported",  # the issue's own forecast, dated by the issue
             },
         )
+        if item.quantiles:  # the range the issue states with it (predictions.numeric)
+            from predictions import numeric
+
+            numeric.record_range(con, claim_id, forecast_id, item.quantiles)
         for observation in item.observations:  # the issue's own baseline facts
             queries.insert_observation(con, claim_id, {**observation.model_dump(), "origin": "issue"})
         added += 1
