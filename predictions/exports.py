@@ -154,7 +154,7 @@ def _add_json_ranges(
 ) -> None:
     """The JSON export's forecasts carry their range (`quantiles` and the recorded `tails`), its
     resolutions the value they rest on: in the order _json_document wrote them."""
-    from predictions.numeric import stated
+    from predictions.numeric import scores_at, stated
 
     forecasts: dict[int, list[dict[str, Any]]] = {}
     for row in tables["forecasts"]:
@@ -163,11 +163,18 @@ def _add_json_ranges(
     for row in tables["resolutions"]:
         resolutions.setdefault(row["claim_id"], []).append(row)
     for claim, item in zip(tables["claims"], document["claims"], strict=True):
+        in_force = None  # the value the resolution in force rests on: what the ranges are scored against
+        for row, exported in zip(resolutions.get(claim["id"], []), item["resolutions"], strict=True):
+            if row["id"] in valued:
+                exported["value"] = valued[row["id"]]
+            if not exported["undone"]:
+                in_force = valued.get(row["id"]) if exported["outcome"] != "ambiguous" else None
+        scored = in_force is not None and item["withdrawal"] is None
         for row, exported in zip(forecasts.get(claim["id"], []), item["forecasts"], strict=True):
             knots = ranged.get(row["id"])
             if knots:
                 exported["quantiles"] = {str(level): value for level, value in stated(knots).items()}
                 exported["tails"] = [knots[0], knots[100]]
-        for row, exported in zip(resolutions.get(claim["id"], []), item["resolutions"], strict=True):
-            if row["id"] in valued:
-                exported["value"] = valued[row["id"]]
+                if scored and exported["counted"]:  # CRPS, interval scores, PIT: for reading, not imported
+                    assert in_force is not None
+                    exported["scores"] = scores_at(claim, knots, in_force)

@@ -329,3 +329,20 @@ def range_bands(detail: Any) -> RangeBands | None:
         outcome=None if outcome is None else float(outcome),
         outcome_pit=None if outcome is None else view.pit(float(outcome)),
     )
+
+
+def scores_at(claim: Mapping[str, Any], knots: Mapping[int, float], value: float) -> dict[str, Any]:
+    """One range's scores at an outcome, as the exports write them (the same numbers `score --json` gives)."""
+    view = range_view(claim, knots)
+    assert view is not None
+    result = ranges.score(view.distribution, np.array([float(value)]))
+    return {
+        "value": float(value),
+        "crps": float(result.crps[0]),
+        "pit": float(result.pit[0]),
+        "intervals": {
+            str(p): {"low": float(result.lower[p][0]), "high": float(result.upper[p][0]),
+                     "score": float(result.interval_scores[p][0]), "covered": bool(result.covered[p][0])}
+            for p in ranges.INTERVALS
+        },
+    }  # fmt: skip

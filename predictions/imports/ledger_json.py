@@ -41,6 +41,7 @@ class ExportedForecast(ForecastIn):
     counted: bool = True
     # A range's tails' ends as recorded there (predictions.ranges): kept, so its scores are the same here.
     tails: tuple[float, float] | None = None
+    scores: dict[str, Any] | None = None  # the export's scores of the range, for reading: recomputed here
 
     @model_validator(mode="after")
     def _tails_outside(self) -> ExportedForecast:
@@ -160,7 +161,11 @@ def import_json_text(db_path: Path, text: str) -> ImportResult:
         for key, claim in new:
             claim_id = ids[key]
             forecasts += [
-                {**f.model_dump(exclude={"recorded_at", "counted"}), "entry": f.entry_here(), "claim_id": claim_id}
+                {
+                    **f.model_dump(exclude={"recorded_at", "counted", "scores"}),
+                    "entry": f.entry_here(),
+                    "claim_id": claim_id,
+                }
                 for f in claim.forecasts
                 if not f.quantiles
             ]
@@ -200,7 +205,7 @@ def _store_range(con: Any, claim_id: int, claim: ExportedClaim, forecast: Export
 
     row = queries.insert_forecast(
         con, claim_id,
-        {**forecast.model_dump(exclude={"recorded_at", "counted", "tails"}), "entry": forecast.entry_here()},
+        {**forecast.model_dump(exclude={"recorded_at", "counted", "tails", "scores"}), "entry": forecast.entry_here()},
     )  # fmt: skip
     assert forecast.quantiles
     if forecast.tails is not None:
