@@ -11,6 +11,13 @@ from predictions import numeric, ranges
 from predictions.numbers import format_number
 
 
+def _unit(unit: str | None) -> str:
+    """A unit after a number: `%` joined, a word spaced (`28 cities`, `53.9%`)."""
+    if not unit:
+        return ""
+    return unit if unit.strip() in ("%", "‰") else f" {unit}"
+
+
 def quantiles_words(quantiles: Mapping[int, float], unit: str | None = None) -> str:
     """`p10 800 · p50 2,500 · p90 6,000 flying taxis`."""
     text = " · ".join(f"p{level} {format_number(value)}" for level, value in sorted(quantiles.items()))
@@ -86,7 +93,7 @@ def outcome_lines(path: Path, claim_id: int) -> list[str]:
 def scored_range_line(item: numeric.ScoredRange) -> str:
     """One resolved range with its outcome: `#14 … : 10 cities at the 0th percentile (p10 40 · …), CRPS 35.2`."""
     where = ranges.percentile_words(item.pit)
-    unit = f" {item.unit}" if item.unit else ""
+    unit = _unit(item.unit)
     return (
         f"#{item.claim_id} {item.statement.rstrip('.')}: outcome {format_number(item.value)}{unit} at {where} of "
         f"{item.forecaster}'s range ({quantiles_words(item.quantiles)}); CRPS {format_number(item.crps)}{unit}, "
@@ -104,7 +111,7 @@ def score_lines(record: numeric.NumericRecord) -> list[str]:
 
 def bands_caption(bands: numeric.RangeBands) -> str:
     """Under the claim's metric chart: whose range, its intervals, the implied probability, the outcome."""
-    unit = f" {bands.unit}" if bands.unit else ""
+    unit = _unit(bands.unit)
     low50, high50 = bands.intervals[50]
     low90, high90 = bands.intervals[90]
     stated = f" (stated {bands.probability:.0%})" if bands.probability is not None else ""
