@@ -209,21 +209,22 @@ class NumericRecord:
 
 
 def score_rows(rows: Sequence[Mapping[str, Any]]) -> NumericRecord:
-    """The numeric record of rows as db.ranges.numeric_forecasts reads them (one vectorised pass)."""
+    """The numeric record of rows as db.ranges.numeric_forecasts reads them (one vectorised pass; the
+    per-forecast records are built from plain lists)."""
     if not rows:
         empty = {p: np.zeros(0, dtype=bool) for p in ranges.INTERVALS}
         return NumericRecord([], ranges.coverage(empty), [0] * ranges.PIT_BINS)
     width = max(len(row["levels"]) for row in rows)
-    xs = np.empty((len(rows), width))
-    ps = np.empty((len(rows), width))
-    for i, row in enumerate(rows):
-        levels, values = list(row["levels"]), list(row["values"])
-        pad = width - len(levels)
-        xs[i] = values + [values[-1]] * pad
-        ps[i] = [level / 100 for level in levels] + [1.0] * pad
+    xs = np.array([list(row["values"]) + [row["values"][-1]] * (width - len(row["values"])) for row in rows])
+    ps = np.array([list(row["levels"]) + [100] * (width - len(row["levels"])) for row in rows], dtype=float) / 100
     counts = np.array([ranges.is_count(row) for row in rows])
     y = np.array([float(row["outcome_value"]) for row in rows])
     result = ranges.score(ranges.Knots(xs, ps, counts), y)
+    crps, pit, values = result.crps.tolist(), result.pit.tolist(), y.tolist()
+    lower = {p: result.lower[p].tolist() for p in ranges.INTERVALS}
+    upper = {p: result.upper[p].tolist() for p in ranges.INTERVALS}
+    scores = {p: result.interval_scores[p].tolist() for p in ranges.INTERVALS}
+    covered = {p: result.covered[p].tolist() for p in ranges.INTERVALS}
     scored = [
         ScoredRange(
             forecast_id=int(row["forecast_id"]),
@@ -234,13 +235,13 @@ def score_rows(rows: Sequence[Mapping[str, Any]]) -> NumericRecord:
             unit=row.get("unit"),
             resolved_on=row["resolved_on"],
             outcome=str(row["outcome"]),
-            value=float(row["outcome_value"]),
-            quantiles=stated(dict(zip(row["levels"], row["values"], strict=True))),
-            crps=float(result.crps[i]),
-            pit=float(result.pit[i]),
-            intervals={p: (float(result.lower[p][i]), float(result.upper[p][i])) for p in ranges.INTERVALS},
-            interval_scores={p: float(result.interval_scores[p][i]) for p in ranges.INTERVALS},
-            covered={p: bool(result.covered[p][i]) for p in ranges.INTERVALS},
+            value=values[i],
+            quantiles=dict(zip(row["levels"][1:-1], row["values"][1:-1], strict=True)),  # without the tails
+            crps=crps[i],
+            pit=pit[i],
+            intervals={p: (lower[p][i], upper[p][i]) for p in ranges.INTERVALS},
+            interval_scores={p: scores[p][i] for p in ranges.INTERVALS},
+            covered={p: covered[p][i] for p in ranges.INTERVALS},
         )
         for i, row in enumerate(rows)
     ]

@@ -27,6 +27,7 @@ The scores, each exact (no sampling, no grid):
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -132,11 +133,15 @@ def quantiles_text(quantiles: Mapping[int, float]) -> str:
 def is_count(claim: Mapping[str, Any]) -> bool:
     """A metric counted in whole things (cities, KPIs, flying taxis): a whole target (and baseline), a unit
     that names things rather than a measure, money, scale or percentage."""
-    unit = str(claim.get("unit") or "").strip()
-    if not unit or _MEASURES.search(unit):
+    if not _counted_unit(str(claim.get("unit") or "").strip()):
         return False
     numbers = [claim.get("target"), claim.get("baseline")]
     return all(v is None or float(v) == math.floor(float(v)) for v in numbers) and claim.get("target") is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def _counted_unit(unit: str) -> bool:
+    return bool(unit) and _MEASURES.search(unit) is None
 
 
 # --- the distribution --------------------------------------------------------------------------------
