@@ -26,7 +26,7 @@ from predictions.numeric import RangeBands, RangeView
 
 RANGE_COLOUR = "#f76707"  # the author's range: apart from the observed line, the projection and the target
 # Wider intervals lighter: 90% under 80% under 50%, each drawn on top of the wider one.
-BAND_ALPHA = {90: 0.14, 80: 0.2, 50: 0.3}
+BAND_ALPHA = {90: 0.22, 80: 0.3, 50: 0.42}  # legible on the light and the dark background
 OUTCOME_COLOUR = "#d6336c"
 
 
