@@ -113,10 +113,10 @@ def store_prepared(
                 "entry": "imported",  # the issue's own forecast, dated by the issue
             },
         )
-        if item.quantiles:  # the range the issue states with it (predictions.numeric)
-            from predictions import numeric
+        if item.quantiles:  # the range the issue states with it (predictions.range_store)
+            from predictions import range_store
 
-            numeric.record_range(con, claim_id, forecast_id, item.quantiles)
+            range_store.record_range(con, claim_id, forecast_id, item.quantiles)
         for observation in item.observations:  # the issue's own baseline facts
             queries.insert_observation(con, claim_id, {**observation.model_dump(), "origin": "issue"})
         added += 1
@@ -258,10 +258,10 @@ def add_forecast(path: Path, claim_id: int, forecast: ForecastIn) -> int:
     with writing(path, create=False) as con:
         require_forecastable(con, claim_id, utc_now())
         forecast_id = queries.insert_forecast(con, claim_id, {**forecast.model_dump(), "entry": None})
-        if forecast.quantiles:  # its range, in the same transaction (predictions.numeric)
-            from predictions import numeric
+        if forecast.quantiles:  # its range, in the same transaction (predictions.range_store)
+            from predictions import range_store
 
-            numeric.record_range(con, claim_id, forecast_id, forecast.quantiles)
+            range_store.record_range(con, claim_id, forecast_id, forecast.quantiles)
         return forecast_id
 
 
@@ -273,9 +273,9 @@ def resolve(path: Path, claim_id: int, resolution: ResolutionIn) -> int:
             raise LedgerError(f"resolution date {resolution.resolved_on} is before the claim was made ({made_on})")
         resolution_id = queries.insert_resolution(con, claim_id, resolution.model_dump())
         if resolution.value is not None:  # the number it rests on, in the same transaction
-            from predictions import numeric
+            from predictions import range_store
 
-            numeric.record_value(con, claim_id, resolution_id, resolution.value)
+            range_store.record_value(con, claim_id, resolution_id, resolution.value)
         return resolution_id
 
 
@@ -391,10 +391,10 @@ def get_claim(path: Path, claim_id: int, today: date | None = None) -> ClaimDeta
         forecasts = queries.forecasts_for(con, claim_id)
         resolutions = queries.resolutions_for(con, claim_id)
         amendments = evidence.amendments_for(con, claim_id)
-        if row["kind"] == "threshold":  # ranges and the values resolutions rest on (predictions.numeric)
-            from predictions import numeric
+        if row["kind"] == "threshold":  # ranges and the values resolutions rest on (predictions.range_store)
+            from predictions import range_store
 
-            numeric.attach(con, claim_id, forecasts, resolutions)
+            range_store.attach(con, claim_id, forecasts, resolutions)
     detail = claim_detail(row, observations, forecasts, resolutions, today)
     detail.amendments = amendments
     return detail

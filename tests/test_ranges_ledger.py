@@ -20,6 +20,7 @@ import pytest
 
 from db import chain, migrations
 from db.clock import replaying
+from db.errors import PredictionsError
 from predictions import ledger, verdicts
 from predictions.models import ForecastIn, ObservationIn, ResolutionIn
 from predictions.vocabulary import Outcome
@@ -106,7 +107,7 @@ def test_bad_ranges_are_refused_in_one_line_and_change_nothing(
 
 
 def test_a_binary_claim_takes_no_range_and_no_value(db: Path) -> None:
-    with replaying(datetime(2025, 6, 1, 9)), pytest.raises(ledger.LedgerError, match="only a threshold claim"):
+    with replaying(datetime(2025, 6, 1, 9)), pytest.raises(PredictionsError, match="only a threshold claim"):
         ledger.add_forecast(db, DOMINANCE, ForecastIn(probability=0.3, forecaster="x", made_at=datetime(2025, 6, 1),
                                                       quantiles={10: 1, 50: 2, 90: 3}))  # fmt: skip
     before = dump(db)
