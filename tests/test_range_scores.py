@@ -11,6 +11,8 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from predictions import ranges
 
@@ -259,3 +261,47 @@ def test_what_is_a_count() -> None:
     assert not ranges.is_count({"unit": "GW", "target": 100})
     assert not ranges.is_count({"unit": "USD bn", "target": 5})
     assert not ranges.is_count({"unit": "cities", "target": 6.5})
+
+
+# --- properties -----------------------------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_any_text_is_read_as_quantiles_or_refused_in_one_line(text: str) -> None:
+    try:
+        parsed = ranges.parse_quantiles(text)
+        ranges.check_quantiles(parsed, (0.0, None))
+    except ValueError as error:  # a RangeError, or numbers.check_value's (not finite, too large)
+        assert "\n" not in str(error)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.floats(0.5, 1e6), min_size=3, max_size=7),
+    st.sampled_from([(10, 50, 90), (5, 25, 50, 75, 95), (5, 10, 50, 90, 95), (5, 20, 40, 60, 80, 90, 95)]),
+    st.floats(-1e6, 3e6),
+    st.booleans(),
+)
+def test_every_range_is_a_distribution_with_sane_scores(
+    gaps: list[float], levels: tuple[int, ...], y: float, count: bool
+) -> None:
+    chosen = list(levels)[: len(gaps)]
+    if len(chosen) < 3:
+        return
+    values = [float(v) for v in np.cumsum(gaps[: len(chosen)])]
+    knots = ranges.knots_of(dict(zip(chosen, values, strict=True)), (0.0, None), count=count)
+    xs, ps = knots.xs[0], knots.ps[0]
+    assert np.all(np.diff(xs) >= 0) and ps[0] == 0 and ps[-1] == 1 and xs[0] >= 0
+    grid = np.linspace(xs[0] - 10, xs[-1] + 10, 50)
+    cdf = [ranges.cdf(knots, np.array([x]))[0] for x in grid]
+    assert all(b >= a - 1e-12 for a, b in itertools.pairwise(cdf))  # non-decreasing, 0 to 1
+    assert cdf[0] == 0 and cdf[-1] == 1
+    scores = ranges.score(knots, np.array([y]))
+    assert scores.crps[0] >= 0 and 0 <= scores.pit[0] <= 1
+    for percent in ranges.INTERVALS:
+        width = scores.upper[percent][0] - scores.lower[percent][0]
+        assert width >= 0 and scores.interval_scores[percent][0] >= width - 1e-9
+    # beyond the support, the CRPS grows one for one with the distance
+    far, farther = (ranges.crps(knots, np.array([xs[-1] + d]))[0] for d in (10.0, 110.0))
+    assert farther - far == pytest.approx(100.0, rel=1e-9)
