@@ -44,7 +44,7 @@ BENCH = ROOT / "bench"
 WORK = BENCH / "work"
 APP = ROOT / "dashboard" / "app.py"
 ARCHIVE = ROOT.parent / "shared" / "data" / "predictionbook"  # ../shared beside the checkout
-PARTS = ("pages", "references", "apptest", "reminders", "transfer", "whole")
+PARTS = ("pages", "references", "apptest", "reminders", "transfer", "whole", "ranges")
 TODAY = generate.TODAY
 DEFAULT_SIZES = ("S", "M", "L")
 REPEATS = {"S": 7, "M": 7, "L": 3, "PB": 7}
@@ -805,6 +805,8 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                     "met": value <= limit})  # fmt: skip
     if results.get("whole"):
         out.extend(results["whole"]["targets"])
+    if results.get("ranges"):
+        out.append(results["ranges"]["target"])
     large = results["sizes"].get("L")
     if large is not None:
         points = max([*large["points"].values(), *large.get("apptest_points", {}).values()], default=0)
@@ -880,6 +882,11 @@ def run(
         )  # fmt: skip
         for line in results["whole"].pop("log", []):
             log(line)
+    if "ranges" in parts:  # scoring 100,000 numeric forecasts against a NumPy floor (bench/ranges.py)
+        from bench import ranges as ranges_bench
+
+        log("ranges: scoring 100,000 numeric forecasts")
+        results["ranges"] = ranges_bench.run(repeat=min(repeat or ranges_bench.REPEAT, ranges_bench.REPEAT))
     results["targets"] = evaluate_targets(results)
     results["seconds"] = time.perf_counter() - started
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]

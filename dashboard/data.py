@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from predictions import imports, ledger, overview, reminders, scorecard, scoring, verdicts, watches
+from predictions import imports, ledger, numeric, overview, reminders, scorecard, scoring, verdicts, watches
 from predictions.imports import evidence
 from predictions.ledger import ClaimDetail
 from predictions.models import ClaimIn, ForecastIn, ObservationIn, ResolutionIn, Source
@@ -105,6 +105,28 @@ def claim_trajectory(detail: ClaimDetail) -> Trajectory | None:
 
 def resolution_in_force(detail: ClaimDetail) -> dict[str, Any] | None:
     return ledger.resolution_in_force(detail)
+
+
+def range_bands(detail: ClaimDetail) -> numeric.RangeBands | None:
+    """The claim's latest range as its metric chart draws it (predictions.numeric)."""
+    return numeric.range_bands(detail)
+
+
+def range_preview(
+    claim_row: dict[str, Any], quantiles: dict[int, float], observed: Sequence[float]
+) -> numeric.RangeView:
+    """The range a form is about to record; ranges.RangeError when it cannot stand."""
+    return numeric.preview(claim_row, quantiles, observed)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _numeric_record(path: str, db_version: tuple[float, int], attribution: str | None) -> numeric.NumericRecord:
+    return numeric.numeric_record(Path(path), attribution=attribution)
+
+
+def numeric_record(*, attribution: str | None = None) -> numeric.NumericRecord:
+    """The ranges' record: coverage with its Wilson intervals, the PIT histogram, each resolved range."""
+    return _numeric_record(str(database_path()), version(), attribution)
 
 
 # `_table` (the cached claim table of the same path, version and day) is not part of the key: Streamlit

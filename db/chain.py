@@ -47,11 +47,19 @@ CHAINED: dict[str, tuple[str, ...]] = {
     ),
     "resolutions": ("claim_id", "outcome", "fraction", "resolved_on", "note", "evidence_url", "recorded_at"),
     "resolution_undos": ("resolution_id", "note", "recorded_at"),
+    # A forecast's range (migration 8): one record per quantile, in the forecast's transaction; levels 0
+    # and 100 are the tails' ends as the range was recorded (predictions.ranges). Tables of their own, so
+    # every record made before them keeps its hash.
+    "forecast_quantiles": ("forecast_id", "level", "value", "recorded_at"),
+    "resolution_values": ("resolution_id", "value", "recorded_at"),  # the number a resolution rests on
 }  # fmt: skip
 # The row id of each table (an undo is keyed by the resolution it undoes).
 ID_COLUMN = {table: ("resolution_id" if table == "resolution_undos" else "id") for table in CHAINED}
 # The order the migration chains an existing ledger in: what a row refers to comes first.
-TABLE_ORDER = ("claims", "claim_amendments", "forecasts", "observations", "resolutions", "resolution_undos")
+TABLE_ORDER = (
+    "claims", "claim_amendments", "forecasts", "forecast_quantiles", "observations", "resolutions", "resolution_values",
+    "resolution_undos",
+)  # fmt: skip
 
 _encode_text: Callable[[str], str] = json.encoder.encode_basestring
 
@@ -165,7 +173,7 @@ COLUMN_KINDS: dict[str, str] = {
     "note": "text", "entry": "text", "observed_on": "date", "value": "float", "source_url": "text",
     "source_published": "date", "confidence": "text", "origin": "text", "watch_id": "int", "fetched_at": "time",
     "payload_sha256": "text", "revises": "int", "outcome": "text", "fraction": "float", "resolved_on": "date",
-    "evidence_url": "text", "resolution_id": "int",
+    "evidence_url": "text", "resolution_id": "int", "forecast_id": "int", "level": "int",
 }  # fmt: skip
 
 
@@ -291,12 +299,20 @@ def append(con: duckdb.DuckDBPyConnection, table: str, ids: Iterable[int] | None
     return Head(last.count + count, previous, rows.recorded_at[-1])
 
 
+def _existing(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The history tables this ledger has (one migrated only to 7 has no range tables yet)."""
+    rows = con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()
+    return {str(name) for (name,) in rows} & set(CHAINED)
+
+
 def chain_all(con: duckdb.DuckDBPyConnection) -> Head:
     """Chain every row of an existing ledger (the migration): table by table in TABLE_ORDER, each in
     the order it was recorded."""
     result = head(con)
+    existing = _existing(con)
     for table in TABLE_ORDER:
-        result = append(con, table, None)
+        if table in existing:
+            result = append(con, table, None)
     return result
 
 
@@ -404,7 +420,8 @@ def verify(con: duckdb.DuckDBPyConnection, *, up_to: int | None = None) -> Verif
             continue  # a mangled record breaks at its own place in the chain
     texts: dict[str, dict[int, tuple[str, Any]]] = {}
     problems: dict[int, str] = {}
-    for table in CHAINED:
+    existing = _existing(con)
+    for table in (name for name in CHAINED if name in existing):
         rows = _rows(con, table, None, extra=("withdrawn",) if table == "claims" else ())
         if table == "claims":
             problems = _take_back_corrections(rows, corrections)
@@ -437,7 +454,7 @@ def verify(con: duckdb.DuckDBPyConnection, *, up_to: int | None = None) -> Verif
         previous, last_at, count = computed, at, seq
     if up_to is None:
         for table in TABLE_ORDER:
-            for row_id in texts[table]:
+            for row_id in texts.get(table, {}):
                 if (table, row_id) not in seen:
                     return broken(None, table, row_id, "the row is in no record of the chain")
     return Verification(Head(count, previous, last_at), None)

@@ -282,6 +282,29 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
         then=_chain_existing,
     ),
+    Migration(
+        8,
+        "ranges: a forecast's quantiles of the metric at the deadline; the value a resolution rests on",
+        (
+            "CREATE SEQUENCE IF NOT EXISTS forecast_quantile_id_seq START 1",
+            "CREATE SEQUENCE IF NOT EXISTS resolution_value_id_seq START 1",
+            # One row per quantile (level in percent); levels 0 and 100 hold the tails' ends as recorded.
+            """CREATE TABLE forecast_quantiles (
+                id BIGINT PRIMARY KEY DEFAULT nextval('forecast_quantile_id_seq'),
+                forecast_id BIGINT NOT NULL,
+                level INTEGER NOT NULL,
+                value DOUBLE NOT NULL,
+                recorded_at TIMESTAMP NOT NULL,
+                UNIQUE (forecast_id, level)
+            )""",
+            """CREATE TABLE resolution_values (
+                id BIGINT PRIMARY KEY DEFAULT nextval('resolution_value_id_seq'),
+                resolution_id BIGINT NOT NULL UNIQUE,
+                value DOUBLE NOT NULL,
+                recorded_at TIMESTAMP NOT NULL
+            )""",
+        ),
+    ),
 )
 
 

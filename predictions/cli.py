@@ -204,6 +204,10 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
             f"  forecast {forecast['made_at']:%Y-%m-%d} {forecast['forecaster']}: {forecast['probability']:.0%} "
             f"({forecast['basis']}{_entry_words(forecast)})"
         )
+        if forecast.get("range"):
+            from predictions import range_text
+
+            print(f"    {range_text.range_line(data, forecast)}")
     for observation in detail.observations:
         parts = [format_number(observation["value"])] if observation["value"] is not None else []
         parts += [observation["note"]] if observation["note"] else []
@@ -212,7 +216,8 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
             print(f"    source: {observation['source_url']}")
     for resolution in detail.resolutions:
         undone = " (undone)" if resolution["undone_at"] else ""
-        print(f"  resolved {resolution['resolved_on']}: {resolution['outcome']}{undone}")
+        rests = f" at {format_number(resolution['value'])}" if resolution.get("value") is not None else ""
+        print(f"  resolved {resolution['resolved_on']}: {resolution['outcome']}{rests}{undone}")
     for amendment in detail.amendments:
         changes = changes_text(amendment["changes"])
         print(f"  {amendment['action']} {amendment['recorded_at']:%Y-%m-%d}: {changes} ({amendment['reason']})")
@@ -297,13 +302,28 @@ def cmd_forecast(args: argparse.Namespace, settings: Settings) -> int:
         made_at=args.at or ledger.utc_now(),
         basis=ForecastBasis.UPDATED,
         note=args.note,
+        quantiles=_quantiles(args.quantiles),
     )
     ledger.add_forecast(settings.db, args.id, forecast)
     backfilled = ""
     if ledger.queries.forecast_entry(forecast.made_at, ledger.utc_now()) == "backfilled":
         backfilled = f" (dated {forecast.made_at:%Y-%m-%d}, recorded today: kept as backfilled, never scored)"
     print(f"recorded {forecast.forecaster}'s forecast {forecast.probability:.0%} on claim {args.id}{backfilled}")
+    if forecast.quantiles:
+        from predictions import range_text
+
+        for line in range_text.recorded_lines(settings.db, args.id, forecast.probability):
+            print(line)
     return 0
+
+
+def _quantiles(text: str | None) -> dict[int, float] | None:
+    """--quantiles 10=800,50=2500,90=6000 (checked by the model and, against the claim, by the ledger)."""
+    if text is None:
+        return None
+    from predictions.ranges import parse_quantiles
+
+    return parse_quantiles(text) or None
 
 
 def cmd_resolve(args: argparse.Namespace, settings: Settings) -> int:
@@ -324,9 +344,16 @@ def cmd_resolve(args: argparse.Namespace, settings: Settings) -> int:
         fraction=args.fraction,
         note=args.note,
         evidence_url=args.evidence,
+        value=args.value,
     )
     ledger.resolve(settings.db, args.id, resolution)
-    print(f"resolved claim {args.id}: {resolution.outcome.value}")
+    rests = f" at {format_number(resolution.value)}" if resolution.value is not None else ""
+    print(f"resolved claim {args.id}: {resolution.outcome.value}{rests}")
+    if resolution.value is not None:
+        from predictions import range_text
+
+        for line in range_text.outcome_lines(settings.db, args.id):
+            print(line)
     return 0
 
 
@@ -378,6 +405,8 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
             print(f"  criteria: {claim['resolution_criteria']}")
         proposal = item.proposal.outcome or "no proposal"
         print(f"  proposal: {proposal} ({item.proposal.basis})")
+        if item.proposal.value is not None:  # what `resolve --value` records with it
+            print(f"  resolve with: predictions resolve {item.id} {proposal} --value {item.proposal.value:.15g}")
         for observation in item.evidence:
             shown = (
                 format_number(observation["value"]) + (f" — {observation['note']}" if observation["note"] else "")
@@ -462,12 +491,13 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
         from predictions import score_json
 
         # One line per group (e.g. per forecaster), then the whole record last; or one document.
-        text = score_json.lines(sheet) if args.jsonl else score_json.document(sheet) + "\n"
+        text = score_json.lines(sheet) if args.jsonl else score_json.document(sheet, _numeric(args, settings)) + "\n"
         getattr(sys.stdout, "write_escaped", sys.stdout.write)(text)  # escaped already
         return 0
     score = sheet.score()
+    numeric = _numeric(args, settings)
     if args.json:
-        _print_json(score.as_dict(), args)
+        _print_json(score.as_dict() | {"numeric": numeric.as_dict()}, args)
         return 0
 
     def line(name: str, s: Any) -> str:
@@ -481,8 +511,20 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  {b.low:.0%}–{b.high:.0%}: n={b.n:<6} hits={b.hits:<6g} hit rate={rate}")
     for name, sub in score.by.items():
         print(line(f"  {name}"[:32], sub))
+    if numeric.n:
+        from predictions import range_text
+
+        for text_line in range_text.score_lines(numeric):
+            print(text_line)
     print(f"record: {ledger.record_head(settings.db).line()} (check it: predictions verify)")
     return 0
+
+
+def _numeric(args: argparse.Namespace, settings: Settings) -> Any:
+    """The ranges' record for `score` (predictions.numeric), of the same forecaster and attribution."""
+    from predictions import numeric
+
+    return numeric.numeric_record(settings.db, attribution=args.attribution, forecaster=args.forecaster)
 
 
 def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
@@ -807,6 +849,10 @@ def build_parser() -> Parser:
     p.add_argument("--forecaster")
     p.add_argument("--at", type=_datetime, help="when (default: now)")
     p.add_argument("--note")
+    p.add_argument(
+        "--quantiles",
+        help="a threshold claim's range of the metric at the deadline: LEVEL=VALUE,… (e.g. 10=800,50=2500,90=6000)",
+    )
 
     p = command("resolve", cmd_resolve, "resolve a claim, or undo its resolution")
     p.add_argument("id", type=_claim_id)
@@ -815,6 +861,7 @@ def build_parser() -> Parser:
     p.add_argument("--on", type=_date)
     p.add_argument("--note")
     p.add_argument("--evidence", help="http(s) URL of the evidence")
+    p.add_argument("--value", type=_number, help="a threshold claim's metric value the resolution rests on")
     p.add_argument("--undo", action="store_true")
 
     p = command("import", cmd_import, "import a file (all-or-nothing)")

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from db import queries
-from predictions.imports.base import CSV_COLUMNS, CSV_OPTIONAL, JSON_FORMAT
+from db import ranges as ranges_sql
+from predictions.imports.base import CSV_COLUMNS, CSV_EXPORT_ONLY, CSV_OPTIONAL, JSON_FORMAT
 from predictions.ledger import LedgerError, utc_now
 from predictions.safe_text import csv_rows
 
@@ -50,17 +51,19 @@ def export_ledger(db_path: Path, fmt: str, out: Path, *, exported_at: str | None
     with reading(db_path) as con:
         if fmt in {"csv", "parquet"}:
             records = _flat_records(queries.flat_forecast_rows(con))
+            _add_ranges(records, ranges_sql.flat_ranges(con))
         elif fmt == "json":
             from db import chain
 
             tables = {table: queries.table_rows(con, table) for table in queries.EXPORT_TABLES}
             tables["counted_forecasts"] = [{"id": i} for i in queries.counted_forecast_ids(con)]
+            ranged, valued = ranges_sql.all_quantiles(con), ranges_sql.all_resolution_values(con)
             records = chain.records(con)
         else:
             raise LedgerError(f"unknown export format {fmt!r}: use csv, json or parquet")
     if fmt == "csv":
         with out.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(CSV_COLUMNS + CSV_OPTIONAL))
+            writer = csv.DictWriter(handle, fieldnames=list(CSV_COLUMNS + CSV_OPTIONAL + CSV_EXPORT_ONLY))
             writer.writeheader()
             writer.writerows(csv_rows(records))  # a statement never runs as a spreadsheet formula
         return len(records)
@@ -71,6 +74,7 @@ def export_ledger(db_path: Path, fmt: str, out: Path, *, exported_at: str | None
         pq.write_table(pa.Table.from_pylist(records), out)
         return len(records)
     document = _json_document(tables)
+    _add_json_ranges(document, tables, ranged, valued)
     document["chain"] = records  # anyone can recompute the head (docs/evidence-and-verdicts.md)
     if exported_at is not None:
         document["exported_at"] = exported_at
@@ -129,3 +133,48 @@ def _json_document(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         ]
         claims.append(item)
     return {"format": JSON_FORMAT, "exported_at": utc_now().isoformat(), "claims": claims}
+
+
+# --- ranges -----------------------------------------------------------------------------------------
+
+
+def _add_ranges(records: list[dict[str, Any]], ranges: list[tuple[str, float | None]]) -> None:
+    """Each flat row's range (`10=800,50=2500,90=6000`, blank without one) and the value its claim's
+    resolution in force rests on (blank without one): the rows are in flat_forecast_rows' order."""
+    for record, (quantiles, value) in zip(records, ranges, strict=True):
+        record["quantiles"] = quantiles
+        record["outcome_value"] = value
+
+
+def _add_json_ranges(
+    document: dict[str, Any],
+    tables: dict[str, list[dict[str, Any]]],
+    ranged: dict[int, dict[int, float]],
+    valued: dict[int, float],
+) -> None:
+    """The JSON export's forecasts carry their range (`quantiles` and the recorded `tails`), its
+    resolutions the value they rest on: in the order _json_document wrote them."""
+    from predictions.numeric import scores_at, stated
+
+    forecasts: dict[int, list[dict[str, Any]]] = {}
+    for row in tables["forecasts"]:
+        forecasts.setdefault(row["claim_id"], []).append(row)
+    resolutions: dict[int, list[dict[str, Any]]] = {}
+    for row in tables["resolutions"]:
+        resolutions.setdefault(row["claim_id"], []).append(row)
+    for claim, item in zip(tables["claims"], document["claims"], strict=True):
+        in_force = None  # the value the resolution in force rests on: what the ranges are scored against
+        for row, exported in zip(resolutions.get(claim["id"], []), item["resolutions"], strict=True):
+            if row["id"] in valued:
+                exported["value"] = valued[row["id"]]
+            if not exported["undone"]:
+                in_force = valued.get(row["id"]) if exported["outcome"] != "ambiguous" else None
+        scored = in_force is not None and item["withdrawal"] is None
+        for row, exported in zip(forecasts.get(claim["id"], []), item["forecasts"], strict=True):
+            knots = ranged.get(row["id"])
+            if knots:
+                exported["quantiles"] = {str(level): value for level, value in stated(knots).items()}
+                exported["tails"] = [knots[0], knots[100]]
+                if scored and exported["counted"]:  # CRPS, interval scores, PIT: for reading, not imported
+                    assert in_force is not None
+                    exported["scores"] = scores_at(claim, knots, in_force)

@@ -102,7 +102,7 @@ def store_prepared(
             continue
         claim_id = queries.insert_claim(con, {**item.claim.model_dump(), "source_id": source_id})
         made_at = datetime.combine(item.claim.made_on, datetime.min.time())
-        queries.insert_forecast(
+        forecast_id = queries.insert_forecast(
             con,
             claim_id,
             {
@@ -114,6 +114,10 @@ def store_prepared(
                 "entry": "imported",  # the issue's own forecast, dated by the issue
             },
         )
+        if item.quantiles:  # the range the issue states with it (predictions.range_store)
+            from predictions import range_store
+
+            range_store.record_range(con, claim_id, forecast_id, item.quantiles)
         for observation in item.observations:  # the issue's own baseline facts
             queries.insert_observation(con, claim_id, {**observation.model_dump(), "origin": "issue"})
         added += 1
@@ -254,7 +258,12 @@ def add_forecast(path: Path, claim_id: int, forecast: ForecastIn) -> int:
     backfilled and never scored."""
     with writing(path, create=False) as con:
         require_forecastable(con, claim_id, utc_now())
-        return queries.insert_forecast(con, claim_id, {**forecast.model_dump(), "entry": None})
+        forecast_id = queries.insert_forecast(con, claim_id, {**forecast.model_dump(), "entry": None})
+        if forecast.quantiles:  # its range, in the same transaction (predictions.range_store)
+            from predictions import range_store
+
+            range_store.record_range(con, claim_id, forecast_id, forecast.quantiles)
+        return forecast_id
 
 
 def resolve(path: Path, claim_id: int, resolution: ResolutionIn) -> int:
@@ -263,7 +272,12 @@ def resolve(path: Path, claim_id: int, resolution: ResolutionIn) -> int:
         made_on = queries.claim_made_on(con, claim_id)
         if made_on is not None and resolution.resolved_on < made_on:
             raise LedgerError(f"resolution date {resolution.resolved_on} is before the claim was made ({made_on})")
-        return queries.insert_resolution(con, claim_id, resolution.model_dump())
+        resolution_id = queries.insert_resolution(con, claim_id, resolution.model_dump())
+        if resolution.value is not None:  # the number it rests on, in the same transaction
+            from predictions import range_store
+
+            range_store.record_value(con, claim_id, resolution_id, resolution.value)
+        return resolution_id
 
 
 def undo_resolution(path: Path, claim_id: int, note: str | None = None) -> dict[str, Any]:
@@ -378,6 +392,10 @@ def get_claim(path: Path, claim_id: int, today: date | None = None) -> ClaimDeta
         forecasts = queries.forecasts_for(con, claim_id)
         resolutions = queries.resolutions_for(con, claim_id)
         amendments = amendments_sql.amendments_for(con, claim_id)
+        if row["kind"] == "threshold":  # ranges and the values resolutions rest on (predictions.range_store)
+            from predictions import range_store
+
+            range_store.attach(con, claim_id, forecasts, resolutions)
     detail = claim_detail(row, observations, forecasts, resolutions, today)
     detail.amendments = amendments
     return detail

@@ -97,6 +97,16 @@ class ForecastIn(Model):
     basis: ForecastBasis = ForecastBasis.STATED
     note: str | None = None
     external_id: str | None = None
+    # A threshold claim's range: quantiles of the metric at the deadline, {level in percent: value}
+    # (predictions.ranges: at least three of p5…p95, strictly increasing).
+    quantiles: dict[int, float] | None = None
+
+    @field_validator("quantiles")
+    @classmethod
+    def _range(cls, value: dict[int, float] | None) -> dict[int, float] | None:
+        from predictions.ranges import check_quantiles
+
+        return None if not value else check_quantiles(value)
 
 
 class ResolutionIn(Model):
@@ -107,8 +117,14 @@ class ResolutionIn(Model):
     fraction: float | None = Field(default=None, ge=0.0, le=1.0)
     note: str | None = Field(default=None, max_length=5000)
     evidence_url: str | None = None
+    value: float | None = None  # a threshold claim's metric value the resolution rests on
 
     _check_url = field_validator("evidence_url")(classmethod(lambda cls, v: http_url(v)))
+
+    @field_validator("value")
+    @classmethod
+    def _sane_value(cls, value: float | None) -> float | None:
+        return metric_value(value)
 
     @model_validator(mode="after")
     def _fraction_only_for_partial(self) -> ResolutionIn:

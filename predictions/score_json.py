@@ -67,8 +67,14 @@ def _names(groups: GroupScores) -> list[str]:
     return [escape_json_controls(encode_basestring(name)) for name in groups.names]
 
 
-def document(sheet: ScoreSheet) -> str:
-    """`score --json`: the sheet's Score.as_dict() as compact JSON."""
+def document(sheet: ScoreSheet, numeric: Any = None) -> str:
+    """`score --json`: the sheet's Score.as_dict() as compact JSON, with the ranges' record (a
+    predictions.numeric.NumericRecord) as "numeric" when given."""
+    text = _document(sheet)
+    return text if numeric is None else text[:-1] + ',"numeric":' + _dumps(numeric.as_dict()) + "}"
+
+
+def _document(sheet: ScoreSheet) -> str:
     groups = sheet.groups
     if groups is not None and not _writable(groups):
         return _dumps(sheet.score().as_dict())

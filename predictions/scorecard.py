@@ -86,6 +86,8 @@ class Scorecard:
     record: Head | None = None
     # How the forecasts in the card's scope entered the record: {entry: count} (imported, backfilled, ...).
     entries: dict[str, int] = field(default_factory=dict)
+    # Ranges (predictions.numeric): coverage over every resolved range, and each one resolved since `since`.
+    numeric: Any = None
 
     @property
     def change(self) -> float | None:
@@ -403,6 +405,9 @@ def render_markdown(card: Scorecard, chart_links: Sequence[tuple[str, str]] = ()
         out.append("No claim was resolved in this period.")
     out += ["", "### Calibration", "", _md(CALIBRATION_NOTE), ""]
     out += _md_table(CALIBRATION_HEADER, tables["calibration"], {1, 2, 3, 4})
+    ranges_title, ranges_lines = _ranges_section(card)
+    if ranges_lines:
+        out += ["", f"### {ranges_title}", ""] + [f"- {_md(line)}" for line in ranges_lines]
     out += ["", f"### Due in the next {(card.due_until - card.today).days} days ({len(card.due)})", ""]
     if tables["due"]:
         out += _md_table(DUE_HEADER, tables["due"], {2})
@@ -452,6 +457,9 @@ def render_html(card: Scorecard, chart_links: Sequence[tuple[str, str]] = (), ma
         out.append("<p>No claim was resolved in this period.</p>")
     out += ["<h3>Calibration</h3>", f"<p>{esc(CALIBRATION_NOTE)}</p>"]
     out += _html_table(CALIBRATION_HEADER, tables["calibration"], {1, 2, 3, 4})
+    ranges_title, ranges_lines = _ranges_section(card)
+    if ranges_lines:
+        out += [f"<h3>{esc(ranges_title)}</h3>", "<ul>", *(f"<li>{esc(line)}</li>" for line in ranges_lines), "</ul>"]
     out.append(f"<h3>Due in the next {(card.due_until - card.today).days} days ({len(card.due)})</h3>")
     if tables["due"]:
         out += _html_table(DUE_HEADER, tables["due"], {2})
@@ -463,6 +471,19 @@ def render_html(card: Scorecard, chart_links: Sequence[tuple[str, str]] = (), ma
         out.append(f'<figure><img src="{esc(link)}" alt="{esc(alt)}"></figure>')
     out.append("</section>")
     return "\n".join(out) + "\n"
+
+
+def _ranges_section(card: Scorecard) -> tuple[str, list[str]]:
+    """The ranges' lines: coverage of the 50/80/90% intervals (with Wilson intervals) over every resolved
+    range, then each range resolved since `since` with where its outcome fell (none: no section)."""
+    from predictions.range_text import scored_range_line
+
+    record = card.numeric
+    if record is None or not record.n:
+        return "", []
+    lines = [record.coverage_line().removeprefix("ranges: ").capitalize()]
+    lines += [scored_range_line(item) for item in record.scored if item.resolved_on >= card.since]
+    return "Ranges: where the outcomes fell", lines
 
 
 CHART_TITLES = {
@@ -507,6 +528,9 @@ def build_scorecard(
     card = compute_scorecard(
         db_path, since, today, forecaster=forecaster, attribution=attribution, latest=latest, due_days=due_days
     )
+    from predictions import numeric
+
+    card.numeric = numeric.numeric_record(db_path, attribution=attribution, forecaster=forecaster)
     links: list[tuple[str, str]] = []
     if charts_dir is not None:
         links = _links(render_charts(card, charts_dir, db_path), link_base)

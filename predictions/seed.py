@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from predictions.confidence import find_hedge
 from predictions.deadlines import normalise_deadline
@@ -58,6 +58,15 @@ class SeedClaim(Model):
     baseline: float | None = None
     baseline_on: date | None = None
     observations: list[ObservationIn] = Field(default_factory=list)
+    # A threshold claim's range, only where the source states one: {10: 800, 50: 2500, 90: 6000}
+    quantiles: dict[int, float] | None = None
+
+    @field_validator("quantiles")
+    @classmethod
+    def _range(cls, value: dict[int, float] | None) -> dict[int, float] | None:
+        from predictions.ranges import check_quantiles
+
+        return None if not value else check_quantiles(value)
 
     @model_validator(mode="after")
     def _has_confidence(self) -> SeedClaim:
@@ -91,6 +100,7 @@ class PreparedClaim(Model):
     basis: str
     forecaster: str
     observations: list[ObservationIn]
+    quantiles: dict[int, float] | None = None  # the first forecast's range, where the source states one
 
 
 def source_external_id(seed: SeedFile, path_stem: str) -> str:
@@ -135,6 +145,7 @@ def prepare(seed: SeedFile, path_stem: str) -> list[PreparedClaim]:
                 basis=basis,
                 forecaster=item.forecaster or item.claimant,
                 observations=item.observations,
+                quantiles=item.quantiles,
             )
         )
     return prepared

@@ -35,6 +35,13 @@ class Proposal:
     basis: str
     observation: Mapping[str, Any] | None = None
 
+    @property
+    def value(self) -> float | None:
+        """The value the proposal rests on (what a resolution of a threshold claim records with it)."""
+        if self.observation is None or self.observation.get("value") is None:
+            return None
+        return float(self.observation["value"])
+
 
 def _target_text(claim: Mapping[str, Any]) -> str:
     comparator = _COMPARATOR_WORDS.get(claim.get("comparator") or ">=", "at least")
@@ -193,6 +200,7 @@ class ReviewItem:
             "deadline": claim["deadline"].isoformat(),
             "last_confidence": claim["probability"],
             "proposal": self.proposal.outcome,
+            "proposed_value": self.proposal.value,
             "basis": self.proposal.basis,
             "reason": self.reason,
             "evidence": [

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from dashboard import auth, data, issue_review, ui, watch_panel
+from dashboard import auth, data, issue_review, range_form, ui, watch_panel
 from dashboard.forms import empty_if_saved, flash, save, show_flash, text
 from predictions import imports, overview, verdicts, words
 from predictions.extract import Candidate, ExtractError
@@ -420,8 +420,10 @@ def confidence_form(claim_id: int, author_name: str) -> None:
             "author_fc_forecaster": author_name,
             "author_fc_on": date.today(),
             "author_fc_note": "",
+            **range_form.defaults(),
         },
     )
+    quantiles = range_form.range_inputs(claim_id)  # a threshold claim's range, previewed live
     with st.form("author_forecast_form"):
         percent = st.number_input(
             "New probability (%)", min_value=0.0, max_value=100.0, value=None, step=5.0, key="author_fc_percent"
@@ -441,6 +443,7 @@ def confidence_form(claim_id: int, author_name: str) -> None:
                 "made_at": made_at(on),
                 "basis": ForecastBasis.UPDATED,
                 "note": text(note),
+                "quantiles": quantiles,
             }
         )
     except ValidationError as error:
@@ -448,7 +451,10 @@ def confidence_form(claim_id: int, author_name: str) -> None:
         return
     save(
         lambda: data.add_forecast(claim_id, forecast),
-        lambda _: f"Recorded {forecast.probability:.0%} on claim #{claim_id}.",
+        lambda _: (
+            f"Recorded {forecast.probability:.0%} on claim #{claim_id}."
+            + range_form.disagreement_note(claim_id, quantiles, forecast.probability)
+        ),
         where="forecast",
         clear=("forecast",),
     )
@@ -463,6 +469,7 @@ def resolve_forms(claim_id: int) -> None:
             "author_res_fraction": None,
             "author_res_note": "",
             "author_res_evidence": "",
+            "author_res_value": None,
         },
     )
     empty_if_saved("undo", {"author_undo_note": ""})
@@ -472,6 +479,10 @@ def resolve_forms(claim_id: int) -> None:
         fraction = st.number_input(
             "Fraction achieved (partial only, 0–1)", min_value=0.0, max_value=1.0, value=None, key="author_res_fraction"
         )
+        value = st.number_input(
+            "Value it rests on (threshold claims: the metric at the deadline)", value=None, format="%g",
+            key="author_res_value",
+        )  # fmt: skip
         note = st.text_area("Rationale", key="author_res_note")
         evidence = st.text_input("Evidence URL", key="author_res_evidence")
         resolve = st.form_submit_button("Resolve", key="author_res_submit", type="primary")
@@ -498,6 +509,7 @@ def resolve_forms(claim_id: int) -> None:
                 "fraction": fraction,
                 "note": text(note),
                 "evidence_url": text(evidence),
+                "value": value,
             }
         )
     except ValidationError as error:
@@ -668,6 +680,12 @@ def verdict_queue() -> None:
             "Fraction achieved (partial only, 0–1)", min_value=0.0, max_value=1.0, value=None,
             key=f"verdict_fraction_{item.id}",
         )  # fmt: skip
+        value = None
+        if claim["kind"] == "threshold":  # the number the verdict rests on, from the proposal's observation
+            value = st.number_input(
+                "Value it rests on", value=item.proposal.value, format="%g", key=f"verdict_value_{item.id}",
+                help="The metric at the deadline: ranges on this claim are scored against it.",
+            )  # fmt: skip
         note = st.text_area("Note (what the verdict rests on)", value=item.note_draft(), key=f"verdict_note_{item.id}")
         evidence_url = st.text_input("Evidence URL", value=item.evidence_url() or "", key=f"verdict_url_{item.id}")
         submitted = st.form_submit_button("Save the verdict", key=f"verdict_submit_{item.id}", type="primary")
@@ -684,6 +702,7 @@ def verdict_queue() -> None:
                 "fraction": fraction if outcome == Outcome.PARTIAL.value else None,
                 "note": text(note),
                 "evidence_url": text(evidence_url),
+                "value": value,
             }
         )
     except ValidationError as error:

@@ -6,8 +6,8 @@ Opened by the shareable deep link `/?claim=ID`; an unknown or malformed id gets 
 import streamlit as st
 
 from dashboard import data, downloads, ui
-from dashboard.render import charts
-from predictions import overview, words
+from dashboard.render import charts, range_charts
+from predictions import overview, range_text, words
 from predictions.ledger import UnknownClaimError
 from predictions.quantities import format_number
 from predictions.vocabulary import ORIGIN_LABELS as ORIGINS
@@ -155,7 +155,11 @@ with right:
 
 trajectory = data.claim_trajectory(detail)
 if trajectory is not None:
-    ui.plotly_chart(charts.claim_metric_figure(trajectory, today, current, status), key="claim_metric")
+    bands = data.range_bands(detail)  # the latest range, drawn on the metric chart (dashboard.render.range_charts)
+    figure = range_charts.with_range(charts.claim_metric_figure(trajectory, today, current, status), bands)
+    ui.plotly_chart(figure, key="claim_metric")
+    if bands is not None:
+        st.caption(range_text.bands_caption(bands))
     if trajectory.points and not trajectory.has_band:
         st.caption("The 95% band around the projection needs at least three observed values.")
 else:

@@ -3,8 +3,10 @@
 import streamlit as st
 
 from dashboard import data, downloads, ui
-from dashboard.render import charts
+from dashboard.render import charts, range_charts
 from predictions import scoring, words
+from predictions.numeric import NumericRecord
+from predictions.quantities import format_number
 from predictions.scoring import Score
 
 SCOPES = {"author": "The author's own claims", "all": "Every scored forecast"}
@@ -30,6 +32,56 @@ def headline(score: Score) -> None:
             "that came true early does not make the record look better calibrated than it is"
         ),
     )
+
+
+def numeric_section(record: NumericRecord) -> None:
+    """Ranges: coverage of the 50/80/90% intervals with their Wilson intervals, and the PIT histogram."""
+    st.subheader("Ranges: how often the outcome fell inside")
+    if not record.n:
+        st.caption(
+            "No range resolved with a value yet: a threshold claim's forecast can carry quantiles of the metric "
+            "(`predictions forecast ID --quantiles 10=…,50=…,90=…`), and a resolution the value it rests on."
+        )
+        return
+    st.dataframe(
+        [
+            {
+                "interval": f"{c.percent}%",
+                "outcomes": c.n,
+                "inside": c.hits,
+                "observed": f"{c.rate:.0%}" if c.rate is not None else "–",
+                "95% interval": f"{c.low:.0%}–{c.high:.0%}" if c.low is not None and c.high is not None else "–",
+            }
+            for c in record.coverage
+        ],
+        hide_index=True,
+        key="track_coverage_table",
+    )
+    left, right = st.columns(2, gap="large")
+    with left:
+        ui.plotly_chart(range_charts.coverage_figure(record.coverage), key="track_coverage_chart")
+    with right:
+        ui.plotly_chart(range_charts.pit_figure(record.pit_histogram), key="track_pit_chart")
+    with st.expander(f"The {words.count(record.n, 'resolved range')} and their scores"):
+        st.dataframe(
+            [
+                {
+                    "claim": f"#{item.claim_id} {item.statement}",
+                    "outcome": format_number(item.value),
+                    "percentile": f"{item.pit:.0%}",
+                    "CRPS": format_number(item.crps),
+                    "IS 50%": format_number(item.interval_scores[50]),
+                    "IS 90%": format_number(item.interval_scores[90]),
+                }
+                for item in record.scored
+            ],
+            hide_index=True,
+            key="track_ranges_table",
+        )
+        st.caption(
+            "CRPS and interval scores are in the metric's own units (lower is better), so they are not added up "
+            "across claims; coverage and the PIT histogram are."
+        )
 
 
 def breakdown_table(by: dict[str, Score], label: str, key: str) -> None:
@@ -93,6 +145,8 @@ with right:
         ui.plotly_chart(charts.score_history_figure(history, "Brier score over time"), key="track_history_chart")
     else:
         st.caption("No Brier score over time: nothing is resolved and scored yet.")
+
+numeric_section(data.numeric_record(attribution=attribution))
 
 st.subheader("Breakdowns")
 tabs = st.tabs([f"by {label}" for label in BREAKDOWNS])

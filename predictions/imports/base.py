@@ -12,6 +12,10 @@ from predictions.quantities import parse_probability  # noqa: F401  (the flat la
 
 CSV_COLUMNS = ("statement", "probability", "outcome", "made_on", "deadline", "forecaster", "tags")
 CSV_OPTIONAL = ("forecast_at", "fraction")  # fraction: the share achieved, with outcome "partial"
+# Written by the CSV export for reading (a forecast's range as 10=800,50=2500,90=6000; the value its
+# claim's resolution rests on); a flat row's claim is a yes/no one with no metric, so the flat import
+# reads past them (the JSON export carries ranges in full).
+CSV_EXPORT_ONLY = ("quantiles", "outcome_value")
 JSON_FORMAT = "trend-prediction-tracker/1"
 
 Progress = Callable[[float, str], None]

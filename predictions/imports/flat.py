@@ -24,6 +24,7 @@ from db import queries
 from predictions import timestamps
 from predictions.imports.base import (
     CSV_COLUMNS,
+    CSV_EXPORT_ONLY,
     CSV_OPTIONAL,
     ImportProblems,
     ImportResult,
@@ -124,7 +125,7 @@ def _read_csv_rows(text: str, default_forecaster: str) -> list[tuple[str, dict[s
     except csv.Error as error:
         raise ImportProblems([f"line {reader.line_num}: not readable as CSV ({error})"]) from error
     missing = [c for c in ("statement", "probability", "made_on") if c not in header]
-    unknown = [c for c in header if c not in CSV_COLUMNS + CSV_OPTIONAL]
+    unknown = [c for c in header if c not in CSV_COLUMNS + CSV_OPTIONAL + CSV_EXPORT_ONLY]
     if missing or unknown:
         reasons = []
         if missing:
@@ -150,7 +151,9 @@ def _read_csv_rows(text: str, default_forecaster: str) -> list[tuple[str, dict[s
             continue
         # csv_value undoes the export's formula quoting, so an exported CSV imports back exactly
         cleaned: dict[str, Any] = {
-            name: csv_value(values[i]) if i < len(values) else None for i, name in enumerate(header)
+            name: csv_value(values[i]) if i < len(values) else None
+            for i, name in enumerate(header)
+            if name not in CSV_EXPORT_ONLY  # the export's ranges: read past (base.CSV_EXPORT_ONLY)
         }
         if not cleaned.get("forecaster"):
             cleaned["forecaster"] = default_forecaster

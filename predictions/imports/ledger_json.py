@@ -8,10 +8,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from db import amendments as amendments_sql
 from db import queries
+from db import ranges as ranges_sql
 from predictions.imports.base import JSON_FORMAT, ImportProblems, ImportResult, _key
 from predictions.ledger import source_key as source_key_of
 from predictions.ledger import writing
@@ -38,6 +39,18 @@ class ExportedForecast(ForecastIn):
     entry: Literal["live", "backfilled", "imported", "migrated"] | None = None
     recorded_at: datetime | None = None
     counted: bool = True
+    # A range's tails' ends as recorded there (predictions.ranges): kept, so its scores are the same here.
+    tails: tuple[float, float] | None = None
+    scores: dict[str, Any] | None = None  # the export's scores of the range, for reading: recomputed here
+
+    @model_validator(mode="after")
+    def _tails_outside(self) -> ExportedForecast:
+        if self.tails is not None:
+            if not self.quantiles:
+                raise ValueError("tails come with quantiles")
+            if not self.tails[0] <= min(self.quantiles.values()) or not self.tails[1] >= max(self.quantiles.values()):
+                raise ValueError("a range's tails must lie outside its quantiles")
+        return self
 
     def entry_here(self) -> str:
         """Its entry in this ledger: imported with its own date, but one that never counted where it was
@@ -148,16 +161,28 @@ def import_json_text(db_path: Path, text: str) -> ImportResult:
         for key, claim in new:
             claim_id = ids[key]
             forecasts += [
-                {**f.model_dump(exclude={"recorded_at", "counted"}), "entry": f.entry_here(), "claim_id": claim_id}
+                {
+                    **f.model_dump(exclude={"recorded_at", "counted", "scores"}),
+                    "entry": f.entry_here(),
+                    "claim_id": claim_id,
+                }
                 for f in claim.forecasts
+                if not f.quantiles
             ]
+            for f in claim.forecasts:  # a range: its forecast's id is needed, so row by row
+                if f.quantiles:
+                    _store_range(con, claim_id, claim, f)
             observations += [{**o.model_dump(), "claim_id": claim_id} for o in claim.observations]
-            if len(claim.resolutions) == 1 and not claim.resolutions[0].undone:
+            if len(claim.resolutions) == 1 and not claim.resolutions[0].undone and claim.resolutions[0].value is None:
                 single_resolutions.append({**claim.resolutions[0].model_dump(exclude={"undone"}), "claim_id": claim_id})
                 continue
-            # A resolution history (the order decides which one is in force) or an undo: row by row, in order.
+            # A resolution history (the order decides which one is in force), an undo or a value: row by row.
             for resolution in claim.resolutions:
                 resolution_id = queries.insert_resolution(con, claim_id, resolution.model_dump(exclude={"undone"}))
+                if resolution.value is not None:
+                    if claim.kind.value != "threshold":
+                        raise ImportProblems([f"claim {key!r}: only a threshold claim's resolution rests on a value"])
+                    ranges_sql.insert_resolution_value(con, resolution_id, resolution.value)
                 if resolution.undone:
                     queries.insert_undo(con, resolution_id, "undone before export")
         queries.bulk_insert(con, "forecasts", forecasts)
@@ -167,7 +192,27 @@ def import_json_text(db_path: Path, text: str) -> ImportResult:
             if claim.withdrawal is not None:
                 amendments_sql.record_withdrawal(con, ids[key], claim.withdrawal.reason, None)
     result.claims_added = len(new)
-    result.forecasts_added = len(forecasts)
+    result.forecasts_added = sum(len(claim.forecasts) for _key, claim in new)
     result.observations_added = len(observations)
     result.resolutions_added = sum(len(claim.resolutions) for _key, claim in new)
     return result
+
+
+def _store_range(con: Any, claim_id: int, claim: ExportedClaim, forecast: ExportedForecast) -> None:
+    """A forecast with its range: the tails as recorded there, else by the rule against this claim."""
+    from predictions import numeric
+    from predictions.ranges import RangeError
+
+    row = queries.insert_forecast(
+        con, claim_id,
+        {**forecast.model_dump(exclude={"recorded_at", "counted", "tails", "scores"}), "entry": forecast.entry_here()},
+    )  # fmt: skip
+    assert forecast.quantiles
+    if forecast.tails is not None:
+        knots = {0: forecast.tails[0], **forecast.quantiles, 100: forecast.tails[1]}
+    else:
+        try:
+            knots = numeric.knots_for(claim.model_dump(mode="json"), forecast.quantiles)
+        except RangeError as error:
+            raise ImportProblems([f"claim {claim.statement[:60]!r}: {error}"]) from None
+    ranges_sql.insert_quantiles(con, row, knots)

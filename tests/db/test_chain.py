@@ -314,13 +314,14 @@ def chained_ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with replaying(datetime(2025, 6, 1, 9)):
         ledger.add_observation(path, ROBOTAXI, ObservationIn(observed_on=date(2025, 5, 31), value=27))
         ledger.add_forecast(path, ROBOTAXI, ForecastIn(probability=0.6, forecaster="Pascal Coppens",
-                                                         made_at=datetime(2025, 6, 1, 9)))  # fmt: skip
+                                                         made_at=datetime(2025, 6, 1, 9),
+                                                         quantiles={10: 30, 50: 60, 90: 90}))  # fmt: skip
         ledger.add_forecast(path, EHANG, ForecastIn(probability=0.2, forecaster="Pascal Coppens",
                                                       made_at=datetime(2025, 1, 1)))  # fmt: skip
     with replaying(datetime(2026, 1, 5, 9)):
         ledger.resolve(path, ROBOTAXI, ResolutionIn(outcome=Outcome.TRUE, resolved_on=date(2026, 1, 5)))
         ledger.undo_resolution(path, ROBOTAXI, "wrong count")
-        ledger.resolve(path, ROBOTAXI, ResolutionIn(outcome=Outcome.FALSE, resolved_on=date(2026, 1, 5)))
+        ledger.resolve(path, ROBOTAXI, ResolutionIn(outcome=Outcome.FALSE, resolved_on=date(2026, 1, 5), value=41))
     from predictions import verdicts
 
     verdicts.amend(path, EHANG, verdicts.Amendment(statement="eHang flies 10,000 taxis in Shenzhen", reason="wording"))
@@ -355,6 +356,9 @@ TAMPERS = {
     "withdrawn": ("claims", "UPDATE claims SET withdrawn = NOT withdrawn WHERE id = ?"),
     "amendment reason": ("claim_amendments", "UPDATE claim_amendments SET reason = 'other' WHERE id = ?"),
     "undo note": ("resolution_undos", "UPDATE resolution_undos SET note = 'x' WHERE resolution_id = ?"),
+    "quantile": ("forecast_quantiles", "UPDATE forecast_quantiles SET value = value + 1 WHERE id = ?"),
+    "quantile level": ("forecast_quantiles", "UPDATE forecast_quantiles SET level = level + 1 WHERE id = ?"),
+    "resolution value": ("resolution_values", "UPDATE resolution_values SET value = value - 1 WHERE id = ?"),
     "deleted": ("*", "DELETE FROM {table} WHERE {key} = ?"),
 }  # fmt: skip
 

@@ -215,7 +215,7 @@ def test_csv_export_has_the_documented_columns(tmp_path: Path, db_path: Path) ->
     with out.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         rows = list(reader)
-    assert reader.fieldnames == [*imports.CSV_COLUMNS, "forecast_at", "fraction"]
+    assert reader.fieldnames == [*imports.CSV_COLUMNS, "forecast_at", "fraction", "quantiles", "outcome_value"]
     with duckdb.connect(str(db_path), read_only=True) as con:
         n_forecasts = con.execute("SELECT count(*) FROM forecasts").fetchone()
     assert n_forecasts is not None and count == len(rows) == n_forecasts[0]
