@@ -440,8 +440,10 @@ def cmd_withdraw(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from predictions import exports
 
-    count = exports.export_ledger(settings.db, args.format, args.output)
-    print(f"wrote {count} {'claims' if args.format == 'json' else 'forecast rows'} to {args.output}")
+    count = exports.export_ledger(settings.db, args.format, args.output, claim_id=args.claim)
+    what = "claim" if args.format == "json" else "forecast row"
+    scope = f" of claim {args.claim}" if args.claim is not None and args.format != "json" else ""
+    print(f"wrote {count} {what}{'' if count == 1 else 's'}{scope} to {args.output}")
     return 0
 
 
@@ -847,6 +849,9 @@ def build_parser() -> Parser:
     p = command("export", cmd_export, "export the ledger")
     p.add_argument("--format", required=True, choices=["csv", "json", "parquet"])
     p.add_argument("-o", "--output", type=_path, required=True)
+    p.add_argument(
+        "--claim", type=_claim_id, help="only this claim (json: the same file as the site's data/claim-ID.json)"
+    )
 
     p = command("publish", cmd_publish, "write the reader pages as a static site (cards, feed, embeds, data)")
     p.add_argument("-o", "--output", type=_path, required=True, help="the site's folder")
