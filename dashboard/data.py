@@ -300,10 +300,7 @@ def remove_watch(watch_id: int) -> None:
 
 def run_watch(watch_id: int) -> tuple[list[watches.WatchRun], reminders.SweepResult | None]:
     """Run one watch now; when it added readings, send the crossing notices (as `watch run --once` does)."""
-    current = settings()
-    runs = watches.run_due(current, watch_ids=[watch_id])
-    notices = reminders.sweep(current, deadlines=False) if any(run.added or run.revised for run in runs) else None
-    return runs, notices
+    return watches.run_and_notify(settings(), watch_ids=[watch_id])
 
 
 def accept_candidate(candidate_id: int) -> int:

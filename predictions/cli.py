@@ -521,13 +521,13 @@ def _log_to_stderr() -> None:
 
 
 def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
-    from predictions import reminders
+    from predictions import background, reminders
 
     _log_to_stderr()
     if args.mode == "run":
         print(f"reminder process: sweeping {settings.db} every {settings.remind_every_minutes} min; Ctrl-C stops",
               flush=True)  # fmt: skip
-        reminders.run_forever(settings)
+        background.run_forever(settings)
         return 0
     result = reminders.sweep(settings, now=args.now)
     print(f"reminder sweep: {result.summary()}")
@@ -584,7 +584,7 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
         watches.dismiss_candidate(settings.db, args.candidate_id)
         print(f"dismissed candidate {args.candidate_id}")
         return 0
-    from predictions import reminders
+    from predictions import background
 
     if not args.once and (args.all or args.watch_ids):  # never start the endless loop for a one-off request
         raise UsageError("--all and --watch go with --once (`watch run` alone keeps running the due watches)")
@@ -592,15 +592,13 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
         _log_to_stderr()
         print(f"watch process: running due sources in {settings.db} every {settings.watch_check_minutes:g} min; "
               "Ctrl-C stops", flush=True)  # fmt: skip
-        reminders.run_forever(settings, reminders=False)
+        background.run_forever(settings, reminders=False)
         return 0
-    runs = watches.run_due(settings, everything=args.all, watch_ids=args.watch_ids or ())
+    runs, notices = watches.run_and_notify(settings, everything=args.all, watch_ids=args.watch_ids or ())
     for run in runs:
         print(run.summary())
-    if any(run.added or run.revised for run in runs):
-        result = reminders.sweep(settings, deadlines=False)
-        if result.sent or result.failed:
-            print(f"crossing notices: {result.summary()}")
+    if notices is not None and (notices.sent or notices.failed):
+        print(f"crossing notices: {notices.summary()}")
     print(watches.summarize(runs))
     return 0
 
