@@ -8,6 +8,9 @@ can check that the page, the SQL floor and pandas agree before it compares their
 The floor is what this engine needs for the same numbers: the SQL a person would write for each
 aggregate, over the same file, returning only the aggregates. The pandas reference is what a
 notebook user would write: load the tables with DuckDB's `.df()`, then merge and group.
+
+Over 500 lines: each page's work, its bare-SQL floor and its pandas reference are written out side by side, so
+a reader can compare the three computations of one figure in one file.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ and a form is emptied after its save, so a second click cannot store the same th
 goes through the same pydantic models as the CLI; a rejected input is shown as one line per problem,
 and nothing is written.
 
-Long because each tab's form is wired here; the form plumbing lives in dashboard/forms.py and the
+Over 500 lines: each tab's form is wired here; the form plumbing lives in dashboard/forms.py and the
 watched sources (their tab and the candidate notes under "Needs a verdict") in dashboard/watch_panel.py.
 """
 
