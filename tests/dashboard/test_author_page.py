@@ -373,11 +373,11 @@ def test_a_search_that_finds_one_claim_chooses_it(author: AppTest, rich_db: Rich
     assert at.selectbox(key="author_claim").value == robotaxi
     assert any(f"claim #{robotaxi}" in str(link.proto.label) for link in at.get("page_link"))
     statement = ledger.get_claim(path, robotaxi).view["statement"]
-    several = [word for word in statement.split() if len(word) > 3][0].lower()
+    several = next(word for word in statement.split() if len(word) > 3).lower()
     at.text_input(key="author_claim_search").input("").run()
     at.selectbox(key="author_claim").set_value(None).run()
     at.text_input(key="author_claim_search").input(several).run()  # a word several claims hold: no choice made
-    matches = [o for o in at.selectbox(key="author_claim").options]
+    matches = list(at.selectbox(key="author_claim").options)
     assert len(matches) > 1 and at.selectbox(key="author_claim").value is None
     words = " ".join(statement.split()[:6])  # words only this claim holds
     at.text_input(key="author_claim_search").input(words).run()
