@@ -262,7 +262,6 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
         comparator=args.comparator,
         target=args.target,
         baseline=args.baseline,
-        flags=[] if args.deadline else ["not_checkable"],
     )
     claim_id = ledger.add_claim(
         settings.db,

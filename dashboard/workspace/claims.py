@@ -115,7 +115,6 @@ def add_claim_form(author_name: str) -> None:
                 "target": target if threshold else None,
                 "baseline": baseline if threshold else None,
                 "baseline_on": baseline_on if threshold else None,
-                "flags": [] if deadline else ["not_checkable"],
             }
         )
         source = None
