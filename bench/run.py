@@ -12,6 +12,10 @@ runs with min and max beside it; every ratio compares figures of this one run. T
 (bench/whole.py) times the commands people run and the reader pages in headless Chromium, each against
 its floor. The results go to bench/results.json, and bench/report.py turns them into the table in
 BENCHMARKS.md.
+
+Over 500 lines: the runner times every workload in its own child process, checks that the page, its floor and
+pandas agree, and writes results.json; the children are entry points of this module so a child runs exactly
+the code the parent describes.
 """
 
 from __future__ import annotations

@@ -8,6 +8,9 @@ can check that the page, the SQL floor and pandas agree before it compares their
 The floor is what this engine needs for the same numbers: the SQL a person would write for each
 aggregate, over the same file, returning only the aggregates. The pandas reference is what a
 notebook user would write: load the tables with DuckDB's `.df()`, then merge and group.
+
+Over 500 lines: each page's work, its bare-SQL floor and its pandas reference are written out side by side, so
+a reader can compare the three computations of one figure in one file.
 """
 
 from __future__ import annotations
@@ -240,19 +243,17 @@ def overview_page(calls: LibraryCalls) -> dict[str, Any]:
 def claim_page(calls: LibraryCalls, claim_id: int) -> dict[str, Any]:
     """dashboard/app_pages/claim.py for one claim id."""
     from dashboard import ui
-    from dashboard.data import last_forecast_brier
     from dashboard.render import charts
-    from predictions import ledger, overview, verdicts
+    from predictions import ledger, overview
+    from predictions.claim_page import claim_page as page_model
 
     _DRAWING[0] = 0.0
     today = calls.today
     detail = calls.claim(claim_id)
     row = detail.view.as_json()
     status = row["status"]
-    current = ledger.resolution_in_force(detail)
-    brier = last_forecast_brier(detail, current)
-    proposal = verdicts.propose(detail.view.row, detail.observations) if detail.view.status.state == "overdue" else None
-    reason = verdicts.status_reason(detail.view.row, detail.view.status, detail.view.projection, today, proposal)
+    page = page_model(detail, today)  # the facts, badge, status line and withdrawal
+    current, brier, reason = page.resolution, page.brier, page.status_line
     labels = (overview.source_label(row) if row["source"] else None, ui.claim_url(row["id"]))
     # The corrections: read with the claim since issue 18, before in a unit of work of their own.
     corrections = detail.amendments if hasattr(detail, "amendments") else calls.amendments(claim_id)

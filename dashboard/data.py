@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import streamlit as st
 
 from predictions import imports, ledger, numeric, overview, reminders, scorecard, scoring, verdicts, watches
@@ -35,22 +34,6 @@ def configured_dashboard_url() -> str | None:
     """PREDICTIONS_DASHBOARD_URL (or dashboard_url in predictions.toml) when set, else None."""
     current = settings()
     return current.dashboard_url if "dashboard_url" in current.given else None
-
-
-def last_forecast_brier(detail: ClaimDetail, resolution: dict[str, Any] | None) -> float | None:
-    """The Brier score of the claim's last counted forecast against its true/false resolution, else None
-    (a withdrawn claim is never scored; a backfilled forecast, or one recorded after the deadline or
-    the verdict, never counts)."""
-    latest = detail.last_counted_forecast
-    if (
-        detail.withdrawal is not None
-        or resolution is None
-        or resolution["outcome"] not in ("true", "false")
-        or latest is None
-    ):
-        return None
-    outcome = 1.0 if resolution["outcome"] == "true" else 0.0
-    return scoring.brier_score(np.array([float(latest["probability"])]), np.array([outcome]))
 
 
 def database_path() -> Path:
@@ -247,13 +230,6 @@ def amendments(claim_id: int) -> list[dict[str, Any]]:
     return _amendments(str(database_path()), version(), claim_id)
 
 
-def status_reason(detail: ClaimDetail) -> str:
-    """One line: why the claim has its status today."""
-    row = detail.view.row
-    proposal = verdicts.propose(row, detail.observations) if detail.view.status.state == "overdue" else None
-    return verdicts.status_reason(row, detail.view.status, detail.view.projection, today(), proposal)
-
-
 @st.cache_data(show_spinner=False, max_entries=16)
 def _watches(path: str, db_version: tuple[float, int], claim_id: int | None) -> list[dict[str, Any]]:
     return watches.list_watches(Path(path), claim_id)
@@ -322,10 +298,7 @@ def remove_watch(watch_id: int) -> None:
 
 def run_watch(watch_id: int) -> tuple[list[watches.WatchRun], reminders.SweepResult | None]:
     """Run one watch now; when it added readings, send the crossing notices (as `watch run --once` does)."""
-    current = settings()
-    runs = watches.run_due(current, watch_ids=[watch_id])
-    notices = reminders.sweep(current, deadlines=False) if any(run.added or run.revised for run in runs) else None
-    return runs, notices
+    return watches.run_and_notify(settings(), watch_ids=[watch_id])
 
 
 def accept_candidate(candidate_id: int) -> int:

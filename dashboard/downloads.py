@@ -2,7 +2,8 @@
 
 Each function returns a callable for `st.download_button(data=...)`, which Streamlit runs on click, off
 the script's thread: a claim's card (the PNG the static site publishes), a claim's record (the JSON the
-site publishes as data/claim-ID.json) and the whole ledger as `predictions export --format csv` writes it.
+site publishes as data/claim-ID.json: predictions.exports.claim_export, read by the claim's id) and the
+whole ledger as `predictions export --format csv` writes it.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from datetime import date
 from pathlib import Path
 
 from dashboard.render import cards
-from dashboard.site import data_files
 from predictions import ledger
-from predictions.exports import export_ledger
+from predictions.exports import claim_export, claim_json_text, day_stamp, export_ledger
 
 
 def claim_card(db_path: Path, claim_id: int, today: date) -> Callable[[], bytes]:
@@ -30,7 +30,8 @@ def claim_card(db_path: Path, claim_id: int, today: date) -> Callable[[], bytes]
 
 
 def claim_json(db_path: Path, claim_id: int, today: date) -> Callable[[], str]:
-    return lambda: data_files.claim_document(db_path, claim_id, today)
+    """The claim's JSON, stamped with the day the page shows (as the site stamps its as-of day)."""
+    return lambda: claim_json_text(claim_export(db_path, claim_id, exported_at=day_stamp(today)))
 
 
 def ledger_csv(db_path: Path) -> Callable[[], bytes]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import re
 import signal
@@ -11,9 +12,15 @@ import sys
 import threading
 import time
 import urllib.request
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 APP = Path(__file__).with_name("app.py")
+# data/reminders.log (what the reminder process logged) is rotated: at LOG_MAX_BYTES it becomes
+# reminders.log.1 (the older ones shift to .2 … .LOG_BACKUPS, the oldest dropped), so it never grows past
+# (LOG_BACKUPS + 1) × LOG_MAX_BYTES, about 4 MB, which holds months of a quiet process's lines.
+LOG_MAX_BYTES = 1_000_000
+LOG_BACKUPS = 3
 SWEEP = re.compile(r"reminder sweep: (\d+) sent(.*)$")
 
 
@@ -127,21 +134,36 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def relay(child: subprocess.Popen[bytes], log: Path, swept: threading.Event) -> None:
-    """Copy the reminder process's output to its log; show each sweep's summary, and each watch run that
-    found something or failed, as one line."""
+def relay(
+    child: subprocess.Popen[bytes],
+    log: Path,
+    swept: threading.Event,
+    max_bytes: int = LOG_MAX_BYTES,
+    backups: int = LOG_BACKUPS,
+) -> None:
+    """Copy the reminder process's output to its rotating log; show each sweep's summary, and each watch
+    run that found something or failed, as one line."""
     assert child.stdout is not None
-    with log.open("ab") as out:
+    out = rotating_log(log, max_bytes, backups)
+    try:
         for raw in child.stdout:
-            out.write(raw)
-            out.flush()
             text = raw.decode("utf-8", "replace")
+            out.emit(logging.makeLogRecord({"msg": text.rstrip("\n"), "levelno": logging.INFO}))
             line = sweep_line(text)
             if line is not None:
                 print(line, flush=True)
                 swept.set()
             elif (watched := watch_line(text)) is not None:
                 print(watched, flush=True)
+    finally:
+        out.close()
+
+
+def rotating_log(path: Path, max_bytes: int = LOG_MAX_BYTES, backups: int = LOG_BACKUPS) -> RotatingFileHandler:
+    """A handler appending lines as given (the process's own timestamps kept) to `path`, rotated by size."""
+    handler = RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    return handler
 
 
 if __name__ == "__main__":

@@ -102,17 +102,6 @@ def status_pill(status: str) -> None:
     )
 
 
-def status_badge(status: str, latest: Mapping[str, Any] | None, brier: float | None) -> str:
-    """One line: "Resolved false · last confidence 75% · Brier 0.563", or "On track · confidence 60%"."""
-    parts = [status[:1].upper() + status[1:]]
-    if latest is not None:
-        word = "last confidence" if status.startswith("resolved") else "confidence"
-        parts.append(f"{word} {float(latest['probability']):.0%}")
-    if brier is not None:
-        parts.append(f"Brier {words.score(brier)}")
-    return " · ".join(parts)
-
-
 def show_validation_error(error: ValidationError, heading: str = "Not saved:") -> None:
     st.error("\n".join([heading, *(f"- {escape_markdown(line)}" for line in describe_validation_error(error))]))
 

@@ -1,6 +1,6 @@
 """The author workspace's watched sources (issue 16): the "Watched sources" tab (each watch with what it
 reads, its readings and its last error; add one, run one now, remove one) and the candidate notes of
-watched feeds under "Needs a verdict" (accept one as evidence, or dismiss it).
+watched feeds under "Verdicts" (accept one as evidence, or dismiss it).
 
 Widgets only: every read and write goes through dashboard.data to predictions.watches, and a new watch
 is validated by the same `WatchIn` model as `predictions watch add`.
@@ -59,7 +59,7 @@ def watched_sources_tab(chosen: int | None) -> None:
     st.caption(
         "Sources read on a schedule by the reminder process (`predictions remind run`, started by `make run`): "
         "each new reading of a CSV or JSON source becomes an observation of its claim, each matching entry of a "
-        "feed a candidate note under “Needs a verdict”. A bad payload records nothing and shows its reason here. "
+        "feed a candidate note under “Verdicts”. A bad payload records nothing and shows its reason here. "
         "Times are UTC."
     )
     everything = chosen is None or st.toggle("Show every claim's watches", key="watch_all")
@@ -74,16 +74,18 @@ def watched_sources_tab(chosen: int | None) -> None:
 
 
 def watch_table(rows: list[dict[str, Any]]) -> None:
+    """One row per watch, what the author scans for first on the left (its state and last run) and every
+    column sized so that all seven fit the workspace at 1440 px (on a phone the table scrolls sideways)."""
     st.dataframe(
         [
             {
                 "watch": row["id"],
                 "claim": ui.claim_url(row["claim_id"]),
                 "state": _state(row),
-                "found": found(row),
-                "reads": f"{describe(row)}, every {row['every_hours']:g} h",
-                "source": ui.safe_url(public_url(row["url"])),
                 "last run": _when(row["last_run_at"]),  # a failing one's last success is in its line below
+                "found": found(row),
+                "source": ui.safe_url(public_url(row["url"])),
+                "reads": f"{describe(row)}, every {row['every_hours']:g} h",
             }
             for row in rows
         ],
@@ -91,10 +93,13 @@ def watch_table(rows: list[dict[str, Any]]) -> None:
         hide_index=True,
         placeholder="–",
         column_config={
-            "watch": st.column_config.NumberColumn("watch", width="small"),
-            "claim": st.column_config.LinkColumn("claim", display_text=r"\?claim=(\d+)$", width="small"),
-            "source": st.column_config.LinkColumn("source", display_text=r"^https?://([^/?#]+)"),
-            "state": st.column_config.TextColumn("state", width="small", help="The reason of a failure is below"),
+            "watch": st.column_config.NumberColumn("watch", width=60),
+            "claim": st.column_config.LinkColumn("claim", display_text=r"\?claim=(\d+)$", width=70),
+            "state": st.column_config.TextColumn("state", width=85, help="The reason of a failure is below"),
+            "last run": st.column_config.TextColumn("last run", width=125),
+            "found": st.column_config.TextColumn("found", width=200),
+            "source": st.column_config.LinkColumn("source", display_text=r"^https?://([^/?#]+)", width=130),
+            "reads": st.column_config.TextColumn("reads", width=265),
         },
     )
     for row in rows:
@@ -227,7 +232,7 @@ def add_watch_form(chosen: int | None) -> None:
     )
 
 
-# --- candidate notes, under "Needs a verdict" -------------------------------------------------------
+# --- candidate notes, under "Verdicts" ---------------------------------------------------------------
 
 
 def _link(title: str, url: object) -> str:

@@ -338,6 +338,34 @@ def table_rows(con: duckdb.DuckDBPyConnection, table: str) -> list[dict[str, Any
     return dicts(con.execute(f"SELECT * FROM {table} ORDER BY 1"))
 
 
+# One claim's rows of each exported table (predictions.exports.claim_export): the same columns and order
+# as table_rows, cut to the claim (its source, its children, the undos of its resolutions).
+_ONE_CLAIM_SQL = {
+    "sources": "SELECT s.* FROM sources s WHERE s.id = (SELECT source_id FROM claims WHERE id = ?) ORDER BY 1",
+    "claims": "SELECT * FROM claims WHERE id = ? ORDER BY 1",
+    "observations": "SELECT * FROM observations WHERE claim_id = ? ORDER BY 1",
+    "forecasts": "SELECT * FROM forecasts WHERE claim_id = ? ORDER BY 1",
+    "resolutions": "SELECT * FROM resolutions WHERE claim_id = ? ORDER BY 1",
+    "resolution_undos": """SELECT u.* FROM resolution_undos u
+                           WHERE u.resolution_id IN (SELECT id FROM resolutions WHERE claim_id = ?) ORDER BY 1""",
+    "claim_amendments": "SELECT * FROM claim_amendments WHERE claim_id = ? ORDER BY 1",
+}
+
+
+def claim_table_rows(con: duckdb.DuckDBPyConnection, table: str, claim_id: int) -> list[dict[str, Any]]:
+    """One claim's rows of an exported table, as table_rows has them."""
+    if table not in _ONE_CLAIM_SQL:
+        raise ValueError(f"unknown table {table!r}")
+    return dicts(con.execute(_ONE_CLAIM_SQL[table], [claim_id]))
+
+
+def claim_counted_forecast_ids(con: duckdb.DuckDBPyConnection, claim_id: int) -> list[int]:
+    """The ids of one claim's forecasts that count toward the scores (db.rules.COUNTED)."""
+    sql = f"""SELECT f.id FROM forecasts f JOIN claims c ON c.id = f.claim_id
+              WHERE f.claim_id = ? AND {rules.COUNTED} ORDER BY f.id"""
+    return [int(row[0]) for row in con.execute(sql, [claim_id]).fetchall()]
+
+
 def table_counts(con: duckdb.DuckDBPyConnection, tables: Iterable[str] = EXPORT_TABLES) -> dict[str, int]:
     counts = {}
     for table in tables:
@@ -499,15 +527,18 @@ def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, arrow: Any, return
         _unregister(con, "bulk_rows")
 
 
-def flat_forecast_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """One row per forecast with its claim and the resolution in force: the generic CSV layout."""
+def flat_forecast_rows(con: duckdb.DuckDBPyConnection, claim_id: int | None = None) -> list[dict[str, Any]]:
+    """One row per forecast with its claim and the resolution in force: the generic CSV layout (one
+    claim's rows with `claim_id`)."""
     return dicts(
         con.execute(
             """SELECT c.statement, f.probability, r.outcome, r.fraction, c.made_on, c.deadline, f.forecaster,
                   c.tags, f.made_at AS forecast_at, c.claimant, c.attribution, c.kind, c.partial_credit
            FROM forecasts f JOIN claims c ON c.id = f.claim_id
            LEFT JOIN current_resolutions r ON r.claim_id = c.id
-           ORDER BY c.id, f.made_at, f.id"""
+           WHERE ?::BIGINT IS NULL OR c.id = ?::BIGINT
+           ORDER BY c.id, f.made_at, f.id""",
+            [claim_id, claim_id],
         )
     )
 

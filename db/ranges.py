@@ -138,9 +138,9 @@ def latest_range_per_claim(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[i
     return out
 
 
-def flat_ranges(con: duckdb.DuckDBPyConnection) -> list[tuple[str, float | None]]:
-    """Per forecast, in db.queries.flat_forecast_rows' order: its stated quantiles as LEVEL=VALUE text
-    (blank without a range) and the value its claim's resolution in force rests on."""
+def flat_ranges(con: duckdb.DuckDBPyConnection, claim_id: int | None = None) -> list[tuple[str, float | None]]:
+    """Per forecast, in db.queries.flat_forecast_rows' order (one claim's with `claim_id`): its stated quantiles
+    as LEVEL=VALUE text (blank without a range) and the value its claim's resolution in force rests on."""
     rows = con.execute(
         """SELECT coalesce(string_agg(CASE WHEN q.level BETWEEN 1 AND 99
                       THEN q.level::VARCHAR || '=' || CASE WHEN q.value = round(q.value) AND abs(q.value) < 1e15
@@ -151,7 +151,9 @@ def flat_ranges(con: duckdb.DuckDBPyConnection) -> list[tuple[str, float | None]
            LEFT JOIN current_resolutions r ON r.claim_id = c.id
            LEFT JOIN resolution_values v ON v.resolution_id = r.id
            LEFT JOIN forecast_quantiles q ON q.forecast_id = f.id
+           WHERE ?::BIGINT IS NULL OR c.id = ?::BIGINT
            GROUP BY c.id, f.made_at, f.id
-           ORDER BY c.id, f.made_at, f.id"""
+           ORDER BY c.id, f.made_at, f.id""",
+        [claim_id, claim_id],
     ).fetchall()
     return [(str(q), None if v is None else float(v)) for q, v in rows]

@@ -267,7 +267,6 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
         comparator=args.comparator,
         target=args.target,
         baseline=args.baseline,
-        flags=[] if args.deadline else ["not_checkable"],
     )
     claim_id = ledger.add_claim(
         settings.db,
@@ -469,8 +468,10 @@ def cmd_withdraw(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from predictions import exports
 
-    count = exports.export_ledger(settings.db, args.format, args.output)
-    print(f"wrote {count} {'claims' if args.format == 'json' else 'forecast rows'} to {args.output}")
+    count = exports.export_ledger(settings.db, args.format, args.output, claim_id=args.claim)
+    what = "claim" if args.format == "json" else "forecast row"
+    scope = f" of claim {args.claim}" if args.claim is not None and args.format != "json" else ""
+    print(f"wrote {count} {what}{'' if count == 1 else 's'}{scope} to {args.output}")
     return 0
 
 
@@ -561,13 +562,13 @@ def _log_to_stderr() -> None:
 
 
 def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
-    from predictions import reminders
+    from predictions import background, reminders
 
     _log_to_stderr()
     if args.mode == "run":
         print(f"reminder process: sweeping {settings.db} every {settings.remind_every_minutes} min; Ctrl-C stops",
               flush=True)  # fmt: skip
-        reminders.run_forever(settings)
+        background.run_forever(settings)
         return 0
     result = reminders.sweep(settings, now=args.now)
     print(f"reminder sweep: {result.summary()}")
@@ -624,7 +625,7 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
         watches.dismiss_candidate(settings.db, args.candidate_id)
         print(f"dismissed candidate {args.candidate_id}")
         return 0
-    from predictions import reminders
+    from predictions import background
 
     if not args.once and (args.all or args.watch_ids):  # never start the endless loop for a one-off request
         raise UsageError("--all and --watch go with --once (`watch run` alone keeps running the due watches)")
@@ -632,15 +633,13 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
         _log_to_stderr()
         print(f"watch process: running due sources in {settings.db} every {settings.watch_check_minutes:g} min; "
               "Ctrl-C stops", flush=True)  # fmt: skip
-        reminders.run_forever(settings, reminders=False)
+        background.run_forever(settings, reminders=False)
         return 0
-    runs = watches.run_due(settings, everything=args.all, watch_ids=args.watch_ids or ())
+    runs, notices = watches.run_and_notify(settings, everything=args.all, watch_ids=args.watch_ids or ())
     for run in runs:
         print(run.summary())
-    if any(run.added or run.revised for run in runs):
-        result = reminders.sweep(settings, deadlines=False)
-        if result.sent or result.failed:
-            print(f"crossing notices: {result.summary()}")
+    if notices is not None and (notices.sent or notices.failed):
+        print(f"crossing notices: {notices.summary()}")
     print(watches.summarize(runs))
     return 0
 
@@ -900,6 +899,9 @@ def build_parser() -> Parser:
     p = command("export", cmd_export, "export the ledger")
     p.add_argument("--format", required=True, choices=["csv", "json", "parquet"])
     p.add_argument("-o", "--output", type=_path, required=True)
+    p.add_argument(
+        "--claim", type=_claim_id, help="only this claim (json: the same file as the site's data/claim-ID.json)"
+    )
 
     p = command("publish", cmd_publish, "write the reader pages as a static site (cards, feed, embeds, data)")
     p.add_argument("-o", "--output", type=_path, required=True, help="the site's folder")

@@ -44,6 +44,10 @@ A period that does not exist (year 0, year 10000) or that ended before the issue
 
 Over 500 lines: the phrase families share one scanner and one table of readings, so they stay
 together rather than scatter the deadline rule across modules.
+
+Over 500 lines: the phrase rules, their calendar arithmetic and the table of period names form one grammar
+whose readings are documented together above and held by one test file; split, a rule and the arithmetic it
+relies on would sit in different modules.
 """
 
 from __future__ import annotations

@@ -2,6 +2,10 @@
 
 Each write is one unit of work (one connection, one transaction, closed afterwards); each read
 opens the file read-only. Callers get domain errors, never driver errors.
+
+Over 500 lines: it is the application layer's one door to the ledger, so every caller (CLI, dashboard, site,
+imports) finds each read and write here under one unit-of-work and error discipline; the heavier parts already
+live beside it (overview, scoring, verdicts, exports, imports/).
 """
 
 from __future__ import annotations

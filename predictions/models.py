@@ -135,8 +135,13 @@ class ResolutionIn(Model):
         return self
 
 
+# The flag of a claim without a usable deadline: ClaimIn adds it itself (every writer goes through ClaimIn).
+NOT_CHECKABLE = "not_checkable"
+
+
 class ClaimIn(Model):
-    """A checkable statement with a deadline, as written by the author or read from a file."""
+    """A checkable statement with a deadline, as written by the author or read from a file. Without a
+    deadline it is not checkable: the model flags it so (NOT_CHECKABLE) whoever built it."""
 
     statement: str = Field(min_length=3, max_length=5000)
     quote: str | None = Field(default=None, max_length=10000)
@@ -182,6 +187,8 @@ class ClaimIn(Model):
                 raise ValueError(f"a threshold claim needs {' and '.join(missing)}")
             if self.comparator is None:
                 self.comparator = Comparator.AT_LEAST
+        if self.deadline is None and NOT_CHECKABLE not in self.flags:  # the one place this rule is written
+            self.flags = [*self.flags, NOT_CHECKABLE]
         if self.deadline is not None:
             if self.deadline < self.made_on and "deadline_before_made_on" not in self.flags:
                 raise ValueError(

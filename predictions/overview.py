@@ -5,7 +5,7 @@ stay fast with a million claims: filtering and counting are array operations, an
 page shows (a table page, the timeline's sixty) become dicts. Every function also takes a plain
 sequence of JSON-shaped rows (as `ClaimView.as_json()` gives), which it turns into a table first.
 
-Over 500 lines because the table and the functions that filter and count it share its private
+Over 500 lines: the table and the functions that filter and count it share its private
 column layout; splitting them would expose that layout to a second module.
 """
 

@@ -13,6 +13,9 @@ package never imports plotly or the dashboard. The renderer is called as
 
 The confidence shown for a resolved claim is the last forecast made by the end of its deadline day
 (the forecast `--latest` scores), else the last one at all, marked as made after the deadline.
+
+Over 500 lines: the section's data, its Markdown and HTML texts and the chart plugin's JSON are one document
+built from one read; the two texts must say the same things, which is easiest to keep true in one place.
 """
 
 from __future__ import annotations

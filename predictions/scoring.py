@@ -10,6 +10,10 @@
   bins. Unfolded: tenths of the stated probability. Folded: a forecast p < 0.5 counts as 1 − p on the
   opposite outcome, bins from 50% to 100%, as published yearly prediction reviews show. Each bin has
   n, hits, hit rate, mean forecast and a 95% Wilson interval for the hit rate.
+
+Over 500 lines: the rules for one list of forecasts and the columnar form that scores every forecast at once
+(and groups it by claimant, attribution, forecaster or topic) must give the same numbers, so they sit side by
+side and share their helpers.
 """
 
 from __future__ import annotations

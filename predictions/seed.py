@@ -118,8 +118,6 @@ def prepare(seed: SeedFile, path_stem: str) -> list[PreparedClaim]:
         if deadline is None and item.deadline_text:
             normalised = normalise_deadline(item.deadline_text, issue_date)
             deadline, precision = normalised.on, normalised.precision
-        if deadline is None:
-            flags.append("not_checkable")
         if item.probability is not None:
             probability, basis = item.probability, "stated"
         else:

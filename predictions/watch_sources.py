@@ -11,6 +11,10 @@ A watched URL is every reading's public source. A secret the source needs (an AP
 it as `${NAME}` and filled in from the environment of the process that runs the watch, never stored
 or shown; a credential written out literally in the query (`?api_key=…`) is masked in the readings'
 source (`public_url`).
+
+Over 500 lines: fetching (with its total deadline and redirect rules) and the three readers (CSV, JSON
+pointers, Atom/RSS) share one error type, one size cap and the value and date parsing; each reader is short,
+and apart they would need the fetch's internals.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -28,6 +28,9 @@ from predictions import watch_sources as sources
 from predictions.ledger import LedgerError, UnknownClaimError, reading, utc_now, writing
 from predictions.quantities import format_number
 from predictions.settings import Settings
+
+if TYPE_CHECKING:
+    from predictions.reminders import SweepResult
 
 log = logging.getLogger("predictions.watches")
 
@@ -256,6 +259,35 @@ def run_due(
     return sorted(runs, key=lambda run: run.watch_id)
 
 
+def run_and_notify(
+    settings: Settings,
+    now: datetime | None = None,
+    *,
+    everything: bool = False,
+    watch_ids: Sequence[int] = (),
+    fetch: Callable[..., sources.Payload] = sources.fetch,
+) -> tuple[list[WatchRun], SweepResult | None]:
+    """Run the watches (as run_due), then sweep for the crossings their readings made: the one "run the
+    watches, then notify" of `predictions watch run --once`, the dashboard's "Run now" and, watch by watch
+    through notify_crossings, the long-running process. The sweep's result is None when no run read
+    anything new (nothing can have crossed)."""
+    runs = run_due(settings, now, everything=everything, watch_ids=watch_ids, fetch=fetch)
+    return runs, notify_crossings(settings, runs)
+
+
+def notify_crossings(settings: Settings, runs: Sequence[WatchRun]) -> SweepResult | None:
+    """After runs that added or revised readings, the crossing notices (a sweep of the data steps only,
+    never the deadline steps); None when none did."""
+    if not any(run.added or run.revised for run in runs):
+        return None
+    from predictions.reminders import sweep
+
+    result = sweep(settings, deadlines=False)
+    if result.sent or result.failed:
+        log.info("crossing notices: %s", result.summary())
+    return result
+
+
 class Runner:
     """The long-running process's watches. Each look takes the due watches and hands each to a thread of
     its own, returning at once: a slow source never keeps another watch, or the next look, from running
@@ -265,7 +297,7 @@ class Runner:
     def __init__(
         self,
         settings: Settings,
-        on_run: Callable[[WatchRun], None] = lambda run: None,
+        on_run: Callable[[WatchRun], object] = lambda run: None,
         fetch: Callable[..., sources.Payload] = sources.fetch,
     ) -> None:
         self.settings, self.on_run, self.fetch = settings, on_run, fetch

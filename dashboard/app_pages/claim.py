@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import data, downloads, ui
 from dashboard.render import charts, range_charts
 from predictions import overview, range_text, words
+from predictions.claim_page import claim_page
 from predictions.ledger import UnknownClaimError
 from predictions.quantities import format_number
 from predictions.vocabulary import ORIGIN_LABELS as ORIGINS
@@ -65,10 +66,9 @@ except UnknownClaimError:
 
 today = data.today()
 row = detail.view.as_json()
-status = detail.shown_status  # 'withdrawn' for a withdrawn claim: never an outcome badge or a score
-current = data.resolution_in_force(detail)
+page = claim_page(detail, today)  # the facts, badge, status line and withdrawal, as the static page has them
+status, current, latest = page.status, page.resolution, page.latest
 
-latest = detail.last_counted_forecast
 st.set_page_config(page_title=f"{row['statement'][:70]} · Trend Prediction Tracker")
 st.page_link(OVERVIEW, label="All claims", icon=":material/arrow_back:")
 st.subheader(ui.escape_markdown(row["statement"]))
@@ -81,9 +81,8 @@ big.metric(
 )
 with badge:
     ui.status_pill(status)
-    st.markdown(ui.escape_markdown(ui.status_badge(status, latest, data.last_forecast_brier(detail, current))))
-    if detail.withdrawal is None:
-        st.caption(ui.escape_markdown(data.status_reason(detail)))
+    st.markdown(ui.escape_markdown(page.badge))
+    st.caption(ui.escape_markdown(page.status_line))
 share = ui.claim_url(row["id"], ui.public_address(data.configured_dashboard_url()))
 st.caption(f"Claim #{row['id']} · the link to share it:")
 st.code(share, language=None, wrap_lines=True)
@@ -110,12 +109,8 @@ data_button.download_button(
 )
 corrections = detail.amendments  # read with the claim, in its unit of work
 withdrawal = detail.withdrawal
-if withdrawal is not None:
-    repeat = f" It repeats claim #{withdrawal['duplicate_of']}." if withdrawal["duplicate_of"] else ""
-    st.warning(
-        f"Withdrawn on {withdrawal['recorded_at']:%Y-%m-%d}: {ui.escape_markdown(withdrawal['reason'])}.{repeat} "
-        "It is left out of every list, score and reminder; this link keeps it readable."
-    )
+if page.withdrawal is not None:
+    st.warning(ui.escape_markdown(page.withdrawal.text()))
 
 left, right = st.columns([3, 2], gap="large")
 with left:
@@ -127,31 +122,10 @@ with left:
             st.link_button("Open the source", str(row["source"]["url"]))
     field("Resolution criteria", row["resolution_criteria"] or "none written yet")
 with right:
-    field("Claimant", f"{row['claimant']} ({str(row['attribution']).replace('_', ' ')})")
-    phrase = f' "{row["deadline_text"]}"' if row["deadline_text"] else ""
-    if row["deadline"]:
-        field("Deadline", f"{row['deadline']} ({row['deadline_precision'] or 'day'} precision){phrase}")
-    else:
-        field("Deadline", f"none usable, not checkable yet{phrase}")
-    if row["kind"] == "threshold":
-        field("Target", f"{row['metric']} {row['comparator']} {format_number(row['target'])} {row['unit'] or ''}")
-    if latest is None:
-        field("Current confidence", "no forecast recorded")
-    else:
-        field(
-            "Current confidence",
-            f"{latest['probability']:.0%} by {latest['forecaster']} ({latest['basis']}, {latest['made_at']:%Y-%m-%d})",
-        )
-    if current is not None:
-        achieved = f", {current['fraction']:.0%} achieved" if current["fraction"] is not None else ""
-        unscored = " (recorded before the claim was withdrawn: not scored)" if withdrawal is not None else ""
-        field("Resolution", f"{current['outcome']} on {current['resolved_on'].isoformat()}{achieved}{unscored}")
-        if current["note"]:
-            field("Rationale", current["note"])
-        if ui.safe_url(current["evidence_url"]):
-            st.link_button("Resolution evidence", str(current["evidence_url"]))
-    if row["tags"]:
-        field("Topics", ", ".join(row["tags"]))
+    for label, value in page.facts:
+        field(label, value)
+    if current is not None and ui.safe_url(current["evidence_url"]):
+        st.link_button("Resolution evidence", str(current["evidence_url"]))
 
 trajectory = data.claim_trajectory(detail)
 if trajectory is not None:

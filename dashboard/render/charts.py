@@ -3,6 +3,10 @@
 One colour per claim status, defined here and used by every chart and table. Text written by people
 (statements, notes, names) is escaped before it reaches a figure, because Plotly reads a few HTML tags
 in labels and hover text; dates are shown as YYYY-MM-DD.
+
+Over 500 lines: every figure of the live pages and the static site (overview, claim page, track record) is
+built here from the one palette, axis and escaping rules; the sections follow the pages, and a chart's shared
+helpers would otherwise be imported across modules.
 """
 
 from __future__ import annotations

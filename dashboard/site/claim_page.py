@@ -14,7 +14,9 @@ from typing import Any
 from dashboard.render import cards, charts
 from dashboard.site import feed
 from dashboard.site import html as h
-from predictions import ledger, overview, verdicts, words
+from predictions import ledger, overview, words
+from predictions.claim_page import LEFT_OUT, Withdrawal
+from predictions.claim_page import claim_page as claim_page_model
 from predictions.publishing import SiteClaim
 from predictions.quantities import format_number
 from predictions.trajectory import Trajectory
@@ -22,17 +24,16 @@ from predictions.trajectory import Trajectory
 ORIGINS = {"issue": "the issue itself", "evidence": "gathered after the issue", "recorded": "recorded by the author"}
 
 
-def withdrawn_notice(withdrawal: Mapping[str, Any], root: str = "") -> str:
-    """What the live claim page says of a withdrawn claim: when, why, which claim it repeats (`root`: the
-    way back to the site's top folder, '' or '../')."""
+def withdrawn_notice(withdrawal: Withdrawal, root: str = "") -> str:
+    """The model's withdrawal notice (predictions.claim_page), the claim it repeats linked (`root`: the way
+    back to the site's top folder, '' or '../')."""
     repeat = ""
-    if withdrawal.get("duplicate_of"):
-        other = int(withdrawal["duplicate_of"])
+    if withdrawal.duplicate_of:
+        other = withdrawal.duplicate_of
         repeat = f" It repeats claim {h.link(f'{root}claim-{other}.html', f'#{other}')}."
     return (
-        f'<p class="notice" role="note"><strong>Withdrawn</strong> on {withdrawal["created_at"]:%Y-%m-%d}: '
-        f"{h.esc(withdrawal['reason'])}.{repeat} It is left out of every list, score and feed; this page "
-        "keeps it readable.</p>"
+        f'<p class="notice" role="note"><strong>Withdrawn</strong> on {withdrawal.on:%Y-%m-%d}: '
+        f"{h.esc(withdrawal.reason)}.{repeat} {h.esc(LEFT_OUT)}</p>"
     )
 
 
@@ -89,43 +90,8 @@ def claim_page(
     detail = claim.detail
     row = detail.view.as_json()
     cid = claim.id
-    status = detail.shown_status  # 'withdrawn' for a withdrawn claim: never an outcome badge or a score
-    current = ledger.resolution_in_force(detail)
-    proposal = verdicts.propose(detail.view.row, detail.observations) if detail.view.status.state == "overdue" else None
-    reason = verdicts.status_reason(detail.view.row, detail.view.status, detail.view.projection, today, proposal)
-    if claim.withdrawal is not None:
-        reason = "left out of every list, score and feed (see below)"
-    latest = detail.last_counted_forecast
-    facts: list[tuple[str, str]] = [("Claimant", f"{row['claimant']} ({str(row['attribution']).replace('_', ' ')})")]
-    phrase = f' "{row["deadline_text"]}"' if row["deadline_text"] else ""
-    if row["deadline"]:
-        facts.append(("Deadline", f"{row['deadline']} ({row['deadline_precision'] or 'day'} precision){phrase}"))
-    else:
-        facts.append(("Deadline", f"none usable, not checkable yet{phrase}"))
-    if row["kind"] == "threshold":
-        facts.append(
-            ("Target", f"{row['metric']} {row['comparator']} {format_number(row['target'])} {row['unit'] or ''}")
-        )
-    if latest is None:
-        facts.append(("Current confidence", "no forecast recorded"))
-    else:
-        facts.append(
-            (
-                "Current confidence",
-                f"{float(latest['probability']):.0%} by {latest['forecaster']} "
-                f"({latest['basis']}, {latest['made_at']:%Y-%m-%d})",
-            )
-        )
-    if current is not None:
-        achieved = f", {float(current['fraction']):.0%} achieved" if current["fraction"] is not None else ""
-        unscored = " (recorded before the claim was withdrawn: not scored)" if claim.withdrawal is not None else ""
-        facts.append(
-            ("Resolution", f"{current['outcome']} on {current['resolved_on'].isoformat()}{achieved}{unscored}")
-        )
-        if current["note"]:
-            facts.append(("Rationale", str(current["note"])))
-    if row["tags"]:
-        facts.append(("Topics", ", ".join(row["tags"])))
+    page = claim_page_model(detail, today)
+    status, reason, current, facts, latest = page.status, page.status_line, page.resolution, page.facts, page.latest
     left = []
     if row["quote"]:
         left.append(f"<blockquote>{h.esc(row['quote'])}</blockquote>")
@@ -164,8 +130,8 @@ def claim_page(
         f"<p>{h.pill(status)} {h.esc(reason)}</p>",
         '<nav aria-label="Share and download">' + h.links(share) + "</nav>",
     ]
-    if claim.withdrawal is not None:
-        parts.append(withdrawn_notice(claim.withdrawal))
+    if page.withdrawal is not None:
+        parts.append(withdrawn_notice(page.withdrawal))
     parts.append(f'<div class="grid2"><div>{"".join(left)}</div><div>{right}</div></div>')
     if figures.trajectory is not None:
         title = f"{figures.trajectory.metric or 'The metric'}: observed against the target"
@@ -305,7 +271,8 @@ def embed_page(claim: SiteClaim, figures: ClaimCharts, today: date) -> str:
         chart = _metric_chart("embed", "The metric against its target", figures)
     else:
         chart = _confidence_chart("embed", claim, figures)
-    notice = withdrawn_notice(claim.withdrawal, "../") if claim.withdrawal is not None else ""
+    page = claim_page_model(claim.detail, today)
+    notice = withdrawn_notice(page.withdrawal, "../") if page.withdrawal is not None else ""
     confidence = h.percent(latest["probability"]) if latest else "–"
     return f"""<!doctype html>
 <html lang="en">

@@ -42,7 +42,7 @@ import plotly.offline
 from dashboard.render import cards, charts
 from dashboard.site import claim_page, data_files, feed, list_pages
 from dashboard.site import html as h
-from predictions import ledger, overview, reminders, standalone_verifier
+from predictions import exports, ledger, overview, reminders, standalone_verifier
 from predictions.errors import PredictionsError
 from predictions.publishing import SiteClaim, site_claims
 from predictions.safe_text import clean
@@ -229,11 +229,11 @@ def _publish(
     written: list[Path] = []
     _assets(out, written)
 
-    document = data_files.write_exports(db_path, out / "data", today)
+    data_files.write_exports(db_path, out / "data", today)
     head = _record(db_path, out, written)
     record = h.record_footer(head.count, head.hash, head.recorded_at.date().isoformat() if head.recorded_at else None)
     every = site_claims(db_path, today)
-    items = data_files.export_items(document, [c.detail.view for c in every])
+    items = exports.claim_items(db_path)
     claims = _scope(every, items, data.get("source"), bool(data.get("all")))
     carded = [c for c in claims if not _archived(items.get(c.id))] if data.get("cards", True) else []
     card_figures = {

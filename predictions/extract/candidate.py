@@ -82,7 +82,6 @@ class Candidate(Model):
             "deadline_text": self.time_text,
         }
         data.update(overrides)
-        data.setdefault("flags", [] if data["deadline"] else ["not_checkable"])
         return ClaimIn.model_validate(data)
 
 

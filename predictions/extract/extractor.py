@@ -1,4 +1,10 @@
-"""The rule-based extractor: sentences and clauses of an issue to candidate claims."""
+"""The rule-based extractor: sentences and clauses of an issue to candidate claims.
+
+Over 500 lines: one pass over the issue's blocks that keeps the context every family needs (the heading a
+list sits under, the organisation last named, a table's header, the speaker of an interview turn), and the
+splitting of a sentence into one candidate per forecast; the cues, targets, times and parties it reads with
+are modules of their own.
+"""
 
 from __future__ import annotations
 

@@ -314,7 +314,6 @@ def _store_flat(
                     "deadline": c.deadline[i],
                     "tags": c.tags[i],
                     "deadline_precision": Precision.DAY if c.deadline[i] else None,
-                    "flags": [] if c.deadline[i] else ["not_checkable"],
                     "partial_credit": c.outcome[i] is Outcome.PARTIAL,
                 }
                 for _key, i in new

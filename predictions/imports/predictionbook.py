@@ -190,9 +190,7 @@ def load_predictionbook(path: Path) -> PreparedArchive:
         where = question["where"]
         flags = _title_flags(question["title"])
         opened, closes = question["opened"], question["closes"]
-        if closes is None:
-            flags.append("not_checkable")
-        elif closes < opened:
+        if closes is not None and closes < opened:
             flags.append("deadline_before_made_on")
         if question["outcome"] is not None and question["resolved"] is None:
             flags.append("resolve_time_missing")

@@ -6,6 +6,7 @@ phone layout of the overview and the deadlines, and the dark theme.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,9 @@ import pytest
 from browser_server import Server, chromium, dashboard, load, no_exception_shown, settle, watched_page
 from dashboard_fixtures import PASSWORD, build_rich_database
 from playwright.sync_api import Browser, Page, expect
+
+from predictions import watches
+from predictions.watches import WatchIn
 
 pytestmark = pytest.mark.browser
 
@@ -33,6 +37,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("layout")
     database = folder / "ledger.duckdb"
     ids = build_rich_database(database)
+    watch = WatchIn(  # the workspace's watch table has a row (issue 28, point 13: its last columns in view)
+        claim_id=ids["robotaxi-cities-2025"], url="https://data.example.org/robotaxi/cities-by-month.csv",
+        format="csv", value_at="cities", date_at="month",
+    )  # fmt: skip
+    watches.add_watch(database, watch)
     with dashboard(database, folder, env={"PREDICTIONS_AUTHOR_PASSWORD": PASSWORD}) as served:
         served.ids.update(ids)
         served.ids["robotaxi"] = ids["robotaxi-cities-2025"]
@@ -143,7 +152,7 @@ def sign_in_on_the_author_page(page: Page, server: Server) -> None:
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     settle(page)
-    expect(page.get_by_role("tab", name="Needs a verdict")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("tab", name="Verdicts")).to_be_visible(timeout=30_000)
     page.wait_for_function("() => document.cookie.includes('tracker_author=')")  # what a reload signs in with
 
 
@@ -162,11 +171,9 @@ def test_the_workspace_keeps_its_tab_and_shows_the_confirmation_in_view(
         sign_in_on_the_author_page(page, server)
         shoot(page, f"author-{size}")
         page.get_by_label("Find by id or words").fill(str(server.ids["ehang-shenzhen-flying-taxis-2030"]))
-        page.get_by_label("Find by id or words").press("Enter")
+        page.get_by_label("Find by id or words").press("Enter")  # one match: it is chosen
         settle(page)
-        page.locator('[data-testid="stSelectbox"]').filter(has_text="Claim").first.click()
-        page.get_by_role("option").first.click()
-        settle(page)
+        open_tab(page, "Evidence")
         tab = page.get_by_role("tab", name="Record an observation")
         tab.scroll_into_view_if_needed()
         tab.click()
@@ -191,12 +198,59 @@ def test_the_workspace_keeps_its_tab_and_shows_the_confirmation_in_view(
         ).to_be_visible()
 
 
+def open_tab(page: Page, name: str) -> None:
+    tab = page.get_by_role("tab", name=name, exact=True)
+    tab.scroll_into_view_if_needed()
+    tab.click()
+    settle(page)
+    expect(tab).to_have_attribute("aria-selected", "true")
+
+
+WORKSPACE_TABS = ["Verdicts", "Claims", "New issue", "Evidence", "Watched sources", "Import", "Scorecard", "Reminders"]
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_every_workspace_tab_is_in_view_and_one_match_is_chosen(server: Server, browser: Browser, size: str) -> None:
+    """Issue 28, point 13: the eight tabs fit 1440 px with no scroll arrow (and each is reachable on a phone);
+    the watch table's last column is in view at 1440 px; "19" and Enter chooses claim #19."""
+    with watched_page(browser, SIZES[size]) as page:
+        sign_in_on_the_author_page(page, server)
+        strip = page.locator('[data-testid="stTabs"]').first.get_by_role("tablist")
+        labels = [t.inner_text().strip() for t in strip.get_by_role("tab").all()]
+        assert labels == WORKSPACE_TABS
+        if size == "desktop":
+            overflow = strip.evaluate("e => e.scrollWidth - e.clientWidth")
+            assert overflow <= 1, f"the tab strip overflows by {overflow} px"
+            edge = strip.bounding_box()
+            for label in labels:
+                box = page.get_by_role("tab", name=label, exact=True).bounding_box()
+                assert box is not None and edge is not None and box["x"] + box["width"] <= edge["x"] + edge["width"]
+        for label in reversed(labels):  # every one reachable, the last first
+            open_tab(page, label)
+        claim_id = server.ids["robotaxi"]
+        search = page.get_by_label("Find by id or words")
+        search.scroll_into_view_if_needed()
+        search.fill(str(claim_id))
+        search.press("Enter")
+        settle(page)
+        expect(page.locator(".st-key-author_claim").get_by_role("combobox")).to_have_value(re.compile(f"^#{claim_id} "))
+        expect(page.get_by_role("link", name=f"Open claim #{claim_id}")).to_be_visible()
+        open_tab(page, "Watched sources")
+        table = page.get_by_role("tabpanel", name="Watched sources").get_by_test_id("stDataFrame").first
+        table.scroll_into_view_if_needed()
+        expect(table).to_be_visible()
+        shoot(page, f"author-watches-{size}")
+        if size == "desktop":  # every column in view: the grid does not scroll sideways
+            hidden = table.locator(".dvn-scroller").evaluate("e => e.scrollWidth - e.clientWidth")
+            assert hidden <= 1, f"the watch table's last columns are {hidden} px out of view"
+
+
 def test_signing_in_survives_a_reload_and_signing_out_is_one_click(server: Server, browser: Browser) -> None:
     with watched_page(browser, DESKTOP) as page:
         sign_in_on_the_author_page(page, server)
         page.reload()
         settle(page)
-        expect(page.get_by_role("tab", name="Needs a verdict")).to_be_visible()  # still signed in
+        expect(page.get_by_role("tab", name="Verdicts")).to_be_visible()  # still signed in
         page.get_by_role("button", name="Sign out").click()
         settle(page)
         page.wait_for_function("() => !document.cookie.includes('tracker_author=')")
@@ -204,7 +258,7 @@ def test_signing_in_survives_a_reload_and_signing_out_is_one_click(server: Serve
         page.reload()
         settle(page)
         expect(page.get_by_label("Password", exact=True)).to_be_visible()  # signed out stays signed out
-        expect(page.get_by_role("tab", name="Needs a verdict")).to_have_count(0)
+        expect(page.get_by_role("tab", name="Verdicts")).to_have_count(0)
 
 
 # --- issue 28: what the charts and tables look like at both sizes --------------------------------------

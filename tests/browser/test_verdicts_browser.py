@@ -91,7 +91,7 @@ def test_the_review_queue_proposes_and_saves_a_verdict(server: Server, browser: 
     with watched_page(browser, SIZES[size]) as page:
         sign_in(page, server)
         no_exception_shown(page)
-        expect(page.get_by_role("tab", name="Needs a verdict")).to_be_visible()
+        expect(page.get_by_role("tab", name="Verdicts")).to_be_visible()
         if size == "phone":  # the sidebar opened to sign in covers the page: close it before looking
             page.keyboard.press("Escape")
             page.mouse.click(370, 700)

@@ -144,13 +144,13 @@ def test_candidate_notes_wait_under_needs_a_verdict(server: Server, browser: Bro
         if size != "desktop":
             return
         open_tab(page, "Watched sources")  # accept from another tab's selection: the verdict tab again
-        open_tab(page, "Needs a verdict")
+        open_tab(page, "Verdicts")
         page.get_by_role("button", name="Accept as evidence").first.click()
         settle(page)
         accepted = page.get_by_text("as observation #", exact=False)
         accepted.scroll_into_view_if_needed()
         expect(accepted).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / f"watches-accepted-{size}.png"))
-        expect(page.get_by_role("tab", name="Needs a verdict")).to_have_attribute("aria-selected", "true")
+        expect(page.get_by_role("tab", name="Verdicts")).to_have_attribute("aria-selected", "true")
         expect(page.get_by_text("Candidate evidence from watched feeds (1)")).to_be_visible()
         no_exception_shown(page)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from dashboard_fixtures import APP, PASSWORD, Rich, app, author, figures, names, no_exception, rich_db, sign_in
+from dashboard_fixtures import APP, PASSWORD, Rich, app, author, figures, names, no_exception, rich_db, sign_in, tab
 from streamlit.testing.v1 import AppTest
 
 from dashboard import auth
@@ -75,7 +75,10 @@ def test_a_bookmarked_author_page_signs_in_on_the_page(rich_db: Rich, monkeypatc
     at.text_input(key="author_signin_password").input(PASSWORD)
     at.button(key="author_signin_submit").click().run()
     no_exception(at)
-    assert [tab.label for tab in at.tabs][:2] == ["Needs a verdict", "Add a claim"]
+    assert [t.label for t in at.tabs] == [
+        "Verdicts", "Claims", "Add a claim", "Correct or withdraw", "New issue", "Evidence", "Record an observation",
+        "Update confidence", "Resolve or undo", "Watched sources", "Import", "Scorecard", "Reminders",
+    ]  # fmt: skip
     at.sidebar.button(key="auth_sign_out").click().run()  # signing out is one click
     assert not at.tabs and at.text_input(key="author_signin_password")
 
@@ -265,21 +268,25 @@ def test_a_save_keeps_its_tab_and_confirms_beside_its_button(author: AppTest, ri
     _, ids = rich_db
     robotaxi = ids["ehang-shenzhen-flying-taxis-2030"]  # open until 2030: it takes forecasts
     at = author
-    assert [tab.label for tab in at.tabs][3] == "Record an observation"
-    at.session_state["author_tab"] = "Record an observation"  # as a click on the tab does
+    at.session_state["author_tab"] = "Evidence"  # as a click on the tab does
+    at.session_state["author_evidence_tab"] = "Record an observation"  # and on the inner one
     at.selectbox(key="author_claim").select(robotaxi).run()
     at.number_input(key="author_obs_value").set_value(30)
     at.button(key="author_obs_submit").click().run()
     no_exception(at)
-    assert at.session_state["author_tab"] == "Record an observation"
-    observe = at.tabs[3]
+    assert (at.session_state["author_tab"], at.session_state["author_evidence_tab"]) == (
+        "Evidence", "Record an observation",
+    )  # fmt: skip
+    observe = tab(at, "Record an observation")
     assert [s.value for s in observe.success] == [f"Recorded an observation on claim #{robotaxi}."]
-    assert not at.tabs[1].success  # not at the top of the page, nor in another tab
+    assert not tab(at, "Claims").success  # not at the top of the page, nor in another tab
     at.number_input(key="author_fc_percent").set_value(40)  # the next action: the tab is still the same
     at.button(key="author_fc_submit").click().run()
-    assert at.session_state["author_tab"] == "Record an observation"
-    assert [s.value for s in at.tabs[4].success] == [f"Recorded 40% on claim #{robotaxi}."]
-    assert not at.tabs[3].success  # shown once
+    assert (at.session_state["author_tab"], at.session_state["author_evidence_tab"]) == (
+        "Evidence", "Record an observation",
+    )  # fmt: skip
+    assert [s.value for s in tab(at, "Update confidence").success] == [f"Recorded 40% on claim #{robotaxi}."]
+    assert not tab(at, "Record an observation").success  # shown once
 
 
 def test_a_saved_form_is_emptied_so_a_second_click_adds_nothing(author: AppTest, rich_db: Rich) -> None:
@@ -296,7 +303,7 @@ def test_a_saved_form_is_emptied_so_a_second_click_adds_nothing(author: AppTest,
     assert at.date_input(key="author_add_deadline").value is None
     at.button(key="author_add_submit").click().run()  # the same click again
     assert len(ledger.list_claims(path)) == before + 1
-    assert "statement" in at.tabs[1].error[0].value
+    assert "statement" in tab(at, "Add a claim").error[0].value
 
 
 def test_a_past_deadline_names_the_field_to_change(author: AppTest, rich_db: Rich) -> None:
@@ -324,8 +331,7 @@ def test_the_reminder_state_and_inbox_are_in_the_author_workspace(author: AppTes
 
     path, ids = rich_db
     at = author
-    panel = at.tabs[9]
-    assert panel.label == "Reminders"
+    panel = tab(at, "Reminders")
     assert any("No reminders sent yet" in i.value for i in panel.info)
     states = panel.dataframe[0].value
     assert f"/?claim={ids['hostile']}" in set(states["claim"])
@@ -333,7 +339,7 @@ def test_the_reminder_state_and_inbox_are_in_the_author_workspace(author: AppTes
     assert reminders.sweep(load_settings(db=path), channels=[reminders.inbox_channel()]).sent
     at.run()
     no_exception(at)
-    states, inbox = (frame.value for frame in at.tabs[9].dataframe)
+    states, inbox = (frame.value for frame in tab(at, "Reminders").dataframe)
     hostile = states[states["claim"] == f"/?claim={ids['hostile']}"]
     assert hostile["reminders"].iloc[0].startswith("last sent: ")
     assert f"/?claim={ids['hostile']}" in set(inbox["claim"])
@@ -345,10 +351,34 @@ def test_the_workspace_refuses_a_forecast_after_the_deadline_naming_it(author: A
     robotaxi = ids["robotaxi-cities-2025"]  # deadline 2025-12-31, passed
     before = len(ledger.get_claim(path, robotaxi).forecasts)
     at = author
-    at.session_state["author_tab"] = "Record an observation"
+    at.session_state["author_tab"] = "Evidence"
+    at.session_state["author_evidence_tab"] = "Update confidence"
     at.selectbox(key="author_claim").select(robotaxi).run()
     at.number_input(key="author_fc_percent").set_value(10)
     at.button(key="author_fc_submit").click().run()
     no_exception(at)
     assert any("deadline" in e.value and "has passed" in e.value for e in at.error), [e.value for e in at.error]
     assert len(ledger.get_claim(path, robotaxi).forecasts) == before
+
+
+# --- the claim picker (issue 28, point 13) ---------------------------------------------------------
+
+
+def test_a_search_that_finds_one_claim_chooses_it(author: AppTest, rich_db: Rich) -> None:
+    path, ids = rich_db
+    robotaxi = ids["robotaxi-cities-2025"]
+    at = author
+    at.text_input(key="author_claim_search").input(str(robotaxi)).run()  # typed, then Enter
+    no_exception(at)
+    assert at.selectbox(key="author_claim").value == robotaxi
+    assert any(f"claim #{robotaxi}" in str(link.proto.label) for link in at.get("page_link"))
+    statement = ledger.get_claim(path, robotaxi).view["statement"]
+    several = next(word for word in statement.split() if len(word) > 3).lower()
+    at.text_input(key="author_claim_search").input("").run()
+    at.selectbox(key="author_claim").set_value(None).run()
+    at.text_input(key="author_claim_search").input(several).run()  # a word several claims hold: no choice made
+    matches = list(at.selectbox(key="author_claim").options)
+    assert len(matches) > 1 and at.selectbox(key="author_claim").value is None
+    words = " ".join(statement.split()[:6])  # words only this claim holds
+    at.text_input(key="author_claim_search").input(words).run()
+    assert at.selectbox(key="author_claim").value == robotaxi

@@ -128,7 +128,8 @@ def test_the_workspaces_corrections_name_its_own_field_and_print_the_change(auth
     path, ids = rich_db
     claim_id = ids["nqpf-kpis-2025"]
     at = author
-    at.session_state["author_tab"] = "Correct or withdraw"
+    at.session_state["author_tab"] = "Claims"
+    at.session_state["author_claims_tab"] = "Correct or withdraw"
     at.selectbox(key="author_claim").select(claim_id).run()
     assert at.number_input(key=f"author_amend_target_{claim_id}").proto.format == "%g"  # 200, not 200.00
     at.button(key=f"author_withdraw_submit_{claim_id}").click().run()  # no reason

@@ -17,7 +17,7 @@ from predictions import ledger
 from predictions.errors import PredictionsError
 
 # Errors that never reach a person: raised and caught inside one module.
-INTERNAL = {"predictions.reminders.ChannelError", "predictions.deadlines.DeadlinePhraseError"}
+INTERNAL = {"predictions.reminders.channels.ChannelError", "predictions.deadlines.DeadlinePhraseError"}
 
 
 def project_error_classes() -> list[type[BaseException]]:

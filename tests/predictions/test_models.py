@@ -277,3 +277,18 @@ def test_the_claim_s_fields_are_named_once() -> None:
         for name in shared:  # the same type, or the claim's optional one required here
             theirs, claim = model.model_fields[name].annotation, ClaimIn.model_fields[name].annotation
             assert theirs == claim or claim == theirs | None, (model, name)
+
+
+def test_no_deadline_means_not_checkable_whoever_builds_the_claim() -> None:
+    """Issue 29, point 2: the rule is ClaimIn's own (the CLI, the workspace, the seed, the extractor and
+    the imports no longer write it)."""
+    from datetime import date
+
+    from predictions.models import NOT_CHECKABLE, ClaimIn
+
+    undated = ClaimIn(statement="Someday, somewhere.", made_on=date(2025, 1, 1))
+    assert undated.flags == [NOT_CHECKABLE] and not undated.checkable
+    kept = ClaimIn(statement="Someday, somewhere.", made_on=date(2025, 1, 1), flags=["title_short", NOT_CHECKABLE])
+    assert kept.flags == ["title_short", NOT_CHECKABLE]  # never twice
+    dated = ClaimIn(statement="By the end of 2026.", made_on=date(2025, 1, 1), deadline=date(2026, 12, 31))
+    assert dated.flags == [] and dated.checkable

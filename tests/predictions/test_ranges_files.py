@@ -128,9 +128,9 @@ def test_the_scorecard_has_a_ranges_section(ranged: Path) -> None:
 
 
 def test_the_site_claim_json_carries_the_range_and_its_scores(ranged: Path) -> None:
-    from dashboard.site import data_files
+    from predictions import exports
 
-    document = json.loads(data_files.claim_document(ranged, ROBOTAXI, date(2026, 2, 1)))
+    document = json.loads(exports.claim_json_text(exports.claim_export(ranged, ROBOTAXI)))
     forecast = next(f for f in document["claims"][0]["forecasts"] if "quantiles" in f)
     assert forecast["scores"]["intervals"]["90"] == {"low": 27.0, "high": 83.0, "score": 56.0, "covered": True}
 

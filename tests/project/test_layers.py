@@ -192,3 +192,31 @@ def test_no_module_imports_itself_through_others() -> None:
         if parent in graph:
             inside[name] = {t for t in inside[name] if t != parent}
     assert _cycles(inside) == []
+
+
+# --- the dashboard's three packages -----------------------------------------------------------------
+# dashboard.render (figures, cards, static charts) is shared; dashboard.site (the published site) and the live
+# app (every other dashboard module) both build on it, and neither reaches into the other.
+def _dashboard_part(module: str) -> str:
+    if module.startswith("dashboard.render"):
+        return "render"
+    if module.startswith("dashboard.site"):
+        return "site"
+    return "live"
+
+
+ALLOWED_PARTS = {"render": {"render"}, "site": {"site", "render"}, "live": {"live", "render"}}
+
+
+def test_the_live_app_the_site_and_the_renderers_point_one_way() -> None:
+    graph = _import_graph()
+    parts = {_dashboard_part(name) for name in graph if name.startswith("dashboard.")}
+    assert parts == {"render", "site", "live"}  # the walk found all three
+    offences = [
+        f"{name} ({_dashboard_part(name)}) imports {target} ({_dashboard_part(target)})"
+        for name, targets in sorted(graph.items())
+        if name.startswith("dashboard.") and name != "dashboard"
+        for target in sorted(targets)
+        if target.startswith("dashboard.") and _dashboard_part(target) not in ALLOWED_PARTS[_dashboard_part(name)]
+    ]
+    assert offences == []

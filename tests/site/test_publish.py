@@ -133,6 +133,28 @@ def test_the_downloads_are_what_predictions_export_writes(published: Site, tmp_p
             assert [f["value"] for f in facts if f["value"]] == ["16.0", "22.0", "27.0"]
 
 
+def test_a_claims_json_is_one_export_keyed_by_id_on_the_site_the_live_button_and_the_cli(
+    published: Site, tmp_path: Path
+) -> None:
+    """data/claim-ID.json, the live page's "Download data" and `predictions export --claim ID` are one
+    export read by the claim's id: each claim's item is the whole export's item at the claim's place."""
+    from dashboard import downloads
+
+    assert main(["export", "--db", str(published.database), "--format", "json", "-o", str(tmp_path / "x.json")]) == 0
+    everything = json.loads((tmp_path / "x.json").read_text(encoding="utf-8"))["claims"]
+    every_id = [view.id for view in ledger.list_claims(published.database, AS_OF)]
+    assert len(every_id) == len(everything)
+    for claim_id in claim_ids(published):
+        site = (published.folder / "data" / f"claim-{claim_id}.json").read_text(encoding="utf-8")
+        assert downloads.claim_json(published.database, claim_id, AS_OF)() == site
+        out = tmp_path / f"cli-{claim_id}.json"
+        assert main(["export", "--db", str(published.database), "--format", "json", "--claim", str(claim_id),
+                     "-o", str(out)]) == 0  # fmt: skip
+        cli, page = json.loads(out.read_text(encoding="utf-8")), json.loads(site)
+        assert cli["exported_at"] != page["exported_at"] == f"{AS_OF.isoformat()}T00:00:00"  # the clock's time
+        assert cli["claims"] == page["claims"] == [everything[sorted(every_id).index(claim_id)]]
+
+
 def test_a_claims_json_download_imports_back_whole(published: Site, tmp_path: Path) -> None:
     """The claim download is the export's own layout: `predictions import --format json` reads it."""
     target = tmp_path / "copy.duckdb"

@@ -210,3 +210,8 @@ def author(rich_db: Rich, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     no_exception(at)
     assert at.title[0].value == "Author workspace"
     return at
+
+
+def tab(at: AppTest, label: str) -> Any:
+    """The workspace's tab (or inner tab) with this label."""
+    return next(t for t in at.tabs if t.label == label)
