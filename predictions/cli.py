@@ -128,6 +128,10 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
             f"; {count(result.evidence_added, 'observation')} of evidence added, "
             f"{result.evidence_existing:,} already there"
         )
+        if result.evidence_corrected:
+            line += f", {count(result.evidence_corrected, 'row')} corrected"
+        if result.evidence_version:
+            line += f"; shipped evidence: {result.evidence_version}"
     print(line)
     return 0
 
@@ -136,8 +140,13 @@ def cmd_ensure_db(args: argparse.Namespace, settings: Settings) -> int:
     from predictions.imports import evidence
 
     result = evidence.ensure_ledger(settings.db)
-    if result is None:
+    if not result.created:
         print(f"using {settings.db}")
+        if result.evidence_corrected:
+            print(
+                f"{count(result.evidence_corrected, 'row')} of the shipped evidence corrected to "
+                f"{result.evidence_version} (each recorded as a correction of the old row)"
+            )
     else:
         print(
             f"created {settings.db}, seeded with {result.claims_added} claims from the December 2024 issue "
