@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from predictions.errors import PredictionsError, first_line
 from predictions.quantities import format_number, parse_probability
 from predictions.vocabulary import Attribution, ClaimKind, Comparator, ForecastBasis, Precision
-from predictions.words import changes_text, count
+from predictions.words import changes_text, count, joined
 from predictions.words import score as score_text
 
 if TYPE_CHECKING:
@@ -214,9 +214,9 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
             f"({forecast['basis']}{_entry_words(forecast)})"
         )
     for observation in detail.observations:
-        parts = [format_number(observation["value"])] if observation["value"] is not None else []
-        parts += [observation["note"]] if observation["note"] else []
-        print(f"  observed {observation['observed_on']}: {' — '.join(parts) or '(no value or note)'}")
+        value = None if observation["value"] is None else format_number(observation["value"])
+        shown = joined([value, observation["note"]], " — ") or "(no value or note)"
+        print(f"  observed {observation['observed_on']}: {shown}")
         if observation.get("source_url"):
             print(f"    source: {observation['source_url']}")
     for resolution in detail.resolutions:
@@ -388,11 +388,8 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
         proposal = item.proposal.outcome or "no proposal"
         print(f"  proposal: {proposal} ({item.proposal.basis})")
         for observation in item.evidence:
-            shown = (
-                format_number(observation["value"]) + (f" — {observation['note']}" if observation["note"] else "")
-                if observation["value"] is not None
-                else observation["note"]
-            )
+            value = None if observation["value"] is None else format_number(observation["value"])
+            shown = joined([value, observation["note"]], " — ") or "(no value or note)"
             confidence_note = f" [{observation['confidence']}]" if observation["confidence"] else ""
             print(f"  {observation['observed_on']}{confidence_note} {shown}")
             if observation["source_url"]:
