@@ -193,3 +193,28 @@ def test_evidence_the_author_recorded_is_never_taken_for_an_old_row(first_versio
     mine = observations(first_version_ledger)[-1]
     assert run_cli(["init", "--db", str(first_version_ledger)]).code == 0
     assert not [o for o in observations(first_version_ledger) if o["revises"] == mine["id"]]
+
+
+def test_migration_9_rebuilds_the_rollups_a_revised_reading_left_behind(first_version_ledger: Path) -> None:
+    """Before observations in force, a claim's rollup counted a revised row and its revision both: the
+    migration recomputes every rollup under the rule of today."""
+    from db import rollups
+
+    assert run_cli(["init", "--db", str(first_version_ledger)]).code == 0
+    with duckdb.connect(str(first_version_ledger)) as con:
+        [(claim_id,)] = con.execute(
+            "SELECT claim_id FROM observations WHERE revises IS NOT NULL AND value IS NOT NULL LIMIT 1"
+        ).fetchall()
+        expected = con.execute("SELECT * FROM claim_rollups WHERE claim_id = ?", [claim_id]).fetchall()
+        # the rollup as the old rule left it: every observation counted, the revised one too
+        con.execute(
+            "UPDATE claim_rollups SET n_observations = (SELECT count(*) FROM observations WHERE claim_id = ?),"
+            " n_values = (SELECT count(value) FROM observations WHERE claim_id = ?) WHERE claim_id = ?",
+            [claim_id, claim_id, claim_id],
+        )
+        assert rollups.stale_claims(con) == [claim_id]
+        con.execute("DELETE FROM schema_migrations WHERE version = 9")
+    assert run_cli(["ensure-db", "--db", str(first_version_ledger)]).code == 0  # any write migrates
+    with duckdb.connect(str(first_version_ledger), read_only=True) as con:
+        assert rollups.stale_claims(con) == []
+        assert con.execute("SELECT * FROM claim_rollups WHERE claim_id = ?", [claim_id]).fetchall() == expected
