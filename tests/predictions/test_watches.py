@@ -481,11 +481,13 @@ def test_remind_run_runs_the_due_watches(db: Path, site: Site, tmp_path: Path) -
     process = subprocess.Popen([sys.executable, "-m", "predictions.cli", "remind", "run"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
-        for _ in range(600):
-            if len(observations_when_free(db)) == 2:
+        found: list[dict[str, Any]] = []
+        for _ in range(600):  # read again only while the process holds the file (its sweep follows a reading)
+            found = observations_when_free(db)
+            if len(found) == 2:
                 break
             time.sleep(0.1)
-        assert len(observations(db)) == 2
+        assert len(found) == 2
     finally:
         process.send_signal(signal.SIGTERM)
         _, errors = process.communicate(timeout=60)

@@ -357,7 +357,8 @@ def test_a_withdrawn_claim_keeps_its_page_and_leaves_every_list(seeded_db: Path,
         assert 'property="og:image"' not in page and not (site / "cards" / f"claim-{claim_id}.png").exists()
         assert (site / "data" / f"claim-{claim_id}.json").is_file()
     assert 'property="og:image"' in (site / f"claim-{kept}.html").read_text(encoding="utf-8")
-    assert len(list((site / "cards").glob("*.png"))) == 34
+    assert len(list((site / "cards").glob("claim-*.png"))) == 34  # and the home page's, cards/index.png
+    assert (site / "cards" / "index.png").is_file()
 
 
 # --- issue 28: the home page's card and preview, dark mode and the phone list ------------------------
