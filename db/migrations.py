@@ -283,7 +283,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         then=_chain_existing,
     ),
     Migration(
-        9,
+        8,
         "observations in force: a revised or corrected observation gives way to the row that revises it",
         (
             # The rollups' line and latest value now read only the observations in force

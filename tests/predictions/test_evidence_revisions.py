@@ -20,6 +20,7 @@ import duckdb
 import pytest
 from ledger_snapshot import dump, run_cli
 
+from db.migrations import MIGRATIONS
 from predictions import ledger
 from predictions.imports import evidence, evidence_revisions
 from predictions.seed import default_seed_path
@@ -195,7 +196,7 @@ def test_evidence_the_author_recorded_is_never_taken_for_an_old_row(first_versio
     assert not [o for o in observations(first_version_ledger) if o["revises"] == mine["id"]]
 
 
-def test_migration_9_rebuilds_the_rollups_a_revised_reading_left_behind(first_version_ledger: Path) -> None:
+def test_the_in_force_migration_rebuilds_the_rollups_a_revised_reading_left_behind(first_version_ledger: Path) -> None:
     """Before observations in force, a claim's rollup counted a revised row and its revision both: the
     migration recomputes every rollup under the rule of today."""
     from db import rollups
@@ -213,7 +214,8 @@ def test_migration_9_rebuilds_the_rollups_a_revised_reading_left_behind(first_ve
             [claim_id, claim_id, claim_id],
         )
         assert rollups.stale_claims(con) == [claim_id]
-        con.execute("DELETE FROM schema_migrations WHERE version = 9")
+        version = next(m.version for m in MIGRATIONS if m.name.startswith("observations in force"))
+        con.execute("DELETE FROM schema_migrations WHERE version = ?", [version])
     assert run_cli(["ensure-db", "--db", str(first_version_ledger)]).code == 0  # any write migrates
     with duckdb.connect(str(first_version_ledger), read_only=True) as con:
         assert rollups.stale_claims(con) == []
