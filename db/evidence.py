@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 
-from db import chain, rollups
+from db import chain, rollups, rules
 from db.clock import utc_now
 from db.queries import CLAIM_SUMMARY_SQL, dicts
 
@@ -60,6 +60,19 @@ def observation_keys(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[int]) -
     return {tuple(row) for row in rows}
 
 
+def evidence_in_force(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[int]) -> dict[tuple[Any, ...], int]:
+    """(claim, day, value, note, source) → id of the evidence rows (origin `evidence`) of these claims that
+    no later row revises: the rows a corrected version of the shipped evidence may replace."""
+    if not claim_ids:
+        return {}
+    rows = con.execute(
+        f"""SELECT claim_id, observed_on, value, note, source_url, id FROM {rules.OBSERVATIONS_IN_FORCE} o
+            WHERE origin = 'evidence' AND claim_id IN (SELECT unnest(?::BIGINT[])) ORDER BY id""",
+        [sorted(set(claim_ids))],
+    ).fetchall()
+    return {tuple(row[:5]): int(row[5]) for row in rows}
+
+
 def insert_observations(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]]) -> int:
     """Many observations with their provenance, in one statement; the claims' rollups follow."""
     if not rows:
@@ -93,7 +106,7 @@ def observations_of(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[int]) ->
     if not claim_ids:
         return {}
     rows = dicts(con.execute(
-        """SELECT * FROM observations WHERE claim_id IN (SELECT unnest(?::BIGINT[]))
+        f"""SELECT * FROM {rules.OBSERVATIONS_IN_FORCE} o WHERE claim_id IN (SELECT unnest(?::BIGINT[]))
            ORDER BY claim_id, observed_on DESC, id DESC""",
         [list(claim_ids)],
     ))  # fmt: skip

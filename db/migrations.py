@@ -305,6 +305,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        9,
+        "observations in force: a revised or corrected observation gives way to the row that revises it",
+        (
+            # The rollups' line and latest value now read only the observations in force
+            # (db.rules.OBSERVATIONS_IN_FORCE); a ledger with a watched source's revised reading had both.
+            "DELETE FROM claim_rollups",
+            rollups.REBUILD_SQL,
+        ),
+    ),
 )
 
 

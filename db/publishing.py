@@ -21,7 +21,7 @@ def every_claim_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 def every_observation(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    return dicts(con.execute("SELECT * FROM observations ORDER BY claim_id, observed_on, id"))
+    return dicts(con.execute(f"SELECT * FROM {rules.OBSERVATIONS_IN_FORCE} o ORDER BY claim_id, observed_on, id"))
 
 
 def every_forecast(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

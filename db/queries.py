@@ -195,7 +195,10 @@ def insert_observation(con: duckdb.DuckDBPyConnection, claim_id: int, observatio
 
 
 def observations_for(con: duckdb.DuckDBPyConnection, claim_id: int) -> list[dict[str, Any]]:
-    return dicts(con.execute("SELECT * FROM observations WHERE claim_id = ? ORDER BY observed_on, id", [claim_id]))
+    """A claim's observations in force (a revised or corrected one gives way to the row that replaced it)."""
+    return dicts(con.execute(
+        f"SELECT * FROM {rules.OBSERVATIONS_IN_FORCE} o WHERE claim_id = ? ORDER BY observed_on, id", [claim_id]
+    ))  # fmt: skip
 
 
 def forecast_entry(made_at: Any, recorded_at: Any) -> str:
@@ -550,7 +553,7 @@ def threshold_observations(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any
     """Every observation with a value on a threshold claim, oldest first per claim (the progress charts)."""
     return dicts(
         con.execute(
-            """SELECT o.* FROM observations o JOIN claims c ON c.id = o.claim_id
+            f"""SELECT o.* FROM {rules.OBSERVATIONS_IN_FORCE} o JOIN claims c ON c.id = o.claim_id
                WHERE c.kind = 'threshold' AND o.value IS NOT NULL
                ORDER BY o.claim_id, o.observed_on, o.id"""
         )
@@ -648,7 +651,8 @@ def threshold_observations_for(con: duckdb.DuckDBPyConnection, claim_ids: Sequen
     if not claim_ids:
         return []
     return dicts(con.execute(
-        """SELECT * FROM observations WHERE claim_id IN (SELECT unnest(?::BIGINT[])) AND value IS NOT NULL
+        f"""SELECT * FROM {rules.OBSERVATIONS_IN_FORCE} o
+           WHERE claim_id IN (SELECT unnest(?::BIGINT[])) AND value IS NOT NULL
            ORDER BY claim_id, observed_on, id""",
         [list(claim_ids)],
     ))  # fmt: skip

@@ -40,8 +40,9 @@ _FORECASTERS_REFRESH_SQL = (
 )
 
 # The rules, once: the latest counted forecast (db.rules.COUNTED) by (made_at, id); the latest resolution
-# not undone; the least-squares line of value ~ day; a scored forecast is a counted one on a claim resolved
-# true, false or partial, its outcome by db.rules.SCORED_OUTCOME.
+# not undone; the least-squares line of value ~ day over the observations in force (none revised later);
+# a scored forecast is a counted one on a claim resolved true, false or partial, its outcome by
+# db.rules.SCORED_OUTCOME.
 _ROLLUP_SELECT = (
     """
     WITH latest_forecast AS (
@@ -60,7 +61,7 @@ _ROLLUP_SELECT = (
                regr_count(value, x) AS fit_n, nullif(regr_slope(value, x), 'NaN'::DOUBLE) AS fit_slope,
                nullif(regr_intercept(value, x), 'NaN'::DOUBLE) AS fit_intercept, regr_avgx(value, x) AS fit_mean_x,
                regr_sxx(value, x) AS fit_sxx, regr_syy(value, x) AS fit_syy, regr_sxy(value, x) AS fit_sxy
-        FROM (SELECT *, CAST(date_diff('day', DATE '1970-01-01', observed_on) AS DOUBLE) AS x FROM observations {only})
+        FROM (SELECT *, CAST(date_diff('day', DATE '1970-01-01', observed_on) AS DOUBLE) AS x FROM {in_force} io {only})
         GROUP BY claim_id
     ), scored_outcome AS (
         SELECT r.claim_id, {scored_outcome} AS outcome
@@ -89,6 +90,7 @@ _ROLLUP_SELECT = (
 """.replace("{scored_outcome}", rules.SCORED_OUTCOME)
     .replace("{scored_outcomes}", rules.SCORED_OUTCOMES)
     .replace("{counted}", rules.COUNTED_FORECASTS)
+    .replace("{in_force}", rules.OBSERVATIONS_IN_FORCE)
 )
 
 _ONLY_TOUCHED = "WHERE claim_id IN (SELECT claim_id FROM touched_claims)"

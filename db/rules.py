@@ -30,3 +30,9 @@ COUNTED = f"""(f.entry <> 'backfilled' AND (f.entry <> 'live' OR (
 
 # The forecasts that count, with every column of theirs (aliased `f` by the caller's FROM ... f).
 COUNTED_FORECASTS = f"(SELECT f.* FROM forecasts f JOIN claims c ON c.id = f.claim_id WHERE {COUNTED})"
+
+# An observation in force: none later revises it (a watched source's revised reading, or a corrected row
+# of the shipped evidence, names the row it replaces in `revises`). The replaced row stays in the record.
+OBSERVATIONS_IN_FORCE = (
+    "(SELECT * FROM observations o WHERE NOT EXISTS (SELECT 1 FROM observations later WHERE later.revises = o.id))"
+)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from predictions.errors import PredictionsError, first_line
 from predictions.quantities import format_number, parse_probability
 from predictions.vocabulary import Attribution, ClaimKind, Comparator, ForecastBasis, Precision
-from predictions.words import changes_text, count
+from predictions.words import changes_text, count, joined
 from predictions.words import score as score_text
 
 if TYPE_CHECKING:
@@ -128,6 +128,10 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
             f"; {count(result.evidence_added, 'observation')} of evidence added, "
             f"{result.evidence_existing:,} already there"
         )
+        if result.evidence_corrected:
+            line += f", {count(result.evidence_corrected, 'row')} corrected"
+        if result.evidence_version:
+            line += f"; shipped evidence: {result.evidence_version}"
     print(line)
     return 0
 
@@ -136,8 +140,13 @@ def cmd_ensure_db(args: argparse.Namespace, settings: Settings) -> int:
     from predictions.imports import evidence
 
     result = evidence.ensure_ledger(settings.db)
-    if result is None:
+    if not result.created:
         print(f"using {settings.db}")
+        if result.evidence_corrected:
+            print(
+                f"{count(result.evidence_corrected, 'row')} of the shipped evidence corrected to "
+                f"{result.evidence_version} (each recorded as a correction of the old row)"
+            )
     else:
         print(
             f"created {settings.db}, seeded with {result.claims_added} claims from the December 2024 issue "
@@ -209,9 +218,9 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
             print(f"    {range_text.range_line(data, forecast)}")
     for observation in detail.observations:
-        parts = [format_number(observation["value"])] if observation["value"] is not None else []
-        parts += [observation["note"]] if observation["note"] else []
-        print(f"  observed {observation['observed_on']}: {' — '.join(parts) or '(no value or note)'}")
+        value = None if observation["value"] is None else format_number(observation["value"])
+        shown = joined([value, observation["note"]], " — ") or "(no value or note)"
+        print(f"  observed {observation['observed_on']}: {shown}")
         if observation.get("source_url"):
             print(f"    source: {observation['source_url']}")
     for resolution in detail.resolutions:
@@ -407,11 +416,8 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
         if item.proposal.value is not None:  # what `resolve --value` records with it
             print(f"  resolve with: predictions resolve {item.id} {proposal} --value {item.proposal.value:.15g}")
         for observation in item.evidence:
-            shown = (
-                format_number(observation["value"]) + (f" — {observation['note']}" if observation["note"] else "")
-                if observation["value"] is not None
-                else observation["note"]
-            )
+            value = None if observation["value"] is None else format_number(observation["value"])
+            shown = joined([value, observation["note"]], " — ") or "(no value or note)"
             confidence_note = f" [{observation['confidence']}]" if observation["confidence"] else ""
             print(f"  {observation['observed_on']}{confidence_note} {shown}")
             if observation["source_url"]:

@@ -193,6 +193,17 @@ def public_url(url: str) -> str:
     return _public(url, None)
 
 
+def reading_note(url: str, fmt: str, value_at: str | None, points: str | None = None) -> str:
+    """What a reading says of where it came from: "read from data.example.org, column cities" (CSV) or
+    "read from api.example.org, /data/*/cities" (JSON, `*` for each element of the `points` array).
+    Only the host: never a path, query or credential of the watched URL."""
+    host = urllib.parse.urlsplit(url).hostname or "the watched source"
+    if fmt == "csv":
+        return f"read from {host}, column {value_at}"
+    pointer = f"{points.rstrip('/')}/*{value_at}" if points else str(value_at)
+    return f"read from {host}, {pointer}"
+
+
 def _public(url: str, literals: list[str] | None) -> str:
     head, hash_mark, fragment = url.partition("#")
     head, mark, query = head.partition("?")

@@ -362,17 +362,18 @@ def _new_readings(
 ) -> tuple[list[dict[str, Any]], int, int]:
     known = sql.latest_readings(con, int(watch["id"]))
     public_source = sources.public_url(watch["url"])  # the readings' source: no literal credential in it
+    origin = sources.reading_note(watch["url"], watch["format"], watch["value_at"], watch["points"])
     rows, revised, unchanged = [], 0, 0
     for found in fetched.readings:
         earlier = known.get(found.observed_on)
         if earlier is not None and earlier["value"] == found.value:
             unchanged += 1
             continue
-        note = None
+        note = origin
         if earlier is not None:
             revised += 1
             note = (f"revises observation #{earlier['id']}: {format_number(earlier['value'])} → "
-                    f"{format_number(found.value)} for {found.observed_on.isoformat()}")  # fmt: skip
+                    f"{format_number(found.value)} for {found.observed_on.isoformat()}; {origin}")  # fmt: skip
         rows.append({
             "claim_id": int(watch["claim_id"]), "observed_on": found.observed_on, "value": found.value, "note": note,
             "source_url": public_source, "source_published": None, "confidence": None, "origin": "watch",

@@ -47,3 +47,9 @@ def listing(items: Iterable[str]) -> str:
     """ "a", "a and b", "a, b and c"."""
     names = list(items)
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
+
+
+def joined(parts: Iterable[object], separator: str = ": ") -> str:
+    """The parts that say something, joined: an empty or missing one leaves no dangling separator
+    ("Evidence on #14: 66 cities", not "Evidence on #14: 66 cities: ")."""
+    return separator.join(text for text in (" ".join(str(part or "").split()) for part in parts) if text)

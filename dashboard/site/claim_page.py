@@ -146,7 +146,7 @@ def claim_page(
             [
                 h.esc(o["observed_on"].isoformat()),
                 "–" if o["value"] is None else h.esc(format_number(o["value"])),
-                h.esc(o["note"] or ""),
+                h.esc(o["note"] or "–"),
                 h.source_link(o["source_url"]),
                 h.esc(h.day(o["source_published"])),
                 h.esc(o["confidence"] or "–"),
@@ -321,13 +321,13 @@ def feed_entries(claims: Sequence[SiteClaim]) -> list[feed.Entry]:
             )
         )
         for o in detail.observations:
-            value = "" if o["value"] is None else f"{format_number(o['value'])} {row['unit'] or ''}".strip() + ": "
+            value = None if o["value"] is None else f"{format_number(o['value'])} {row['unit'] or ''}"
             entries.append(
                 feed.Entry(
                     "evidence",
                     f"claim:{cid}:observation:{o['id']}",
                     o["observed_on"],
-                    f"Evidence on #{cid}: {value}{' '.join(str(o['note'] or '').split())}"[:300],
+                    words.joined([f"Evidence on #{cid}", value, o["note"]])[:300],
                     f"{statement} — source {o['source_url'] or 'none'}",
                     page,
                 )
@@ -341,7 +341,7 @@ def feed_entries(claims: Sequence[SiteClaim]) -> list[feed.Entry]:
                     f"claim:{cid}:resolution:{r['id']}",
                     r["resolved_on"],
                     f"Verdict on #{cid}: {r['outcome']}",
-                    f"{statement} — {r['note'] or ''}".strip(" —"),
+                    words.joined([statement, r["note"]], " — "),
                     page,
                 )
             )

@@ -22,6 +22,9 @@ from dashboard.render import charts
 SITE_TITLE = "Trend Prediction Tracker"
 NAV = (("index.html", "Overview"), ("deadlines.html", "Deadlines"), ("track-record.html", "Track record"))
 TEMPLATE = "plotly_white"  # every chart's template, applied by site.js
+DARK_TEMPLATE = "plotly_dark"  # under prefers-color-scheme: dark, on the site's dark background:
+DARK_BACKGROUND = "#1a1b1e"  # assets/site.css's --bg in dark mode
+DARK_INK = "#e9ecef"  # and its --ink
 
 
 def percent(value: object) -> str:
@@ -93,25 +96,36 @@ def table(
     table_id: str | None = None,
     sortable: bool = False,
     row_attrs: Sequence[str] | None = None,
+    table_class: str | None = None,
+    column_classes: Sequence[str] | None = None,
+    labelled: Iterable[int] = (),
 ) -> str:
-    """A table whose cells are HTML already (each value escaped by the caller)."""
-    right = set(numeric)
+    """A table whose cells are HTML already (each value escaped by the caller). `column_classes` gives
+    each column's cells a class (the CSS hooks of a table laid out as blocks on a phone), `labelled` the
+    columns whose cells carry their header as `data-label` (shown before the value there)."""
+    right, named = set(numeric), set(labelled)
     ident = f' id="{attr(table_id)}"' if table_id else ""
     sort = " data-sortable" if sortable else ""
-    parts = [f'<div class="table-wrap"><table{ident}{sort}>']
+    kind = f' class="{attr(table_class)}"' if table_class else ""
+    parts = [f'<div class="table-wrap"><table{ident}{kind}{sort}>']
     if caption:
         parts.append(f'<caption class="caption">{esc(caption)}</caption>')
+
+    def classes(i: int) -> str:
+        names = (["num"] if i in right else []) + ([column_classes[i]] if column_classes else [])
+        return f' class="{attr(" ".join(names))}"' if names else ""
+
     heads = []
     for i, name in enumerate(header):
-        cls = ' class="num"' if i in right else ""
         label = f'<button type="button">{esc(name)}</button>' if sortable else esc(name)
-        heads.append(f'<th scope="col"{cls}>{label}</th>')
+        heads.append(f'<th scope="col"{classes(i)}>{label}</th>')
     parts.append("<thead><tr>" + "".join(heads) + "</tr></thead><tbody>")
     for n, cells in enumerate(rows):
         extra = f" {row_attrs[n]}" if row_attrs else ""
         tds = []
         for i, cell in enumerate(cells):
-            tds.append(f'<td class="num">{cell}</td>' if i in right else f"<td>{cell}</td>")
+            label = f' data-label="{attr(header[i])}"' if i in named else ""
+            tds.append(f"<td{classes(i)}{label}>{cell}</td>")
         parts.append(f"<tr{extra}>" + "".join(tds) + "</tr>")
     parts.append("</tbody></table></div>")
     return "".join(parts)
@@ -135,10 +149,26 @@ def site_figure(figure: go.Figure) -> str:
     return script_json(pio.to_json(spec, validate=False, pretty=False, engine="json"))
 
 
+def dark_template() -> dict[str, object]:
+    """plotly_dark on the site's own dark background and text colour, with the light template's colours
+    for the traces (so a chart keeps its colours in both modes)."""
+    spec = pio.templates[DARK_TEMPLATE].to_plotly_json()
+    layout = spec["layout"]
+    layout["paper_bgcolor"] = layout["plot_bgcolor"] = DARK_BACKGROUND
+    layout["font"] = {**layout.get("font", {}), "color": DARK_INK}
+    layout["colorway"] = pio.templates[TEMPLATE].layout.colorway
+    return dict(spec)
+
+
 def site_script(source: str) -> str:
-    """assets/site.js: the site's script with the charts' template (plotly_white) in front of it."""
-    template = json.dumps(pio.templates[TEMPLATE].to_plotly_json(), separators=(",", ":"), sort_keys=True)
-    return f"/* The charts' template: plotly's {TEMPLATE}. */\nvar SITE_CHART_TEMPLATE = {template};\n{source}"
+    """assets/site.js: the site's script with the charts' templates (plotly_white, and plotly_dark on the
+    site's dark background for prefers-color-scheme: dark) in front of it."""
+    light = json.dumps(pio.templates[TEMPLATE].to_plotly_json(), separators=(",", ":"), sort_keys=True)
+    dark = json.dumps(dark_template(), separators=(",", ":"), sort_keys=True)
+    return (
+        f"/* The charts' templates: plotly's {TEMPLATE}, and {DARK_TEMPLATE} on the site's dark background. */\n"
+        f"var SITE_CHART_TEMPLATE = {light};\nvar SITE_CHART_TEMPLATE_DARK = {dark};\n{source}"
+    )
 
 
 def chart(

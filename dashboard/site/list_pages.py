@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from dashboard.render import charts
+from dashboard.render import cards, charts, record_card
 from dashboard.site import html as h
 from predictions import ledger, overview, words
 from predictions.quantities import format_number
@@ -50,7 +50,14 @@ def _claims_table(
         statuses = f"{r['status']}|{r['state']}" if r.get("state") else str(r["status"])
         attrs.append(f'data-status="{h.attr(statuses)}" data-topic="{h.attr("|".join(tags))}"')
     numeric = [header.index("probability")]
-    return h.table(header, cells, numeric=numeric, table_id=table_id, sortable=True, row_attrs=attrs)
+    hooks = ["c-" + name.replace(" ", "-") for name in header]  # the phone layout's hooks (site.css)
+    labelled = [
+        i for i, name in enumerate(header) if name not in ("claim", "status", "deadline", "statement", "probability")
+    ]
+    return h.table(
+        header, cells, numeric=numeric, table_id=table_id, sortable=True, row_attrs=attrs, table_class="claims",
+        column_classes=hooks, labelled=labelled,
+    )  # fmt: skip
 
 
 def _filters(table_id: str, statuses: Sequence[str], topics: Sequence[str]) -> str:
@@ -71,6 +78,48 @@ def _figures(items: Sequence[tuple[str, str]]) -> str:
         f'<li><span class="label">{h.esc(k)}</span><span class="value">{h.esc(v)}</span></li>' for k, v in items
     )
     return f'<ul class="figures">{cells}</ul>'
+
+
+def home_card_data(table: Any, mask: np.ndarray, today: date, author: Any) -> record_card.RecordCardData:
+    """What the home page's card says: the Overview's figures over the listed claims."""
+    head = overview.headline(table, today, mask=mask)
+    return record_card.RecordCardData(
+        site=h.SITE_TITLE,
+        today=today,
+        claims=head.claims,
+        open=head.open,
+        resolved=head.resolved,
+        overdue=head.overdue,
+        brier=author.brier,
+        scored=author.n,
+        by_status=head.by_status,
+    )
+
+
+def home_meta(data: record_card.RecordCardData, base_url: str | None, has_card: bool) -> dict[str, str]:
+    """index.html's link-preview tags: the record in a sentence, and its card (cards/index.png)."""
+    description = record_card.summary(data)
+    meta = {
+        "description": description[:300],
+        "og:type": "website",
+        "og:title": h.SITE_TITLE,
+        "og:description": description[:300],
+        "og:url": h.absolute(base_url, "index.html"),
+        "og:site_name": h.SITE_TITLE,
+        "twitter:card": "summary_large_image" if has_card else "summary",
+        "twitter:title": h.SITE_TITLE,
+        "twitter:description": description[:200],
+    }
+    if has_card:
+        image = h.absolute(base_url, f"cards/{record_card.FILE_NAME}")
+        meta |= {
+            "og:image": image,
+            "og:image:width": str(cards.WIDTH),
+            "og:image:height": str(cards.HEIGHT),
+            "og:image:alt": f"{h.SITE_TITLE}: {description}",
+            "twitter:image": image,
+        }
+    return meta
 
 
 # --- the pages -----------------------------------------------------------------------------------

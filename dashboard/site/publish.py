@@ -7,6 +7,8 @@ package never imports plotly. It writes
                                                        (list_pages.py)
     claim-ID.html, embed/claim-ID.html                 one page per claim and its <iframe> card (claim_page.py)
     cards/claim-ID.png                                 1200×630 link-preview card (og:image), see cards.py
+    cards/index.png                                    the home page's card: the record at a glance
+                                                       (record_card.py)
     data/ledger.csv|json|parquet                       the ledger as `predictions export` writes it
     data/claim-ID.csv|json, data/claim-ID.evidence.csv one claim's forecasts, whole record, evidence
                                                        (data_files.py)
@@ -37,9 +39,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import plotly.graph_objects as go
 import plotly.offline
 
-from dashboard.render import cards, charts
+from dashboard.render import cards, charts, record_card
 from dashboard.site import claim_page, data_files, feed, list_pages
 from dashboard.site import html as h
 from predictions import exports, ledger, overview, reminders, standalone_verifier
@@ -176,8 +179,13 @@ def _record(db_path: Path, out: Path, written: list[Path]) -> ledger.Head:
     return head
 
 
-def _list_pages(db_path: Path, out: Path, listed: set[int], today: date, record: str, written: list[Path]) -> None:
-    """index.html, deadlines.html and track-record.html over the listed claims (never a withdrawn one)."""
+def _list_pages(
+    db_path: Path, out: Path, listed: set[int], context: Mapping[str, Any], written: list[Path]
+) -> go.Figure:
+    """index.html, deadlines.html and track-record.html over the listed claims (never a withdrawn one);
+    the home page's card (the record at a glance), which index.html names as its og:image when
+    `context["card"]`, for the caller to draw into cards/index.png."""
+    today, record = context["today"], context["record"]
     table = ledger.claim_table(db_path, today, progress_claims=overview.PROGRESS_CLAIMS)
     mask = np.isin(table.ids, np.asarray(sorted(listed), dtype=np.int64))
     progress_ids = [int(table.ids[i]) for i in overview.progress_index(table, mask, today, overview.PROGRESS_CLAIMS)]
@@ -185,7 +193,13 @@ def _list_pages(db_path: Path, out: Path, listed: set[int], today: date, record:
     author = overview.brier_of(table, "author")
     as_of = today.isoformat()
     overview_body = list_pages.overview_page(table, mask, trajectories, today, author)
-    page = h.page(title=h.SITE_TITLE, body=overview_body, current="index.html", as_of=as_of, record=record)
+    home = list_pages.home_card_data(table, mask, today, author)
+    meta = list_pages.home_meta(home, context["base_url"], context["card"])
+    canonical = h.absolute(context["base_url"], "index.html") if context["base_url"] else None
+    page = h.page(
+        title=h.SITE_TITLE, body=overview_body, current="index.html", as_of=as_of, record=record, meta=meta,
+        canonical=canonical,
+    )  # fmt: skip
     _write(out / "index.html", page, written)
     deadlines = list_pages.deadlines_page(table, mask, today, reminders.reminder_states(db_path))
     page = h.page(
@@ -202,6 +216,7 @@ def _list_pages(db_path: Path, out: Path, listed: set[int], today: date, record:
         title=f"Track record — {h.SITE_TITLE}", body=track, current="track-record.html", as_of=as_of, record=record
     )
     _write(out / "track-record.html", page, written)
+    return record_card.record_figure(home)
 
 
 def publish_site(data: Mapping[str, Any], directory: Path) -> PublishResult:
@@ -240,20 +255,29 @@ def _publish(
         out / "cards" / f"claim-{c.id}.png": cards.card_figure(cards.card_data(c.detail, today)) for c in carded
     }
     claim_of = {out / "cards" / f"claim-{c.id}.png": c.id for c in carded}
-    todo = _sort_cards(card_figures, previous, out / "cards") if card_figures else {}
     with contextlib.ExitStack() as stack:
-        if todo and painter is None:  # Chromium loads plotly.js while the pages are written
-            painter = stack.enter_context(cards.CardPainter())
         flat = data_files.FlatExport(out / "data" / "ledger.csv")
         with_card = {c.id for c in carded}
         with charts.unvalidated():
             for claim in claims:
                 context = {"today": today, "base_url": base_url, "card": claim.id in with_card, "record": record}
                 _claim_files(claim, items.get(claim.id), flat, out, context, written)
-            _list_pages(db_path, out, {c.id for c in claims if c.withdrawal is None}, today, record, written)
+            home_context = {
+                "today": today,
+                "base_url": base_url,
+                "card": bool(data.get("cards", True)),
+                "record": record,
+            }
+            home = _list_pages(db_path, out, {c.id for c in claims if c.withdrawal is None}, home_context, written)
+        if data.get("cards", True):
+            card_figures[out / "cards" / record_card.FILE_NAME] = home
+        todo = _sort_cards(card_figures, previous, out / "cards") if card_figures else {}
+        if todo and painter is None:
+            painter = stack.enter_context(cards.CardPainter())
         failures = []
         if todo and painter is not None:  # a card that cannot be drawn gets a plain one, not a failed publish
-            failures = painter.paint(todo, {path: cards.plain_figure(claim_of[path]) for path in todo})
+            plain = {path: cards.plain_figure(claim_of[path]) for path in todo if path in claim_of}
+            failures = painter.paint(todo, plain)
         if failures:  # no digest for a stand-in: the next publish tries the real card again
             digests = json.loads((out / "cards" / CARD_DIGESTS).read_text(encoding="utf-8"))
             _write_digests(
@@ -275,6 +299,6 @@ def _publish(
 
     files = [p for p in out.rglob("*") if p.is_file()]
     pages = [p for p in written if p.suffix == ".html"]
-    failed = [(claim_of[f.path], f.reason) for f in failures]
+    failed = [(claim_of[f.path], f.reason) for f in failures if f.path in claim_of]
     size = sum(p.stat().st_size for p in files)
     return PublishResult(out, len(claims), pages, list(card_figures), len(files), size, failed)

@@ -25,6 +25,7 @@ import duckdb
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from db import evidence as evidence_sql
+from predictions.imports import evidence_revisions
 from predictions.imports.base import ImportProblems
 from predictions.ledger import LedgerError, SeedResult, store_prepared, writing
 from predictions.models import (
@@ -265,30 +266,45 @@ def shipped_evidence_path(seed_path: Path) -> Path:
 class InitResult(SeedResult):
     evidence_added: int = 0
     evidence_existing: int = 0
+    evidence_corrected: int = 0  # rows of an earlier shipped version recorded as corrected (evidence_revisions)
+    evidence_version: str = ""  # which version of the shipped evidence this is
+
+
+def _shipped(seed_path: Path, with_evidence: bool) -> tuple[list[tuple[str, EvidenceRow]], list[Any], str]:
+    """The shipped evidence's rows, the old rows of its earlier versions, and which version it is."""
+    evidence_file = shipped_evidence_path(seed_path)
+    if not (with_evidence and evidence_file.is_file()):
+        return [], [], ""
+    rows = read_rows(evidence_file.read_text(encoding="utf-8"), "csv")
+    old = evidence_revisions.read_revisions(evidence_revisions.revisions_path(evidence_file))
+    return rows, old, evidence_revisions.shipped_version(evidence_file)
 
 
 def seed_ledger(path: Path, seed_path: Path | None = None, *, with_evidence: bool = True) -> InitResult:
     """Create the database if needed, add the seed's claims and (unless told not to) the evidence
-    shipped beside the seed file, in one unit of work (idempotent)."""
+    shipped beside the seed file, in one unit of work (idempotent). On a ledger seeded from an earlier
+    version of the evidence, each changed row is recorded as a correction of the old one."""
     seed_path = seed_path or default_seed_path()
     seed = load_seed_file(seed_path)
     prepared = prepare(seed, seed_path.stem)
-    evidence_file = shipped_evidence_path(seed_path)
-    rows = (
-        read_rows(evidence_file.read_text(encoding="utf-8"), "csv") if with_evidence and evidence_file.is_file() else []
-    )
+    rows, old, version = _shipped(seed_path, with_evidence)
     created = not path.exists()
     with writing(path) as con:
         added, skipped = store_prepared(con, seed.source, source_external_id(seed, seed_path.stem), prepared)
+        corrected = evidence_revisions.correct(con, [row for _w, row in rows], old) if rows else 0
         stored = store_rows(con, rows) if rows else EvidenceResult()
-    return InitResult(created, added, skipped, stored.added, stored.existing)
+    existing = stored.existing - corrected  # a correction is the current row: recorded now, not already there
+    return InitResult(created, added, skipped, stored.added, existing, corrected, version)
 
 
-def ensure_ledger(path: Path) -> InitResult | None:
+def ensure_ledger(path: Path) -> InitResult:
     """Create and seed the database (claims and shipped evidence) when the file does not exist yet;
-    otherwise bring its schema up to date."""
+    otherwise bring its schema up to date and correct the rows of an earlier version of the shipped
+    evidence it holds (nothing else of the seed is added)."""
     if not path.exists():
         return seed_ledger(path)
-    with writing(path):
-        pass
-    return None
+    seed_path = default_seed_path()
+    rows, old, version = _shipped(seed_path, True)
+    with writing(path) as con:
+        corrected = evidence_revisions.correct(con, [row for _w, row in rows], old)
+    return InitResult(False, 0, 0, 0, 0, corrected, version)

@@ -11,6 +11,7 @@ import re
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlparse
 
 import pytest
@@ -216,12 +217,15 @@ def test_an_embed_loads_from_another_origin(published: Site, server: str, browse
         assert view.errors == [] and view.outside == []
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize(("viewport", "size"), [(DESKTOP, "desktop"), (PHONE, "phone")])
 def test_screenshots_of_the_published_overview_and_a_claim(
-    published: Site, server: str, browser: Browser, viewport: dict[str, int], size: str
+    published: Site, server: str, browser: Browser, viewport: dict[str, int], size: str, scheme: str
 ) -> None:
-    view = watched(browser, (server,), viewport)
-    for name, path in (("overview", "index.html"), ("claim", f"claim-{published.ids['robotaxi-cities-2025']}.html")):
+    view = watched(browser, (server,), viewport, color_scheme=scheme)
+    robotaxi = published.ids["robotaxi-cities-2025"]
+    for name, path in (("overview", "index.html"), ("claim", f"claim-{robotaxi}.html"),
+                       ("embed", f"embed/claim-{robotaxi}.html")):  # fmt: skip
         view.open(server + path)  # every chart drawn (or shown as its table)
         width = view.page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"], f"{name} scrolls sideways at {size}: {width}px"
@@ -233,4 +237,107 @@ def test_screenshots_of_the_published_overview_and_a_claim(
             else:
                 assert timeline.locator("[data-drawn] .main-svg").count() >= 1
         ARTIFACTS.mkdir(exist_ok=True)
-        view.page.screenshot(path=str(ARTIFACTS / f"published-{name}-{size}.png"), full_page=False)
+        suffix = "" if scheme == "light" else "-dark"
+        view.page.screenshot(path=str(ARTIFACTS / f"published-{name}-{size}{suffix}.png"), full_page=False)
+        if name == "overview":
+            view.page.locator("#claims").scroll_into_view_if_needed()
+            view.page.screenshot(path=str(ARTIFACTS / f"published-claims-{size}{suffix}.png"), full_page=False)
+
+
+# --- issue 28: the claims table on a phone, and dark mode ----------------------------------------------
+
+
+def _boxes(row: Any, names: tuple[str, ...]) -> dict[str, dict[str, float]]:
+    boxes = {}
+    for name in names:
+        box = row.locator(f"td.c-{name}").bounding_box()
+        assert box is not None, name
+        boxes[name] = box
+    return boxes
+
+
+def test_the_claims_tables_read_as_a_list_on_a_phone(published: Site, server: str, browser: Browser) -> None:
+    view = watched(browser, (server,), PHONE)
+    names = ("statement", "probability", "status", "deadline")
+    for path, table in (("index.html", "#claims"), ("deadlines.html", "#overdue")):
+        view.open(server + path)
+        assert view.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        rows = view.page.locator(f"{table} tbody tr")
+        assert rows.count() > 3
+        for n in (0, rows.count() - 1):
+            box = _boxes(rows.nth(n), names)
+            # the statement first, on the whole width of the screen (never a column of a few characters)
+            assert box["statement"]["width"] >= 0.75 * PHONE["width"], box["statement"]
+            below = box["statement"]["y"] + box["statement"]["height"]
+            assert all(box[k]["y"] >= below - 1 for k in names[1:]), box
+            # then probability, status and deadline, in that order, on one line
+            assert box["probability"]["x"] < box["status"]["x"] < box["deadline"]["x"], box
+            middles = [box[k]["y"] + box[k]["height"] / 2 for k in names[1:]]
+            assert max(middles) - min(middles) < 12, box
+    # on a desktop the table stays a table, its statement column the widest
+    desk = watched(browser, (server,), DESKTOP)
+    desk.open(server + "index.html")
+    row = desk.page.locator("#claims tbody tr").first
+    widths = {k: v["width"] for k, v in _boxes(row, (*names, "claim", "claimant", "topics")).items()}
+    assert widths["statement"] == max(widths.values()) and widths["statement"] >= 300, widths
+
+
+def _rgb(css: str) -> tuple[int, int, int]:
+    """A CSS colour as computed or as a Plotly layout holds it: rgb(…), #rrggbb, #rgb or white."""
+    css = {"white": "#ffffff", "black": "#000000"}.get(css.strip(), css.strip())
+    if re.fullmatch(r"#[0-9a-fA-F]{3}", css):
+        css = "#" + "".join(2 * c for c in css[1:])
+    found = re.findall(r"\d+", css)
+    if css.startswith("#"):
+        return (int(css[1:3], 16), int(css[3:5], 16), int(css[5:7], 16))
+    return (int(found[0]), int(found[1]), int(found[2]))
+
+
+def _luminance(colour: tuple[int, int, int]) -> float:
+    linear = [(c / 255) / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in colour]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(one: float, other: float) -> float:
+    return (max(one, other) + 0.05) / (min(one, other) + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_site_and_its_embeds_follow_the_colour_scheme(
+    published: Site, server: str, browser: Browser, scheme: str
+) -> None:
+    robotaxi = published.ids["robotaxi-cities-2025"]
+    view = watched(browser, (server,), DESKTOP, color_scheme=scheme)
+    for path in ("index.html", f"claim-{robotaxi}.html", f"embed/claim-{robotaxi}.html", "track-record.html"):
+        view.open(server + path)
+        found = view.page.evaluate(
+            """() => ({body: getComputedStyle(document.body).backgroundColor,
+                       ink: getComputedStyle(document.body).color,
+                       papers: Array.from(document.querySelectorAll('[data-drawn="true"]'))
+                                    .map(b => [b._fullLayout.paper_bgcolor, b._fullLayout.plot_bgcolor,
+                                               b._fullLayout.font.color])})"""
+        )
+        background, ink = _luminance(_rgb(found["body"])), _luminance(_rgb(found["ink"]))
+        assert (background < 0.05) if scheme == "dark" else (background > 0.9), (path, found["body"])
+        assert _contrast(background, ink) >= 7, (path, found)  # readable text
+        assert found["papers"], path
+        for paper, plot, text in found["papers"]:
+            assert _rgb(paper) == _rgb(plot) and abs(_luminance(_rgb(paper)) - background) < 0.02, (path, paper)
+            assert (max(background, _luminance(_rgb(text))) + 0.05) / (
+                min(background, _luminance(_rgb(text))) + 0.05
+            ) >= 4.5
+        if scheme == "dark":  # the accessibility check's contrast rules hold in dark mode too
+            results = Axe().run(view.page, options={"runOnly": {"type": "rule", "values": AXE_RULES}})
+            assert results.violations_count == 0, results.generate_report()
+
+
+def test_a_chart_follows_the_mode_when_it_changes(published: Site, server: str, browser: Browser) -> None:
+    context = browser.new_context(viewport=DESKTOP, color_scheme="light")  # type: ignore[arg-type]
+    view = Watched(context.new_page(), (server,))
+    view.open(f"{server}claim-{published.ids['robotaxi-cities-2025']}.html")
+    paper = "() => document.querySelector('[data-drawn=\"true\"]')._fullLayout.paper_bgcolor"
+    before = view.page.evaluate(paper)
+    view.page.emulate_media(color_scheme="dark")  # the reader switches the system to dark mode
+    view.page.wait_for_function(f"before => ({paper})() !== before", arg=before)
+    assert _luminance(_rgb(before)) > 0.9 and _luminance(_rgb(view.page.evaluate(paper))) < 0.05
+    assert view.errors == []

@@ -64,6 +64,13 @@ def n_shipped_evidence() -> int:
         return sum(1 for _ in csv.DictReader(handle))
 
 
+def shipped_version() -> str:
+    """Which version of the shipped evidence this is, read from its revisions file: its latest `revised_on`."""
+    path = default_seed_path().with_name(default_seed_path().stem + ".evidence.revisions.csv")
+    with path.open(encoding="utf-8", newline="") as handle:
+        return f"the revision of {max(row['revised_on'] for row in csv.DictReader(handle))}"
+
+
 def n_seed_claims() -> int:
     return len(yaml.safe_load(default_seed_path().read_text(encoding="utf-8"))["claims"])
 
@@ -73,7 +80,8 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("seeded") / "seeded.duckdb"
     assert ok("init", "--db", path).strip() == (
         f"created {path}: {n_seed_claims()} claims added, 0 already there; "
-        f"{n_shipped_evidence()} observations of evidence added, 0 already there"
+        f"{n_shipped_evidence()} observations of evidence added, 0 already there; "
+        f"shipped evidence: {shipped_version()}"
     )
     return path
 
@@ -107,7 +115,8 @@ def test_init_twice_adds_nothing_and_the_db_comes_from_the_environment(tmp_path:
     before = dump(db_path)
     assert ok("init").endswith(
         f"0 claims added, {n_seed_claims()} already there; "
-        f"0 observations of evidence added, {n_shipped_evidence()} already there\n"
+        f"0 observations of evidence added, {n_shipped_evidence()} already there; "
+        f"shipped evidence: {shipped_version()}\n"
     )
     assert dump(db_path) == before
     elsewhere = tmp_path / "elsewhere.duckdb"

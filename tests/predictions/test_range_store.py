@@ -211,7 +211,7 @@ def test_an_old_ledger_migrates_with_its_chain_intact(tmp_path: Path) -> None:
         before = con.execute("SELECT seq, record, hash FROM record_chain ORDER BY seq").fetchall()
     ledger.ensure_database(path)
     with duckdb.connect(str(path), read_only=True) as con:
-        assert migrations.current_version(con) == 8
+        assert migrations.current_version(con) == max(m.version for m in migrations.MIGRATIONS) >= 8
         assert con.execute("SELECT seq, record, hash FROM record_chain ORDER BY seq").fetchall() == before
     assert ledger.verify_record(path)[0].intact
     with replaying(datetime(2024, 6, 1)):

@@ -102,6 +102,8 @@ def test_a_csv_watch_records_exactly_the_new_readings_over_three_runs(db: Path, 
     assert all(r["source_url"] == url and r["origin"] == "watch" and r["watch_id"] == watch_id for r in rows)
     assert {r["payload_sha256"] for r in rows} == {hashlib.sha256(first.encode()).hexdigest()}
     assert all(isinstance(r["fetched_at"], datetime) for r in rows)
+    host = urllib.parse.urlsplit(url).hostname
+    assert [r["note"] for r in rows] == [f"read from {host}, column cities"] * 2  # never an empty note
 
     [two] = run(db)  # the same document: nothing new
     assert (two.added, two.revised, two.unchanged) == (0, 0, 2)
@@ -118,6 +120,8 @@ def test_a_csv_watch_records_exactly_the_new_readings_over_three_runs(db: Path, 
     assert (earlier["observed_on"], earlier["value"]) == (date(2026, 9, 30), 20.0)
     assert (revision["observed_on"], revision["value"]) == (date(2026, 9, 30), 21.0)
     assert f"revises observation #{earlier['id']}" in revision["note"] and "20 → 21" in revision["note"]
+    assert revision["note"].endswith(f"; read from {host}, column cities")
+    assert next(r for r in rows if r["observed_on"] == date(2026, 11, 30))["note"] == f"read from {host}, column cities"
     assert revision["payload_sha256"] == hashlib.sha256(third.encode()).hexdigest()
 
 
@@ -137,6 +141,13 @@ def test_json_pointers_read_an_array_of_points_or_one_value(db: Path, site: Site
         (1, date(2026, 5, 31), 12.0), (1, date(2026, 10, 15), 1234.5),  # a null value is no reading
         (2, date(2026, 4, 30), 9.0), (2, date(2026, 7, 31), 11.0),
         (3, date(2026, 11, 2), 40.0),
+    }  # fmt: skip
+    host = urllib.parse.urlsplit(points).hostname
+    notes = {r["watch_id"]: r["note"] for r in observations(db)}
+    assert notes == {
+        1: f"read from {host}, /data/points/*/n",
+        2: f"read from {host}, /a~1b/*/1",
+        3: f"read from {host}, /latest/count",
     }  # fmt: skip
 
 

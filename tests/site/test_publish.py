@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import json
 import re
 import shutil
@@ -87,6 +88,8 @@ def test_the_same_ledger_publishes_the_same_bytes(published: Site, tmp_path: Pat
     assert not (again / f"claim-{extra}.html").exists() and not (again / "data" / f"claim-{extra}.json").exists()
     assert not (again / "cards").exists()
     assert 'property="og:image"' not in (again / "claim-1.html").read_text()
+    home = (again / "index.html").read_text()
+    assert 'property="og:image"' not in home and 'property="og:title"' in home  # a preview without a card
 
 
 def test_the_downloads_are_what_predictions_export_writes(published: Site, tmp_path: Path) -> None:
@@ -376,4 +379,62 @@ def test_a_withdrawn_claim_keeps_its_page_and_leaves_every_list(seeded_db: Path,
         assert 'property="og:image"' not in page and not (site / "cards" / f"claim-{claim_id}.png").exists()
         assert (site / "data" / f"claim-{claim_id}.json").is_file()
     assert 'property="og:image"' in (site / f"claim-{kept}.html").read_text(encoding="utf-8")
-    assert len(list((site / "cards").glob("*.png"))) == 34
+    assert len(list((site / "cards").glob("claim-*.png"))) == 34  # and the home page's, cards/index.png
+    assert (site / "cards" / "index.png").is_file()
+
+
+# --- issue 28: the home page's card and preview, dark mode and the phone list ------------------------
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of #rrggbb."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_the_home_page_has_its_own_card_and_preview(published: Site) -> None:
+    page = (published.folder / "index.html").read_text(encoding="utf-8")
+    meta = dict(re.findall(r'<meta (?:property|name)="([^"]+)" content="([^"]*)">', page))
+    assert meta["og:title"] == meta["twitter:title"] == "Trend Prediction Tracker"
+    assert meta["og:image"] == meta["twitter:image"] == f"{published.url}cards/index.png"
+    assert meta["og:url"] == f"{published.url}index.html" and meta["twitter:card"] == "summary_large_image"
+    png = (published.folder / "cards" / "index.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and png[16:24] == (1200).to_bytes(4, "big") + (630).to_bytes(4, "big")
+    assert png != (published.folder / "cards" / f"claim-{published.ids['robotaxi-cities-2025']}.png").read_bytes()
+    # The description says what the page's own claims table holds, counted here from its rows' states.
+    table = page.split('<table id="claims"', 1)[1].split("</table>", 1)[0]
+    states = re.findall(r'<tr data-status="[^"|]*(?:\|([a-z]+))?"', table)
+    assert len(states) > 30
+    description = html.unescape(meta["og:description"])
+    assert description.startswith(f"{len(states)} claims from the newsletter, {states.count('resolved'):,} resolved, ")
+    assert f"{states.count('open'):,} open" in description
+    author = ledger.track_record(published.database, AS_OF, attribution="author")
+    assert f"the author's Brier score is {author.brier:.3f} over {author.n:,} scored forecast" in description
+    assert f"(status as of {AS_OF.isoformat()})" in description
+
+
+def test_dark_mode_and_the_phone_list_are_in_the_published_css_and_script(published: Site) -> None:
+    css = (published.folder / "assets" / "site.css").read_text(encoding="utf-8")
+    dark = re.search(r"@media \(prefers-color-scheme: dark\) \{\s*:root \{([^}]*)\}", css)
+    assert dark is not None
+    colours = dict(re.findall(r"--([a-z-]+): (#[0-9a-f]{6})", dark.group(1)))
+    assert _luminance(colours["bg"]) < 0.05
+    assert (_luminance(colours["ink"]) + 0.05) / (_luminance(colours["bg"]) + 0.05) >= 7  # WCAG AAA for text
+    script = (published.folder / "assets" / "site.js").read_text(encoding="utf-8")
+    found = re.search(r"var SITE_CHART_TEMPLATE_DARK = (\{.*?\});\n", script)
+    assert found is not None
+    layout = json.loads(found.group(1))["layout"]
+    assert layout["paper_bgcolor"] == layout["plot_bgcolor"] == colours["bg"]
+    assert layout["font"]["color"] == colours["ink"]
+    # Every claims table gives each cell its column's hook; the phone layout puts the statement first.
+    for name in ("index.html", "deadlines.html"):
+        page = (published.folder / name).read_text(encoding="utf-8")
+        for table in re.findall(r'<table id="[^"]+" class="claims" data-sortable>(.*?)</table>', page):
+            header = re.findall(r'<th scope="col" class="(?:num )?c-([a-z-]+)"><button type="button">([^<]+)<', table)
+            assert [hook for hook, _name in header] == [text.replace(" ", "-") for _hook, text in header]
+            for row in re.findall(r"<tr data-status.*?</tr>", table):
+                assert re.findall(r'<td class="(?:num )?c-([a-z-]+)"', row) == [hook for hook, _n in header]
+    phone = css.split("@media (max-width: 760px)", 1)[1]
+    orders = dict(re.findall(r"table\.claims td\.c-([a-z]+) \{ order: (-?\d+);", phone))
+    assert int(orders["statement"]) < int(orders["probability"]) < int(orders["status"]) < int(orders["deadline"])

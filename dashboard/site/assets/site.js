@@ -3,6 +3,14 @@
 (function () {
   "use strict";
   var NARROW = 700;  // px: below this, charts marked data-narrow="table" show their table instead
+  var DARK = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  var drawn = [];  // [box, the figure's own layout]: drawn again in the other template when the mode changes
+
+  function template() {
+    // The published figures leave their template out: it comes once, in front of this script.
+    if (DARK && DARK.matches && typeof SITE_CHART_TEMPLATE_DARK !== "undefined") { return SITE_CHART_TEMPLATE_DARK; }
+    return typeof SITE_CHART_TEMPLATE !== "undefined" ? SITE_CHART_TEMPLATE : undefined;
+  }
 
   function drawCharts() {
     if (typeof Plotly === "undefined") { return; }
@@ -18,12 +26,13 @@
       }
       var figure = JSON.parse(source.textContent);
       var layout = figure.layout || {};
-      // The published figures leave their template out: it comes once, in front of this script.
-      if (!layout.template && typeof SITE_CHART_TEMPLATE !== "undefined") { layout.template = SITE_CHART_TEMPLATE; }
+      var own = !!layout.template;
+      if (!own) { layout.template = template(); }
       box.textContent = "";
       Plotly.newPlot(box, figure.data || [], layout,
         { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["toImage"] });
       box.setAttribute("data-drawn", "true");
+      if (!own) { drawn.push(box); }
       if (table) { table.removeAttribute("open"); }
     });
   }
@@ -77,8 +86,13 @@
     });
   }
 
+  function followMode() {
+    drawn.forEach(function (box) { Plotly.relayout(box, { template: template() }); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     drawCharts();
+    if (DARK && DARK.addEventListener) { DARK.addEventListener("change", followMode); }
     document.querySelectorAll("table[data-sortable]").forEach(setUpTable);
   });
 })();
