@@ -7,7 +7,9 @@ archive-sized ledger. The author workspace is in test_dashboard_author.py.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -161,7 +163,8 @@ def test_claim_page_shows_the_public_link_to_share(rich_db: Rich, monkeypatch: p
     monkeypatch.setenv("PREDICTIONS_DASHBOARD_URL", "https://tracker.example.org/")
     at = app(claim=str(ids["robotaxi-cities-2025"]))
     link = f"https://tracker.example.org/?claim={ids['robotaxi-cities-2025']}"
-    assert [c.value for c in at.code] == [link]  # st.code: the copy button sits beside it
+    assert shared_links(at) == [link]  # a read-only field, its copy button beside it (test_dashboard_layout_browser)
+    assert not at.code  # no st.code: its syntax highlighter is a 1.56 MB download for one line
 
 
 def test_without_a_public_address_the_link_uses_the_port_the_dashboard_serves_on(
@@ -174,7 +177,23 @@ def test_without_a_public_address_the_link_uses_the_port_the_dashboard_serves_on
     at.query_params["claim"] = str(ids["robotaxi-cities-2025"])
     at.run()
     no_exception(at)
-    assert [c.value for c in at.code] == [f"http://127.0.0.1:8765/?claim={ids['robotaxi-cities-2025']}"]
+    assert shared_links(at) == [f"http://127.0.0.1:8765/?claim={ids['robotaxi-cities-2025']}"]
+
+
+def shared_links(at: AppTest) -> list[str]:
+    """The claim page's link to share: the value of the read-only field in its st.html element."""
+    bodies = [element.proto.body for element in at.get("html") if 'data-testid="claim-share"' in element.proto.body]
+    return [html.unescape(value) for body in bodies for value in re.findall(r'<input[^>]* value="([^"]*)"', body)]
+
+
+def test_the_link_to_share_is_escaped_in_its_field(rich_db: Rich, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, ids = rich_db
+    monkeypatch.setenv("PREDICTIONS_DASHBOARD_URL", 'https://tracker.example.org/a"b<c>&d')
+    at = app(claim=str(ids["robotaxi-cities-2025"]))
+    no_exception(at)
+    body = next(e.proto.body for e in at.get("html") if 'data-testid="claim-share"' in e.proto.body)
+    assert '"b<c>' not in body and "&quot;b&lt;c&gt;&amp;d" in body  # an attribute value, never markup
+    assert shared_links(at) == [f'https://tracker.example.org/a"b<c>&d/?claim={ids["robotaxi-cities-2025"]}']
 
 
 def test_the_claim_page_opens_with_the_probability_the_outcome_and_why(rich_db: Rich) -> None:

@@ -6,6 +6,7 @@ Opened by the shareable deep link `/?claim=ID`; an unknown or malformed id gets 
 import streamlit as st
 
 from dashboard import charts, data, downloads, ui
+from dashboard.share_link import share_link
 from predictions import overview, words
 from predictions.ledger import UnknownClaimError
 from predictions.numbers import format_number
@@ -85,7 +86,7 @@ with badge:
         st.caption(ui.escape_markdown(data.status_reason(detail)))
 share = ui.claim_url(row["id"], ui.public_address(data.configured_dashboard_url()))
 st.caption(f"Claim #{row['id']} · the link to share it:")
-st.code(share, language=None, wrap_lines=True)
+share_link(share)
 card_button, data_button = st.columns(2, width=360)
 card_button.download_button(
     "Card (PNG)",
