@@ -87,14 +87,20 @@ def test_overview_filters_are_read_from_the_url(rich_db: Rich) -> None:
 
 def test_overview_filter_widgets_write_the_url_so_a_view_can_be_shared(rich_db: Rich) -> None:
     at = app()
+    assert not at.multiselect and not at.date_input  # drawn once asked for: their code is ~0.4 MB to a browser
+    at.button(key="overview_filters_show").click().run()
+    assert [m.label for m in at.multiselect] == ["Topic", "Claimant", "Attribution", "Status", "Source issue"]
+    assert [d.label for d in at.date_input] == ["Deadline from", "Deadline to"]
     at.multiselect(key="overview_topic").select("ai").run()
     at.multiselect(key="overview_status").select("overdue").run()
     assert at.query_params["topic"] == "ai"
     assert at.query_params["status"] == "overdue"
     shared = app(**{key: str(value) for key, value in at.query_params.items()})
     assert metrics(shared)["Claims"] == metrics(at)["Claims"]
+    assert [m.value for m in shared.multiselect if m.value] == [["ai"], ["overdue"]]  # on show: the URL filters
     at.button(key="overview_clear").click().run()
     assert "topic" not in at.query_params and "status" not in at.query_params
+    assert at.multiselect(key="overview_topic").value == []  # cleared, still on show for this reader
 
 
 def test_overview_treats_odd_url_values_as_data(rich_db: Rich) -> None:
