@@ -130,6 +130,22 @@ def test_the_link_to_share_is_shown_and_its_button_copies_it(server: Server, bro
         context.close()
 
 
+def test_the_timelines_claim_labels_fit_the_margin_set_for_them(server: Server, browser: Browser) -> None:
+    with watched_page(browser, DESKTOP) as page:
+        load(page, server.url + "/", charts=2)
+        overflow = page.evaluate(
+            """() => { const chart = document.querySelector('.st-key-overview_timeline_wide .js-plotly-plot');
+                const left = chart.getBoundingClientRect().left;
+                const labels = [...chart.querySelectorAll('.ytick text')];
+                const cut = labels.filter(t => t.getBoundingClientRect().left < left).map(t => t.textContent);
+                return [labels.length, cut,
+                        chart.querySelector('.ytitle').getBoundingClientRect().left - left]; }"""
+        )
+        labels, cut, title_left = overflow
+        assert labels >= 5 and cut == [], cut  # every label whole, the hostile one included
+        assert title_left >= 0
+
+
 def test_on_a_phone_the_timeline_is_a_list_and_the_deadlines_show_their_statement(
     server: Server, browser: Browser
 ) -> None:

@@ -151,7 +151,9 @@ if timeline_rows:
     undated_verb = "is" if head.undated == 1 else "are"
     with st.container(key="overview_timeline_wide"):
         ui.plotly_chart(
-            charts.timeline_figure(timeline_rows, today, limit=TIMELINE_CLAIMS, total=head.claims - head.undated),
+            charts.timeline_figure(
+                timeline_rows, today, limit=TIMELINE_CLAIMS, total=head.claims - head.undated, measured_margins=True
+            ),
             key="overview_timeline",
         )
         if head.undated:
