@@ -228,17 +228,31 @@ def whole_section(whole: dict[str, Any]) -> list[str]:
     if browser:
         ledgers = [name for name in browser if name != "bare"]
         bare = browser["bare"]["median"]
-        page_rows = []
+        page_rows, cpu_rows = [], []
         for key, label in WHOLE_PAGES:
-            row = [label]
+            row, cpu_row = [label], [label]
             for ledger in ledgers:
                 entry = browser[ledger][key]
-                row.append(f"{cell(entry)} ({entry['median'] / bare:.2f}×; {entry['charts']} charts, "
-                           f"{entry['tables']} tables)")  # fmt: skip
+                own = entry.get("bare")  # the bare page's runs interleaved with this page's (issue 30)
+                ratio = entry.get("ratio", entry["median"] / bare)
+                row.append(f"{cell(entry)} ({ratio:.2f}×{f' of {cell(own)}' if own else ''}; {entry['charts']} "
+                           f"charts, {entry['tables']} tables)")  # fmt: skip
+                cpu = entry.get("cpu")
+                if cpu:
+                    cpu_row.append(f"{cell(cpu['page'])} against {cell(cpu['bare'])} ({_ratio(cpu['ratio'])})")
             page_rows.append(row)
-        page_rows.append(["bare Streamlit page: one Plotly chart, one table", cell(browser["bare"]),
+            if len(cpu_row) > 1:
+                cpu_rows.append(cpu_row)
+        page_rows.append(["bare Streamlit page: one Plotly chart, one table (all its runs)", cell(browser["bare"]),
                           *("" for _ in ledgers[1:])])  # fmt: skip
         lines += ["", *_table(["page (ratio to the bare page)", *ledgers], page_rows)]
+        if cpu_rows:
+            readers = whole.get("repeat", {}).get("readers", "?")
+            lines += ["", f"Server CPU time per new reader (user + system of the Streamlit process), {readers} readers "
+                      "opening the page at once in new browser contexts until every chart and table is drawn, then "
+                      "leaving; each batch right after a batch on the bare page's server; median of "
+                      f"{whole.get('repeat', {}).get('cpu', '?')} batches:", "",
+                      *_table(["page: CPU per reader, bare page's (ratio)", *ledgers], cpu_rows)]  # fmt: skip
     checks = whole.get("checks", {})
     held = sum(1 for ok in checks.values() if ok)
     failed = "; ".join(k for k, ok in checks.items() if not ok)

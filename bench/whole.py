@@ -1,7 +1,9 @@
 """The whole processes people run, each against its floor in the same run (issue 18): the command line
 (`--help`, `list --json`, `score --json --by forecaster`, `remind once`) timed from exec to exit, and the
 reader pages in headless Chromium (navigation to fully rendered, a new browser context each time)
-against a bare Streamlit page with one Plotly chart and one table.
+against a bare Streamlit page with one Plotly chart and one table, each navigation to a page right after one
+to the bare page; and the server's CPU time per new reader of each page, eight readers arriving at once,
+against the bare page's server doing the same (issue 30).
 
     python -m bench.whole                    # both parts; figures to bench/work/whole.json
     python -m bench.whole --no-browser       # the command line only
@@ -24,7 +26,7 @@ import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "work"
@@ -46,6 +48,7 @@ TARGETS = (
     ("`remind once`, steady state (seed) / bare DuckDB queries", "ratio.remind", 1.5, "max"),
 )
 PAGE_LIMIT = 1.2  # every reader page ≤ 1.2× the bare Streamlit page
+CPU_LIMIT = 1.1  # the server's CPU per new reader of every reader page ≤ 1.1× the bare page's (issue 30)
 
 # The floors, each a whole process too.
 LIST_FLOOR = """import duckdb, json, sys
@@ -176,8 +179,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class Served(NamedTuple):
+    url: str
+    pid: int  # the server process, whose CPU time each new reader costs
+
+
 @contextmanager
-def streamlit(script: str, log: Path, db: Path | None = None) -> Iterator[str]:
+def streamlit(script: str, log: Path, db: Path | None = None) -> Iterator[Served]:
     """`streamlit run script` on a free port until the block ends (its output in `log`)."""
     port = free_port()
     env = environment(PYTHONUNBUFFERED="1", **({"PREDICTIONS_DB": str(db)} if db else {}))
@@ -200,7 +208,7 @@ def streamlit(script: str, log: Path, db: Path | None = None) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit did not answer on {url}: {log.read_text()[-2000:]}")
             time.sleep(0.3)
-        yield url
+        yield Served(url, process.pid)
     finally:
         process.terminate()
         try:
@@ -242,8 +250,8 @@ COUNT = """() => [
 ]"""
 
 
-def page_times(browser: Any, url: str, repeat: int) -> dict[str, Any]:
-    """Median of `repeat` navigations to `url`, each in a new browser context, to fully rendered."""
+def settled_counts(browser: Any, url: str) -> tuple[int, int, int]:
+    """The charts and tables `url` shows once settled, and its exceptions, on an untimed first visit."""
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.goto(url)
@@ -259,47 +267,128 @@ def page_times(browser: Any, url: str, repeat: int) -> dict[str, Any]:
         now = page.evaluate(COUNT)
         if now != counts:
             counts, since = now, time.monotonic()
-    charts, tables, exceptions = counts[:3]
     context.close()
-    samples = []
-    for _ in range(repeat):
-        context = browser.new_context(viewport=VIEWPORT)
-        page = context.new_page()
-        start = time.perf_counter()
-        page.goto(url)
-        try:
-            page.wait_for_function(RENDERED, arg=[charts, tables], timeout=60_000)
-        except Exception as error:
-            raise RuntimeError(f"{url}: not rendered in 60 s: expected {charts} charts and {tables} tables, "
-                               f"found {page.evaluate(COUNT)}") from error  # fmt: skip
-        samples.append(time.perf_counter() - start)
+    return counts[0], counts[1], counts[2]
+
+
+def navigation(browser: Any, url: str, charts: int, tables: int) -> float:
+    """One navigation to `url` in a new browser context, to every chart and table drawn (seconds)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    start = time.perf_counter()
+    page.goto(url)
+    try:
+        page.wait_for_function(RENDERED, arg=[charts, tables], timeout=120_000)
+    except Exception as error:
+        raise RuntimeError(f"{url}: not rendered in 120 s: expected {charts} charts and {tables} tables, "
+                           f"found {page.evaluate(COUNT)}") from error  # fmt: skip
+    seconds = time.perf_counter() - start
+    context.close()
+    return seconds
+
+
+# --- server CPU per new reader ----------------------------------------------------------------------
+
+READERS = 8  # readers arriving at once, as when a newsletter goes out
+CPU_REPEAT = 3  # batches of readers per page (median)
+TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process `pid` and its reaped children so far (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(fields[i]) for i in (11, 12, 13, 14)) / TICK  # utime, stime, cutime, cstime
+
+
+def quiet_cpu(pid: int, limit: float = 10.0) -> float:
+    """The server's CPU time once it has stopped using any (sessions closed, collections done)."""
+    before, started = cpu_seconds(pid), time.monotonic()
+    while time.monotonic() - started < limit:
+        time.sleep(0.3)
+        now = cpu_seconds(pid)
+        if now == before:
+            return now
+        before = now
+    return before
+
+
+def reader_batch(browser: Any, served: Served, url: str, charts: int, tables: int, readers: int = READERS) -> float:
+    """Server CPU seconds per reader while `readers` new readers (fresh browser contexts: nothing cached)
+    open `url` at once, each until every chart and table is drawn, and leave (their sessions closed)."""
+    start = quiet_cpu(served.pid)
+    contexts = [browser.new_context(viewport=VIEWPORT) for _ in range(readers)]
+    pages = [context.new_page() for context in contexts]
+    for page in pages:  # all of them asking before any has its answer
+        page.goto(url, wait_until="commit", timeout=120_000)
+    for page in pages:
+        page.wait_for_function(RENDERED, arg=[charts, tables], timeout=180_000)
+    for context in contexts:
         context.close()
-    return {**summary(samples), "charts": charts, "tables": tables, "exceptions": exceptions}
+    return (quiet_cpu(served.pid) - start) / readers
 
 
-def pages(ledgers: dict[str, Path], page_repeat: int, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
+def pages(
+    ledgers: dict[str, Path],
+    page_repeat: int,
+    work: Path,
+    log: Callable[[str], None],
+    cpu_repeat: int = CPU_REPEAT,
+    readers: int = READERS,
+) -> dict[str, Any]:
+    """Every reader page against the bare page, interleaved: each navigation to a page follows one to the
+    bare page (the bare page's server runs throughout), so both see the same load; the ratio is of the
+    page's median to the median of its own bare runs. Then the server CPU per new reader, `readers` at once,
+    each page's batch following a bare page's batch, `cpu_repeat` times."""
     from playwright.sync_api import sync_playwright
 
     from bench.workloads import busiest_claim
 
     out: dict[str, Any] = {}
+    bare_samples: list[float] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            with streamlit("bench/bare_page.py", work / "whole-bare.log") as url:
-                out["bare"] = page_times(browser, url, page_repeat)
+            with streamlit("bench/bare_page.py", work / "whole-bare.log") as bare:
+                bare_counts = settled_counts(browser, bare.url)
+                for name, path in ledgers.items():
+                    claim = busiest_claim(path)
+                    with streamlit("dashboard/app.py", work / f"whole-{name}.log", path) as served:
+                        urls = {page: served.url + address.format(claim=claim) for page, address in PAGES.items()}
+                        counts = {page: settled_counts(browser, url) for page, url in urls.items()}
+                        times: dict[str, dict[str, list[float]]] = {p: {"page": [], "bare": []} for p in urls}
+                        for _ in range(page_repeat):
+                            for page, url in urls.items():
+                                times[page]["bare"].append(navigation(browser, bare.url, *bare_counts[:2]))
+                                times[page]["page"].append(navigation(browser, url, *counts[page][:2]))
+                        cpu: dict[str, dict[str, list[float]]] = {p: {"page": [], "bare": []} for p in urls}
+                        for _ in range(cpu_repeat):
+                            for page, url in urls.items():
+                                cpu[page]["bare"].append(reader_batch(browser, bare, bare.url, *bare_counts[:2],
+                                                                      readers=readers))  # fmt: skip
+                                cpu[page]["page"].append(reader_batch(browser, served, url, *counts[page][:2],
+                                                                      readers=readers))  # fmt: skip
+                    out[name] = {}
+                    for page in urls:
+                        timed, floor = summary(times[page]["page"]), summary(times[page]["bare"])
+                        used, floor_cpu = summary(cpu[page]["page"]), summary(cpu[page]["bare"])
+                        bare_samples += times[page]["bare"]
+                        out[name][page] = {
+                            **timed, "charts": counts[page][0], "tables": counts[page][1],
+                            "exceptions": counts[page][2], "bare": floor, "ratio": timed["median"] / floor["median"],
+                            "cpu": {"readers": readers, "page": used, "bare": floor_cpu,
+                                    "ratio": used["median"] / floor_cpu["median"] if floor_cpu["median"] else None},
+                        }  # fmt: skip
+                    log(
+                        f"  reader pages, {name}: "
+                        + ", ".join(
+                            f"{p} {t['median'] * 1000:.0f} ms ({t['ratio']:.2f}x; CPU/reader "
+                            f"{t['cpu']['page']['median'] * 1000:.0f} ms, {t['cpu']['ratio'] or 0:.2f}x)"
+                            for p, t in out[name].items()
+                        )
+                    )
+            out["bare"] = {**summary(bare_samples), "charts": bare_counts[0], "tables": bare_counts[1],
+                           "exceptions": bare_counts[2]}  # fmt: skip
             log(f"  bare Streamlit page: {out['bare']['median'] * 1000:.0f} ms")
-            for name, path in ledgers.items():
-                claim = busiest_claim(path)
-                with streamlit("dashboard/app.py", work / f"whole-{name}.log", path) as url:
-                    out[name] = {
-                        page: page_times(browser, url + address.format(claim=claim), page_repeat)
-                        for page, address in PAGES.items()
-                    }
-                log(
-                    f"  reader pages, {name}: "
-                    + ", ".join(f"{p} {t['median'] * 1000:.0f} ms" for p, t in out[name].items())
-                )
         finally:
             browser.close()
     return out
@@ -320,10 +409,16 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
         bare = browser["bare"]["median"]
         for ledger in (name for name in browser if name != "bare"):
             for page, entry in browser[ledger].items():
-                ratio = entry["median"] / bare
-                rows.append({"target": f"{page.replace('_', ' ').capitalize()} in Chromium ({ledger}) / bare page",
+                ratio = entry.get("ratio", entry["median"] / bare)
+                label = page.replace("_", " ").capitalize()
+                rows.append({"target": f"{label} in Chromium ({ledger}) / bare page",
                              "size": "whole", "key": "ratio.page", "value": ratio, "limit": PAGE_LIMIT, "kind": "max",
                              "met": ratio <= PAGE_LIMIT})  # fmt: skip
+                cpu = entry.get("cpu", {}).get("ratio")
+                if cpu is not None:
+                    rows.append({"target": f"{label}: server CPU per new reader ({ledger}, {entry['cpu']['readers']} "
+                                 "at once) / bare page", "size": "whole", "key": "ratio.cpu", "value": cpu,
+                                 "limit": CPU_LIMIT, "kind": "max", "met": cpu <= CPU_LIMIT})  # fmt: skip
     return rows
 
 
@@ -335,6 +430,8 @@ def run(
     archive: Path | None = ARCHIVE,
     browser: bool = True,
     log: Callable[[str], None] = print,
+    cpu_repeat: int = CPU_REPEAT,
+    readers: int = READERS,
 ) -> dict[str, Any]:
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -345,9 +442,10 @@ def run(
         log(f"  {name}: {entry['command']['median'] * 1000:.0f} ms, floor {entry['floor']['median'] * 1000:.0f} ms"
             f" ({entry['ratio']:.2f}x)")  # fmt: skip
     if browser:
-        result["pages"] = pages(ledgers, page_repeat, work, log)
+        result["pages"] = pages(ledgers, page_repeat, work, log, cpu_repeat=cpu_repeat, readers=readers)
     result["targets"] = targets(result)
-    result["repeat"] = {"commands": repeat, "pages": page_repeat if browser else 0}
+    result["repeat"] = {"commands": repeat, "pages": page_repeat if browser else 0,
+                        "cpu": cpu_repeat if browser else 0, "readers": readers}  # fmt: skip
     result["load_average"] = {"start": load_before, "end": [round(x, 2) for x in os.getloadavg()]}
     result["seconds"] = time.perf_counter() - started
     return result
@@ -358,11 +456,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=REPEAT, help="runs of each command and floor (median)")
     parser.add_argument("--page-repeat", type=int, default=PAGE_REPEAT, help="navigations per page (median)")
     parser.add_argument("--archive", type=Path, default=ARCHIVE, help="the PredictionBook archive")
+    parser.add_argument("--cpu-repeat", type=int, default=CPU_REPEAT, help="batches of readers per page (median)")
+    parser.add_argument("--readers", type=int, default=READERS, help="new readers at once in a batch")
     parser.add_argument("--no-browser", action="store_true", help="the command line only")
     parser.add_argument("--work", type=Path, default=WORK, help="ledgers, logs and whole.json go here")
     args = parser.parse_args(argv)
     result = run(work=args.work, repeat=args.repeat, page_repeat=args.page_repeat, archive=args.archive,
-                 browser=not args.no_browser)  # fmt: skip
+                 browser=not args.no_browser, cpu_repeat=args.cpu_repeat, readers=args.readers)  # fmt: skip
     (args.work / "whole.json").write_text(json.dumps(result, indent=1) + "\n")
     print(f"wrote {args.work / 'whole.json'}")
     return 0

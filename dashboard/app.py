@@ -1,9 +1,9 @@
 """Streamlit router: shared setup, then `st.navigation` over the pages in app_pages/.
 
-`/` is the overview; `/?claim=ID`, the shareable deep link of a claim, hands over to the claim page
-(`/claim?claim=ID`, which works as a link too). The author workspace is always registered (so `/author`
-can be bookmarked) but listed in the navigation only once the author has signed in; signed out, it shows
-the sign-in form.
+`/` is the overview; `/?claim=ID`, the shareable deep link of a claim, is answered by the claim page
+in the same script run (dashboard/deep_link.py; the address becomes `/claim?claim=ID`, also a link). The
+author workspace is always registered (so `/author` can be bookmarked) but listed in the navigation only
+once the author has signed in; signed out, it shows the sign-in form.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import logging
 import streamlit as st
 from pydantic import ValidationError
 
-from dashboard import auth, data
+from dashboard import auth, data, deep_link
 from predictions.errors import PredictionsError, first_line
 from predictions.models import describe_validation_error
 from predictions.settings import SettingsError
@@ -49,9 +49,10 @@ author = st.Page(  # always registered, so /author can be bookmarked; listed onc
 )
 pages = [overview, claim, deadlines, track_record, author]
 
+deep_link.open_claim_in_this_run(claim)  # /?claim=ID: the claim page answers in this run
 page = st.navigation(pages)
 st.set_page_config(page_title=f"{page.title} · Trend Prediction Tracker")  # the claim page names its claim
-if page is overview and "claim" in st.query_params:  # the deep link /?claim=ID opens the claim page
+if page is overview and "claim" in st.query_params:  # where the above could not: a second run
     st.switch_page(claim, query_params={"claim": st.query_params["claim"]})
 auth.sidebar(form=page is not author)
 problem = data.database_problem()

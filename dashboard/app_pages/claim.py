@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import data, downloads, ui
 from dashboard.render import charts, range_charts
+from dashboard.share_link import share_link
 from predictions import overview, range_text, words
 from predictions.claim_page import claim_page
 from predictions.ledger import UnknownClaimError
@@ -85,7 +86,7 @@ with badge:
     st.caption(ui.escape_markdown(page.status_line))
 share = ui.claim_url(row["id"], ui.public_address(data.configured_dashboard_url()))
 st.caption(f"Claim #{row['id']} · the link to share it:")
-st.code(share, language=None, wrap_lines=True)
+share_link(share)
 card_button, data_button = st.columns(2, width=360)
 card_button.download_button(
     "Card (PNG)",

@@ -33,27 +33,54 @@ def clear_filters() -> None:
             del st.query_params[param]
 
 
+def open_filters() -> None:
+    st.session_state["overview_filters_open"] = True
+
+
 today = data.today()
 rows = data.claims(today)
-options = overview.filter_options(rows)
 
+# The filters' widgets (five multiselects with every topic, claimant and source as options, two date inputs)
+# make the browser fetch ~0.4 MB of code before the page is drawn: they are drawn once the reader asks for
+# them, or at once when the URL carries a filter (a shared filtered view shows what narrows it).
+filters_shown = (
+    st.session_state.get("overview_filters_open", False)
+    or any(param in st.query_params for param in FILTER_KEYS.values())
+    or any(st.session_state.get(key) for key in FILTER_KEYS)
+)
+topics: list[str] = []
+claimants: list[str] = []
+attributions: list[str] = []
+statuses: list[str] = []
+sources: list[str] = []
+deadline_from: date | None = None
+deadline_to: date | None = None
 with st.sidebar:
     st.subheader("Filters")
-    topics = ui.url_multiselect("Topic", options.topics, param="topic", key="overview_topic")
-    claimants = ui.url_multiselect("Claimant", options.claimants, param="claimant", key="overview_claimant")
-    attributions = ui.url_multiselect(
-        "Attribution",
-        options.attributions,
-        param="attribution",
-        key="overview_attribution",
-        format_func=lambda value: str(value).replace("_", " "),
-        help="Who is predicting: the author, a company's projection, an official target or a cited forecast.",
-    )
-    statuses = ui.url_multiselect("Status", options.statuses, param="status", key="overview_status")
-    sources = ui.url_multiselect("Source issue", options.sources, param="source", key="overview_source")
-    deadline_from = ui.url_date("Deadline from", param="from", key="overview_from")
-    deadline_to = ui.url_date("Deadline to", param="to", key="overview_to")
-    st.button("Clear filters", key="overview_clear", on_click=clear_filters)
+    if not filters_shown:
+        st.caption(
+            "Narrow the claims by topic, claimant, attribution, status, source issue or deadline; "
+            "the address keeps the filters, so a filtered view can be shared."
+        )
+        st.button("Filter the claims", key="overview_filters_show", on_click=open_filters, icon=":material/tune:")
+    else:
+        st.session_state["overview_filters_open"] = True  # they stay on show for this reader once shown
+        options = overview.filter_options(rows)
+        topics = ui.url_multiselect("Topic", options.topics, param="topic", key="overview_topic")
+        claimants = ui.url_multiselect("Claimant", options.claimants, param="claimant", key="overview_claimant")
+        attributions = ui.url_multiselect(
+            "Attribution",
+            options.attributions,
+            param="attribution",
+            key="overview_attribution",
+            format_func=lambda value: str(value).replace("_", " "),
+            help="Who is predicting: the author, a company's projection, an official target or a cited forecast.",
+        )
+        statuses = ui.url_multiselect("Status", options.statuses, param="status", key="overview_status")
+        sources = ui.url_multiselect("Source issue", options.sources, param="source", key="overview_source")
+        deadline_from = ui.url_date("Deadline from", param="from", key="overview_from")
+        deadline_to = ui.url_date("Deadline to", param="to", key="overview_to")
+        st.button("Clear filters", key="overview_clear", on_click=clear_filters)
 
 claim_filter = overview.ClaimFilter(
     topics=tuple(topics),
@@ -125,7 +152,9 @@ if timeline_rows:
     undated_verb = "is" if head.undated == 1 else "are"
     with st.container(key="overview_timeline_wide"):
         ui.plotly_chart(
-            charts.timeline_figure(timeline_rows, today, limit=TIMELINE_CLAIMS, total=head.claims - head.undated),
+            charts.timeline_figure(
+                timeline_rows, today, limit=TIMELINE_CLAIMS, total=head.claims - head.undated, measured_margins=True
+            ),
             key="overview_timeline",
         )
         if head.undated:

@@ -513,3 +513,16 @@ def test_calibration_markers_and_interval_caps_stay_clear_of_the_tick_labels() -
         low, high = axis.range
         assert (0 - low) / (high - low) * plot_px >= radius  # the 0% edge: room for a whole marker
         assert (high - 100) / (high - low) * plot_px >= radius
+
+
+def test_the_dashboards_timeline_sets_margins_for_its_labels_instead_of_plotlys_second_pass() -> None:
+    rows = [row(1, "awaiting verdict", "2024-12-31", "2025-12-31"), row(2, "on track", "2024-12-31", "2030-12-31")]
+    rows[0]["statement"] = "W" * 80  # the widest glyphs, cut to the label's length
+    measured = charts.timeline_figure(rows, TODAY, measured_margins=True)
+    assert measured.layout.yaxis.automargin is False and measured.layout.xaxis.automargin is False
+    labels = list(measured.layout.yaxis.categoryarray)
+    assert measured.layout.margin.l == round(max(map(charts.label_px, labels)) + charts.TICK_LABEL_PAD_PX)
+    assert charts.label_px("&lt;b&gt;") == charts.label_px("<b>")  # escaped text measured as shown
+    assert charts.label_px("中文") == 2 * charts.label_px("中")  # wide glyphs beyond ASCII
+    published = charts.timeline_figure(rows, TODAY)  # the static site's fonts differ: plotly measures there
+    assert published.layout.yaxis.automargin is True

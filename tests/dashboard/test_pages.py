@@ -7,7 +7,9 @@ archive-sized ledger. The author workspace is in test_author_page.py.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -85,14 +87,20 @@ def test_overview_filters_are_read_from_the_url(rich_db: Rich) -> None:
 
 def test_overview_filter_widgets_write_the_url_so_a_view_can_be_shared(rich_db: Rich) -> None:
     at = app()
+    assert not at.multiselect and not at.date_input  # drawn once asked for: their code is ~0.4 MB to a browser
+    at.button(key="overview_filters_show").click().run()
+    assert [m.label for m in at.multiselect] == ["Topic", "Claimant", "Attribution", "Status", "Source issue"]
+    assert [d.label for d in at.date_input] == ["Deadline from", "Deadline to"]
     at.multiselect(key="overview_topic").select("ai").run()
     at.multiselect(key="overview_status").select("overdue").run()
     assert at.query_params["topic"] == "ai"
     assert at.query_params["status"] == "overdue"
     shared = app(**{key: str(value) for key, value in at.query_params.items()})
     assert metrics(shared)["Claims"] == metrics(at)["Claims"]
+    assert [m.value for m in shared.multiselect if m.value] == [["ai"], ["overdue"]]  # on show: the URL filters
     at.button(key="overview_clear").click().run()
     assert "topic" not in at.query_params and "status" not in at.query_params
+    assert at.multiselect(key="overview_topic").value == []  # cleared, still on show for this reader
 
 
 def test_overview_treats_odd_url_values_as_data(rich_db: Rich) -> None:
@@ -161,7 +169,8 @@ def test_claim_page_shows_the_public_link_to_share(rich_db: Rich, monkeypatch: p
     monkeypatch.setenv("PREDICTIONS_DASHBOARD_URL", "https://tracker.example.org/")
     at = app(claim=str(ids["robotaxi-cities-2025"]))
     link = f"https://tracker.example.org/?claim={ids['robotaxi-cities-2025']}"
-    assert [c.value for c in at.code] == [link]  # st.code: the copy button sits beside it
+    assert shared_links(at) == [link]  # a read-only field, its copy button beside it (test_dashboard_layout_browser)
+    assert not at.code  # no st.code: its syntax highlighter is a 1.56 MB download for one line
 
 
 def test_without_a_public_address_the_link_uses_the_port_the_dashboard_serves_on(
@@ -174,7 +183,23 @@ def test_without_a_public_address_the_link_uses_the_port_the_dashboard_serves_on
     at.query_params["claim"] = str(ids["robotaxi-cities-2025"])
     at.run()
     no_exception(at)
-    assert [c.value for c in at.code] == [f"http://127.0.0.1:8765/?claim={ids['robotaxi-cities-2025']}"]
+    assert shared_links(at) == [f"http://127.0.0.1:8765/?claim={ids['robotaxi-cities-2025']}"]
+
+
+def shared_links(at: AppTest) -> list[str]:
+    """The claim page's link to share: the value of the read-only field in its st.html element."""
+    bodies = [element.proto.body for element in at.get("html") if 'data-testid="claim-share"' in element.proto.body]
+    return [html.unescape(value) for body in bodies for value in re.findall(r'<input[^>]* value="([^"]*)"', body)]
+
+
+def test_the_link_to_share_is_escaped_in_its_field(rich_db: Rich, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, ids = rich_db
+    monkeypatch.setenv("PREDICTIONS_DASHBOARD_URL", 'https://tracker.example.org/a"b<c>&d')
+    at = app(claim=str(ids["robotaxi-cities-2025"]))
+    no_exception(at)
+    body = next(e.proto.body for e in at.get("html") if 'data-testid="claim-share"' in e.proto.body)
+    assert '"b<c>' not in body and "&quot;b&lt;c&gt;&amp;d" in body  # an attribute value, never markup
+    assert shared_links(at) == [f'https://tracker.example.org/a"b<c>&d/?claim={ids["robotaxi-cities-2025"]}']
 
 
 def test_the_claim_page_opens_with_the_probability_the_outcome_and_why(rich_db: Rich) -> None:

@@ -12,7 +12,7 @@
 - fatebook_broken.csv: the same layout with bad rows, for the row-numbered rejection.
 - fatebook_export.csv: an export exactly as Fatebook's exporter writes it, seconds unpadded (issue 19).
 
-tests/test_archives.py checks that running this script reproduces the committed files byte for byte.
+tests/predictions/test_imports_archives.py checks that running this script reproduces the committed files byte for byte.
 """
 
 from __future__ import annotations
@@ -315,7 +315,7 @@ def fatebook_sample() -> str:
 
 
 def fatebook_broken() -> str:
-    """Line numbers of the bad rows are asserted in tests/test_archives.py (each note spans two lines)."""
+    """Line numbers of the bad rows are asserted in tests/predictions/test_imports_archives.py (each note spans two lines)."""
     good = _question(
         "Will it rain in Leuven tomorrow?", "Ada Byrne", "2024-03-01 09:00:00", "2024-03-02 00:00:00",
         [(None, "Ada Byrne", 0.8, "2024-03-01 09:00:00")], {None: ("YES", "2024-03-02 18:00:00")},

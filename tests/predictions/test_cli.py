@@ -231,7 +231,7 @@ def test_score_json_shape(seeded: Path, tmp_path: Path) -> None:
     p_false, p_true = (c.get("probability") or hedge_probability(c["hedge"]) for c in (second, third))
     score = json.loads(ok("score", "--json", "--by", "attribution", "--db", db))
     assert set(score) == {"n", "brier", "log_score", "calibration", "by", "numeric"}
-    assert score["numeric"]["n"] == 0  # no range resolved (tests/test_ranges_ledger.py has them)
+    assert score["numeric"]["n"] == 0  # no range resolved (tests/predictions/test_range_store.py has them)
     assert score["n"] == 2
     assert score["brier"] == pytest.approx((p_false**2 + (1 - p_true) ** 2) / 2)
     assert len(score["calibration"]) == 10

@@ -89,7 +89,8 @@ def test_the_whole_processes_ran_against_their_floors(results: tuple[dict, Path]
 def test_the_whole_processes_and_the_reader_pages_in_chromium(tmp_path: Path) -> None:
     """The whole part at its smallest: one run of each command, one navigation per page, the PredictionBook
     sample as the archive (score against the pandas script included)."""
-    found = whole.run(work=tmp_path, repeat=1, page_repeat=1, archive=SAMPLE_ARCHIVE, log=lambda line: None)
+    found = whole.run(work=tmp_path, repeat=1, page_repeat=1, archive=SAMPLE_ARCHIVE, log=lambda line: None,
+                      cpu_repeat=1, readers=2)  # fmt: skip
     assert set(found["commands"]) == {"help", "list", "remind", "score"}
     assert found["checks"] and all(found["checks"].values()), found["checks"]
     pages = found["pages"]
@@ -99,7 +100,13 @@ def test_the_whole_processes_and_the_reader_pages_in_chromium(tmp_path: Path) ->
         for page, entry in pages[ledger].items():
             assert entry["n"] == 1 and entry["exceptions"] == 0, (ledger, page)
         assert pages[ledger]["overview"]["charts"] >= 1  # every chart counted is waited for
+        for page, entry in pages[ledger].items():  # each page against the bare runs interleaved with its own
+            assert entry["bare"]["n"] == 1 and entry["ratio"] == entry["median"] / entry["bare"]["median"]
+            cpu = entry["cpu"]  # the server's CPU per new reader, two at once here, against the bare page's
+            assert cpu["readers"] == 2 and cpu["page"]["median"] > 0 and cpu["bare"]["median"] > 0, (ledger, page)
+            assert cpu["ratio"] == cpu["page"]["median"] / cpu["bare"]["median"]
     page_targets = [t for t in found["targets"] if t["key"] == "ratio.page"]
     assert len(page_targets) == 8
+    assert len([t for t in found["targets"] if t["key"] == "ratio.cpu"]) == 8
     text = "\n".join(report.whole_section(found))
-    assert "bare Streamlit page" in text and "Track record" in text
+    assert "bare Streamlit page" in text and "Track record" in text and "Server CPU time per new reader" in text
