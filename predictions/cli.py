@@ -568,10 +568,12 @@ def _log_to_stderr() -> None:
 
 
 def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
-    from predictions import background, reminders
+    from predictions import reminders
 
     _log_to_stderr()
     if args.mode == "run":
+        from predictions import background  # the process's watches load pydantic: a one-off sweep does not
+
         print(f"reminder process: sweeping {settings.db} every {settings.remind_every_minutes} min; Ctrl-C stops",
               flush=True)  # fmt: skip
         background.run_forever(settings)

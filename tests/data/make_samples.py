@@ -315,7 +315,8 @@ def fatebook_sample() -> str:
 
 
 def fatebook_broken() -> str:
-    """Line numbers of the bad rows are asserted in tests/predictions/test_imports_archives.py (each note spans two lines)."""
+    """Line numbers of the bad rows are asserted in tests/predictions/test_imports_archives.py (a note spans
+    two lines)."""
     good = _question(
         "Will it rain in Leuven tomorrow?", "Ada Byrne", "2024-03-01 09:00:00", "2024-03-02 00:00:00",
         [(None, "Ada Byrne", 0.8, "2024-03-01 09:00:00")], {None: ("YES", "2024-03-02 18:00:00")},
