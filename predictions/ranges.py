@@ -194,10 +194,11 @@ def knots_from(
     return xs, ps
 
 
-def _segment_cdf(xs: np.ndarray, ps: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """F(x) per row, right-continuous (x of shape (n,))."""
+def _segment_cdf(xs: np.ndarray, ps: np.ndarray, x: np.ndarray, *, left: bool = False) -> np.ndarray:
+    """F(x) per row, right-continuous (x of shape (n,)); with `left`, F(x−), the probability strictly below x
+    (it differs from F(x) only at a bound holding a tail: a zero-width segment there takes its lower end)."""
     n, m = xs.shape
-    j = (xs <= x[:, None]).sum(axis=1) - 1  # the last knot at or left of x
+    j = ((xs < x[:, None]) if left else (xs <= x[:, None])).sum(axis=1) - 1  # the last knot left of (or at) x
     below = j < 0
     above = j >= m - 1
     j = np.clip(j, 0, m - 2)
@@ -206,23 +207,7 @@ def _segment_cdf(xs: np.ndarray, ps: np.ndarray, x: np.ndarray) -> np.ndarray:
     pa, pb = ps[rows, j], ps[rows, j + 1]
     width = b - a
     with np.errstate(divide="ignore", invalid="ignore"):
-        inside = np.where(width > 0, pa + (pb - pa) * (x - a) / width, pb)
-    return np.where(below, 0.0, np.where(above, 1.0, inside))
-
-
-def _segment_cdf_left(xs: np.ndarray, ps: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """F(x−), the probability strictly below x (differs from F(x) only at a bound holding a tail)."""
-    n, m = xs.shape
-    j = (xs < x[:, None]).sum(axis=1) - 1
-    below = j < 0
-    above = j >= m - 1
-    j = np.clip(j, 0, m - 2)
-    rows = np.arange(n)
-    a, b = xs[rows, j], xs[rows, j + 1]
-    pa, pb = ps[rows, j], ps[rows, j + 1]
-    width = b - a
-    with np.errstate(divide="ignore", invalid="ignore"):
-        inside = np.where(width > 0, pa + (pb - pa) * (x - a) / width, pa)
+        inside = np.where(width > 0, pa + (pb - pa) * (x - a) / width, pa if left else pb)
     return np.where(below, 0.0, np.where(above, 1.0, inside))
 
 
@@ -252,7 +237,7 @@ def probability_of(knots: Knots, comparator: str, target: float) -> np.ndarray:
     t = np.full(len(knots), float(target))
     # For a count: P(X ≤ t) = F(⌊t⌋ + ½), P(X < t) = F(⌈t⌉ − ½).
     at_most = np.where(count, _segment_cdf(xs, ps, np.floor(t) + 0.5), _segment_cdf(xs, ps, t))
-    below = np.where(count, _segment_cdf(xs, ps, np.ceil(t) - 0.5), _segment_cdf_left(xs, ps, t))
+    below = np.where(count, _segment_cdf(xs, ps, np.ceil(t) - 0.5), _segment_cdf(xs, ps, t, left=True))
     if comparator == ">=":
         return 1.0 - below
     if comparator == ">":
