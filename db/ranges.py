@@ -59,20 +59,26 @@ def resolution_values_for_claim(con: duckdb.DuckDBPyConnection, claim_id: int) -
     return {int(rid): float(value) for rid, value in rows}
 
 
-def all_quantiles(con: duckdb.DuckDBPyConnection) -> dict[int, dict[int, float]]:
-    """Every range, by forecast id (the exports)."""
+def all_quantiles(con: duckdb.DuckDBPyConnection, claim_id: int | None = None) -> dict[int, dict[int, float]]:
+    """Every range (one claim's with `claim_id`), by forecast id (the exports)."""
     out: dict[int, dict[int, float]] = {}
     for forecast_id, level, value in con.execute(
-        "SELECT forecast_id, level, value FROM forecast_quantiles ORDER BY forecast_id, level"
+        """SELECT q.forecast_id, q.level, q.value FROM forecast_quantiles q JOIN forecasts f ON f.id = q.forecast_id
+           WHERE ?::BIGINT IS NULL OR f.claim_id = ?::BIGINT ORDER BY q.forecast_id, q.level""",
+        [claim_id, claim_id],
     ).fetchall():
         out.setdefault(int(forecast_id), {})[int(level)] = float(value)
     return out
 
 
-def all_resolution_values(con: duckdb.DuckDBPyConnection) -> dict[int, float]:
-    return {
-        int(rid): float(v) for rid, v in con.execute("SELECT resolution_id, value FROM resolution_values").fetchall()
-    }
+def all_resolution_values(con: duckdb.DuckDBPyConnection, claim_id: int | None = None) -> dict[int, float]:
+    """The value each resolution rests on (one claim's with `claim_id`), by resolution id."""
+    rows = con.execute(
+        """SELECT v.resolution_id, v.value FROM resolution_values v JOIN resolutions r ON r.id = v.resolution_id
+           WHERE ?::BIGINT IS NULL OR r.claim_id = ?::BIGINT""",
+        [claim_id, claim_id],
+    ).fetchall()
+    return {int(rid): float(v) for rid, v in rows}
 
 
 # A scored numeric forecast: a counted forecast with a range, on a threshold claim not withdrawn whose

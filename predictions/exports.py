@@ -10,13 +10,16 @@ import json
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from db import queries
 from db import ranges as ranges_sql
 from predictions.imports.base import CSV_COLUMNS, CSV_EXPORT_ONLY, CSV_OPTIONAL, JSON_FORMAT
 from predictions.ledger import LedgerError, UnknownClaimError, utc_now
 from predictions.safe_text import clean_tree, csv_rows
+
+if TYPE_CHECKING:
+    import duckdb
 
 # --- exports --------------------------------------------------------------------------------------
 
@@ -64,9 +67,7 @@ def export_ledger(
         elif fmt == "json":
             from db import chain
 
-            tables = {table: queries.table_rows(con, table) for table in queries.EXPORT_TABLES}
-            tables["counted_forecasts"] = [{"id": i} for i in queries.counted_forecast_ids(con)]
-            ranged, valued = ranges_sql.all_quantiles(con), ranges_sql.all_resolution_values(con)
+            tables, ranged, valued = _export_tables(con)
             records = chain.records(con)
         else:
             raise LedgerError(f"unknown export format {fmt!r}: use csv, json or parquet")
@@ -128,9 +129,7 @@ def claim_export(db_path: Path, claim_id: int, *, exported_at: str | None = None
     from predictions.ledger import reading
 
     with reading(db_path, few_rows=True) as con:
-        tables = {table: queries.claim_table_rows(con, table, claim_id) for table in queries.EXPORT_TABLES}
-        tables["counted_forecasts"] = [{"id": i} for i in queries.claim_counted_forecast_ids(con, claim_id)]
-        ranged, valued = ranges_sql.all_quantiles(con), ranges_sql.all_resolution_values(con)
+        tables, ranged, valued = _export_tables(con, claim_id)
     if not tables["claims"]:
         raise UnknownClaimError(claim_id)
     return claim_document(_claim_items(tables, ranged, valued)[claim_id], exported_at or utc_now().isoformat())
@@ -142,10 +141,23 @@ def claim_items(db_path: Path) -> dict[int, dict[str, Any]]:
     from predictions.ledger import reading
 
     with reading(db_path) as con:
-        tables = {table: queries.table_rows(con, table) for table in queries.EXPORT_TABLES}
-        tables["counted_forecasts"] = [{"id": i} for i in queries.counted_forecast_ids(con)]
-        ranged, valued = ranges_sql.all_quantiles(con), ranges_sql.all_resolution_values(con)
+        tables, ranged, valued = _export_tables(con)
     return _claim_items(tables, ranged, valued)
+
+
+def _export_tables(
+    con: duckdb.DuckDBPyConnection, claim_id: int | None = None
+) -> tuple[dict[str, list[dict[str, Any]]], dict[int, dict[int, float]], dict[int, float]]:
+    """What the JSON layout is built from, in one unit of work: the export tables (one claim's rows with
+    `claim_id`), the counted forecasts' ids, the ranges by forecast and the values by resolution."""
+    if claim_id is None:
+        tables = {table: queries.table_rows(con, table) for table in queries.EXPORT_TABLES}
+        counted = queries.counted_forecast_ids(con)
+    else:
+        tables = {table: queries.claim_table_rows(con, table, claim_id) for table in queries.EXPORT_TABLES}
+        counted = queries.claim_counted_forecast_ids(con, claim_id)
+    tables["counted_forecasts"] = [{"id": i} for i in counted]
+    return tables, ranges_sql.all_quantiles(con, claim_id), ranges_sql.all_resolution_values(con, claim_id)
 
 
 def day_stamp(as_of: date) -> str:
