@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_server import Server, chromium, dashboard, load, no_exception_shown, settle, watched_page
+from browser_server import Server, chromium, dashboard, grid_headers, load, no_exception_shown, settle, watched_page
 from dashboard_fixtures import PASSWORD, build_rich_database
 from playwright.sync_api import Browser, Page, expect
 
@@ -164,9 +164,7 @@ def test_on_a_phone_the_timeline_is_a_list_and_the_deadlines_show_their_statemen
         expect(page.get_by_text("Deadlines nearest today")).to_be_visible()
         load(page, server.url + "/deadlines")
         grid = page.locator('.st-key-deadlines_overdue_narrow [data-testid="stDataFrame"]')  # the phone's copy
-        grid.scroll_into_view_if_needed()
-        header = grid.locator('[role="columnheader"]').all_inner_texts()
-        assert [h.strip() for h in header[:2]] == ["statement", "probability"], header
+        assert grid_headers(grid)[:2] == ["statement", "probability"]
     with watched_page(browser, DESKTOP) as page:
         load(page, server.url + "/", charts=2)
         expect(page.locator(".st-key-overview_timeline_wide")).to_be_visible()
@@ -367,6 +365,4 @@ def test_charts_keep_their_labels_inside_and_apart_at_both_sizes(server: Server,
         expect(page.get_by_text("not on the timeline")).to_be_hidden()
         expect(page.get_by_text("not in this list; the table below has every claim.")).to_be_visible()
         table = page.locator(".st-key-overview_table_narrow [data-testid='stDataFrame']")
-        table.scroll_into_view_if_needed()
-        header = table.locator('[role="columnheader"]').all_inner_texts()
-        assert [h.strip() for h in header[:2]] == ["statement", "probability"], header
+        assert grid_headers(table)[:2] == ["statement", "probability"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -131,6 +131,14 @@ def settle(page: Page, charts: int = 0) -> None:
 def wait_for_text(page: Page, text: str) -> None:
     """Wait until the page's text holds `text` (as typed: no selector escaping of hostile text)."""
     page.wait_for_function("t => document.body.innerText.includes(t)", arg=text, timeout=RENDER_TIMEOUT_MS)
+
+
+def grid_headers(grid: Locator) -> list[str]:
+    """The column headers of a Streamlit data grid, once it has drawn them (it draws after the script ends)."""
+    grid.scroll_into_view_if_needed(timeout=RENDER_TIMEOUT_MS)
+    headers = grid.locator('[role="columnheader"]')
+    expect(headers.first).to_be_attached(timeout=RENDER_TIMEOUT_MS)
+    return [text.strip() for text in headers.all_inner_texts()]
 
 
 def load(page: Page, url: str, charts: int = 0) -> None:
