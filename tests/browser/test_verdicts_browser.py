@@ -10,8 +10,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_server import Server, chromium, dashboard, load, no_exception_shown, settle, watched_page
-from playwright.sync_api import Browser, Page, expect
+from browser_server import (
+    Server,
+    chromium,
+    dashboard,
+    load,
+    no_exception_shown,
+    sign_in_from_the_sidebar,
+    watched_page,
+)
+from playwright.sync_api import Browser, expect
 
 from predictions import ledger
 from predictions.imports import evidence
@@ -73,28 +81,11 @@ def test_the_robotaxi_claim_shows_its_evidence_and_why(server: Server, browser: 
         page.screenshot(path=str(ARTIFACTS / f"living-claim-robotaxi-evidence-{size}.png"))
 
 
-def sign_in(page: Page, server: Server) -> None:
-    load(page, server.url + "/")
-    if page.viewport_size and page.viewport_size["width"] < 600:  # the phone layout hides the sidebar
-        page.get_by_test_id("stExpandSidebarButton").click()
-    page.get_by_text("Author sign-in").click()
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()  # the rerun that signed in is done
-    page.get_by_role("link", name="Author").first.click()
-    page.wait_for_selector("text=Author workspace", timeout=60_000)
-    settle(page)
-
-
 @pytest.mark.parametrize("size", list(SIZES))
 def test_the_review_queue_proposes_and_saves_a_verdict(server: Server, browser: Browser, size: str) -> None:
     with watched_page(browser, SIZES[size]) as page:
-        sign_in(page, server)
+        sign_in_from_the_sidebar(page, server.url, PASSWORD)
         no_exception_shown(page)
         expect(page.get_by_role("tab", name="Verdicts")).to_be_visible()
-        if size == "phone":  # the sidebar opened to sign in covers the page: close it before looking
-            page.keyboard.press("Escape")
-            page.mouse.click(370, 700)
-            expect(page.get_by_test_id("stExpandSidebarButton")).to_be_visible()  # the sidebar is closed
         expect(page.get_by_text("need a verdict", exact=False).first).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / f"living-review-queue-{size}.png"), full_page=True)

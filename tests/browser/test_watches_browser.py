@@ -10,7 +10,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_server import Server, chromium, dashboard, load, no_exception_shown, settle, watched_page
+from browser_server import (
+    Server,
+    chromium,
+    dashboard,
+    no_exception_shown,
+    settle,
+    sign_in_from_the_sidebar,
+    watched_page,
+)
 from dashboard_fixtures import build_rich_database
 from local_http import local_site
 from playwright.sync_api import Browser, Page, expect
@@ -55,24 +63,6 @@ def browser() -> Iterator[Browser]:
         yield launched
 
 
-def sign_in(page: Page, server: Server) -> None:
-    load(page, server.url + "/")
-    phone = bool(page.viewport_size and page.viewport_size["width"] < 600)
-    if phone:  # the phone layout hides the sidebar
-        page.get_by_test_id("stExpandSidebarButton").click()
-    page.get_by_text("Author sign-in").click()
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()  # the rerun that signed in is done
-    page.get_by_role("link", name="Author").first.click()
-    page.wait_for_selector("text=Author workspace", timeout=60_000)
-    settle(page)
-    if phone:  # the sidebar opened to sign in covers the page
-        page.keyboard.press("Escape")
-        page.mouse.click(370, 700)
-        expect(page.get_by_test_id("stExpandSidebarButton")).to_be_visible()  # the sidebar is closed
-
-
 def pick_claim(page: Page, claim_id: int) -> None:
     search = page.get_by_label("Find by id or words")
     search.scroll_into_view_if_needed()
@@ -96,7 +86,7 @@ def open_tab(page: Page, name: str) -> None:
 def test_the_watched_sources_tab_runs_a_watch_and_keeps_its_tab(server: Server, browser: Browser, size: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     with watched_page(browser, SIZES[size]) as page:
-        sign_in(page, server)
+        sign_in_from_the_sidebar(page, server.url, PASSWORD)
         open_tab(page, "Watched sources")
         no_exception_shown(page)
         robotaxi = server.ids["robotaxi-cities-2025"]
@@ -131,7 +121,7 @@ def test_the_watched_sources_tab_runs_a_watch_and_keeps_its_tab(server: Server, 
 @pytest.mark.parametrize("size", list(SIZES))
 def test_candidate_notes_wait_under_needs_a_verdict(server: Server, browser: Browser, size: str) -> None:
     with watched_page(browser, SIZES[size]) as page:
-        sign_in(page, server)
+        sign_in_from_the_sidebar(page, server.url, PASSWORD)
         no_exception_shown(page)
         heading = page.get_by_text("Candidate evidence from watched feeds (", exact=False)
         expect(heading).to_be_visible()
