@@ -238,10 +238,10 @@ def whole_section(whole: dict[str, Any]) -> list[str]:
                 row.append(f"{cell(entry)} ({ratio:.2f}×{f' of {cell(own)}' if own else ''}; {entry['charts']} "
                            f"charts, {entry['tables']} tables)")  # fmt: skip
                 cpu = entry.get("cpu")
-                if cpu:
-                    cpu_row.append(f"{cell(cpu['page'])} against {cell(cpu['bare'])} ({_ratio(cpu['ratio'])})")
+                cpu_row.append(f"{cell(cpu['page'])} against {cell(cpu['bare'])} ({_ratio(cpu['ratio'])})"
+                               if cpu else "not measured")  # fmt: skip
             page_rows.append(row)
-            if len(cpu_row) > 1:
+            if any(cell_text != "not measured" for cell_text in cpu_row[1:]):
                 cpu_rows.append(cpu_row)
         page_rows.append(["bare Streamlit page: one Plotly chart, one table (all its runs)", cell(browser["bare"]),
                           *("" for _ in ledgers[1:])])  # fmt: skip

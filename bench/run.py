@@ -835,6 +835,7 @@ def run(
     page_repeat: int | None = None,
     browser: bool = True,
     log: Callable[[str], None] = print,
+    ranges_forecasts: int | None = None,
 ) -> dict[str, Any]:
     started = time.perf_counter()
     work.mkdir(parents=True, exist_ok=True)
@@ -886,11 +887,12 @@ def run(
         )  # fmt: skip
         for line in results["whole"].pop("log", []):
             log(line)
-    if "ranges" in parts:  # scoring 100,000 numeric forecasts against a NumPy floor (bench/ranges.py)
+    if "ranges" in parts:  # scoring 100,000 numeric forecasts (the smoke: fewer) against a NumPy floor
         from bench import ranges as ranges_bench
 
-        log("ranges: scoring 100,000 numeric forecasts")
-        results["ranges"] = ranges_bench.run(repeat=min(repeat or ranges_bench.REPEAT, ranges_bench.REPEAT))
+        n = ranges_forecasts or ranges_bench.N
+        log(f"ranges: scoring {n:,} numeric forecasts")
+        results["ranges"] = ranges_bench.run(n, repeat=min(repeat or ranges_bench.REPEAT, ranges_bench.REPEAT))
     results["targets"] = evaluate_targets(results)
     results["seconds"] = time.perf_counter() - started
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -334,11 +334,13 @@ def pages(
     log: Callable[[str], None],
     cpu_repeat: int = CPU_REPEAT,
     readers: int = READERS,
+    cpu_ledgers: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """Every reader page against the bare page, interleaved: each navigation to a page follows one to the
     bare page (the bare page's server runs throughout), so both see the same load; the ratio is of the
     page's median to the median of its own bare runs. Then the server CPU per new reader, `readers` at once,
-    each page's batch following a bare page's batch, `cpu_repeat` times."""
+    each page's batch following a bare page's batch, `cpu_repeat` times, on the ledgers named in
+    `cpu_ledgers` (all of them when None: the smoke test measures one, which proves the same code)."""
     from playwright.sync_api import sync_playwright
 
     from bench.workloads import busiest_claim
@@ -361,7 +363,8 @@ def pages(
                                 times[page]["bare"].append(navigation(browser, bare.url, *bare_counts[:2]))
                                 times[page]["page"].append(navigation(browser, url, *counts[page][:2]))
                         cpu: dict[str, dict[str, list[float]]] = {p: {"page": [], "bare": []} for p in urls}
-                        for _ in range(cpu_repeat):
+                        measured = cpu_ledgers is None or name in cpu_ledgers
+                        for _ in range(cpu_repeat if measured else 0):
                             for page, url in urls.items():
                                 cpu[page]["bare"].append(reader_batch(browser, bare, bare.url, *bare_counts[:2],
                                                                       readers=readers))  # fmt: skip
@@ -370,22 +373,25 @@ def pages(
                     out[name] = {}
                     for page in urls:
                         timed, floor = summary(times[page]["page"]), summary(times[page]["bare"])
-                        used, floor_cpu = summary(cpu[page]["page"]), summary(cpu[page]["bare"])
                         bare_samples += times[page]["bare"]
                         out[name][page] = {
                             **timed, "charts": counts[page][0], "tables": counts[page][1],
                             "exceptions": counts[page][2], "bare": floor, "ratio": timed["median"] / floor["median"],
-                            "cpu": {"readers": readers, "page": used, "bare": floor_cpu,
-                                    "ratio": used["median"] / floor_cpu["median"] if floor_cpu["median"] else None},
                         }  # fmt: skip
+                        if measured:
+                            used, floor_cpu = summary(cpu[page]["page"]), summary(cpu[page]["bare"])
+                            out[name][page]["cpu"] = {"readers": readers, "page": used, "bare": floor_cpu,
+                                                      "ratio": used["median"] / floor_cpu["median"]
+                                                      if floor_cpu["median"] else None}  # fmt: skip
                     log(
                         f"  reader pages, {name}: "
                         + ", ".join(
-                            f"{p} {t['median'] * 1000:.0f} ms ({t['ratio']:.2f}x; CPU/reader "
-                            f"{t['cpu']['page']['median'] * 1000:.0f} ms, {t['cpu']['ratio'] or 0:.2f}x)"
+                            f"{p} {t['median'] * 1000:.0f} ms ({t['ratio']:.2f}x"
+                            + (f"; CPU/reader {t['cpu']['page']['median'] * 1000:.0f} ms, {t['cpu']['ratio'] or 0:.2f}x"
+                               if "cpu" in t else "") + ")"
                             for p, t in out[name].items()
                         )
-                    )
+                    )  # fmt: skip
             out["bare"] = {**summary(bare_samples), "charts": bare_counts[0], "tables": bare_counts[1],
                            "exceptions": bare_counts[2]}  # fmt: skip
             log(f"  bare Streamlit page: {out['bare']['median'] * 1000:.0f} ms")
@@ -432,6 +438,7 @@ def run(
     log: Callable[[str], None] = print,
     cpu_repeat: int = CPU_REPEAT,
     readers: int = READERS,
+    cpu_ledgers: Collection[str] | None = None,
 ) -> dict[str, Any]:
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -442,7 +449,9 @@ def run(
         log(f"  {name}: {entry['command']['median'] * 1000:.0f} ms, floor {entry['floor']['median'] * 1000:.0f} ms"
             f" ({entry['ratio']:.2f}x)")  # fmt: skip
     if browser:
-        result["pages"] = pages(ledgers, page_repeat, work, log, cpu_repeat=cpu_repeat, readers=readers)
+        result["pages"] = pages(
+            ledgers, page_repeat, work, log, cpu_repeat=cpu_repeat, readers=readers, cpu_ledgers=cpu_ledgers
+        )
     result["targets"] = targets(result)
     result["repeat"] = {"commands": repeat, "pages": page_repeat if browser else 0,
                         "cpu": cpu_repeat if browser else 0, "readers": readers}  # fmt: skip

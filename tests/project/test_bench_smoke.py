@@ -21,7 +21,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
     out = tmp_path_factory.mktemp("bench")
     lines: list[str] = []
     found = bench.run(["S"], out=out, work=out / "work", repeat=1, import_rows=3_000, archive=None,
-                      whole_repeat=1, browser=False, log=lines.append)  # fmt: skip
+                      whole_repeat=1, browser=False, log=lines.append, ranges_forecasts=2_000)  # fmt: skip
     return found, out
 
 
@@ -71,6 +71,15 @@ def test_the_sweep_and_the_transfers_did_their_work(results: tuple[dict, Path]) 
     assert transfer["values"]["export.csv.json"]["records"] == transfer["values"]["import.csv"]["claims_added"]
 
 
+def test_the_ranges_part_scored_its_forecasts_against_the_floor(results: tuple[dict, Path]) -> None:
+    ranges = results[0]["ranges"]  # its run asserts that the library's scores equal the NumPy floor's
+    assert ranges["n"] == 2_000 and ranges["ratio"] == pytest.approx(
+        ranges["timings"]["ranges.library"]["median"] / ranges["timings"]["ranges.floor"]["median"]
+    )
+    assert ranges["target"]["key"] == "ratio.ranges" and "2,000 numeric forecasts" in ranges["target"]["target"]
+    assert "2,000 numeric forecasts" in (results[1] / "BENCHMARKS.md").read_text()
+
+
 def test_the_whole_processes_ran_against_their_floors(results: tuple[dict, Path]) -> None:
     found, out = results
     commands = found["whole"]["commands"]
@@ -90,7 +99,7 @@ def test_the_whole_processes_and_the_reader_pages_in_chromium(tmp_path: Path) ->
     """The whole part at its smallest: one run of each command, one navigation per page, the PredictionBook
     sample as the archive (score against the pandas script included)."""
     found = whole.run(work=tmp_path, repeat=1, page_repeat=1, archive=SAMPLE_ARCHIVE, log=lambda line: None,
-                      cpu_repeat=1, readers=2)  # fmt: skip
+                      cpu_repeat=1, readers=2, cpu_ledgers=("seed",))  # fmt: skip
     assert set(found["commands"]) == {"help", "list", "remind", "score"}
     assert found["checks"] and all(found["checks"].values()), found["checks"]
     pages = found["pages"]
@@ -100,13 +109,16 @@ def test_the_whole_processes_and_the_reader_pages_in_chromium(tmp_path: Path) ->
         for page, entry in pages[ledger].items():
             assert entry["n"] == 1 and entry["exceptions"] == 0, (ledger, page)
         assert pages[ledger]["overview"]["charts"] >= 1  # every chart counted is waited for
-        for page, entry in pages[ledger].items():  # each page against the bare runs interleaved with its own
+        for entry in pages[ledger].values():  # each page against the bare runs interleaved with its own
             assert entry["bare"]["n"] == 1 and entry["ratio"] == entry["median"] / entry["bare"]["median"]
-            cpu = entry["cpu"]  # the server's CPU per new reader, two at once here, against the bare page's
-            assert cpu["readers"] == 2 and cpu["page"]["median"] > 0 and cpu["bare"]["median"] > 0, (ledger, page)
-            assert cpu["ratio"] == cpu["page"]["median"] / cpu["bare"]["median"]
+    for page, entry in pages["seed"].items():  # the CPU part (the same code on every ledger) on the seed's
+        cpu = entry["cpu"]  # the server's CPU per new reader, two at once here, against the bare page's
+        assert cpu["readers"] == 2 and cpu["page"]["median"] > 0 and cpu["bare"]["median"] > 0, page
+        assert cpu["ratio"] == cpu["page"]["median"] / cpu["bare"]["median"]
+    assert not [page for page, entry in pages["archive"].items() if "cpu" in entry]  # not asked for there
     page_targets = [t for t in found["targets"] if t["key"] == "ratio.page"]
     assert len(page_targets) == 8
-    assert len([t for t in found["targets"] if t["key"] == "ratio.cpu"]) == 8
+    assert len([t for t in found["targets"] if t["key"] == "ratio.cpu"]) == 4
     text = "\n".join(report.whole_section(found))
     assert "bare Streamlit page" in text and "Track record" in text and "Server CPU time per new reader" in text
+    assert text.count("not measured") == 4  # the archive's column of the CPU table
