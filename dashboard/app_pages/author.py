@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from dashboard import auth, data, review, ui, watch_panel
+from dashboard import auth, data, reader_panel, review, ui, watch_panel
 from dashboard.forms import empty_if_saved, flash, save, show_flash, text
 from predictions import imports, overview, verdicts, words
 from predictions.extract import Candidate, ExtractError
@@ -52,6 +52,7 @@ TABS = (  # fixed labels: a label that changed (a count in it) would reset the s
     "Scorecard",
     "Reminders",
     "Watched sources",
+    "Readers",
 )
 PENDING = "author_add_pending"
 REVIEW_STATE = (  # session keys of the "New issue" tab: the review in progress
@@ -897,3 +898,5 @@ with tabs[9]:
     reminders_panel(table)
 with tabs[10]:
     watch_panel.watched_sources_tab(chosen)
+with tabs[11]:
+    reader_panel.author_tab(chosen)

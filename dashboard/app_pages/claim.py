@@ -5,7 +5,7 @@ Opened by the shareable deep link `/?claim=ID`; an unknown or malformed id gets 
 
 import streamlit as st
 
-from dashboard import charts, data, downloads, ui
+from dashboard import charts, data, downloads, reader_panel, ui
 from predictions import overview, words
 from predictions.ledger import UnknownClaimError
 from predictions.numbers import format_number
@@ -151,6 +151,8 @@ with right:
             st.link_button("Resolution evidence", str(current["evidence_url"]))
     if row["tags"]:
         field("Topics", ", ".join(row["tags"]))
+
+reader_panel.claim_panel(claim_id, today)  # readers forecast too (issue 25): blind until they have
 
 trajectory = data.claim_trajectory(detail)
 if trajectory is not None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, data, downloads, ui
+from dashboard import charts, data, downloads, reader_panel, ui
 from predictions import scoring, words
 from predictions.scoring import Score
 
@@ -92,6 +92,8 @@ with right:
         ui.plotly_chart(charts.score_history_figure(history, "Brier score over time"), key="track_history_chart")
     else:
         st.caption("No Brier score over time: nothing is resolved and scored yet.")
+
+reader_panel.track_record_section(folded)  # the readers' median beside the author (issue 25)
 
 st.subheader("Breakdowns")
 tabs = st.tabs([f"by {label}" for label in BREAKDOWNS])
