@@ -710,3 +710,22 @@ def readers_score_only(ledger: Path, today: date, *, folded: bool = False) -> Sc
     if not sql.readers_file(ledger).exists():
         return None
     return readers_record(ledger, today, folded=folded).score
+
+
+def with_readers_json(text: str, groups: dict[str, Score], *, lines: bool) -> str:
+    """`score --json` / `--jsonl` text (predictions.score_json) with the readers' groups added to its
+    breakdown: before the whole record's last line, or at the end of the document's "by"."""
+    import json
+
+    def dumps(data: object) -> str:
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+    if lines:
+        body, last = text.rstrip("\n").rsplit("\n", 1) if "\n" in text.rstrip("\n") else ("", text.rstrip("\n"))
+        added = "".join(dumps({"group": name, **score.as_dict()}) + "\n" for name, score in groups.items())
+        return (body + "\n" if body else "") + added + last + "\n"
+    document = text.rstrip("\n")
+    assert document.endswith("}}"), "a score document ends with its breakdown"
+    head = document[:-2]
+    entries = ",".join(f"{dumps(name)}:{dumps(score.as_dict())}" for name, score in groups.items())
+    return head + ("" if head.endswith("{") else ",") + entries + "}}\n"
