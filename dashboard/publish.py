@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import plotly.offline
 
-from dashboard import cards, charts, feed, site_claim, site_data, site_pages
+from dashboard import cards, charts, feed, site_claim, site_data, site_pages, site_readers
 from dashboard import site_html as h
 from predictions import ledger, overview, reminders, standalone_verifier
 from predictions.errors import PredictionsError
@@ -152,7 +152,15 @@ def _claim_files(
     """claim-ID.html, embed/claim-ID.html and the claim's downloads."""
     today, base_url = context["today"], context["base_url"]
     figures = site_claim.claim_charts(claim, today)
-    body, meta = site_claim.claim_page(claim, figures, today, base_url, context["card"])
+    resolved = ledger.resolution_in_force(claim.detail) is not None
+    readers_html = site_readers.section(
+        claim.id,
+        context["readers"].get(claim.id),
+        resolved=resolved,
+        takes_forecasts=claim.withdrawal is None and claim.detail.view.status.state == "open",
+        live=context["live"],
+    )
+    body, meta = site_claim.claim_page(claim, figures, today, base_url, context["card"], readers_html)
     title = f"#{claim.id}: {' '.join(str(claim.detail.view['statement']).split())[:90]} — {h.SITE_TITLE}"
     canonical = h.absolute(base_url, f"claim-{claim.id}.html") if base_url else None
     page = h.page(
@@ -245,9 +253,11 @@ def _publish(
             painter = stack.enter_context(cards.CardPainter())
         flat = site_data.FlatExport(out / "data" / "ledger.csv")
         with_card = {c.id for c in carded}
+        reader_summaries, live = site_readers.summaries(db_path), site_readers.dashboard_url()
         with charts.unvalidated():
             for claim in claims:
-                context = {"today": today, "base_url": base_url, "card": claim.id in with_card, "record": record}
+                context = {"today": today, "base_url": base_url, "card": claim.id in with_card, "record": record,
+                           "readers": reader_summaries, "live": live}  # fmt: skip
                 _claim_files(claim, items.get(claim.id), flat, out, context, written)
             _list_pages(db_path, out, {c.id for c in claims if c.withdrawal is None}, today, record, written)
         failures = []
