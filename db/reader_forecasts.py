@@ -242,3 +242,31 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
         counts[table] = int(row[0]) if row else 0
     return counts
+
+
+def export_to(path: Path, folder: Path) -> dict[str, int]:
+    """Copy the readers' file into `folder` (EXPORT DATABASE, Parquet) under a reader's turn; its row counts."""
+    from db import backup
+
+    with reading(path) as con:
+        if con is None:
+            raise DatabaseError(f"{path} holds no readers' forecasts")
+        backup.export_database(con, folder)
+        return table_counts(con)
+
+
+def import_from(folder: Path, staging: Path) -> dict[str, int]:
+    """A new readers' file at `staging` from an export in `folder`; its row counts."""
+    from db import backup
+
+    for leftover in (staging, staging.with_name(staging.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    con = connection.connect(staging, threads=1)
+    try:
+        backup.import_database(con, folder)
+        _ensure_schema(con)
+        return table_counts(con)
+    except duckdb.Error as error:
+        raise DatabaseError(f"cannot restore the readers' forecasts: {str(error).splitlines()[0]}") from error
+    finally:
+        con.close()
