@@ -654,8 +654,8 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
     manifest = backup.backup(settings.db, args.output)
     rows = sum(manifest["row_counts"].values())
-    readers = sum(manifest["readers"]["row_counts"].values()) if "readers" in manifest else None
-    also = "" if readers is None else f", and {readers} rows of readers' forecasts"
+    readers = manifest["readers"]["row_counts"]["reader_forecasts"] if "readers" in manifest else None
+    also = "" if readers is None else f", and {count(readers, 'reader forecast')}"
     print(f"backed up {settings.db} to {args.output}: {rows} rows in {len(manifest['row_counts'])} tables{also}")
     return 0
 

@@ -169,5 +169,7 @@ def describe_settings() -> list[tuple[str, str, str]]:
     for field in SETTINGS:
         default = field.default
         shown = "" if default is None else f"{default:g}" if isinstance(default, float) else str(default)
+        if isinstance(default, bool):
+            shown = "on" if default else "off"
         rows.append((f"{ENV_PREFIX}{field.name.upper()}", shown, field.metadata["description"]))
     return rows
