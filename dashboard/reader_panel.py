@@ -146,8 +146,11 @@ def _own_record(reader: str) -> None:
             st.caption(f"Baseline score {record.baseline:+.1f} (Metaculus: 100 × (log2 p + 1); 0 is saying 50%).")
 
 
+@st.fragment
 def claim_panel(claim_id: int, today: date) -> None:
-    """'What do you think?': the form on an open claim, the crowd once this reader has forecast it."""
+    """'What do you think?': the form on an open claim, the crowd once this reader has forecast it.
+
+    A fragment: submitting reruns this panel alone, not the claim page's charts and evidence."""
     path = data.database_path()
     settings = data.settings()
     facts = readers.claim_facts(path, [claim_id]).get(claim_id)
