@@ -44,7 +44,7 @@ BENCH = ROOT / "bench"
 WORK = BENCH / "work"
 APP = ROOT / "dashboard" / "app.py"
 ARCHIVE = ROOT.parent / "shared" / "data" / "predictionbook"  # ../shared beside the checkout
-PARTS = ("pages", "references", "apptest", "reminders", "transfer", "whole")
+PARTS = ("pages", "references", "apptest", "reminders", "transfer", "whole", "readers")
 TODAY = generate.TODAY
 DEFAULT_SIZES = ("S", "M", "L")
 REPEATS = {"S": 7, "M": 7, "L": 3, "PB": 7}
@@ -898,6 +898,11 @@ def run(
         )  # fmt: skip
         for line in results["whole"].pop("log", []):
             log(line)
+    if "readers" in parts:  # 200 simulated readers against one server (issue 25): bench/readers.py
+        from bench import readers
+
+        log(f"readers: {readers.READERS} simulated readers over {readers.WINDOW:g} s against one server")
+        results["readers"] = readers.run(work, log)
     results["targets"] = evaluate_targets(results)
     results["seconds"] = time.perf_counter() - started
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
