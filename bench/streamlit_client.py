@@ -15,6 +15,7 @@ import re
 import socket
 import time
 from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -82,20 +83,25 @@ class Session:
         )
         headers = {"Cookie": cookie} if cookie else None
         self.timeout = timeout
-        self.connection: ClientConnection = connect(
-            f"ws://{host}:{port}/_stcore/stream",
-            sock=sock,
-            subprotocols=["streamlit"],  # type: ignore[list-item]
-            additional_headers=headers,
-            open_timeout=timeout,
-            max_size=None,
+        self._stack = ExitStack()
+        self.connection: ClientConnection = self._stack.enter_context(
+            connect(
+                f"ws://{host}:{port}/_stcore/stream",
+                sock=sock,
+                subprotocols=["streamlit"],  # type: ignore[list-item]
+                additional_headers=headers,
+                open_timeout=timeout,
+                max_size=None,
+                ping_interval=None,  # as a browser: no pings of its own (a busy server answers them late)
+                close_timeout=5,
+            )
         )
         self.page_name = ""
         self.query_string = ""
         self.token: str | None = None
 
     def close(self) -> None:
-        self.connection.close()
+        self._stack.close()
 
     def __enter__(self) -> Session:
         return self

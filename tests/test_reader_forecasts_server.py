@@ -98,6 +98,7 @@ def test_1000_submissions_from_50_cookieless_clients_are_refused_past_the_limit_
     per_minute = readers.RateLimiter(1).per_minute * 30  # the default setting
     author_errors: list[BaseException] = []
     author_writes = []
+    others: list[str] = []  # answers that were neither taken nor refused: the failure's message shows them
     done = threading.Event()
 
     def author() -> None:  # the author keeps recording evidence the whole time
@@ -120,6 +121,8 @@ def test_1000_submissions_from_50_cookieless_clients_are_refused_past_the_limit_
                 page = tab.submit(page, {"reader_probability": value}, "reader_submit")
                 accepted = page.has("Your forecast of") or page.has("Your forecast changed")
                 outcomes.append((accepted, page.has(POLITE)))
+                if not accepted and not page.has(POLITE):
+                    others.append(" | ".join(page.texts)[:400])
         return outcomes
 
     writer = threading.Thread(target=author)
@@ -134,7 +137,7 @@ def test_1000_submissions_from_50_cookieless_clients_are_refused_past_the_limit_
     minutes = (time.monotonic() - started) / 60
     accepted = sum(1 for ok, _ in results if ok)
     refused = sum(1 for _, polite in results if polite)
-    assert len(results) == 1000 and accepted + refused == 1000
+    assert len(results) == 1000 and accepted + refused == 1000, others
     # one address: at most the limit in any minute (the windows the run spanned, rounded up)
     assert 0 < accepted <= per_minute * (int(minutes) + 1)
     assert len(stored(path, target)) == accepted
