@@ -19,7 +19,6 @@ import streamlit as st
 
 from dashboard import charts, data, ui
 from dashboard import reader_charts as figures
-from db.reader_forecasts import readers_file
 from predictions import ledger, words
 from predictions import reader_forecasts as readers
 from predictions.errors import PredictionsError
@@ -334,7 +333,7 @@ def _record(
 
 def readers_record(folded: bool) -> readers.ReadersRecord:
     path = data.database_path()
-    return _record(str(path), data.version(), ledger.database_version(readers_file(path)), data.today(), folded)
+    return _record(str(path), data.version(), ledger.database_version(readers.readers_path(path)), data.today(), folded)
 
 
 def track_record_section(folded: bool) -> None:

@@ -63,6 +63,11 @@ class RateLimitedError(ReaderForecastError):
 # --- who a reader is ------------------------------------------------------------------------------------
 
 
+def readers_path(ledger: Path) -> Path:
+    """The readers' file of the ledger at `ledger` (db.reader_forecasts.readers_file)."""
+    return sql.readers_file(ledger)
+
+
 def secret_file(ledger: Path) -> Path:
     return ledger.with_name(f"{ledger.stem}.reader-secret")
 
