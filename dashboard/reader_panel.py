@@ -21,7 +21,7 @@ from dashboard import charts, data, ui
 from dashboard import reader_charts as figures
 from predictions import ledger, words
 from predictions import reader_forecasts as readers
-from predictions.errors import PredictionsError
+from predictions.errors import DatabaseError, PredictionsError
 
 COOKIE = "tracker_reader"
 TOKEN = "reader_token"  # session key: the token this session set (or read), so a rerun keeps the reader
@@ -188,6 +188,10 @@ def claim_panel(claim_id: int, today: date) -> None:
                 )
             except readers.RateLimitedError as error:
                 st.warning(ui.escape_markdown(error))
+            except DatabaseError as error:  # busy past every retry: nothing stored, nothing lost
+                st.warning(
+                    f"Your forecast was not recorded: the dashboard is very busy ({error}). Please submit again."
+                )
             except PredictionsError as error:
                 st.error(ui.escape_markdown(error))
             else:
