@@ -51,6 +51,9 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS reader_schema (version INTEGER NOT NULL)",
 )
 TABLES = ("reader_forecasts", "reader_exclusions", "reader_closings", "reader_schema")
+# A reader's unit of work waits longer for its turn than the ledger's 30 s before "database busy": a burst
+# of readers on a loaded machine queues behind itself (never behind the author, whose file is another).
+TURN_TIMEOUT = 120.0
 
 
 def readers_file(ledger: Path) -> Path:
@@ -83,7 +86,7 @@ def _file_key(path: Path) -> tuple[str, int] | None:
 @contextmanager
 def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write unit of work on the readers' file (created with its tables on first use)."""
-    with connection.turn(path, exclusive=True):
+    with connection.turn(path, exclusive=True, timeout=TURN_TIMEOUT):
         con = connection.connect(path, threads=1)
         try:
             con.execute("BEGIN TRANSACTION")
@@ -113,7 +116,7 @@ def reading(path: Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
         yield None
         return
     # Attached to a kept in-memory instance (db.connection's readers): ~2 ms, where opening the file is ~15.
-    with connection.turn(path, exclusive=False), connection._attached(path, threads=1) as con:
+    with connection.turn(path, exclusive=False, timeout=TURN_TIMEOUT), connection._attached(path, threads=1) as con:
         tables = {
             row[0]
             for row in con.execute(

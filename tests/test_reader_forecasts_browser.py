@@ -5,6 +5,7 @@ no aggregate of the other readers reaches it before its own forecast.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from browser_server import CHROMIUM, CHROMIUM_ARGS, RENDER_TIMEOUT_MS, Server, dashboard, settle, wait_for_text
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright
 
 from predictions import ledger
 from predictions import reader_forecasts as readers
@@ -78,15 +79,21 @@ class Recorded:
         return next((c["value"] for c in self.context.cookies() if c["name"] == "tracker_reader"), None)
 
 
+def _value(thumb: Locator) -> str | None:
+    """The slider's value: a native range input's value, or an ARIA slider's aria-valuenow."""
+    return thumb.get_attribute("aria-valuenow") or thumb.evaluate("e => e.value ?? null")
+
+
 def forecast(page: Page, percent: int) -> None:
     thumb = page.get_by_role("slider")
     thumb.focus()
     thumb.press("Home")  # 1 %
     for _ in range(percent - 1):
         thumb.press("ArrowRight")
-    page.wait_for_function(
-        "v => document.querySelector('[role=slider]').getAttribute('aria-valuenow') === String(v)", arg=percent
-    )
+    deadline = time.monotonic() + 60
+    while _value(thumb) != str(percent) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert _value(thumb) == str(percent)
     page.get_by_role("button", name="Submit my forecast").click()
     wait_for_text(page, "Your forecast of")
 
