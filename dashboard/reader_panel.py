@@ -170,8 +170,9 @@ def claim_panel(claim_id: int, today: date) -> None:
                 format="%d%%",
                 key="reader_probability",
             )
-            label = "Change my forecast" if view.own is not None else "Submit my forecast"
-            submitted = st.form_submit_button(label, type="primary", key="reader_submit")
+            # One label before and after a forecast: the form is drawn before a submit is handled, so a label
+            # that changed with it would be a step behind ("Your forecast: …" below says where it stands).
+            submitted = st.form_submit_button("Submit my forecast", type="primary", key="reader_submit")
         if submitted:
             reader = current_reader(issue=True)
             assert reader is not None
