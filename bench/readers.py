@@ -144,7 +144,8 @@ def run(work: Path = WORK, log: Callable[[str], None] = print, readers: int = RE
                         answer = tab.submit(page, {"reader_probability": value}, "reader_submit")
                         page = answer
                         with lock:
-                            if answer.has("Your forecast"):
+                            taken = ("is recorded.", "Your forecast changed from", "Your forecast stays at")
+                            if any(answer.has(text) for text in taken):  # not "Your forecast was not recorded"
                                 submits.append(answer.seconds)
                                 acknowledged.append((tab.token or "", claim, value))
                             else:
