@@ -48,7 +48,7 @@ BENCH = ROOT / "bench"
 WORK = BENCH / "work"
 APP = ROOT / "dashboard" / "app.py"
 ARCHIVE = ROOT.parent / "shared" / "data" / "predictionbook"  # ../shared beside the checkout
-PARTS = ("pages", "references", "apptest", "reminders", "transfer", "whole", "ranges")
+PARTS = ("pages", "references", "apptest", "reminders", "transfer", "whole", "ranges", "readers")
 TODAY = generate.TODAY
 DEFAULT_SIZES = ("S", "M", "L")
 REPEATS = {"S": 7, "M": 7, "L": 3, "PB": 7}
@@ -891,6 +891,12 @@ def run(
 
         log("ranges: scoring 100,000 numeric forecasts")
         results["ranges"] = ranges_bench.run(repeat=min(repeat or ranges_bench.REPEAT, ranges_bench.REPEAT))
+    if "readers" in parts:  # 200 simulated readers against one server (issue 25): bench/readers.py
+        from bench import readers
+
+        count = readers.READERS if repeat != 1 else 20  # a one-repetition (smoke) run: 20 readers
+        log(f"readers: {count} simulated readers over {readers.WINDOW:g} s against one server")
+        results["readers"] = readers.run(work, log, readers=count)
     results["targets"] = evaluate_targets(results)
     results["seconds"] = time.perf_counter() - started
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
