@@ -499,11 +499,13 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
         from predictions import score_json
 
         # One line per group (e.g. per forecaster), then the whole record last; or one document.
-        text = score_json.lines(sheet) if args.jsonl else score_json.document(sheet, _numeric(args, settings)) + "\n"
-        if readers is not None:
+        text = score_json.lines(sheet) if args.jsonl else score_json.document(sheet) + "\n"
+        if readers is not None:  # into the breakdown, before the ranges' record is added
             from predictions.reader_forecasts import with_readers_json
 
             text = with_readers_json(text, readers, lines=args.jsonl)
+        if not args.jsonl:
+            text = score_json.with_numeric(text.rstrip("\n"), _numeric(args, settings)) + "\n"
         getattr(sys.stdout, "write_escaped", sys.stdout.write)(text)  # escaped already
         return 0
     score = sheet.score()
