@@ -44,7 +44,7 @@ def _percentile(values: Sequence[float], q: float) -> float | None:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def _prepare(folder: Path) -> tuple[Path, list[int], list[int]]:
+def _prepare(folder: Path, resolves: int = RESOLVES) -> tuple[Path, list[int], list[int]]:
     from predictions import ledger
     from predictions.models import ClaimIn
 
@@ -64,7 +64,7 @@ def _prepare(folder: Path) -> tuple[Path, list[int], list[int]]:
         )
 
     open_ids = [claim(f"An open claim readers forecast, number {i}") for i in range(OPEN_CLAIMS)]
-    resolve_ids = [claim(f"A claim the author resolves, number {i}") for i in range(2 * RESOLVES)]
+    resolve_ids = [claim(f"A claim the author resolves, number {i}") for i in range(2 * resolves)]
     return path, open_ids, resolve_ids
 
 
@@ -107,20 +107,29 @@ def _resolve(path: Path, claim_id: int) -> float:
     return seconds
 
 
-def run(work: Path = WORK, log: Callable[[str], None] = print, readers: int = READERS) -> dict[str, Any]:
+def run(
+    work: Path = WORK,
+    log: Callable[[str], None] = print,
+    readers: int = READERS,
+    *,
+    arrivals: float = ARRIVALS,
+    resolves: int = RESOLVES,
+) -> dict[str, Any]:
+    """`readers` simulated readers arriving over `arrivals` seconds; the author's resolve timed `resolves`
+    times idle and as many under the load (the smoke test runs the smallest: 2 readers, 1 s, 1 resolve)."""
     from bench.streamlit_client import Session
     from predictions import reader_forecasts
 
     folder = work / "readers"
-    path, open_ids, resolve_ids = _prepare(folder)
+    path, open_ids, resolve_ids = _prepare(folder, resolves)
     process, url = _serve(path, folder)
     try:
         with Session(url) as warm:  # the first page of a server imports everything: not a reader's figure
             warm.open("claim", f"claim={open_ids[0]}")
-        idle = [_resolve(path, claim) for claim in resolve_ids[:RESOLVES]]
+        idle = [_resolve(path, claim) for claim in resolve_ids[:resolves]]
         log(f"readers: idle resolve median {statistics.median(idle):.3f} s")
         rng = random.Random(42)
-        plan = sorted((rng.uniform(0, ARRIVALS), i, rng.choice(open_ids)) for i in range(readers))
+        plan = sorted((rng.uniform(0, arrivals), i, rng.choice(open_ids)) for i in range(readers))
         submits: list[float] = []
         opens: list[float] = []
         acknowledged: list[tuple[str, int, int]] = []
@@ -157,10 +166,10 @@ def run(work: Path = WORK, log: Callable[[str], None] = print, readers: int = RE
         loaded: list[float] = []
 
         def author() -> None:
-            time.sleep(10)
-            for claim in resolve_ids[RESOLVES:]:
+            time.sleep(min(10.0, arrivals / 5))  # once the readers are arriving
+            for claim in resolve_ids[resolves:]:
                 loaded.append(_resolve(path, claim))
-                time.sleep(2)
+                time.sleep(min(2.0, arrivals / 25))
 
         side = threading.Thread(target=author)
         side.start()

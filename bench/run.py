@@ -894,9 +894,12 @@ def run(
     if "readers" in parts:  # 200 simulated readers against one server (issue 25): bench/readers.py
         from bench import readers
 
-        count = readers.READERS if repeat != 1 else 20  # a one-repetition (smoke) run: 20 readers
-        log(f"readers: {count} simulated readers over {readers.WINDOW:g} s against one server")
-        results["readers"] = readers.run(work, log, readers=count)
+        smoke = repeat == 1  # a one-repetition (smoke) run: 2 readers arriving within 1 s, 1 resolve each way
+        count, arrivals = (2, 1.0) if smoke else (readers.READERS, readers.ARRIVALS)
+        log(f"readers: {count} simulated readers arriving over {arrivals:g} s against one server")
+        results["readers"] = readers.run(
+            work, log, readers=count, arrivals=arrivals, resolves=1 if smoke else readers.RESOLVES
+        )
     results["targets"] = evaluate_targets(results)
     results["seconds"] = time.perf_counter() - started
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]

@@ -19,6 +19,10 @@
 - **Peer and baseline scores** follow Metaculus's definitions for binary questions: baseline =
   100·(log2 p + 1) for the probability given to the outcome; peer = 100·(ln p − mean over the other
   forecasters of ln p_j). A reader's own record averages them over their resolved claims.
+
+Over 500 lines: the readers' whole domain in one place (who a reader is, rate limits, the claim's state,
+aggregates, the blind view, the author's controls, scores), so that the blindness rule is read and
+checked in one module; each part is a section below, and a split along them is the next step.
 """
 
 from __future__ import annotations
