@@ -33,6 +33,11 @@ OUTCOME_COLOURS = {
     "partial": STATUS_COLOURS["resolved partial"],
 }
 BIN_LABELS = [f"{max(1, 10 * i + 1)}–{min(99, 10 * (i + 1))}%" for i in range(10)]
+# The x axis is labelled at the bins' edges, every 20 %, level: ten bin labels ("91–99%") crowd a phone's
+# 390 px, where plotly tilts them and drops the last one. A bin's own label is in its hover.
+EDGE_TICKS = [10 * p - 0.5 for p in (0, 0.2, 0.4, 0.6, 0.8, 1.0)]
+EDGE_LABELS = ["0%", "20%", "40%", "60%", "80%", "100%"]
+DAY_MS = 86_400_000
 
 
 def _marker(chart: _Chart, value: float, name: str, colour: str, dash: str, row: int) -> None:
@@ -67,7 +72,7 @@ def readers_histogram_figure(
     )
     n = sum(counts)
     _layout(chart, f"What {n} readers think", "probability", "readers", height=300)
-    chart.axis("xaxis", tickmode="array", tickvals=list(range(10)), ticktext=BIN_LABELS, range=[-0.5, 9.5])
+    chart.axis("xaxis", tickmode="array", tickvals=EDGE_TICKS, ticktext=EDGE_LABELS, tickangle=0, range=[-0.5, 9.5])
     chart.axis("yaxis", rangemode="tozero", dtick=max(1, round(max(counts or [1]) / 4)))
     chart.layout["showlegend"] = False
     row = 0
@@ -102,6 +107,11 @@ def readers_median_history_figure(history: Sequence[HistoryPoint], author: float
         )
     _layout(chart, "Readers' median over time", "when", "readers' median", height=300)
     _date_axis(chart)
+    # Forecasts of one day: ticks at hours show the time (a day's format alone repeats one date on each).
+    chart.axis("xaxis", tickformatstops=[
+        {"dtickrange": [None, DAY_MS], "value": f"%H:%M<br>{DATE_FORMAT}"},
+        {"dtickrange": [DAY_MS, None], "value": DATE_FORMAT},
+    ])  # fmt: skip
     chart.axis("yaxis", range=[0, 1], tickformat=".0%")
     if author is not None:
         chart.extra("shapes", {

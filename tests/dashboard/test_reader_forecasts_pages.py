@@ -199,3 +199,39 @@ def test_the_track_record_scores_readers_median_beside_the_author(rich_db: Rich)
     assert metrics(at)["Brier (author, same claims)"] == f"{0.7**2:.3f}"
     table = frame(at, "Brier (readers)")
     assert table["readers"].tolist() == [3] and table["readers' median"].tolist() == [pytest.approx(0.3)]
+
+
+# --- the figures at a phone's width (the histogram's labels, the median's history within a day) -----------------
+
+
+def test_the_histogram_is_labelled_at_its_edges_where_its_markers_sit() -> None:
+    """Ten bin labels crowded a 390 px phone (plotly tilted them and dropped "91–99%"): the axis is labelled
+    at the bins' edges, level, and a marker at p sits on the tick labelled p."""
+    from dashboard.render import reader_charts
+
+    counts = [1, 0, 2, 0, 3, 1, 0, 0, 0, 2]
+    figure = reader_charts.readers_histogram_figure(counts, median=0.4, own=0.2, author=0.8)
+    axis = figure.layout.xaxis
+    ticks = dict(zip(axis.ticktext, axis.tickvals, strict=True))
+    assert len(ticks) <= 6 and axis.tickangle == 0
+    assert list(ticks) == [f"{p}%" for p in range(0, 101, 20)]
+    assert axis.range[0] == ticks["0%"] and axis.range[1] == ticks["100%"]  # the axis spans 0-100 % exactly
+    lines = {a.text.split()[0]: a.x for a in figure.layout.annotations}
+    assert lines == {"median": ticks["40%"], "you": ticks["20%"], "author": ticks["80%"]}
+    bars = figure.data[0]
+    assert list(bars.y) == counts and bars.customdata[-1] == "91–99%"  # each bin's own label is in its hover
+
+
+def test_the_medians_history_within_one_day_shows_the_time_on_its_ticks() -> None:
+    from datetime import datetime
+
+    from dashboard.render import reader_charts
+
+    at = datetime(2026, 12, 7, 9)
+    history = [readers.HistoryPoint(at + timedelta(minutes=20 * i), 3 + i, 0.4 + 0.01 * i) for i in range(6)]
+    figure = reader_charts.readers_median_history_figure(history, author=0.65)
+    stops = figure.layout.xaxis.tickformatstops
+    within_a_day = [s.value for s in stops if s.dtickrange[0] is None]
+    longer = [s.value for s in stops if s.dtickrange[0] is not None]
+    assert within_a_day and "%H:%M" in within_a_day[0] and "%H" not in longer[0]
+    assert stops[0].dtickrange[1] == stops[1].dtickrange[0] == 86_400_000  # a day, in ms
