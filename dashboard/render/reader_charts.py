@@ -73,6 +73,7 @@ def readers_histogram_figure(
     n = sum(counts)
     _layout(chart, f"What {n} readers think", "probability", "readers", height=300)
     chart.axis("xaxis", tickmode="array", tickvals=EDGE_TICKS, ticktext=EDGE_LABELS, tickangle=0, range=[-0.5, 9.5])
+    chart.layout["margin"]["r"] = 24  # room for half of "100%" at the right edge (plotly drops a label it would clip)
     chart.axis("yaxis", rangemode="tozero", dtick=max(1, round(max(counts or [1]) / 4)))
     chart.layout["showlegend"] = False
     row = 0
@@ -109,7 +110,7 @@ def readers_median_history_figure(history: Sequence[HistoryPoint], author: float
     _date_axis(chart)
     # Forecasts of one day: ticks at hours show the time (a day's format alone repeats one date on each).
     chart.axis("xaxis", tickformatstops=[
-        {"dtickrange": [None, DAY_MS], "value": f"%H:%M<br>{DATE_FORMAT}"},
+        {"dtickrange": [None, DAY_MS], "value": "%H:%M<br>%b %-d"},  # short: four fit a phone, level
         {"dtickrange": [DAY_MS, None], "value": DATE_FORMAT},
     ])  # fmt: skip
     chart.axis("yaxis", range=[0, 1], tickformat=".0%")
