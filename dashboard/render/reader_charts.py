@@ -161,6 +161,7 @@ def readers_vs_author_figure(claims: Sequence[ClaimComparison]) -> go.Figure:
     _layout(chart, "Readers versus the author, claim by claim", "the author's probability", "readers' median")
     chart.axis("xaxis", range=[0, 1], tickformat=".0%")
     chart.axis("yaxis", range=[0, 1], tickformat=".0%", scaleanchor="x", scaleratio=1)
+    chart.layout["margin"]["r"] = 24  # "100%" at the right edge is drawn, not dropped as clipped
     if not compared:
         _empty_note(chart, "No resolved claim with both a readers' median and an author's forecast yet.")
     return chart.figure()

@@ -223,6 +223,13 @@ def test_the_histogram_is_labelled_at_its_edges_where_its_markers_sit() -> None:
     assert list(bars.y) == counts and bars.customdata[-1] == "91–99%"  # each bin's own label is in its hover
 
 
+def test_readers_versus_author_has_room_for_its_last_label() -> None:
+    from dashboard.render import reader_charts
+
+    figure = reader_charts.readers_vs_author_figure([])
+    assert list(figure.layout.xaxis.range) == [0, 1] and figure.layout.margin.r >= 20
+
+
 def test_the_medians_history_within_one_day_shows_the_time_on_its_ticks() -> None:
     from datetime import datetime
 
