@@ -118,7 +118,7 @@ def run(
     """`readers` simulated readers arriving over `arrivals` seconds; the author's resolve timed `resolves`
     times idle and as many under the load (the smoke test runs the smallest: 2 readers, 1 s, 1 resolve)."""
     from bench.streamlit_client import Session
-    from predictions import reader_forecasts
+    from predictions import reader_identity as identity
 
     folder = work / "readers"
     path, open_ids, resolve_ids = _prepare(folder, resolves)
@@ -180,7 +180,7 @@ def run(
     finally:
         process.terminate()
         process.wait(timeout=30)
-    secret = reader_forecasts.server_secret(path)
+    secret = identity.server_secret(path)
     from db import reader_forecasts as sql
 
     with sql.reading(sql.readers_file(path)) as con:
@@ -188,8 +188,8 @@ def run(
     stored = {(r["reader"], int(r["claim_id"]), round(100 * float(r["probability"]))) for r in rows}
     missing = 0
     for token, claim, value in acknowledged:
-        reader_id = reader_forecasts.token_reader(token, secret)
-        name = reader_forecasts.pseudonym(reader_id, secret) if reader_id else ""
+        reader_id = identity.token_reader(token, secret)
+        name = identity.pseudonym(reader_id, secret) if reader_id else ""
         missing += (name, claim, value) not in stored
     ratio = statistics.median(loaded) / statistics.median(idle) if loaded and idle else None
     result = {

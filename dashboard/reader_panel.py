@@ -21,6 +21,8 @@ from dashboard.render import charts
 from dashboard.render import reader_charts as figures
 from predictions import ledger, words
 from predictions import reader_forecasts as readers
+from predictions import reader_identity as identity
+from predictions import reader_scores as scores
 from predictions.errors import DatabaseError, PredictionsError
 
 COOKIE = "tracker_reader"
@@ -33,17 +35,17 @@ STORED = (
 
 
 @cache
-def _limiter(per_minute: int) -> readers.RateLimiter:
+def _limiter(per_minute: int) -> identity.RateLimiter:
     """One rate limiter per server process (module state: the router imports this module once)."""
-    return readers.RateLimiter(per_minute)
+    return identity.RateLimiter(per_minute)
 
 
-def limiter() -> readers.RateLimiter:
+def limiter() -> identity.RateLimiter:
     return _limiter(data.settings().reader_rate_per_minute)
 
 
 def _secret() -> bytes:
-    return readers.server_secret(data.database_path())
+    return identity.server_secret(data.database_path())
 
 
 def _cookie_token() -> str | None:
@@ -65,17 +67,17 @@ def current_reader(*, issue: bool = False) -> str | None:
     cookie) only when `issue` (a first forecast). None for a browser that never forecast."""
     secret = _secret()
     for token in (st.session_state.get(TOKEN), _cookie_token()):
-        reader_id = readers.token_reader(token, secret)
+        reader_id = identity.token_reader(token, secret)
         if reader_id is not None:
             st.session_state[TOKEN] = token
-            return readers.pseudonym(reader_id, secret)
+            return identity.pseudonym(reader_id, secret)
     if not issue:
         return None
-    token = readers.new_token(secret)
+    token = identity.new_token(secret)
     st.session_state[TOKEN] = token
-    reader_id = readers.token_reader(token, secret)
+    reader_id = identity.token_reader(token, secret)
     assert reader_id is not None
-    return readers.pseudonym(reader_id, secret)
+    return identity.pseudonym(reader_id, secret)
 
 
 def keep_cookie() -> None:
@@ -127,7 +129,7 @@ def _resolved_comparison(view: readers.ReaderView, outcome: float | None, label:
 
 
 def _own_record(reader: str) -> None:
-    record = readers.personal_record(data.database_path(), reader)
+    record = scores.personal_record(data.database_path(), reader)
     with st.expander("Your record (private to this browser)"):
         if record.n == 0:
             st.caption("None of the claims you forecast is resolved yet: your Brier and peer scores appear then.")
@@ -187,7 +189,7 @@ def claim_panel(claim_id: int, today: date) -> None:
                     today=today,
                     enabled=settings.reader_forecasts,
                 )
-            except readers.RateLimitedError as error:
+            except identity.RateLimitedError as error:
                 st.warning(ui.escape_markdown(error))
             except DatabaseError as error:  # busy past every retry: nothing stored, nothing lost
                 st.warning(
@@ -223,18 +225,18 @@ def claim_panel(claim_id: int, today: date) -> None:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _record(
     path: str, ledger_version: tuple[float, int], readers_version: tuple[float, int], today: date, folded: bool
-) -> readers.ReadersRecord:
-    return readers.readers_record(Path(path), today, folded=folded)
+) -> scores.ReadersRecord:
+    return scores.readers_record(Path(path), today, folded=folded)
 
 
-def readers_record(folded: bool) -> readers.ReadersRecord:
+def readers_record(folded: bool) -> scores.ReadersRecord:
     path = data.database_path()
     return _record(str(path), data.version(), ledger.database_version(readers.readers_path(path)), data.today(), folded)
 
 
 def track_record_section(folded: bool) -> None:
     """'Readers (median)' as a forecaster beside the author: its scores, calibration and the claims compared."""
-    st.subheader(readers.READERS_MEDIAN)
+    st.subheader(scores.READERS_MEDIAN)
     record = readers_record(folded)
     score = record.score
     if score.n == 0:

@@ -501,7 +501,7 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
         # One line per group (e.g. per forecaster), then the whole record last; or one document.
         text = score_json.lines(sheet) if args.jsonl else score_json.document(sheet) + "\n"
         if readers is not None:  # into the breakdown, before the ranges' record is added
-            from predictions.reader_forecasts import with_readers_json
+            from predictions.reader_scores import with_readers_json
 
             text = with_readers_json(text, readers, lines=args.jsonl)
         if not args.jsonl:
@@ -566,10 +566,10 @@ def _readers_score(args: argparse.Namespace, settings: Settings) -> dict[str, An
     """With --by forecaster: "Readers (median)" as a forecaster of its own, once readers have forecast."""
     if args.by != "forecaster" or args.attribution is not None or args.forecaster is not None:
         return None
-    from predictions import reader_forecasts
+    from predictions import reader_scores as scores
 
-    score = reader_forecasts.readers_score_only(settings.db, date.today(), folded=args.folded)
-    return None if score is None else {reader_forecasts.READERS_MEDIAN: score}
+    score = scores.readers_score_only(settings.db, date.today(), folded=args.folded)
+    return None if score is None else {scores.READERS_MEDIAN: score}
 
 
 def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,9 +1,9 @@
 """Readers forecast too: blind, without accounts, scored against the author (issue 25).
 
-- **Who a reader is.** A random id (128 bits) in a cookie signed with HMAC-SHA256 under a server secret
-  (`<ledger stem>.reader-secret` beside the ledger, made on first use, mode 0600). What is stored is a
-  pseudonym, HMAC-SHA256 of the id under the same secret: never the cookie, never an address. Clearing
-  the cookie starts a new reader.
+Who a reader is (the signed cookie, pseudonyms) and the rate limits are predictions.reader_identity; the
+scores when a claim resolves ("Readers (median)", each reader's record, Metaculus's baseline and peer
+scores) are predictions.reader_scores. This module holds the rest:
+
 - **One active forecast per reader per claim.** Each change is a new row; the latest row is the active
   forecast. Submitting the same probability again stores nothing (it is no change).
 - **Blind until you forecast.** `view` computes nothing of the other readers' forecasts for a reader
@@ -14,29 +14,15 @@
   quantile 0.5 / (1 − a): for a = 20 %, the honest readers' 62.5th percentile (`median_bound`).
 - **What counts when the claim resolves**: a reader's last forecast made before the end of the
   deadline day and before the claim's first resolution was recorded (the ledger's rule for the author).
-  "Readers (median)" is then a forecaster of its own: the median of those forecasts per claim with at
-  least MIN_READERS readers, scored with the ledger's Brier, log score and calibration.
-- **Peer and baseline scores** follow Metaculus's definitions for binary questions: baseline =
-  100·(log2 p + 1) for the probability given to the outcome; peer = 100·(ln p − mean over the other
-  forecasters of ln p_j). A reader's own record averages them over their resolved claims.
-
-Over 500 lines: the readers' whole domain in one place (who a reader is, rate limits, the claim's state,
-aggregates, the blind view, the author's controls, scores), so that the blindness rule is read and
-checked in one module; each part is a section below, and a split along them is the next step.
+- **The author's controls**: each claim's readers, excluding a pseudonym, closing forecasts on a claim or
+  everywhere.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import math
-import os
-import secrets
-import threading
-import time
-from collections import deque
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,133 +31,24 @@ import numpy as np
 
 from db import clock
 from db import reader_forecasts as sql
-from predictions.errors import PredictionsError
-from predictions.scoring import Score, score_rows, scored_outcome
+from predictions.reader_identity import (
+    POLITE_WAIT,
+    RateLimitedError,
+    RateLimiter,
+    ReaderForecastError,
+    limit_keys,
+    short,
+)
+from predictions.scoring import scored_outcome
 
 MIN_READERS = 3
 LOWEST, HIGHEST = 0.01, 0.99
-WINDOW_SECONDS = 60.0
-READERS_MEDIAN = "Readers (median)"
 HISTOGRAM_EDGES = tuple(i / 10 for i in range(11))  # tenths: 1–10 %, …, 91–99 %
-SECRET_BYTES = 32
-
-
-class ReaderForecastError(PredictionsError, ValueError):
-    """A reader's forecast that is not taken: one polite line for the page."""
-
-
-class RateLimitedError(ReaderForecastError):
-    pass
-
-
-# --- who a reader is ------------------------------------------------------------------------------------
 
 
 def readers_path(ledger: Path) -> Path:
     """The readers' file of the ledger at `ledger` (db.reader_forecasts.readers_file)."""
     return sql.readers_file(ledger)
-
-
-def secret_file(ledger: Path) -> Path:
-    return ledger.with_name(f"{ledger.stem}.reader-secret")
-
-
-def server_secret(ledger: Path) -> bytes:
-    """The secret that signs readers' cookies and makes their pseudonyms: created on first use beside
-    the ledger (readable by its owner only), read afterwards. Two processes creating it at once agree:
-    the file is made exclusively, the loser reads the winner's."""
-    path = secret_file(ledger)
-    for _ in range(50):
-        try:
-            text = path.read_text(encoding="ascii").strip()
-        except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                continue
-            with os.fdopen(fd, "w", encoding="ascii") as handle:
-                handle.write(secrets.token_hex(SECRET_BYTES) + "\n")
-            continue
-        if len(text) == 2 * SECRET_BYTES:
-            return bytes.fromhex(text)
-        time.sleep(0.01)  # being written by another process
-    raise ReaderForecastError(f"the readers' secret {path} cannot be read")
-
-
-def _mac(secret: bytes, purpose: str, value: str) -> str:
-    return hmac.new(secret, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
-
-
-def new_token(secret: bytes) -> str:
-    """A cookie value for a new reader: a random id and its signature."""
-    reader_id = secrets.token_hex(16)
-    return f"{reader_id}.{_mac(secret, 'reader-cookie', reader_id)}"
-
-
-def token_reader(token: str | None, secret: bytes) -> str | None:
-    """The reader id in a cookie this server signed, None for anything else."""
-    if not token or token.count(".") != 1:
-        return None
-    reader_id, signature = token.split(".")
-    if len(reader_id) != 32 or any(c not in "0123456789abcdef" for c in reader_id):
-        return None
-    if not hmac.compare_digest(signature, _mac(secret, "reader-cookie", reader_id)):
-        return None
-    return reader_id
-
-
-def pseudonym(reader_id: str, secret: bytes) -> str:
-    """What is stored for a reader: an HMAC of their id (not the id, which the cookie holds)."""
-    return _mac(secret, "reader-pseudonym", reader_id)[:32]
-
-
-def short(name: str) -> str:
-    """A pseudonym as the author workspace shows it."""
-    return f"reader-{name[:10]}"
-
-
-# --- rate limits ----------------------------------------------------------------------------------------
-
-
-@dataclass
-class RateLimiter:
-    """At most `per_minute` accepted forecasts per key (a pseudonym, an address) in any WINDOW_SECONDS:
-    in memory only (an address is never written anywhere), one per server process."""
-
-    per_minute: int
-    clock: Callable[[], float] = time.monotonic
-    _seen: dict[str, deque[float]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def take(self, keys: Sequence[str]) -> bool:
-        """Count one forecast against every key, if each has room; False (nothing counted) otherwise."""
-        with self._lock:
-            now = self.clock()
-            windows = []
-            for key in keys:
-                window = self._seen.setdefault(key, deque())
-                while window and window[0] <= now - WINDOW_SECONDS:
-                    window.popleft()
-                windows.append(window)
-            if any(len(window) >= self.per_minute for window in windows):
-                return False
-            for window in windows:
-                window.append(now)
-            if len(self._seen) > 10_000:  # forget idle keys
-                self._seen = {k: w for k, w in self._seen.items() if w and w[-1] > now - WINDOW_SECONDS}
-            return True
-
-
-def limit_keys(reader: str, address: str | None) -> list[str]:
-    """The keys a forecast counts against: its reader and its address (localhost is one address)."""
-    return [f"reader:{reader}", f"address:{address or 'local'}"]
-
-
-POLITE_WAIT = (
-    "Thank you, that is a lot of forecasts in one minute: please wait a minute before submitting again "
-    "(at most {limit} a minute, from one reader or one address)."
-)
 
 
 # --- the claim's state --------------------------------------------------------------------------------------
@@ -585,156 +462,3 @@ def closing_in_force(ledger: Path, claim_id: int | None) -> dict[str, Any] | Non
         return everywhere[-1] if everywhere and everywhere[-1]["action"] == "close" else None
     own = [c for c in closings if c["claim_id"] == claim_id]
     return own[-1] if own and own[-1]["action"] == "close" else None
-
-
-# --- scores ---------------------------------------------------------------------------------------------------
-
-
-def baseline_score(p_outcome: float) -> float:
-    """Metaculus's baseline score of a binary forecast: 100·(log2 p + 1), p given to what happened."""
-    return 100.0 * (math.log2(p_outcome) + 1.0)
-
-
-def peer_score(p_outcome: float, others: Sequence[float]) -> float:
-    """Metaculus's peer score of a binary forecast: 100·(ln p − mean of ln p_j over the other forecasters),
-    each p the probability given to what happened."""
-    if not others:
-        raise ValueError("a peer score needs at least one other forecaster")
-    return 100.0 * (math.log(p_outcome) - sum(math.log(p) for p in others) / len(others))
-
-
-def _given_to_outcome(probability: float, outcome: float) -> float:
-    """The probability given to what happened (a partial credit outcome in between: its expectation)."""
-    return math.exp(outcome * math.log(probability) + (1 - outcome) * math.log(1 - probability))
-
-
-@dataclass(frozen=True)
-class ClaimComparison:
-    claim_id: int
-    statement: str
-    outcome: str
-    resolved_on: date | None
-    readers: int
-    readers_median: float
-    author_probability: float | None
-    readers_brier: float
-    author_brier: float | None
-
-
-@dataclass(frozen=True)
-class ReadersRecord:
-    score: Score
-    claims: list[ClaimComparison]
-
-
-def _resolved_sets(
-    ledger: Path,
-) -> tuple[dict[int, ClaimFacts], dict[int, dict[str, float]]]:
-    """The resolved, scored claims readers forecast, and each one's counted active forecasts."""
-    with sql.reading(sql.readers_file(ledger)) as con:
-        rows = [] if con is None else sql.forecasts_of_claims(con, None)
-    ids = sorted({int(r["claim_id"]) for r in rows})
-    facts = {i: f for i, f in claim_facts(ledger, ids).items() if f.scored_outcome is not None}
-    by_claim: dict[int, list[dict[str, Any]]] = {}
-    for row in rows:
-        if int(row["claim_id"]) in facts:
-            by_claim.setdefault(int(row["claim_id"]), []).append(row)
-    return facts, {i: active_forecasts(by_claim.get(i, []), facts[i]) for i in facts}
-
-
-def readers_record(ledger: Path, today: date, *, folded: bool = False) -> ReadersRecord:
-    """ "Readers (median)" as a forecaster: one forecast per resolved claim with at least MIN_READERS
-    counted readers, the median of their forecasts, scored like the author's; with the per-claim
-    comparison against the author's last counted forecast."""
-    facts, active = _resolved_sets(ledger)
-    comparisons = []
-    for claim_id, forecasts in active.items():
-        if len(forecasts) < MIN_READERS:
-            continue
-        fact = facts[claim_id]
-        outcome = fact.scored_outcome
-        assert outcome is not None
-        middle = median(list(forecasts.values()))
-        assert middle is not None and fact.outcome is not None
-        author = fact.author_probability
-        comparisons.append(
-            ClaimComparison(
-                claim_id=claim_id,
-                statement=fact.statement,
-                outcome=fact.outcome,
-                resolved_on=fact.resolved_on,
-                readers=len(forecasts),
-                readers_median=middle,
-                author_probability=author,
-                readers_brier=(middle - outcome) ** 2,
-                author_brier=None if author is None else (author - outcome) ** 2,
-            )
-        )
-    comparisons.sort(key=lambda c: (c.resolved_on or date.min, c.claim_id))
-    probability = np.array([c.readers_median for c in comparisons], dtype=float)
-    outcomes = np.array([facts[c.claim_id].scored_outcome for c in comparisons], dtype=float)
-    deadline = np.array(
-        [facts[c.claim_id].deadline or np.datetime64("NaT") for c in comparisons], dtype="datetime64[D]"
-    )
-    score = score_rows({"probability": probability, "outcome": outcomes, "deadline": deadline}, today, folded=folded)
-    return ReadersRecord(score, comparisons)
-
-
-@dataclass(frozen=True)
-class PersonalRecord:
-    n: int
-    brier: float | None
-    peer: float | None
-    baseline: float | None
-    peer_n: int
-
-
-def personal_record(ledger: Path, reader: str) -> PersonalRecord:
-    """One reader's record over the resolved claims they forecast (their last counted forecast on each):
-    n, Brier, mean baseline score and mean peer score against the other readers of each claim."""
-    facts, active = _resolved_sets(ledger)
-    errors, baselines, peers = [], [], []
-    for claim_id, forecasts in active.items():
-        if reader not in forecasts:
-            continue
-        outcome = facts[claim_id].scored_outcome
-        assert outcome is not None
-        mine = forecasts[reader]
-        errors.append((mine - outcome) ** 2)
-        baselines.append(baseline_score(_given_to_outcome(mine, outcome)))
-        others = [_given_to_outcome(p, outcome) for name, p in forecasts.items() if name != reader]
-        if others:
-            peers.append(peer_score(_given_to_outcome(mine, outcome), others))
-    return PersonalRecord(
-        n=len(errors),
-        brier=float(np.mean(errors)) if errors else None,
-        peer=float(np.mean(peers)) if peers else None,
-        baseline=float(np.mean(baselines)) if baselines else None,
-        peer_n=len(peers),
-    )
-
-
-def readers_score_only(ledger: Path, today: date, *, folded: bool = False) -> Score | None:
-    """The readers' median's Score when the readers' file exists (for `score --by forecaster`), else None."""
-    if not sql.readers_file(ledger).exists():
-        return None
-    return readers_record(ledger, today, folded=folded).score
-
-
-def with_readers_json(text: str, groups: dict[str, Score], *, lines: bool) -> str:
-    """`score --json` / `--jsonl` text (predictions.score_json) with the readers' groups added to its
-    breakdown: before the whole record's last line, or at the end of the document's "by"."""
-    import json
-
-    def dumps(data: object) -> str:
-        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-
-    if lines:
-        body, last = text.rstrip("\n").rsplit("\n", 1) if "\n" in text.rstrip("\n") else ("", text.rstrip("\n"))
-        added = "".join(dumps({"group": name, **score.as_dict()}) + "\n" for name, score in groups.items())
-        return (body + "\n" if body else "") + added + last + "\n"
-    document = text.rstrip("\n")
-    assert document.endswith("}}"), "a score document ends with its breakdown"
-    head = document[:-2]
-    entries = ",".join(f"{dumps(name)}:{dumps(score.as_dict())}" for name, score in groups.items())
-    return head + ("" if head.endswith("{") else ",") + entries + "}}\n"

@@ -23,7 +23,8 @@ from dashboard.render.charts import (
     _trace,
     plot_text,
 )
-from predictions.reader_forecasts import ClaimComparison, HistoryPoint
+from predictions.reader_forecasts import HistoryPoint
+from predictions.reader_scores import ClaimComparison
 
 YOU_COLOUR = "#f76707"
 AUTHOR_COLOUR = "#2f9e44"

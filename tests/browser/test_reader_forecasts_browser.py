@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_pla
 
 from predictions import ledger
 from predictions import reader_forecasts as readers
+from predictions import reader_identity as identity
 from predictions.models import ClaimIn
 
 pytestmark = pytest.mark.browser
@@ -40,12 +41,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, P
         probability=0.65,
         author_name="Pascal Coppens",
     )
-    secret = readers.server_secret(path)
+    secret = identity.server_secret(path)
     for p in (0.2, 0.55):  # two readers already: the third makes the aggregate appear
-        reader_id = readers.token_reader(readers.new_token(secret), secret)
+        reader_id = identity.token_reader(identity.new_token(secret), secret)
         assert reader_id is not None
         readers.submit(
-            path, claim, readers.pseudonym(reader_id, secret), p, address=None, limiter=readers.RateLimiter(99)
+            path, claim, identity.pseudonym(reader_id, secret), p, address=None, limiter=identity.RateLimiter(99)
         )
     with dashboard(path, folder) as server:
         yield server, path, claim

@@ -25,6 +25,7 @@ from bench.streamlit_client import Session
 from db import reader_forecasts as sql
 from predictions import ledger
 from predictions import reader_forecasts as readers
+from predictions import reader_identity as identity
 from predictions.models import ClaimIn, ObservationIn, Outcome, ResolutionIn
 
 TODAY = date.today()
@@ -50,12 +51,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, P
 
 
 def crowd(path: Path, claim_id: int, probabilities: list[float]) -> None:
-    secret = readers.server_secret(path)
+    secret = identity.server_secret(path)
     for p in probabilities:
-        reader_id = readers.token_reader(readers.new_token(secret), secret)
+        reader_id = identity.token_reader(identity.new_token(secret), secret)
         assert reader_id is not None
         readers.submit(
-            path, claim_id, readers.pseudonym(reader_id, secret), p, address=None, limiter=readers.RateLimiter(10**6)
+            path, claim_id, identity.pseudonym(reader_id, secret), p, address=None, limiter=identity.RateLimiter(10**6)
         )
 
 
@@ -95,7 +96,7 @@ def test_1000_submissions_from_50_cookieless_clients_are_refused_past_the_limit_
 ) -> None:
     server, path = served
     target, author_claim = new_claim(path, "a bot's favourite claim"), new_claim(path, "the author's own work")
-    per_minute = readers.RateLimiter(1).per_minute * 30  # the default setting
+    per_minute = identity.RateLimiter(1).per_minute * 30  # the default setting
     author_errors: list[BaseException] = []
     author_writes = []
     others: list[str] = []  # answers that were neither taken nor refused: the failure's message shows them

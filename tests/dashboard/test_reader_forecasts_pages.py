@@ -16,6 +16,8 @@ from streamlit.testing.v1 import AppTest
 from dashboard import reader_panel
 from predictions import ledger
 from predictions import reader_forecasts as readers
+from predictions import reader_identity as identity
+from predictions import reader_scores as scores
 from predictions.models import ClaimIn, Outcome, ResolutionIn
 
 TODAY = date.today()
@@ -31,13 +33,13 @@ def claim_page(claim_id: int, at: AppTest | None = None) -> AppTest:
 
 
 def crowd(path: Path, claim_id: int, probabilities: list[float]) -> list[str]:
-    secret = readers.server_secret(path)
+    secret = identity.server_secret(path)
     names = []
     for p in probabilities:
-        reader_id = readers.token_reader(readers.new_token(secret), secret)
+        reader_id = identity.token_reader(identity.new_token(secret), secret)
         assert reader_id is not None
-        name = readers.pseudonym(reader_id, secret)
-        readers.submit(path, claim_id, name, p, address=None, limiter=readers.RateLimiter(10_000), today=TODAY)
+        name = identity.pseudonym(reader_id, secret)
+        readers.submit(path, claim_id, name, p, address=None, limiter=identity.RateLimiter(10_000), today=TODAY)
         names.append(name)
     return names
 
@@ -88,10 +90,10 @@ def test_an_open_claim_asks_and_shows_the_crowd_only_after_the_forecast(rich_db:
     assert len(histogram) == 1 and sum(histogram[0]["data"][0]["y"]) == 3
     # the session's reader is the one stored: the library sees its forecast under its pseudonym
     token = at.session_state[reader_panel.TOKEN]
-    secret = readers.server_secret(path)
-    reader_id = readers.token_reader(token, secret)
+    secret = identity.server_secret(path)
+    reader_id = identity.token_reader(token, secret)
     assert reader_id is not None
-    mine = readers.view(path, claim, readers.pseudonym(reader_id, secret), today=TODAY, enabled=True)
+    mine = readers.view(path, claim, identity.pseudonym(reader_id, secret), today=TODAY, enabled=True)
     assert mine.own == 0.3
     # a change: one active forecast, the history kept
     at.slider(key="reader_probability").set_value(45)
@@ -166,11 +168,11 @@ def test_the_author_sees_each_claims_readers_excludes_a_pseudonym_and_closes_for
     row = table[table["claim"] == f"#{claim}"].iloc[0]
     assert row["readers"] == 4 and row["median"] == pytest.approx(0.5)
     ballots = frame(at, "pseudonym")
-    assert sorted(ballots["pseudonym"]) == sorted(readers.short(n) for n in names)
+    assert sorted(ballots["pseudonym"]) == sorted(identity.short(n) for n in names)
     history = [f for f in figures(at) if f["data"] and f["data"][0].get("name") == "readers' median"]
     assert len(history) == 1 and history[0]["data"][0]["y"][-1] == pytest.approx(0.5)
 
-    spam = readers.short(names[3])
+    spam = identity.short(names[3])
     at.selectbox(key="readers_exclude_who").select(spam)
     at.text_input(key="readers_exclude_reason").input("ballot stuffing")
     next(b for b in at.button if b.label == "Exclude").click().run()
@@ -180,8 +182,8 @@ def test_the_author_sees_each_claims_readers_excludes_a_pseudonym_and_closes_for
 
     at.text_input(key="readers_close_reason").input("enough")
     next(b for b in at.button if b.label == "Close here").click().run()
-    with pytest.raises(readers.ReaderForecastError, match="closed reader forecasts here: enough"):
-        readers.submit(path, claim, names[0], 0.5, address=None, limiter=readers.RateLimiter(10), today=TODAY)
+    with pytest.raises(identity.ReaderForecastError, match="closed reader forecasts here: enough"):
+        readers.submit(path, claim, names[0], 0.5, address=None, limiter=identity.RateLimiter(10), today=TODAY)
     page = claim_page(claim)
     assert not page.slider and any("closed reader forecasts here" in i.value for i in page.info)
 
@@ -194,7 +196,7 @@ def test_the_track_record_scores_readers_median_beside_the_author(rich_db: Rich)
     at = app()
     at.switch_page("app_pages/track_record.py").run()
     no_exception(at)
-    assert any(s.value == readers.READERS_MEDIAN for s in at.subheader)
+    assert any(s.value == scores.READERS_MEDIAN for s in at.subheader)
     assert metrics(at)["Brier (readers)"] == f"{0.3**2:.3f}"
     assert metrics(at)["Brier (author, same claims)"] == f"{0.7**2:.3f}"
     table = frame(at, "Brier (readers)")

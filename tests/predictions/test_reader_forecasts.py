@@ -20,6 +20,8 @@ import pytest
 from db import reader_forecasts as sql
 from predictions import cli, ledger, verdicts
 from predictions import reader_forecasts as readers
+from predictions import reader_identity as identity
+from predictions import reader_scores as scores
 from predictions.models import ClaimIn, Outcome, ResolutionIn
 
 TODAY = date.today()
@@ -42,20 +44,20 @@ def ledger_path(db_path: Path) -> Path:
 
 @pytest.fixture
 def secret(ledger_path: Path) -> bytes:
-    return readers.server_secret(ledger_path)
+    return identity.server_secret(ledger_path)
 
 
 def new_reader(secret: bytes) -> str:
-    reader_id = readers.token_reader(readers.new_token(secret), secret)
+    reader_id = identity.token_reader(identity.new_token(secret), secret)
     assert reader_id is not None
-    return readers.pseudonym(reader_id, secret)
+    return identity.pseudonym(reader_id, secret)
 
 
-def roomy() -> readers.RateLimiter:
-    return readers.RateLimiter(per_minute=100_000)
+def roomy() -> identity.RateLimiter:
+    return identity.RateLimiter(per_minute=100_000)
 
 
-def submit(path: Path, claim_id: int, reader: str, p: float, limiter: readers.RateLimiter | None = None) -> None:
+def submit(path: Path, claim_id: int, reader: str, p: float, limiter: identity.RateLimiter | None = None) -> None:
     readers.submit(path, claim_id, reader, p, address=None, limiter=limiter or roomy(), today=TODAY)
 
 
@@ -63,31 +65,31 @@ def submit(path: Path, claim_id: int, reader: str, p: float, limiter: readers.Ra
 
 
 def test_the_secret_is_made_once_beside_the_ledger_and_only_its_owner_reads_it(ledger_path: Path) -> None:
-    first = readers.server_secret(ledger_path)
-    path = readers.secret_file(ledger_path)
+    first = identity.server_secret(ledger_path)
+    path = identity.secret_file(ledger_path)
     assert path.parent == ledger_path.parent and len(first) == 32
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert readers.server_secret(ledger_path) == first
+    assert identity.server_secret(ledger_path) == first
 
 
 def test_a_cookie_is_signed_and_a_forged_or_foreign_one_is_refused(secret: bytes) -> None:
-    token = readers.new_token(secret)
-    reader_id = readers.token_reader(token, secret)
+    token = identity.new_token(secret)
+    reader_id = identity.token_reader(token, secret)
     assert reader_id is not None and token.startswith(reader_id)
     forged = reader_id[:-1] + ("0" if reader_id[-1] != "0" else "1") + token[32:]
-    assert readers.token_reader(forged, secret) is None
-    assert readers.token_reader(token, b"x" * 32) is None  # another server's secret
+    assert identity.token_reader(forged, secret) is None
+    assert identity.token_reader(token, b"x" * 32) is None  # another server's secret
     for junk in (None, "", "abc", token + ".x", "g" * 32 + token[32:]):
-        assert readers.token_reader(junk, secret) is None
+        assert identity.token_reader(junk, secret) is None
 
 
 def test_the_store_holds_pseudonyms_never_the_cookie_or_the_id(ledger_path: Path, secret: bytes) -> None:
     claim = open_claim(ledger_path)
-    token = readers.new_token(secret)
-    reader_id = readers.token_reader(token, secret)
+    token = identity.new_token(secret)
+    reader_id = identity.token_reader(token, secret)
     assert reader_id is not None
-    name = readers.pseudonym(reader_id, secret)
-    assert reader_id not in name and name != readers.pseudonym(reader_id, b"y" * 32)
+    name = identity.pseudonym(reader_id, secret)
+    assert reader_id not in name and name != identity.pseudonym(reader_id, b"y" * 32)
     readers.submit(ledger_path, claim, name, 0.3, address="203.0.113.9", limiter=roomy(), today=TODAY)
     stored = sql.readers_file(ledger_path)
     with sql.reading(stored) as con:
@@ -123,7 +125,7 @@ def test_a_probability_outside_1_to_99_percent_is_refused_and_nothing_stored(
     ledger_path: Path, secret: bytes, bad: float
 ) -> None:
     claim = open_claim(ledger_path)
-    with pytest.raises(readers.ReaderForecastError, match="1% to 99%"):
+    with pytest.raises(identity.ReaderForecastError, match="1% to 99%"):
         submit(ledger_path, claim, new_reader(secret), bad)
     assert not sql.readers_file(ledger_path).exists()
 
@@ -143,7 +145,7 @@ def test_past_deadline_resolved_and_withdrawn_claims_take_none_and_say_why(ledge
     ]
     before = sql.readers_file(ledger_path).read_bytes()
     for claim, day, reason in cases:
-        with pytest.raises(readers.ReaderForecastError, match=reason):
+        with pytest.raises(identity.ReaderForecastError, match=reason):
             readers.submit(ledger_path, claim, me, 0.7, address=None, limiter=roomy(), today=day)
         view = readers.view(ledger_path, claim, me, today=day, enabled=True)
         assert view.closed_because is not None and re.search(reason, view.closed_because)
@@ -156,18 +158,18 @@ def test_the_author_closes_reader_forecasts_per_claim_and_everywhere(ledger_path
     me = new_reader(secret)
     submit(ledger_path, claim, me, 0.4)
     readers.set_closed(ledger_path, claim, "spam wave")
-    with pytest.raises(readers.ReaderForecastError, match="closed reader forecasts here: spam wave"):
+    with pytest.raises(identity.ReaderForecastError, match="closed reader forecasts here: spam wave"):
         submit(ledger_path, claim, me, 0.5)
     submit(ledger_path, other, me, 0.5)  # only that claim
     readers.set_closed(ledger_path, None, "holiday")
-    with pytest.raises(readers.ReaderForecastError, match="everywhere: holiday"):
+    with pytest.raises(identity.ReaderForecastError, match="everywhere: holiday"):
         submit(ledger_path, other, me, 0.6)
     readers.set_closed(ledger_path, None, "back", closed=False)
     readers.set_closed(ledger_path, claim, "calm again", closed=False)
     submit(ledger_path, claim, me, 0.55)
-    with pytest.raises(readers.ReaderForecastError, match="switched off"):
+    with pytest.raises(identity.ReaderForecastError, match="switched off"):
         readers.submit(ledger_path, claim, me, 0.6, address=None, limiter=roomy(), today=TODAY, enabled=False)
-    with pytest.raises(readers.ReaderForecastError, match="reason is required"):
+    with pytest.raises(identity.ReaderForecastError, match="reason is required"):
         readers.set_closed(ledger_path, claim, "   ")
     assert readers.view(ledger_path, claim, me, today=TODAY, enabled=True).own == 0.55
 
@@ -265,26 +267,26 @@ def test_20_percent_of_ballots_at_99_move_the_median_no_further_than_the_stated_
 
 def test_the_rate_limit_counts_per_reader_and_per_address_in_a_sliding_minute() -> None:
     now = [1000.0]
-    limiter = readers.RateLimiter(per_minute=30, clock=lambda: now[0])
-    assert all(limiter.take(readers.limit_keys("a", "198.51.100.1")) for _ in range(30))
-    assert not limiter.take(readers.limit_keys("a", "198.51.100.2"))  # the reader is over
-    assert not limiter.take(readers.limit_keys("b", "198.51.100.1"))  # the address is over
-    assert limiter.take(readers.limit_keys("b", "198.51.100.2"))
+    limiter = identity.RateLimiter(per_minute=30, clock=lambda: now[0])
+    assert all(limiter.take(identity.limit_keys("a", "198.51.100.1")) for _ in range(30))
+    assert not limiter.take(identity.limit_keys("a", "198.51.100.2"))  # the reader is over
+    assert not limiter.take(identity.limit_keys("b", "198.51.100.1"))  # the address is over
+    assert limiter.take(identity.limit_keys("b", "198.51.100.2"))
     now[0] += 59.9
-    assert not limiter.take(readers.limit_keys("a", "198.51.100.3"))
+    assert not limiter.take(identity.limit_keys("a", "198.51.100.3"))
     now[0] += 0.2
-    assert limiter.take(readers.limit_keys("a", "198.51.100.1"))
-    local = readers.RateLimiter(per_minute=3, clock=lambda: now[0])
-    assert [local.take(readers.limit_keys(f"r{i}", None)) for i in range(4)] == [True, True, True, False]
+    assert limiter.take(identity.limit_keys("a", "198.51.100.1"))
+    local = identity.RateLimiter(per_minute=3, clock=lambda: now[0])
+    assert [local.take(identity.limit_keys(f"r{i}", None)) for i in range(4)] == [True, True, True, False]
 
 
 def test_a_refused_forecast_says_so_politely_and_stores_nothing(ledger_path: Path, secret: bytes) -> None:
     claim = open_claim(ledger_path)
-    limiter = readers.RateLimiter(per_minute=2)
+    limiter = identity.RateLimiter(per_minute=2)
     me = new_reader(secret)
     submit(ledger_path, claim, me, 0.2, limiter)
     submit(ledger_path, claim, me, 0.3, limiter)
-    with pytest.raises(readers.RateLimitedError, match="please wait a minute"):
+    with pytest.raises(identity.RateLimitedError, match="please wait a minute"):
         submit(ledger_path, claim, me, 0.4, limiter)
     assert [b.probability for b in readers.claim_ballots(ledger_path, claim)] == [0.3]
 
@@ -295,14 +297,14 @@ def test_an_excluded_pseudonym_leaves_every_median_and_can_be_included_again(led
     for name, p in zip(names, (0.2, 0.4, 0.6, 0.99), strict=True):
         submit(ledger_path, claim, name, p)
     assert readers.claims_readers(ledger_path, [claim])[0].aggregate.median == pytest.approx(0.5)
-    shown = readers.short(names[3])
+    shown = identity.short(names[3])
     assert readers.set_excluded(ledger_path, shown, "spam") == shown
     after = readers.claims_readers(ledger_path, [claim])[0].aggregate
     assert (after.n, after.median, after.excluded) == (3, 0.4, 1)
     assert [b.excluded for b in readers.claim_ballots(ledger_path, claim) if b.reader == shown] == [True]
     readers.set_excluded(ledger_path, shown, "was fine", excluded=False)
     assert readers.claims_readers(ledger_path, [claim])[0].aggregate.n == 4
-    with pytest.raises(readers.ReaderForecastError, match="no reader"):
+    with pytest.raises(identity.ReaderForecastError, match="no reader"):
         readers.set_excluded(ledger_path, "reader-0000000000", "spam")
 
 
@@ -310,21 +312,21 @@ def test_an_excluded_pseudonym_leaves_every_median_and_can_be_included_again(led
 
 
 def test_baseline_scores_reproduce_metaculus_test_values() -> None:
-    assert readers.baseline_score(0.9) == pytest.approx(84.79969066, abs=1e-8)
-    assert readers.baseline_score(0.1) == pytest.approx(-232.19280949, abs=1e-8)
-    assert readers.baseline_score(0.5) == pytest.approx(0.0, abs=1e-12)
+    assert scores.baseline_score(0.9) == pytest.approx(84.79969066, abs=1e-8)
+    assert scores.baseline_score(0.1) == pytest.approx(-232.19280949, abs=1e-8)
+    assert scores.baseline_score(0.5) == pytest.approx(0.0, abs=1e-12)
 
 
 def test_the_peer_score_matches_a_hand_computation() -> None:
     # p = 0.8 on what happened; the two others gave it 0.6 and 0.3:
     # 100·(ln 0.8 − (ln 0.6 + ln 0.3)/2) = 100·(−0.2231435513 + 0.8573992140) = 63.42556627
-    assert readers.peer_score(0.8, [0.6, 0.3]) == pytest.approx(63.42556627, abs=1e-6)
+    assert scores.peer_score(0.8, [0.6, 0.3]) == pytest.approx(63.42556627, abs=1e-6)
     # the peer scores of a group sum to zero (Metaculus's property)
     group = [0.8, 0.6, 0.3, 0.45]
-    total = sum(readers.peer_score(p, group[:i] + group[i + 1 :]) for i, p in enumerate(group))
+    total = sum(scores.peer_score(p, group[:i] + group[i + 1 :]) for i, p in enumerate(group))
     assert total == pytest.approx(0.0, abs=1e-9)
     with pytest.raises(ValueError):
-        readers.peer_score(0.5, [])
+        scores.peer_score(0.5, [])
 
 
 def resolved_crowd(path: Path, secret: bytes) -> tuple[dict[int, list[tuple[str, float]]], dict[int, float]]:
@@ -361,9 +363,9 @@ def test_readers_median_is_scored_like_a_forecaster_against_an_independent_compu
     crowds, outcomes = resolved_crowd(ledger_path, secret)
     late = new_reader(secret)
     first = next(iter(crowds))
-    with pytest.raises(readers.ReaderForecastError):  # resolved: refused
+    with pytest.raises(identity.ReaderForecastError):  # resolved: refused
         submit(ledger_path, first, late, 0.99)
-    record = readers.readers_record(ledger_path, TODAY)
+    record = scores.readers_record(ledger_path, TODAY)
     medians = {c: float(np.median([p for _, p in crowd])) for c, crowd in crowds.items()}
     p = np.array([medians[c] for c in crowds])
     o = np.array([outcomes[c] for c in crowds])
@@ -392,7 +394,7 @@ def test_a_forecast_typed_after_the_first_resolution_never_counts(ledger_path: P
     ledger.undo_resolution(ledger_path, claim, "too early")
     submit(ledger_path, claim, crowd[0], 0.99)  # open again: taken, but after the first resolution
     ledger.resolve(ledger_path, claim, ResolutionIn(outcome=Outcome.TRUE, resolved_on=TODAY))
-    record = readers.readers_record(ledger_path, TODAY)
+    record = scores.readers_record(ledger_path, TODAY)
     assert [c.readers_median for c in record.claims] == [0.3]
 
 
@@ -410,12 +412,12 @@ def test_each_reader_sees_their_own_record(ledger_path: Path, secret: bytes) -> 
         others = [v for name, v in given.items() if name != me]
         peers.append(100 * (math.log(given[me]) - sum(map(math.log, others)) / len(others)))
         baselines.append(100 * (math.log2(given[me]) + 1))
-    record = readers.personal_record(ledger_path, me)
+    record = scores.personal_record(ledger_path, me)
     assert record.n == len(errors) == 3
     assert record.brier == pytest.approx(sum(errors) / len(errors))
     assert record.peer == pytest.approx(sum(peers) / len(peers))
     assert record.baseline == pytest.approx(sum(baselines) / len(baselines))
-    assert readers.personal_record(ledger_path, new_reader(secret)).n == 0
+    assert scores.personal_record(ledger_path, new_reader(secret)).n == 0
 
 
 # --- the CLI -----------------------------------------------------------------------------------------------
@@ -449,7 +451,7 @@ def test_score_by_forecaster_includes_the_readers_median(
     assert cli.main(["score", "--by", "forecaster", "--json"]) == 0
     assert "Readers (median)" not in json.loads(capsys.readouterr().out)["by"]  # no reader yet
     resolved_crowd(ledger_path, secret)
-    expected = readers.readers_record(ledger_path, TODAY).score
+    expected = scores.readers_record(ledger_path, TODAY).score
     assert cli.main(["score", "--by", "forecaster", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["by"]["Readers (median)"]["n"] == 3
