@@ -30,7 +30,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "work"
 READERS = 200
-WINDOW = 60.0
 ARRIVALS = 50.0
 OPEN_CLAIMS = 12
 RESOLVES = 5
