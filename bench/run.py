@@ -48,7 +48,7 @@ BENCH = ROOT / "bench"
 WORK = BENCH / "work"
 APP = ROOT / "dashboard" / "app.py"
 ARCHIVE = ROOT.parent / "shared" / "data" / "predictionbook"  # ../shared beside the checkout
-PARTS = ("pages", "references", "apptest", "reminders", "transfer", "whole", "ranges")
+PARTS = ("pages", "references", "apptest", "reminders", "transfer", "whole", "ranges", "readers")
 TODAY = generate.TODAY
 DEFAULT_SIZES = ("S", "M", "L")
 REPEATS = {"S": 7, "M": 7, "L": 3, "PB": 7}
@@ -893,6 +893,15 @@ def run(
         n = ranges_forecasts or ranges_bench.N
         log(f"ranges: scoring {n:,} numeric forecasts")
         results["ranges"] = ranges_bench.run(n, repeat=min(repeat or ranges_bench.REPEAT, ranges_bench.REPEAT))
+    if "readers" in parts:  # 200 simulated readers against one server (issue 25): bench/readers.py
+        from bench import readers
+
+        smoke = repeat == 1  # a one-repetition (smoke) run: 2 readers arriving within 1 s, 1 resolve each way
+        count, arrivals = (2, 1.0) if smoke else (readers.READERS, readers.ARRIVALS)
+        log(f"readers: {count} simulated readers arriving over {arrivals:g} s against one server")
+        results["readers"] = readers.run(
+            work, log, readers=count, arrivals=arrivals, resolves=1 if smoke else readers.RESOLVES
+        )
     results["targets"] = evaluate_targets(results)
     results["seconds"] = time.perf_counter() - started
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]

@@ -23,6 +23,7 @@ from db import backup as sql
 from db import rollups
 from db.connection import known_version
 from db.migrations import schema_version
+from predictions import reader_backup
 from predictions.ledger import LedgerError, reading
 
 MANIFEST = "manifest.json"
@@ -61,6 +62,7 @@ def backup(db_path: Path, folder: Path) -> dict[str, Any]:
             shutil.rmtree(created, ignore_errors=True)
         raise
     files = {p.name: _sha256(p) for p in sorted(folder.iterdir()) if p.is_file()}
+    readers = reader_backup.backup_readers(db_path, folder)  # the readers' forecasts, in readers/ (issue 25)
     manifest = {
         "format": FORMAT,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -68,6 +70,7 @@ def backup(db_path: Path, folder: Path) -> dict[str, Any]:
         "schema_version": version,
         "row_counts": counts,
         "files": files,
+        **({"readers": readers} if readers is not None else {}),
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return manifest
@@ -106,7 +109,12 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     for name in files:
         if name in ("", ".", "..", MANIFEST) or "/" in name or "\\" in name or "\0" in name:
             raise LedgerError(f"{path}: {name!r} is not the name of a file in the backup folder")
-    unlisted = sorted(p.name for p in folder.iterdir() if p.name != MANIFEST and p.name not in files)
+    readers = reader_backup.check_readers(folder, manifest, path)
+    unlisted = sorted(
+        p.name
+        for p in folder.iterdir()
+        if p.name != MANIFEST and p.name not in files and not (readers and p.name == "readers")
+    )
     if unlisted:
         raise LedgerError(f"backup holds files its manifest does not list: {', '.join(unlisted)}")
     for name, digest in files.items():
@@ -142,11 +150,14 @@ def restore(folder: Path, db_path: Path) -> dict[str, int]:
             expected = {str(k): int(v) for k, v in manifest["row_counts"].items()}
             if counts != expected:
                 raise LedgerError(f"restore check failed: row counts {counts} differ from the backup's {expected}")
+            readers = reader_backup.stage_readers(folder, db_path, manifest)  # checked before anything moves
             if db_path.exists():
                 _keep(db_path, _kept_name(db_path))
             db_path.parent.mkdir(parents=True, exist_ok=True)
             _wal(db_path).unlink(missing_ok=True)
             os.replace(staging, db_path)
+            if readers is not None:
+                reader_backup.put_readers(readers, db_path)
     except db.DatabaseError as error:
         raise LedgerError(str(error)) from error
     finally:

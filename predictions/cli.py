@@ -494,14 +494,23 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
         attribution=args.attribution,
         forecaster=args.forecaster,
     )
+    readers = _readers_score(args, settings)
     if args.jsonl or (args.json and _compact(args)):  # written from the sheet's lists (one write)
         from predictions import score_json
 
         # One line per group (e.g. per forecaster), then the whole record last; or one document.
-        text = score_json.lines(sheet) if args.jsonl else score_json.document(sheet, _numeric(args, settings)) + "\n"
+        text = score_json.lines(sheet) if args.jsonl else score_json.document(sheet) + "\n"
+        if readers is not None:  # into the breakdown, before the ranges' record is added
+            from predictions.reader_scores import with_readers_json
+
+            text = with_readers_json(text, readers, lines=args.jsonl)
+        if not args.jsonl:
+            text = score_json.with_numeric(text.rstrip("\n"), _numeric(args, settings)) + "\n"
         getattr(sys.stdout, "write_escaped", sys.stdout.write)(text)  # escaped already
         return 0
     score = sheet.score()
+    if readers is not None:
+        score.by.update(readers)
     numeric = _numeric(args, settings)
     if args.json:
         _print_json(score.as_dict() | {"numeric": numeric.as_dict()}, args)
@@ -532,6 +541,35 @@ def _numeric(args: argparse.Namespace, settings: Settings) -> Any:
     from predictions import numeric
 
     return numeric.numeric_record(settings.db, attribution=args.attribution, forecaster=args.forecaster)
+
+
+def cmd_readers(args: argparse.Namespace, settings: Settings) -> int:
+    from predictions import reader_forecasts
+
+    rows = reader_forecasts.claims_readers(
+        settings.db, None if args.id is None else [args.id], enabled=settings.reader_forecasts
+    )
+    if args.json:
+        _print_json([row.as_json() for row in rows], args)
+        return 0
+    if not rows:
+        print("no reader has forecast a claim yet")
+    for row in rows:  # aggregates only: never a pseudonym
+        shown = row.aggregate.shown
+        median = f"{row.aggregate.median:.0%}" if shown and row.aggregate.median is not None else "–"
+        state = "resolved" if row.facts and row.facts.resolved else "open" if row.closed_because is None else "closed"
+        print(f"#{row.claim_id:<6} readers={row.aggregate.n:<5} median={median:<5} {state:<8} {row.statement[:70]}")
+    return 0
+
+
+def _readers_score(args: argparse.Namespace, settings: Settings) -> dict[str, Any] | None:
+    """With --by forecaster: "Readers (median)" as a forecaster of its own, once readers have forecast."""
+    if args.by != "forecaster" or args.attribution is not None or args.forecaster is not None:
+        return None
+    from predictions import reader_scores as scores
+
+    score = scores.readers_score_only(settings.db, date.today(), folded=args.folded)
+    return None if score is None else {scores.READERS_MEDIAN: score}
 
 
 def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
@@ -667,7 +705,9 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
     manifest = backup.backup(settings.db, args.output)
     rows = sum(manifest["row_counts"].values())
-    print(f"backed up {settings.db} to {args.output}: {rows} rows in {len(manifest['row_counts'])} tables")
+    readers = manifest["readers"]["row_counts"]["reader_forecasts"] if "readers" in manifest else None
+    also = "" if readers is None else f", and {count(readers, 'reader forecast')}"
+    print(f"backed up {settings.db} to {args.output}: {rows} rows in {len(manifest['row_counts'])} tables{also}")
     return 0
 
 
@@ -934,6 +974,11 @@ def build_parser() -> Parser:
     p.add_argument("--jsonl", action="store_true", help="with --by: JSON lines, one per group, the whole record last")
     p.add_argument("--attribution", choices=[a.value for a in Attribution])
     p.add_argument("--forecaster")
+
+    p = command("readers", cmd_readers, "readers' forecasts per claim: count and median (aggregates only)")
+    p.add_argument("id", type=_claim_id, nargs="?", help="one claim (default: every claim readers forecast)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--indent", type=int, help="indent the JSON (default: compact unless on a terminal)")
 
     p = command("remind", cmd_remind, "send due reminders: `run` keeps sweeping, `once` sweeps one time (cron)")
     p.add_argument("mode", choices=["run", "once"])

@@ -71,7 +71,13 @@ def document(sheet: ScoreSheet, numeric: Any = None) -> str:
     """`score --json`: the sheet's Score.as_dict() as compact JSON, with the ranges' record (a
     predictions.numeric.NumericRecord) as "numeric" when given."""
     text = _document(sheet)
-    return text if numeric is None else text[:-1] + ',"numeric":' + _dumps(numeric.as_dict()) + "}"
+    return text if numeric is None else with_numeric(text, numeric)
+
+
+def with_numeric(text: str, numeric: Any) -> str:
+    """A `score --json` document (one line, no line break) with the ranges' record added as "numeric"
+    (its last key: what other keys add to the document's "by" goes in before it)."""
+    return text[:-1] + ',"numeric":' + _dumps(numeric.as_dict()) + "}"
 
 
 def _document(sheet: ScoreSheet) -> str:

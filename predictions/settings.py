@@ -78,6 +78,15 @@ class Settings:
         "Environment variables (comma-separated) a watched URL may fill in as ${NAME}, besides those named "
         "PREDICTIONS_WATCH_SECRET_…; never another PREDICTIONS_ variable.",
     )
+    reader_forecasts: bool = setting(
+        True, "Readers may forecast open claims on the live dashboard (on or off; off closes them everywhere)."
+    )
+    reader_rate_per_minute: int = setting(
+        30,
+        "Forecasts a reader, and an address, may submit in any 60 seconds before being asked to wait.",
+        ge=1,
+        le=10000,
+    )
     # The settings that were given (arguments, environment, file) rather than left at their defaults.
     given: frozenset[str] = dataclasses.field(default=frozenset(), repr=False, compare=False)
 
@@ -160,5 +169,7 @@ def describe_settings() -> list[tuple[str, str, str]]:
     for field in SETTINGS:
         default = field.default
         shown = "" if default is None else f"{default:g}" if isinstance(default, float) else str(default)
+        if isinstance(default, bool):
+            shown = "on" if default else "off"
         rows.append((f"{ENV_PREFIX}{field.name.upper()}", shown, field.metadata["description"]))
     return rows

@@ -1,10 +1,10 @@
 """Author workspace: the claims that need a verdict, adding and correcting claims, a new issue's
 candidate claims, evidence (observations, confidence, resolutions), watched sources, imports, the
-scorecard and the reminders.
+scorecard, the reminders and the readers' forecasts.
 
 Always registered by the router, so `/author` can be bookmarked: signed out it shows the sign-in form.
 This page only signs in and wires the tabs; each tab group is a module of dashboard/workspace/ (the watched
-sources are dashboard/watch_panel.py). Eight tabs, so all fit a 1440 px window; a group with several
+sources are dashboard/watch_panel.py). Nine tabs, so all fit a 1440 px window; a group with several
 forms has tabs of its own. Every tab keeps its selection across saves (its key in the session); each
 confirmation appears below the button that caused it, and a form is emptied after its save, so a second
 click cannot store the same thing twice.
@@ -13,11 +13,21 @@ click cannot store the same thing twice.
 import streamlit as st
 
 from dashboard import auth, data, watch_panel
-from dashboard.workspace import claims, evidence, imports, new_issue, picker, reminders, scorecard, verdicts
+from dashboard.workspace import claims, evidence, imports, new_issue, picker, readers, reminders, scorecard, verdicts
 
 TAB = "author_tab"  # the selected tab, kept across saves and reruns
 # Fixed labels: a label that changed (a count in it) would reset the selection.
-TABS = ("Verdicts", "Claims", "New issue", "Evidence", "Watched sources", "Import", "Scorecard", "Reminders")
+TABS = (
+    "Verdicts",
+    "Claims",
+    "New issue",
+    "Evidence",
+    "Watched sources",
+    "Import",
+    "Scorecard",
+    "Reminders",
+    "Readers",
+)
 CLAIM_TAB = "author_claims_tab"
 CLAIM_TABS = ("Add a claim", "Correct or withdraw")
 EVIDENCE_TAB = "author_evidence_tab"
@@ -72,3 +82,5 @@ with tabs[6]:
     scorecard.scorecard_form()
 with tabs[7]:
     reminders.reminders_panel(table)
+with tabs[8]:
+    readers.author_tab(chosen)

@@ -5,7 +5,7 @@ Opened by the shareable deep link `/?claim=ID`; an unknown or malformed id gets 
 
 import streamlit as st
 
-from dashboard import data, downloads, ui
+from dashboard import data, downloads, reader_panel, ui
 from dashboard.render import charts, range_charts
 from dashboard.share_link import share_link
 from predictions import overview, range_text, words
@@ -127,6 +127,8 @@ with right:
         field(label, value)
     if current is not None and ui.safe_url(current["evidence_url"]):
         st.link_button("Resolution evidence", str(current["evidence_url"]))
+
+reader_panel.claim_panel(claim_id, today)  # readers forecast too (issue 25): blind until they have
 
 trajectory = data.claim_trajectory(detail)
 if trajectory is not None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import data, downloads, ui
+from dashboard import data, downloads, reader_panel, ui
 from dashboard.render import charts, range_charts
 from predictions import scoring, words
 from predictions.numeric import NumericRecord
@@ -146,6 +146,7 @@ with right:
     else:
         st.caption("No Brier score over time: nothing is resolved and scored yet.")
 
+reader_panel.track_record_section(folded)  # the readers' median beside the author (issue 25)
 numeric_section(data.numeric_record(attribution=attribution))
 
 st.subheader("Breakdowns")

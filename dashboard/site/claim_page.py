@@ -84,7 +84,12 @@ def _confidence_chart(ident: str, claim: SiteClaim, figures: ClaimCharts) -> str
 
 
 def claim_page(
-    claim: SiteClaim, figures: ClaimCharts, today: date, base_url: str | None, has_card: bool
+    claim: SiteClaim,
+    figures: ClaimCharts,
+    today: date,
+    base_url: str | None,
+    has_card: bool,
+    readers_html: str = "",
 ) -> tuple[str, dict[str, str]]:
     """The claim page's body and its meta tags (og:, twitter:)."""
     detail = claim.detail
@@ -133,6 +138,7 @@ def claim_page(
     if page.withdrawal is not None:
         parts.append(withdrawn_notice(page.withdrawal))
     parts.append(f'<div class="grid2"><div>{"".join(left)}</div><div>{right}</div></div>')
+    parts.append(readers_html)  # the readers' median of a resolved claim, else a link to forecast live
     if figures.trajectory is not None:
         title = f"{figures.trajectory.metric or 'The metric'}: observed against the target"
         parts.append(_metric_chart("metric", title, figures))

@@ -43,7 +43,7 @@ import plotly.graph_objects as go
 import plotly.offline
 
 from dashboard.render import cards, charts, record_card
-from dashboard.site import claim_page, data_files, feed, list_pages
+from dashboard.site import claim_page, data_files, feed, list_pages, readers
 from dashboard.site import html as h
 from predictions import exports, ledger, overview, reminders, standalone_verifier
 from predictions.errors import PredictionsError
@@ -156,7 +156,15 @@ def _claim_files(
     """claim-ID.html, embed/claim-ID.html and the claim's downloads."""
     today, base_url = context["today"], context["base_url"]
     figures = claim_page.claim_charts(claim, today)
-    body, meta = claim_page.claim_page(claim, figures, today, base_url, context["card"])
+    resolved = ledger.resolution_in_force(claim.detail) is not None
+    readers_html = readers.section(
+        claim.id,
+        context["readers"].get(claim.id),
+        resolved=resolved,
+        takes_forecasts=claim.withdrawal is None and claim.detail.view.status.state == "open",
+        live=context["live"],
+    )
+    body, meta = claim_page.claim_page(claim, figures, today, base_url, context["card"], readers_html)
     title = f"#{claim.id}: {' '.join(str(claim.detail.view['statement']).split())[:90]} — {h.SITE_TITLE}"
     canonical = h.absolute(base_url, f"claim-{claim.id}.html") if base_url else None
     page = h.page(
@@ -258,9 +266,11 @@ def _publish(
     with contextlib.ExitStack() as stack:
         flat = data_files.FlatExport(out / "data" / "ledger.csv")
         with_card = {c.id for c in carded}
+        reader_summaries, live = readers.summaries(db_path), readers.dashboard_url()
         with charts.unvalidated():
             for claim in claims:
-                context = {"today": today, "base_url": base_url, "card": claim.id in with_card, "record": record}
+                context = {"today": today, "base_url": base_url, "card": claim.id in with_card, "record": record,
+                           "readers": reader_summaries, "live": live}  # fmt: skip
                 _claim_files(claim, items.get(claim.id), flat, out, context, written)
             home_context = {
                 "today": today,

@@ -78,6 +78,7 @@ def test_a_bookmarked_author_page_signs_in_on_the_page(rich_db: Rich, monkeypatc
     assert [t.label for t in at.tabs] == [
         "Verdicts", "Claims", "Add a claim", "Correct or withdraw", "New issue", "Evidence", "Record an observation",
         "Update confidence", "Resolve or undo", "Watched sources", "Import", "Scorecard", "Reminders",
+        "Readers",
     ]  # fmt: skip
     at.sidebar.button(key="auth_sign_out").click().run()  # signing out is one click
     assert not at.tabs and at.text_input(key="author_signin_password")

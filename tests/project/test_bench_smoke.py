@@ -94,6 +94,20 @@ def test_the_whole_processes_ran_against_their_floors(results: tuple[dict, Path]
     assert {"`predictions --help`", "`list --json` (seed) / bare DuckDB query"} <= labels
 
 
+def test_the_readers_part_stored_every_acknowledged_forecast_and_timed_the_author(
+    results: tuple[dict, Path],
+) -> None:
+    """bench/readers.py at its smallest (2 readers against one server, the author's resolve once idle and
+    once under their load): each reader's forecast and its change acknowledged, found in the readers' file."""
+    readers = results[0]["readers"]
+    assert readers["readers"] == 2 and readers["error_count"] == 0, readers["errors"]
+    assert readers["acknowledged"] + readers["refused"] == readers["submitted"] == 4
+    assert readers["acknowledged"] >= 1 and readers["acknowledged_not_stored"] == 0
+    assert 1 <= readers["rows_stored"] <= readers["acknowledged"]  # a repeated value stores no row
+    assert readers["submit_p50"] > 0 and len(readers["resolve_idle"]) == len(readers["resolve_loaded"]) == 1
+    assert readers["resolve_ratio"] == readers["resolve_loaded_median"] / readers["resolve_idle_median"]
+
+
 @pytest.mark.browser
 def test_the_whole_processes_and_the_reader_pages_in_chromium(tmp_path: Path) -> None:
     """The whole part at its smallest: one run of each command, one navigation per page, the PredictionBook
