@@ -259,7 +259,7 @@ def test_20_percent_of_ballots_at_99_move_the_median_no_further_than_the_stated_
         # statistic at position N // 2 (the 99 % ballots are all above it)
         assert moved <= ordered[min(n - 1, (n + k) // 2)] + 1e-12
         assert moved <= readers.median_bound(honest, 0.2) + 1e-12
-        assert moved <= float(np.quantile(honest, 0.625, method="higher")) + 0.02  # the README's 62.5th percentile
+        assert moved <= float(np.quantile(honest, 0.625, method="higher")) + 0.02  # docs/readers.md's 62.5th percentile
         assert moved >= float(np.median(honest)) - 1e-12
     mean_shift = np.mean(honest + [0.99] * k) - np.mean(honest)
     assert mean_shift > 0.5 * (float(np.median(stuffed)) - float(np.median(honest)))  # a mean would move more
