@@ -26,20 +26,36 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+# The three longest modules of a clean-clone run (seconds of one worker, 2026-12-07): they start first of
+# all, so that the other workers share out the rest meanwhile. A module missing here only starts later.
+LONGEST_FIRST = (
+    "tests/project/test_bench_smoke.py",  # 370
+    "tests/browser/test_layout_browser.py",  # 269
+    "tests/browser/test_reader_forecasts_server.py",  # 257
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Modules with a browser test or a served dashboard (the longest modules) run first, each
-    module's tests in their own order: `--dist loadfile` hands out modules in this order, so no long module
-    starts last and keeps one worker busy after the others are done."""
+    """Modules with a browser test or a served dashboard (the longest modules: every module of
+    tests/browser/, whatever its fixtures are called) run first, each module's tests in their own order:
+    `--dist loadfile` hands out modules in this order, so no long module starts last and keeps one worker
+    busy after the others are done (the readers' server tests, 257 s, once ran last: two workers idle)."""
     first_of: dict[str, int] = {}
     heavy: set[str] = set()
     for index, item in enumerate(items):
         module = item.nodeid.split("::", 1)[0]
         first_of.setdefault(module, index)
-        if item.get_closest_marker("browser") is not None or {"browser", "server"} & set(item.fixturenames):
+        if (
+            item.get_closest_marker("browser") is not None
+            or {"browser", "server"} & set(item.fixturenames)
+            or module.startswith("tests/browser/")
+        ):
             heavy.add(module)
     position = {id(item): index for index, item in enumerate(items)}
+    longest = {module: rank for rank, module in enumerate(LONGEST_FIRST)}
     items.sort(
         key=lambda item: (
+            longest.get(item.nodeid.split("::", 1)[0], len(longest)),
             item.nodeid.split("::", 1)[0] not in heavy,
             first_of[item.nodeid.split("::", 1)[0]],
             position[id(item)],
