@@ -463,11 +463,11 @@ def cmd_withdraw(args: argparse.Namespace, settings: Settings) -> int:
         if args.duplicate_of:
             raise UsageError("--undo takes no --duplicate-of")
         verdicts.reinstate(settings.db, args.id, args.reason)
-        print(f"reinstated claim {args.id}: it is back in every list, score and reminder")
+        print(f"reinstated claim {args.id}: it is back in every list, score, reminder and feed")
         return 0
     verdicts.withdraw(settings.db, args.id, args.reason, args.duplicate_of)
     also = f" (a duplicate of #{args.duplicate_of})" if args.duplicate_of else ""
-    print(f"withdrew claim {args.id}{also}: it leaves every list, score and reminder; its link still works")
+    print(f"withdrew claim {args.id}{also}: it leaves every list, score, reminder and feed; its link still works")
     return 0
 
 
@@ -933,7 +933,7 @@ def build_parser() -> Parser:
     p.add_argument("--tags", help="comma-separated topics (replace the old ones)")
     p.add_argument("--reason", required=True, help="why the claim changes")
 
-    p = command("withdraw", cmd_withdraw, "withdraw a claim from every list, score and reminder (its link stays)")
+    p = command("withdraw", cmd_withdraw, "withdraw a claim from every list, score, reminder and feed (its link stays)")
     p.add_argument("id", type=_claim_id)
     p.add_argument("--reason", required=True)
     p.add_argument("--duplicate-of", type=_claim_id, help="the claim this one repeats")

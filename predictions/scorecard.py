@@ -35,6 +35,7 @@ import numpy as np
 from db import amendments as amendments_sql
 from db import chain, queries
 from db.chain import Head
+from predictions import words
 from predictions.ledger import LedgerError, reading, scored_table_from
 from predictions.scoring import (
     CalibrationBin,
@@ -259,7 +260,7 @@ def _confidence(row: dict[str, Any], named: bool) -> str:
 
 
 def _period_text(period: Period) -> str:
-    return f"{_number(period.brier)} over {period.n} forecasts" if period.n else "no forecast scored yet"
+    return f"{_number(period.brier)} over {words.count(period.n, 'forecast')}" if period.n else "no forecast scored yet"
 
 
 def _headline(card: Scorecard) -> list[tuple[str, str]]:

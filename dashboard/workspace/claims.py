@@ -199,7 +199,7 @@ def correction_forms(claim_id: int) -> None:
         reason = st.text_input("Reason (required)", key=f"author_amend_reason_{claim_id}")
         amend = st.form_submit_button("Amend the claim", key=f"author_amend_submit_{claim_id}", type="primary")
     with st.form(f"author_withdraw_form_{claim_id}"):
-        st.markdown("**Withdraw the claim** from every list, score and reminder (its link keeps working)")
+        st.markdown("**Withdraw the claim** from every list, score, reminder and feed (its link keeps working)")
         withdraw_reason = st.text_input("Reason (required)", key=f"author_withdraw_reason_{claim_id}")
         duplicate_of = st.number_input(
             "Duplicate of claim # (optional)", min_value=1, value=None, step=1, key=f"author_withdraw_dup_{claim_id}"

@@ -185,7 +185,8 @@ def test_markdown_scorecard_holds_every_section(fatebook_db: Path) -> None:
     text = scorecard.build_scorecard(fatebook_db, SINCE, "markdown", TODAY)
     assert text.startswith(f"## Scorecard: claims resolved since {SINCE.isoformat()}\n")
     assert (
-        f"- **Brier score before {SINCE.isoformat()}:** {card.before.brier:.3f} over {card.before.n} forecasts" in text
+        f"- **Brier score before {SINCE.isoformat()}:** {card.before.brier:.3f} over {card.before.n:,} "
+        f"{'forecast' if card.before.n == 1 else 'forecasts'}" in text
     )
     assert f"- **Change:** {card.change:+.3f} ({'better' if card.change < 0 else 'worse'})" in text
     resolved = _table(text, "### Resolved since")
