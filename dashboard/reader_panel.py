@@ -50,9 +50,10 @@ def _secret() -> bytes:
 
 def _cookie_token() -> str | None:
     try:
-        return st.context.cookies.get(COOKIE)
+        value = st.context.cookies.get(COOKIE)
     except Exception:  # no browser session (bare script runs)
         return None
+    return value if isinstance(value, str) else None  # AppTest's context is a stand-in, not a cookie
 
 
 def _address() -> str | None:
@@ -64,9 +65,13 @@ def _address() -> str | None:
 
 def current_reader(*, issue: bool = False) -> str | None:
     """This browser's reader pseudonym: from this session's token, else the cookie; a new token (and
-    cookie) only when `issue` (a first forecast). None for a browser that never forecast."""
+    cookie) only when `issue` (a first forecast). None for a browser that never forecast, without
+    reading (or creating) the server's secret: a visitor who only reads leaves no file behind."""
+    tokens = [token for token in (st.session_state.get(TOKEN), _cookie_token()) if token]
+    if not tokens and not issue:
+        return None
     secret = _secret()
-    for token in (st.session_state.get(TOKEN), _cookie_token()):
+    for token in tokens:
         reader_id = identity.token_reader(token, secret)
         if reader_id is not None:
             st.session_state[TOKEN] = token

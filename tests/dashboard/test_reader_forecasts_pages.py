@@ -67,6 +67,22 @@ def _fresh_limiter() -> None:
     reader_panel._limiter.cache_clear()
 
 
+def test_a_visitor_who_only_reads_leaves_no_secret_and_the_first_forecast_makes_it(rich_db: Rich) -> None:
+    path, _ = rich_db
+    claim = new_claim(path, "Flying taxis carry paying passengers in Shenzhen")
+    secret = identity.secret_file(path)
+    at = claim_page(claim)
+    claim_page(claim)  # a second visitor, and the Track record, read as well
+    at.switch_page("app_pages/track_record.py").run()
+    no_exception(at)
+    assert not secret.exists()  # reading the pages wrote nothing beside the ledger
+    at = claim_page(claim)
+    at.slider(key="reader_probability").set_value(30)
+    at.button(key="reader_submit").click().run()
+    no_exception(at)
+    assert secret.exists() and any("Your forecast of 30% is recorded." in s.value for s in at.success)
+
+
 def test_an_open_claim_asks_and_shows_the_crowd_only_after_the_forecast(rich_db: Rich) -> None:
     path, _ = rich_db
     claim = new_claim(path, "Robotaxis run in 100 Chinese cities")
