@@ -147,48 +147,6 @@ class EchoServer:
     logins: list[str]
 
 
-@pytest.fixture
-def echoing_smtp() -> Iterator[EchoServer]:
-    """A careless SMTP server whose refusal quotes the credentials it was given."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    server = EchoServer(listener.getsockname()[1], [])
-
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            with conn, conn.makefile("rwb") as stream:
-                stream.write(b"220 careless ESMTP\r\n")
-                stream.flush()
-                for raw in stream:
-                    line = raw.decode("ascii", "replace").strip()
-                    verb = line.split(" ", 1)[0].upper()
-                    if verb in ("EHLO", "HELO"):
-                        stream.write(b"250-careless\r\n250 AUTH PLAIN\r\n")
-                    elif verb == "AUTH":
-                        _, user, secret = base64.b64decode(line.split()[-1]).decode().split("\0")
-                        server.logins.append(secret)
-                        stream.write(f"535 5.7.8 no user {user!r} with password {secret!r}\r\n".encode())
-                    elif verb == "QUIT":
-                        stream.write(b"221 bye\r\n")
-                        stream.flush()
-                        break
-                    else:
-                        stream.write(b"250 ok\r\n")
-                    stream.flush()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        listener.close()
-
-
 def environment(db: Path, smtp_port: int, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREDICTIONS_")}
     env.update(
@@ -266,8 +224,10 @@ def test_no_command_output_file_or_error_holds_a_secret(
 
 
 def test_a_server_that_echoes_the_password_does_not_get_it_into_the_ledger_or_the_logs(
-    tmp_path: Path, echoing_smtp: EchoServer
+    tmp_path: Path, quoting_smtp: tuple[EchoServer, list[str]]
 ) -> None:
+    echoing_smtp, styles = quoting_smtp
+    assert styles == ["repr"]  # "no user 'USER' with password 'SECRET'"
     db = tmp_path / "ledger.duckdb"
     ledger.add_claim(
         db,
