@@ -151,7 +151,8 @@ def prepare(seed: SeedFile, path_stem: str) -> list[PreparedClaim]:
 
 def read_seed_text(text: str) -> SeedFile:
     try:
-        data = yaml.safe_load(text)
+        # libyaml's loader where the wheel has it: ~7x faster (0.15 s of every `init` on the seed issue)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
