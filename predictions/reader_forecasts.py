@@ -238,6 +238,8 @@ class ReaderView:
     own_history: list[tuple[datetime, float]]
     author_probability: float | None
     aggregate: Aggregate | None  # None: blind (not computed)
+    claims: tuple[int, ...] = ()  # every claim this reader has forecast (their record's, read with `own`)
+    closings: tuple[dict[str, Any], ...] = ()  # the author's closings as read for this view (for `submit`)
 
     @property
     def blind(self) -> bool:
@@ -255,11 +257,12 @@ def view(
     path = sql.readers_file(ledger)
     with sql.reading(path) as con:
         if con is None:
-            mine: list[dict[str, Any]] = []
+            history: list[dict[str, Any]] = []
             closings: list[dict[str, Any]] = []
         else:
-            mine = [row for row in sql.own_history(con, reader) if row["claim_id"] == claim_id]
+            history = sql.own_history(con, reader)
             closings = sql.closings(con)
+        mine = [row for row in history if row["claim_id"] == claim_id]
         own = float(mine[-1]["probability"]) if mine else None
         rows = None
         if con is not None and (own is not None or facts.resolved):
@@ -272,6 +275,8 @@ def view(
         own_history=[(row["made_at"], float(row["probability"])) for row in mine],
         author_probability=facts.author_probability,
         aggregate=None if rows is None and not facts.resolved else aggregate(rows or [], facts),
+        claims=tuple(sorted({int(row["claim_id"]) for row in history})),
+        closings=tuple(closings),
     )
 
 
@@ -292,9 +297,15 @@ def submit(
     limiter: RateLimiter,
     today: date | None = None,
     enabled: bool = True,
+    facts: ClaimFacts | None = None,
+    closings: Sequence[dict[str, Any]] | None = None,
 ) -> Submitted:
     """Record the reader's forecast (0.01–0.99) on an open claim: refused, with one polite line, when the
-    claim takes none or the reader or their address is over the rate limit. Writes only the readers' file."""
+    claim takes none or the reader or their address is over the rate limit. Writes only the readers' file.
+
+    `facts` (claim_facts) and `closings` (ReaderView.closings): what the caller read for the page the reader
+    submits from, so a submission reads neither file again; the rate limit is then checked in memory and
+    a refused submission reads nothing at all. Left out, both are read here."""
     from pydantic import TypeAdapter, ValidationError
     from pydantic import confloat as _confloat
 
@@ -304,13 +315,17 @@ def submit(
         raise ReaderForecastError("A forecast is a probability from 1% to 99%.") from None
     value = round(float(value), 2)
     today = today or clock.utc_now().date()
-    facts = claim_facts(ledger, [claim_id]).get(claim_id)
+    if facts is None or facts.claim_id != claim_id:
+        facts = claim_facts(ledger, [claim_id]).get(claim_id)
     if facts is None:
         raise ReaderForecastError(f"no claim with id {claim_id}")
+    closed = why_closed(facts, today, enabled, None)  # what the ledger says first: no read of the readers' file
     path = sql.readers_file(ledger)
-    with sql.reading(path) as con:
-        closings = [] if con is None else sql.closings(con)
-    closed = why_closed(facts, today, enabled, _closed_now(closings, claim_id))
+    if closed is None:
+        if closings is None:
+            with sql.reading(path) as con:
+                closings = [] if con is None else sql.closings(con)
+        closed = why_closed(facts, today, enabled, _closed_now(closings, claim_id))
     if closed is not None:
         raise ReaderForecastError(closed)
     if not limiter.take(limit_keys(reader, address)):
