@@ -228,8 +228,7 @@ def claim_panel(claim_id: int, today: date) -> None:
                     limiter=limiter(),
                     today=today,
                     enabled=settings.reader_forecasts,
-                    facts=facts,
-                    closings=view.closings,
+                    seen=view,
                 )
             except identity.RateLimitedError as error:
                 st.warning(ui.escape_markdown(error))
