@@ -10,6 +10,7 @@ reach the browser.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -133,8 +134,42 @@ def _resolved_comparison(view: readers.ReaderView, outcome: float | None, label:
     st.markdown("; ".join(parts) + " (lower is better).")
 
 
-def _own_record(reader: str) -> None:
-    record = scores.personal_record(data.database_path(), reader)
+@st.cache_data(show_spinner=False, max_entries=64)
+def _claim_facts(
+    path: str, ledger_version: tuple[float, int], claim_ids: tuple[int, ...]
+) -> dict[int, readers.ClaimFacts]:
+    """What the ledger says about these claims, read once per ledger version (not on every rerun)."""
+    return readers.claim_facts(Path(path), claim_ids)
+
+
+def claim_facts(claim_ids: Sequence[int]) -> dict[int, readers.ClaimFacts]:
+    path = data.database_path()
+    return _claim_facts(str(path), ledger.database_version(path), tuple(sorted(set(claim_ids))))
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _view(
+    path: str,
+    readers_version: tuple[float, int],
+    claim_id: int,
+    reader: str,
+    today: date,
+    enabled: bool,
+    facts: readers.ClaimFacts,
+) -> readers.ReaderView:
+    return readers.view(Path(path), claim_id, reader, today=today, enabled=enabled, facts=facts)
+
+
+def reader_view(claim_id: int, reader: str, today: date, facts: readers.ClaimFacts) -> readers.ReaderView:
+    """readers.view, read once per version of the readers' file (and of the claim's facts): a rerun that
+    stores nothing (a refused submission, a reload) reads nothing. Per reader, so blindness is per reader."""
+    path = data.database_path()
+    version = ledger.database_version(readers.readers_path(path))
+    return _view(str(path), version, claim_id, reader, today, data.settings().reader_forecasts, facts)
+
+
+def _own_record(reader: str, claims: Sequence[int]) -> None:
+    record = scores.personal_record(data.database_path(), reader, claims=claims, facts=claim_facts(claims))
     with st.expander("Your record (private to this browser)"):
         if record.n == 0:
             st.caption("None of the claims you forecast is resolved yet: your Brier and peer scores appear then.")
@@ -159,12 +194,12 @@ def claim_panel(claim_id: int, today: date) -> None:
     A fragment: submitting reruns this panel alone, not the claim page's charts and evidence."""
     path = data.database_path()
     settings = data.settings()
-    facts = readers.claim_facts(path, [claim_id]).get(claim_id)
+    facts = claim_facts([claim_id]).get(claim_id)
     if facts is None:
         return
     st.subheader("What do you think?")
     reader = current_reader()
-    view = readers.view(path, claim_id, reader or "", today=today, enabled=settings.reader_forecasts, facts=facts)
+    view = reader_view(claim_id, reader or "", today, facts)
     if view.closed_because is not None:
         st.info(ui.escape_markdown(view.closed_because))
     else:
@@ -193,6 +228,7 @@ def claim_panel(claim_id: int, today: date) -> None:
                     limiter=limiter(),
                     today=today,
                     enabled=settings.reader_forecasts,
+                    seen=view,
                 )
             except identity.RateLimitedError as error:
                 st.warning(ui.escape_markdown(error))
@@ -204,7 +240,7 @@ def claim_panel(claim_id: int, today: date) -> None:
                 st.error(ui.escape_markdown(error))
             else:
                 st.success(result.message)
-                view = readers.view(path, claim_id, reader, today=today, enabled=settings.reader_forecasts, facts=facts)
+                view = reader_view(claim_id, reader, today, facts)
         keep_cookie()
     if view.own is not None:
         changes = len(view.own_history) - 1
@@ -220,7 +256,7 @@ def claim_panel(claim_id: int, today: date) -> None:
         _aggregate(view, facts.resolved)
         _resolved_comparison(view, facts.scored_outcome, str(facts.outcome))
     if reader is not None:
-        _own_record(reader)
+        _own_record(reader, view.claims)
     st.caption(STORED)
 
 

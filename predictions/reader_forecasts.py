@@ -24,6 +24,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -238,6 +239,9 @@ class ReaderView:
     own_history: list[tuple[datetime, float]]
     author_probability: float | None
     aggregate: Aggregate | None  # None: blind (not computed)
+    claims: tuple[int, ...] = ()  # every claim this reader has forecast (their record's, read with `own`)
+    closings: tuple[dict[str, Any], ...] = ()  # the author's closings as read for this view (for `submit`)
+    facts: ClaimFacts | None = None  # the ledger's facts this view was made from (for `submit`)
 
     @property
     def blind(self) -> bool:
@@ -255,11 +259,12 @@ def view(
     path = sql.readers_file(ledger)
     with sql.reading(path) as con:
         if con is None:
-            mine: list[dict[str, Any]] = []
+            history: list[dict[str, Any]] = []
             closings: list[dict[str, Any]] = []
         else:
-            mine = [row for row in sql.own_history(con, reader) if row["claim_id"] == claim_id]
+            history = sql.own_history(con, reader)
             closings = sql.closings(con)
+        mine = [row for row in history if row["claim_id"] == claim_id]
         own = float(mine[-1]["probability"]) if mine else None
         rows = None
         if con is not None and (own is not None or facts.resolved):
@@ -272,6 +277,9 @@ def view(
         own_history=[(row["made_at"], float(row["probability"])) for row in mine],
         author_probability=facts.author_probability,
         aggregate=None if rows is None and not facts.resolved else aggregate(rows or [], facts),
+        claims=tuple(sorted({int(row["claim_id"]) for row in history})),
+        closings=tuple(closings),
+        facts=facts,
     )
 
 
@@ -280,6 +288,15 @@ class Submitted:
     probability: float
     changed: bool
     message: str
+
+
+@cache
+def _probability() -> Any:
+    """The pydantic check of a reader's probability (built once: a TypeAdapter costs ~1 ms to make)."""
+    from pydantic import TypeAdapter
+    from pydantic import confloat as _confloat
+
+    return TypeAdapter(_confloat(ge=LOWEST, le=HIGHEST, allow_inf_nan=False))
 
 
 def submit(
@@ -292,37 +309,60 @@ def submit(
     limiter: RateLimiter,
     today: date | None = None,
     enabled: bool = True,
+    seen: ReaderView | None = None,
 ) -> Submitted:
     """Record the reader's forecast (0.01–0.99) on an open claim: refused, with one polite line, when the
-    claim takes none or the reader or their address is over the rate limit. Writes only the readers' file."""
-    from pydantic import TypeAdapter, ValidationError
-    from pydantic import confloat as _confloat
+    claim takes none or the reader or their address is over the rate limit. Writes only the readers' file.
+
+    `seen`: the view (`view`) of this claim the reader submits from, made for the same request. Its facts
+    and closings are then not read again, so the rate limit is answered in memory (a refused submission
+    reads no file), and a probability other than the one it shows goes straight to the write. Without it,
+    one read of the readers' file finds the closings and the reader's forecast; either way a submission
+    that changes nothing ("stays at") is answered from a read, without the writers' lock."""
+    from pydantic import ValidationError
 
     try:
-        value = TypeAdapter(_confloat(ge=LOWEST, le=HIGHEST, allow_inf_nan=False)).validate_python(probability)
+        value = _probability().validate_python(probability)
     except ValidationError:
         raise ReaderForecastError("A forecast is a probability from 1% to 99%.") from None
     value = round(float(value), 2)
     today = today or clock.utc_now().date()
-    facts = claim_facts(ledger, [claim_id]).get(claim_id)
+    known = seen if seen is not None and seen.claim_id == claim_id and seen.facts is not None else None
+    facts = known.facts if known is not None else claim_facts(ledger, [claim_id]).get(claim_id)
     if facts is None:
         raise ReaderForecastError(f"no claim with id {claim_id}")
+    closed = why_closed(facts, today, enabled, None)  # what the ledger says first: no read of the readers' file
     path = sql.readers_file(ledger)
-    with sql.reading(path) as con:
-        closings = [] if con is None else sql.closings(con)
-    closed = why_closed(facts, today, enabled, _closed_now(closings, claim_id))
+    before: float | None = None
+    if closed is None:
+        if known is not None:
+            closings: Sequence[dict[str, Any]] = known.closings
+        else:
+            with sql.reading(path) as con:
+                closings = [] if con is None else sql.closings(con)
+                before = None if con is None else sql.active_probability(con, claim_id, reader)
+        closed = why_closed(facts, today, enabled, _closed_now(closings, claim_id))
     if closed is not None:
         raise ReaderForecastError(closed)
     if not limiter.take(limit_keys(reader, address)):
         raise RateLimitedError(POLITE_WAIT.format(limit=limiter.per_minute))
+    if known is not None and _same(known.own, value):  # most likely no change: confirmed by a fresh read
+        with sql.reading(path) as con:
+            before = None if con is None else sql.active_probability(con, claim_id, reader)
+    if _same(before, value):
+        return Submitted(value, False, f"Your forecast stays at {value:.0%}.")
     with sql.writing(path) as con:
-        before = sql.active_probability(con, claim_id, reader)
-        if before is not None and abs(before - value) < 1e-9:
+        before = sql.active_probability(con, claim_id, reader)  # again, under the writers' lock
+        if _same(before, value):
             return Submitted(value, False, f"Your forecast stays at {value:.0%}.")
         sql.insert_forecast(con, claim_id, reader, value, clock.utc_now())
     if before is None:
         return Submitted(value, True, f"Your forecast of {value:.0%} is recorded.")
     return Submitted(value, True, f"Your forecast changed from {before:.0%} to {value:.0%}.")
+
+
+def _same(before: float | None, value: float) -> bool:
+    return before is not None and abs(before - value) < 1e-9
 
 
 # --- the author's view: aggregates per claim, exclusions, closings --------------------------------------------

@@ -8,7 +8,7 @@ forecast made before the end of the deadline day and before the claim's first re
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -122,10 +122,38 @@ class PersonalRecord:
     peer_n: int
 
 
-def personal_record(ledger: Path, reader: str) -> PersonalRecord:
+def _reader_sets(
+    ledger: Path, reader: str, claims: Iterable[int] | None, known: Mapping[int, ClaimFacts]
+) -> tuple[dict[int, ClaimFacts], dict[int, dict[str, float]]]:
+    """_resolved_sets narrowed to the claims `reader` forecast: nothing more is read when none of them
+    is resolved (a reader of open claims), and only those claims' forecasts when some are."""
+    path = sql.readers_file(ledger)
+    if claims is None:
+        with sql.reading(path) as con:
+            claims = [] if con is None else [int(row["claim_id"]) for row in sql.own_history(con, reader)]
+    ids = sorted(set(claims))
+    missing = [i for i in ids if i not in known]
+    found = {**{i: known[i] for i in ids if i in known}, **(claim_facts(ledger, missing) if missing else {})}
+    facts = {i: f for i, f in found.items() if f.scored_outcome is not None}
+    if not facts:
+        return {}, {}
+    with sql.reading(path) as con:
+        rows = [] if con is None else sql.forecasts_of_claims(con, sorted(facts))
+    by_claim: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_claim.setdefault(int(row["claim_id"]), []).append(row)
+    return facts, {i: active_forecasts(by_claim.get(i, []), facts[i]) for i in facts}
+
+
+def personal_record(
+    ledger: Path, reader: str, *, claims: Iterable[int] | None = None, facts: Mapping[int, ClaimFacts] | None = None
+) -> PersonalRecord:
     """One reader's record over the resolved claims they forecast (their last counted forecast on each):
-    n, Brier, mean baseline score and mean peer score against the other readers of each claim."""
-    facts, active = _resolved_sets(ledger)
+    n, Brier, mean baseline score and mean peer score against the other readers of each claim.
+
+    `claims` (the claims the reader forecast, e.g. ReaderView.claims) and `facts` (claim_facts the caller
+    already holds) save their reads: a reader with no resolved claim costs no read at all then."""
+    facts, active = _reader_sets(ledger, reader, claims, facts or {})
     errors, baselines, peers = [], [], []
     for claim_id, forecasts in active.items():
         if reader not in forecasts:

@@ -96,9 +96,14 @@ def _value(thumb: Locator) -> str | None:
 def forecast(page: Page, percent: int) -> None:
     thumb = page.get_by_role("slider")
     thumb.focus()
-    thumb.press("Home")  # 1 %
-    for _ in range(percent - 1):
-        thumb.press("ArrowRight")
+    if percent <= 50:
+        thumb.press("Home")  # 1 %, then up
+        steps, key = percent - 1, "ArrowRight"
+    else:
+        thumb.press("End")  # 99 %, then down: the fewer key presses
+        steps, key = 99 - percent, "ArrowLeft"
+    for _ in range(steps):
+        thumb.press(key)
     deadline = time.monotonic() + 60
     while _value(thumb) != str(percent) and time.monotonic() < deadline:
         page.wait_for_timeout(100)

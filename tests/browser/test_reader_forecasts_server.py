@@ -30,6 +30,9 @@ from predictions.models import ClaimIn, ObservationIn, Outcome, ResolutionIn
 
 TODAY = date.today()
 POLITE = "please wait a minute"
+# How long a session waits for one page or submission to finish: 50 sessions share one server process on
+# a loaded 2-core machine, so a run may queue behind all the others (120 s once was not enough at load 40).
+ANSWER_SECONDS = 300
 
 
 def new_claim(path: Path, statement: str, days: int = 120) -> int:
@@ -72,12 +75,13 @@ def test_100_repeat_submissions_from_one_browser_leave_the_median_where_one_puts
     stuffed, once = new_claim(path, "stuffed by one browser"), new_claim(path, "one ballot from that browser")
     for claim in (stuffed, once):
         crowd(path, claim, [0.2, 0.4, 0.55, 0.6])
-    with Session(server.url, source_address="127.0.0.11") as tab:
+    with Session(server.url, source_address="127.0.0.11", timeout=ANSWER_SECONDS) as tab:
         page = tab.open("claim", f"claim={once}")
         assert tab.submit(page, {"reader_probability": 99}, "reader_submit").has("Your forecast of 99% is recorded.")
         cookie = f"tracker_reader={tab.token}"
     answers = []
-    with Session(server.url, cookie=cookie, source_address="127.0.0.11") as tab:  # the same browser, reloaded
+    # the same browser, reloaded
+    with Session(server.url, cookie=cookie, source_address="127.0.0.11", timeout=ANSWER_SECONDS) as tab:
         page = tab.open("claim", f"claim={stuffed}")
         for _ in range(100):
             page = tab.submit(page, {"reader_probability": 99}, "reader_submit")
@@ -115,7 +119,7 @@ def test_1000_submissions_from_50_cookieless_clients_are_refused_past_the_limit_
 
     def client(number: int) -> list[tuple[bool, bool]]:
         outcomes = []
-        with Session(server.url, source_address="127.0.0.12", timeout=120) as tab:  # no cookie at all
+        with Session(server.url, source_address="127.0.0.12", timeout=ANSWER_SECONDS) as tab:  # no cookie at all
             page = tab.open("claim", f"claim={target}")
             for i in range(20):
                 value = 5 + (number * 20 + i) % 90  # each submission a change: an accepted one is stored
@@ -158,7 +162,7 @@ def test_readers_submit_while_the_author_resolves_and_the_reminder_process_sweep
 
     def reader(number: int) -> list[tuple[int, int, bool]]:
         seen = []
-        with Session(server.url, source_address=f"127.0.1.{number + 1}", timeout=120) as tab:
+        with Session(server.url, source_address=f"127.0.1.{number + 1}", timeout=ANSWER_SECONDS) as tab:
             for round_ in range(3):
                 for claim in claims:
                     page = tab.open("claim", f"claim={claim}")

@@ -291,6 +291,48 @@ def test_a_refused_forecast_says_so_politely_and_stores_nothing(ledger_path: Pat
     assert [b.probability for b in readers.claim_ballots(ledger_path, claim)] == [0.3]
 
 
+def test_a_submission_from_a_view_reads_no_file_when_refused_and_confirms_a_repeat_before_saying_so(
+    ledger_path: Path, secret: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    claim = open_claim(ledger_path)
+    me = new_reader(secret)
+    submit(ledger_path, claim, me, 0.3)
+    seen = readers.view(ledger_path, claim, me, today=TODAY, enabled=True)
+    units: list[str] = []
+    for name in ("reading", "writing"):
+        real = getattr(sql, name)
+        monkeypatch.setattr(sql, name, lambda path, real=real, name=name: units.append(name) or real(path))
+    real_facts = readers.claim_facts
+    monkeypatch.setattr(readers, "claim_facts", lambda *a: units.append("ledger") or real_facts(*a))
+    full = identity.RateLimiter(per_minute=1)
+    assert full.take(identity.limit_keys(me, "198.51.100.7"))
+    with pytest.raises(identity.RateLimitedError, match="please wait a minute"):
+        readers.submit(ledger_path, claim, me, 0.4, address="198.51.100.7", limiter=full, today=TODAY, seen=seen)
+    assert units == []  # refused in memory: neither file read
+    # the view says 30 %; another tab of the same reader changed it to 50 % since: 30 % is a change again
+    readers.submit(ledger_path, claim, me, 0.5, address=None, limiter=roomy(), today=TODAY)
+    units.clear()
+    again = readers.submit(ledger_path, claim, me, 0.3, address=None, limiter=roomy(), today=TODAY, seen=seen)
+    assert again.changed and "from 50% to 30%" in again.message and units == ["reading", "writing"]
+    assert [b.probability for b in readers.claim_ballots(ledger_path, claim)] == [0.3]
+    units.clear()
+    seen = readers.view(ledger_path, claim, me, today=TODAY, enabled=True)
+    units.clear()
+    stays = readers.submit(ledger_path, claim, me, 0.3, address=None, limiter=roomy(), today=TODAY, seen=seen)
+    assert not stays.changed and units == ["reading"]  # a repeat takes no writer's lock
+    units.clear()
+    without = readers.submit(ledger_path, claim, me, 0.3, address=None, limiter=roomy(), today=TODAY)
+    assert not without.changed and units == ["ledger", "reading"]
+    readers.set_closed(ledger_path, claim, "spam wave")
+    closed = readers.view(ledger_path, claim, me, today=TODAY, enabled=True)
+    units.clear()
+    with pytest.raises(identity.ReaderForecastError, match="closed reader forecasts here: spam wave"):
+        readers.submit(ledger_path, claim, me, 0.6, address=None, limiter=roomy(), today=TODAY, seen=closed)
+    assert units == []
+    with sql.reading(sql.readers_file(ledger_path)) as con:
+        assert con is not None and [r["probability"] for r in sql.own_history(con, me)] == [0.3, 0.5, 0.3]
+
+
 def test_an_excluded_pseudonym_leaves_every_median_and_can_be_included_again(ledger_path: Path, secret: bytes) -> None:
     claim = open_claim(ledger_path)
     names = [new_reader(secret) for _ in range(4)]
@@ -414,10 +456,35 @@ def test_each_reader_sees_their_own_record(ledger_path: Path, secret: bytes) -> 
         baselines.append(100 * (math.log2(given[me]) + 1))
     record = scores.personal_record(ledger_path, me)
     assert record.n == len(errors) == 3
+    # from the claims the reader's view lists and facts already at hand: the same record
+    seen = readers.view(ledger_path, next(iter(crowds)), me, today=TODAY, enabled=True)
+    assert seen.claims == tuple(sorted(crowds))
+    facts = readers.claim_facts(ledger_path, list(crowds)[:1])
+    assert scores.personal_record(ledger_path, me, claims=seen.claims, facts=facts) == record
     assert record.brier == pytest.approx(sum(errors) / len(errors))
     assert record.peer == pytest.approx(sum(peers) / len(peers))
     assert record.baseline == pytest.approx(sum(baselines) / len(baselines))
     assert scores.personal_record(ledger_path, new_reader(secret)).n == 0
+
+
+def test_a_reader_of_open_claims_only_gets_an_empty_record_without_a_read(
+    ledger_path: Path, secret: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    claim, settled = open_claim(ledger_path), open_claim(ledger_path, "settled")
+    me = new_reader(secret)
+    submit(ledger_path, claim, me, 0.4)
+    for p in (0.2, 0.7):
+        submit(ledger_path, settled, new_reader(secret), p)
+    ledger.resolve(ledger_path, settled, ResolutionIn(outcome=Outcome.TRUE, resolved_on=TODAY))
+    seen = readers.view(ledger_path, claim, me, today=TODAY, enabled=True)
+    assert seen.claims == (claim,)
+    facts = readers.claim_facts(ledger_path, [claim])
+    opened: list[Path] = []
+    real = sql.reading
+    monkeypatch.setattr(sql, "reading", lambda path: opened.append(path) or real(path))
+    empty = scores.personal_record(ledger_path, me, claims=seen.claims, facts=facts)
+    assert (empty.n, empty.brier, empty.peer, opened) == (0, None, None, [])
+    assert scores.personal_record(ledger_path, me) == empty  # read in full: the same
 
 
 # --- the CLI -----------------------------------------------------------------------------------------------
