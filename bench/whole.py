@@ -95,9 +95,8 @@ def run_once(command: Sequence[str], env: dict[str, str]) -> tuple[float, str]:
     return seconds, done.stdout
 
 
-def interleaved(
-    pairs: dict[str, tuple[Sequence[str], Sequence[str]]], repeat: int, env: dict[str, str], warmup: bool = True
-) -> dict:
+def interleaved(pairs: dict[str, tuple[Sequence[str], Sequence[str]]], repeat: int, env: dict[str, str],
+                warmup: bool = True) -> dict:  # fmt: skip
     """Each command and its floor, alternating, `repeat` times after one untimed run of each (the file
     cache warm, as for a command people run again; `warmup=False` skips it: the smoke test, which checks
     what the runs answer, not their times). The outputs checked are the last run's."""
@@ -140,9 +139,8 @@ def build_ledgers(work: Path, archive: Path | None, log: Callable[[str], None]) 
     return ledgers
 
 
-def commands(
-    ledgers: dict[str, Path], archive: Path | None, repeat: int, work: Path, warmup: bool = True
-) -> dict[str, Any]:
+def commands(ledgers: dict[str, Path], archive: Path | None, repeat: int, work: Path,
+             warmup: bool = True) -> dict[str, Any]:  # fmt: skip
     env = environment()
     cli = predictions_command()
     python = sys.executable
@@ -265,24 +263,12 @@ COUNT = """() => [
 # and the counts the same over two animation frames in a row (polled on every frame: a page is counted the
 # moment it is complete, not after a fixed wait; a chart slower than any fixed wait is waited for, not
 # counted absent). `charts` and `tables` are the least the page must show (the bare page's are known).
-SETTLED = (
-    """([charts, tables]) => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  const counts = ("""
-    + COUNT
-    + """)();
-  const ready = !!app && app.getAttribute('data-test-script-state') === 'notRunning'
-    && !document.querySelector('[data-testid="stStatusWidget"]')
-    && !!document.querySelector('[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]')
-    && counts[0] >= counts[3] && counts[1] >= counts[4] && counts[5] === 0
-    && counts[0] >= charts && counts[1] >= tables;
-  const key = ready ? JSON.stringify(counts) : null;
-  const last = window.__benchSettled;
-  const frames = key !== null && last && last.key === key ? last.frames + 1 : 0;
-  window.__benchSettled = {key, frames};
-  return key !== null && frames >= 2;
-}"""
-)
+SETTLED = f"""([charts, tables]) => {{
+  const c = ({COUNT})(), ready = ({RENDERED})([charts, tables]) && c[0] >= c[3] && c[1] >= c[4] && c[5] === 0;
+  const key = ready ? JSON.stringify(c) : null, last = window.__benchSettled;
+  window.__benchSettled = {{key, frames: key !== null && last && last.key === key ? last.frames + 1 : 0}};
+  return key !== null && window.__benchSettled.frames >= 2;
+}}"""
 SETTLE_TIMEOUT_MS = 180_000  # generous for a loaded machine: a page not settled by then is a failure
 
 
