@@ -259,27 +259,27 @@ COUNT = """() => [
 ]"""
 
 
-# Settled: fully rendered as RENDERED says, every chart and table on show drawn (none a skeleton still),
-# and the counts the same over two animation frames in a row (polled on every frame: a page is counted the
-# moment it is complete, not after a fixed wait; a chart slower than any fixed wait is waited for, not
-# counted absent). `charts` and `tables` are the least the page must show (the bare page's are known).
-SETTLED = f"""([charts, tables]) => {{
+# Settled: RENDERED, every chart and table on show drawn (no skeleton), at least `least` of them, the counts
+# unchanged over two animation frames and `quiet` ms (polled each frame). Unknown pages need the quiet time: a
+# table's phone copy shows until its hiding style arrives (0.1 s idle, longer loaded); a slow chart is waited for.
+SETTLED = f"""([charts, tables, quiet]) => {{
   const c = ({COUNT})(), ready = ({RENDERED})([charts, tables]) && c[0] >= c[3] && c[1] >= c[4] && c[5] === 0;
-  const key = ready ? JSON.stringify(c) : null, last = window.__benchSettled;
-  window.__benchSettled = {{key, frames: key !== null && last && last.key === key ? last.frames + 1 : 0}};
-  return key !== null && window.__benchSettled.frames >= 2;
+  const key = ready ? JSON.stringify(c) : null, last = window.__benchSettled, now = performance.now();
+  const same = key !== null && last && last.key === key;
+  window.__benchSettled = {{key, frames: same ? last.frames + 1 : 0, since: same ? last.since : now}};
+  return same && window.__benchSettled.frames >= 2 && now - last.since >= quiet;
 }}"""
 SETTLE_TIMEOUT_MS = 180_000  # generous for a loaded machine: a page not settled by then is a failure
+QUIET_MS = 3_000  # a page's counts unchanged this long (when its elements are not known beforehand)
 
 
-def settled_counts(browser: Any, url: str, least: tuple[int, int] = (0, 0)) -> tuple[int, int, int]:
-    """The charts and tables `url` shows once settled, and its exceptions, on an untimed first visit
-    (`least`: the charts and tables it must show at least, when known, as for the bare page)."""
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
+def settled_counts(browser: Any, url: str, least: tuple[int, int] | None = None) -> tuple[int, int, int]:
+    """The charts, tables and exceptions `url` shows settled, on an untimed first visit (`least`: known)."""
+    page = (context := browser.new_context(viewport=VIEWPORT)).new_page()
     page.goto(url, timeout=SETTLE_TIMEOUT_MS)
     try:
-        page.wait_for_function(SETTLED, arg=list(least), polling="raf", timeout=SETTLE_TIMEOUT_MS)
+        page.wait_for_function(SETTLED, arg=[*least, 0] if least else [0, 0, QUIET_MS], polling="raf",
+                               timeout=SETTLE_TIMEOUT_MS)  # fmt: skip
     except Exception as error:
         raise RuntimeError(f"{url}: charts or tables still undrawn after {SETTLE_TIMEOUT_MS // 1000} s: "
                            f"{page.evaluate(COUNT)}") from error  # fmt: skip
