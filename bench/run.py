@@ -373,7 +373,8 @@ def child_whole(spec: dict[str, Any]) -> dict[str, Any]:
     archive = Path(spec["archive"]) if spec["archive"] else None
     lines: list[str] = []
     result = whole.run(work=Path(spec["work"]), repeat=int(spec["repeat"]), page_repeat=int(spec["page_repeat"]),
-                       archive=archive, browser=bool(spec["browser"]), log=lines.append)  # fmt: skip
+                       archive=archive, browser=bool(spec["browser"]), log=lines.append,
+                       warmup=bool(spec.get("warmup", True)))  # fmt: skip
     return {**result, "log": lines}
 
 
@@ -836,7 +837,10 @@ def run(
     browser: bool = True,
     log: Callable[[str], None] = print,
     ranges_forecasts: int | None = None,
+    whole_warmup: bool = True,
 ) -> dict[str, Any]:
+    """The parts named in `parts` at `sizes`; `whole_warmup=False` skips the whole part's untimed first run
+    of each command (the smoke test: it checks what the commands answer, not their times)."""
     started = time.perf_counter()
     work.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {
@@ -882,7 +886,8 @@ def run(
         results["whole"] = run_child(
             "whole",
             {"work": str(work), "repeat": whole_repeat or whole.REPEAT, "page_repeat": page_repeat or whole.PAGE_REPEAT,
-             "archive": str(archive or ""), "browser": browser, "out_file": str(work / "child-whole.json")},
+             "archive": str(archive or ""), "browser": browser, "warmup": whole_warmup,
+             "out_file": str(work / "child-whole.json")},
             log,
         )  # fmt: skip
         for line in results["whole"].pop("log", []):

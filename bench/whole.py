@@ -38,6 +38,7 @@ VIEWPORT = {"width": 1440, "height": 1200}
 REPEAT = 7  # whole commands
 PAGE_REPEAT = 5  # browser navigations
 NOW = "2026-06-01T09:00:00"  # the reminder sweeps' clock (the steady state: nothing new at that time)
+BARE_PAGE = (1, 1)  # bench/bare_page.py: one Plotly chart, one table
 PAGES = {"overview": "/", "claim": "/?claim={claim}", "deadlines": "/deadlines", "track_record": "/track-record"}
 
 # Targets (issue 18): (label, key, limit, kind); "ratio." keys compare a command with its floor.
@@ -94,17 +95,21 @@ def run_once(command: Sequence[str], env: dict[str, str]) -> tuple[float, str]:
     return seconds, done.stdout
 
 
-def interleaved(pairs: dict[str, tuple[Sequence[str], Sequence[str]]], repeat: int, env: dict[str, str]) -> dict:
+def interleaved(pairs: dict[str, tuple[Sequence[str], Sequence[str]]], repeat: int, env: dict[str, str],
+                warmup: bool = True) -> dict:  # fmt: skip
     """Each command and its floor, alternating, `repeat` times after one untimed run of each (the file
-    cache warm, as for a command people run again)."""
+    cache warm, as for a command people run again; `warmup=False` skips it: the smoke test, which checks
+    what the runs answer, not their times). The outputs checked are the last run's."""
     samples: dict[str, dict[str, list[float]]] = {name: {"command": [], "floor": []} for name in pairs}
     outputs: dict[str, dict[str, str]] = {}
-    for name, (command, floor) in pairs.items():
+    for name, (command, floor) in pairs.items() if warmup else ():
         outputs[name] = {"command": run_once(command, env)[1], "floor": run_once(floor, env)[1]}
     for _ in range(repeat):
         for name, (command, floor) in pairs.items():
-            samples[name]["command"].append(run_once(command, env)[0])
-            samples[name]["floor"].append(run_once(floor, env)[0])
+            (seconds, said), (floor_seconds, floor_said) = run_once(command, env), run_once(floor, env)
+            samples[name]["command"].append(seconds)
+            samples[name]["floor"].append(floor_seconds)
+            outputs[name] = {"command": said, "floor": floor_said}
     result = {}
     for name, both in samples.items():
         command_s, floor_s = summary(both["command"]), summary(both["floor"])
@@ -114,7 +119,8 @@ def interleaved(pairs: dict[str, tuple[Sequence[str], Sequence[str]]], repeat: i
 
 
 def build_ledgers(work: Path, archive: Path | None, log: Callable[[str], None]) -> dict[str, Path]:
-    """The seed ledger, and the archive imported beside the seed (made afresh each run: a few seconds)."""
+    """The seed ledger, and the archive imported beside the seed (made afresh each run: a few seconds; the
+    archive's starts as a copy of the freshly made seed: the seed a second `init` would write)."""
     env = environment()
     cli = predictions_command()
     ledgers = {"seed": work / "whole-seed.duckdb"}
@@ -123,15 +129,18 @@ def build_ledgers(work: Path, archive: Path | None, log: Callable[[str], None]) 
     for name, path in ledgers.items():
         for leftover in work.glob(f"{path.name}*"):
             leftover.unlink()
-        run_once([*cli, "init", "--db", str(path)], env)
         if name == "archive":
             assert archive is not None
+            shutil.copyfile(ledgers["seed"], path)
             run_once([*cli, "import", str(archive), "--format", "predictionbook", "--db", str(path)], env)
+        else:
+            run_once([*cli, "init", "--db", str(path)], env)
         log(f"  ledger {name}: {path.name}")
     return ledgers
 
 
-def commands(ledgers: dict[str, Path], archive: Path | None, repeat: int, work: Path) -> dict[str, Any]:
+def commands(ledgers: dict[str, Path], archive: Path | None, repeat: int, work: Path,
+             warmup: bool = True) -> dict[str, Any]:  # fmt: skip
     env = environment()
     cli = predictions_command()
     python = sys.executable
@@ -152,7 +161,7 @@ def commands(ledgers: dict[str, Path], archive: Path | None, repeat: int, work: 
             [*cli, "score", "--json", "--by", "forecaster", "--db", str(ledgers["archive"])],
             [python, str(ROOT / "bench" / "pandas_score.py"), str(archive)],
         )
-    found = interleaved(pairs, repeat, env)
+    found = interleaved(pairs, repeat, env, warmup)
     checks: dict[str, bool] = {
         "remind once: the steady sweep sends nothing": "0 sent" in found["outputs"]["remind"]["command"],
     }
@@ -250,23 +259,31 @@ COUNT = """() => [
 ]"""
 
 
-def settled_counts(browser: Any, url: str) -> tuple[int, int, int]:
-    """The charts and tables `url` shows once settled, and its exceptions, on an untimed first visit."""
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.goto(url)
-    page.wait_for_function(RENDERED, arg=[0, 0], timeout=120_000)
-    # Elements keep arriving and drawing for a moment after the script has finished: count them once
-    # every chart and table on the page is drawn and the counts have not changed for three seconds (on a
-    # loaded machine a chart can take longer than that to draw: counting it undrawn would time less).
-    counts, since, started = page.evaluate(COUNT), time.monotonic(), time.monotonic()
-    while time.monotonic() - since < 3 or counts[0] < counts[3] or counts[1] < counts[4] or counts[5]:
-        if time.monotonic() - started > 120:
-            raise RuntimeError(f"{url}: charts or tables still undrawn after 120 s: {counts}")
-        page.wait_for_timeout(250)
-        now = page.evaluate(COUNT)
-        if now != counts:
-            counts, since = now, time.monotonic()
+# Settled: RENDERED, every chart and table on show drawn (no skeleton), at least `least` of them, the counts
+# unchanged over two animation frames and `quiet` ms (polled each frame). Unknown pages need the quiet time: a
+# table's phone copy shows until its hiding style arrives (0.1 s idle, longer loaded); a slow chart is waited for.
+SETTLED = f"""([charts, tables, quiet]) => {{
+  const c = ({COUNT})(), ready = ({RENDERED})([charts, tables]) && c[0] >= c[3] && c[1] >= c[4] && c[5] === 0;
+  const key = ready ? JSON.stringify(c) : null, last = window.__benchSettled, now = performance.now();
+  const same = key !== null && last && last.key === key;
+  window.__benchSettled = {{key, frames: same ? last.frames + 1 : 0, since: same ? last.since : now}};
+  return same && window.__benchSettled.frames >= 2 && now - last.since >= quiet;
+}}"""
+SETTLE_TIMEOUT_MS = 180_000  # generous for a loaded machine: a page not settled by then is a failure
+QUIET_MS = 3_000  # a page's counts unchanged this long (when its elements are not known beforehand)
+
+
+def settled_counts(browser: Any, url: str, least: tuple[int, int] | None = None) -> tuple[int, int, int]:
+    """The charts, tables and exceptions `url` shows settled, on an untimed first visit (`least`: known)."""
+    page = (context := browser.new_context(viewport=VIEWPORT)).new_page()
+    page.goto(url, timeout=SETTLE_TIMEOUT_MS)
+    try:
+        page.wait_for_function(SETTLED, arg=[*least, 0] if least else [0, 0, QUIET_MS], polling="raf",
+                               timeout=SETTLE_TIMEOUT_MS)  # fmt: skip
+    except Exception as error:
+        raise RuntimeError(f"{url}: charts or tables still undrawn after {SETTLE_TIMEOUT_MS // 1000} s: "
+                           f"{page.evaluate(COUNT)}") from error  # fmt: skip
+    counts = page.evaluate(COUNT)
     context.close()
     return counts[0], counts[1], counts[2]
 
@@ -351,7 +368,7 @@ def pages(
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             with streamlit("bench/bare_page.py", work / "whole-bare.log") as bare:
-                bare_counts = settled_counts(browser, bare.url)
+                bare_counts = settled_counts(browser, bare.url, least=BARE_PAGE)
                 for name, path in ledgers.items():
                     claim = busiest_claim(path)
                     with streamlit("dashboard/app.py", work / f"whole-{name}.log", path) as served:
@@ -439,12 +456,14 @@ def run(
     cpu_repeat: int = CPU_REPEAT,
     readers: int = READERS,
     cpu_ledgers: Collection[str] | None = None,
+    warmup: bool = True,
 ) -> dict[str, Any]:
+    """Both parts; `warmup=False` skips the untimed first run of each command and floor (the smoke test)."""
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     load_before = [round(x, 2) for x in os.getloadavg()]
     ledgers = build_ledgers(work, archive, log)
-    result: dict[str, Any] = commands(ledgers, archive, repeat, work)
+    result: dict[str, Any] = commands(ledgers, archive, repeat, work, warmup)
     for name, entry in result["commands"].items():
         log(f"  {name}: {entry['command']['median'] * 1000:.0f} ms, floor {entry['floor']['median'] * 1000:.0f} ms"
             f" ({entry['ratio']:.2f}x)")  # fmt: skip

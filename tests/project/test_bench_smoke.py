@@ -21,7 +21,8 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
     out = tmp_path_factory.mktemp("bench")
     lines: list[str] = []
     found = bench.run(["S"], out=out, work=out / "work", repeat=1, import_rows=3_000, archive=None,
-                      whole_repeat=1, browser=False, log=lines.append, ranges_forecasts=2_000)  # fmt: skip
+                      whole_repeat=1, browser=False, log=lines.append, ranges_forecasts=2_000,
+                      whole_warmup=False)  # fmt: skip
     return found, out
 
 
@@ -113,7 +114,7 @@ def test_the_whole_processes_and_the_reader_pages_in_chromium(tmp_path: Path) ->
     """The whole part at its smallest: one run of each command, one navigation per page, the PredictionBook
     sample as the archive (score against the pandas script included)."""
     found = whole.run(work=tmp_path, repeat=1, page_repeat=1, archive=SAMPLE_ARCHIVE, log=lambda line: None,
-                      cpu_repeat=1, readers=2, cpu_ledgers=("seed",))  # fmt: skip
+                      cpu_repeat=1, readers=2, cpu_ledgers=("seed",), warmup=False)  # fmt: skip
     assert set(found["commands"]) == {"help", "list", "remind", "score"}
     assert found["checks"] and all(found["checks"].values()), found["checks"]
     pages = found["pages"]
