@@ -8,17 +8,15 @@ fails and says how to install it (`make browser`).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from browser_server import Server, chromium, dashboard, load, no_exception_shown, watched_page
+from browser_server import DESKTOP, Server, browser, dashboard, load, no_exception_shown, shoot, watched_page
 from dashboard_fixtures import build_rich_database
 from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-LAPTOP = {"width": 1440, "height": 900}
+__all__ = ["browser"]  # the module's Chromium, a fixture
 
 
 @pytest.fixture(scope="module")
@@ -33,15 +31,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield served
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    with watched_page(browser, LAPTOP) as opened:
+    with watched_page(browser, DESKTOP) as opened:
         yield opened
 
 
@@ -57,22 +49,13 @@ def chart_titles(page: Page) -> list[str]:
     return page.locator('[data-testid="stMarkdownContainer"] strong').all_inner_texts()
 
 
-def screenshot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-    page.set_viewport_size({"width": LAPTOP["width"], "height": 2600})
-    page.wait_for_timeout(800)
-    page.screenshot(path=str(ARTIFACTS / f"{name}-full.png"))
-    page.set_viewport_size(LAPTOP)
-
-
 def test_overview(server: Server, page: Page) -> None:
     load(page, server.url + "/", charts=2)
     nothing_broken(page)
     expect(page.get_by_role("heading", name="Trend Prediction Tracker")).to_be_visible()
     expect(page.get_by_text("Resolution timeline (").first).to_be_visible()
     expect(page.get_by_text("Author's Brier score", exact=True)).to_be_visible()
-    screenshot(page, "overview")
+    shoot(page, "overview")
     progress = page.get_by_text("Progress of threshold claims toward their targets", exact=True)
     progress.scroll_into_view_if_needed()
     expect(progress).to_be_visible()
@@ -85,7 +68,7 @@ def test_claim_deep_link(server: Server, page: Page) -> None:
     expect(page.get_by_text("Robotaxis operate in at least 65 Chinese cities in 2025.")).to_be_visible()
     expect(page.get_by_text("2025 is set to see robotaxis operating in at least 65 Chinese cities")).to_be_visible()
     assert any(title.endswith("observed against the target") for title in chart_titles(page)), chart_titles(page)
-    screenshot(page, "claim-robotaxi")
+    shoot(page, "claim-robotaxi")
     page.get_by_text("Confidence history").first.scroll_into_view_if_needed()
     expect(page.get_by_text("Confidence history").first).to_be_visible()
     page.get_by_role("link", name="Overview").click()  # back to all claims: the deep link's id is gone
@@ -101,14 +84,14 @@ def test_track_record(server: Server, page: Page) -> None:
     expect(page.get_by_text("Brier score over time", exact=True)).to_be_visible()
     expect(page.get_by_text("Pick a forecaster, or search for one")).to_be_visible()  # nobody's record unasked
     expect(page.get_by_text("Calibration of")).to_have_count(0)
-    screenshot(page, "track-record")
+    shoot(page, "track-record")
 
 
 def test_deadlines(server: Server, page: Page) -> None:
     load(page, server.url + "/deadlines", charts=0)
     nothing_broken(page)
     expect(page.get_by_role("heading", name="Overdue and unresolved")).to_be_visible()
-    screenshot(page, "deadlines")
+    shoot(page, "deadlines")
 
 
 def test_hostile_text_stays_text(server: Server, page: Page) -> None:
@@ -118,7 +101,7 @@ def test_hostile_text_stays_text(server: Server, page: Page) -> None:
     expect(page.get_by_text("<img src=x onerror=alert(1)>", exact=False)).to_be_visible()
     assert page.locator('img[src="x"]').count() == 0
     assert page.locator('a[href^="javascript:"]').count() == 0
-    screenshot(page, "claim-hostile")
+    shoot(page, "claim-hostile")
 
 
 def test_unknown_claim(server: Server, page: Page) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from browser_server import (
     Server,
-    chromium,
+    browser,
     dashboard,
     load,
     no_exception_shown,
@@ -66,6 +66,8 @@ FORECASTER = "<svg onload=alert('forecaster')>Eve [x](javascript:alert(1))</svg>
 TAG = "<script>alert('tag')</script>"
 SOURCE_TITLE = OVERLAY + " " + SCRIPT
 LONG = ("<script>alert(1)</script> " * 200)[:4999] + "!"
+
+__all__ = ["browser"]  # the module's Chromium, a fixture
 
 # Elements any payload would create if it were rendered as HTML (or Markdown).
 INJECTED = [
@@ -159,12 +161,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with dashboard(database, folder) as running:
         running.ids = ids
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

@@ -8,11 +8,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from browser_server import Server, chromium, dashboard, grid_headers, load, no_exception_shown, settle, watched_page
-from dashboard_fixtures import PASSWORD, build_rich_database
+from browser_server import (
+    DESKTOP,
+    PASSWORD,
+    PHONE,
+    RENDER_TIMEOUT_MS,
+    SIZES,
+    Server,
+    browser,
+    dashboard,
+    grid_headers,
+    load,
+    no_exception_shown,
+    settle,
+    shoot,
+    watched_page,
+)
+from dashboard_fixtures import build_rich_database
 from playwright.sync_api import Browser, Page, expect
 
 from predictions import watches
@@ -20,10 +34,7 @@ from predictions.watches import WatchIn
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-DESKTOP = {"width": 1440, "height": 900}
-PHONE = {"width": 390, "height": 844}
-SIZES = {"desktop": DESKTOP, "phone": PHONE}
+__all__ = ["browser"]  # the module's Chromium, a fixture
 READER_PAGES = {  # name → (path, charts drawn; on a phone the overview's timeline is a list instead)
     "overview": ("/", 2),
     "claim": ("/?claim={robotaxi}", 2),
@@ -46,28 +57,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         served.ids.update(ids)
         served.ids["robotaxi"] = ids["robotaxi-cities-2025"]
         yield served
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-def shoot(page: Page, name: str) -> None:
-    """The first screen as the person sees it, and the whole page (Streamlit scrolls inside its own
-    container, so the whole page is taken with a viewport as tall as the content)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-    size = page.viewport_size or DESKTOP
-    tall = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], section, body')]"
-        ".map(e => e.scrollHeight))"
-    )
-    page.set_viewport_size({"width": size["width"], "height": min(int(tall) + 50, 6000)})
-    page.wait_for_timeout(1500)
-    page.screenshot(path=str(ARTIFACTS / f"{name}-full.png"))
-    page.set_viewport_size(size)
 
 
 def clipped_headings(page: Page) -> list[str]:
@@ -193,7 +182,7 @@ def sign_in_on_the_author_page(page: Page, server: Server) -> None:
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     settle(page)
-    expect(page.get_by_role("tab", name="Verdicts")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("tab", name="Verdicts")).to_be_visible(timeout=RENDER_TIMEOUT_MS)
     page.wait_for_function("() => document.cookie.includes('tracker_author=')")  # what a reload signs in with
 
 

@@ -16,18 +16,14 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser_server import RENDER_TIMEOUT_MS, chromium
+from browser_server import ARTIFACTS, DESKTOP, PHONE, RENDER_TIMEOUT_MS, browser
 from dashboard_fixtures import HOSTILE_STATEMENT
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, BrowserContext, Page
 from site_fixtures import Site, published, static_server
 
 pytestmark = pytest.mark.browser
 
-__all__ = ["published"]
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-DESKTOP = {"width": 1440, "height": 900}
-PHONE = {"width": 390, "height": 844}
+__all__ = ["browser", "published"]  # fixtures: the module's Chromium, the site published once
 # axe-core rules for what the issue names: headings, alt text and contrast (and the names that go with them).
 AXE_RULES = [
     "page-has-heading-one", "heading-order", "empty-heading", "image-alt", "svg-img-alt", "role-img-alt",
@@ -42,10 +38,16 @@ def server(published: Site) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
+OPENED: list[BrowserContext] = []  # the contexts the running test opened
+
+
+@pytest.fixture(autouse=True)
+def _close_contexts() -> Iterator[None]:
+    """Each test's browser contexts are closed after it, so the module's Chromium holds no page of an
+    earlier test."""
+    yield
+    while OPENED:
+        OPENED.pop().close()
 
 
 class Watched:
@@ -76,7 +78,9 @@ class Watched:
         expected = self.page.locator("[data-figure]").count() - self.page.locator('[data-drawn="table"]').count()
         if expected:
             self.page.wait_for_function(
-                "n => document.querySelectorAll('[data-drawn] .main-svg').length >= n", arg=expected, timeout=30_000
+                "n => document.querySelectorAll('[data-drawn] .main-svg').length >= n",
+                arg=expected,
+                timeout=RENDER_TIMEOUT_MS,
             )
         assert self.errors == [], f"{url}: {self.errors}"
         assert self.outside == [], f"{url} asked outside the server: {self.outside}"
@@ -86,6 +90,7 @@ def watched(
     browser: Browser, allowed: tuple[str, ...], viewport: dict[str, int] = DESKTOP, **options: object
 ) -> Watched:
     context = browser.new_context(viewport=viewport, **options)  # type: ignore[arg-type]
+    OPENED.append(context)
     return Watched(context.new_page(), allowed)
 
 
@@ -212,7 +217,7 @@ def test_an_embed_loads_from_another_origin(published: Site, server: str, browse
         view = watched(browser, (server, blog))
         view.open(blog + "post.html")
         frame = view.page.frame_locator("iframe")
-        frame.locator("[data-drawn] .main-svg").first.wait_for(timeout=30_000)
+        frame.locator("[data-drawn] .main-svg").first.wait_for(timeout=RENDER_TIMEOUT_MS)
         assert "Robotaxis" in frame.locator("h1").inner_text()
         assert view.errors == [] and view.outside == []
 
@@ -333,6 +338,7 @@ def test_the_site_and_its_embeds_follow_the_colour_scheme(
 
 def test_a_chart_follows_the_mode_when_it_changes(published: Site, server: str, browser: Browser) -> None:
     context = browser.new_context(viewport=DESKTOP, color_scheme="light")  # type: ignore[arg-type]
+    OPENED.append(context)
     view = Watched(context.new_page(), (server,))
     view.open(f"{server}claim-{published.ids['robotaxi-cities-2025']}.html")
     paper = "() => document.querySelector('[data-drawn=\"true\"]')._fullLayout.paper_bgcolor"

@@ -10,8 +10,20 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from browser_server import Server, chromium, dashboard, load, no_exception_shown, settle, wait_for_text, watched_page
-from dashboard_fixtures import PASSWORD
+from browser_server import (
+    PASSWORD,
+    RENDER_TIMEOUT_MS,
+    SIZES,
+    Server,
+    browser,
+    dashboard,
+    load,
+    no_exception_shown,
+    settle,
+    shoot,
+    wait_for_text,
+    watched_page,
+)
 from playwright.sync_api import Browser, Page, expect
 
 from db.clock import replaying
@@ -21,8 +33,7 @@ from predictions.vocabulary import Outcome
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-SIZES = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+__all__ = ["browser"]  # the module's Chromium, a fixture
 ROBOTAXI, KPIS, NEO, EHANG = 14, 19, 29, 16  # the seed's threshold claims, by id
 AUTHOR = "Pascal Coppens"
 
@@ -73,26 +84,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield served
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-def shoot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"ranges-{name}.png"))
-    size = page.viewport_size or SIZES["desktop"]
-    tall = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], section, body')]"
-        ".map(e => e.scrollHeight))"
-    )
-    page.set_viewport_size({"width": size["width"], "height": min(int(tall) + 50, 6000)})
-    page.wait_for_timeout(1200)
-    page.screenshot(path=str(ARTIFACTS / f"ranges-{name}-full.png"))
-    page.set_viewport_size(size)
-
-
 def trace_names(page: Page, index: int = 0) -> list[str]:
     """The names of the traces of the page's `index`th Plotly chart, as the browser holds them."""
     return list(
@@ -114,7 +105,7 @@ def test_the_claim_chart_draws_the_range_and_where_the_outcome_fell(
         assert {"50/80/90% range", "80% range", "50% range"} <= set(names)  # the widest names the legend entry
         assert "outcome at the 7th percentile" in names  # 28 cities: F(28) of {10: 30, 50: 55, 90: 80}
         wait_for_text(page, "The outcome, 28 cities, fell at the 7th percentile.")
-        shoot(page, f"claim-{size}-{scheme}")
+        shoot(page, f"ranges-claim-{size}-{scheme}")
         load(page, f"{server.url}/?claim={server.ids['share']}", charts=2)
         no_exception_shown(page)
         # A claim with a baseline: the bands are a fan from the forecast's date (2025-03-01) to the deadline.
@@ -122,7 +113,7 @@ def test_the_claim_chart_draws_the_range_and_where_the_outcome_fell(
             "() => document.querySelectorAll('.js-plotly-plot')[0].data.find(t => t.name === '50/80/90% range').x"
         )
         assert fan[0].startswith("2025-03-01") and fan[1].startswith("2025-12-31")
-        shoot(page, f"fan-{size}-{scheme}")
+        shoot(page, f"ranges-fan-{size}-{scheme}")
     finally:
         context.close()
 
@@ -144,7 +135,7 @@ def test_the_track_record_shows_coverage_and_the_pit_histogram(server: Server, b
                   .find(t => (t.name || '').startsWith('observed (95%')).text"""
         )
         assert coverage == ["2/3", "2/3", "3/3"]
-        shoot(page, f"track-record-{size}")
+        shoot(page, f"ranges-track-record-{size}")
 
 
 def test_the_workspace_previews_a_range_and_records_it(server: Server, browser: Browser, tmp_path: Path) -> None:
@@ -153,7 +144,7 @@ def test_the_workspace_previews_a_range_and_records_it(server: Server, browser: 
         page.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         settle(page)
-        expect(page.get_by_role("tab", name="Verdicts")).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("tab", name="Verdicts")).to_be_visible(timeout=RENDER_TIMEOUT_MS)
         page.get_by_label("Find by id or words").fill(str(EHANG))
         page.get_by_label("Find by id or words").press("Enter")
         settle(page)
@@ -170,13 +161,13 @@ def test_the_workspace_previews_a_range_and_records_it(server: Server, browser: 
             settle(page)
         wait_for_text(page, "Implied probability that the claim comes true: 0%")
         wait_for_text(page, "more than 10 points apart")  # the seed's stated 50% against the range's 0%
-        shoot(page, "workspace-preview")
+        shoot(page, "ranges-workspace-preview")
         page.get_by_label("New probability (%)").fill("5")
         page.get_by_role("button", name="Record the new confidence").click()
         settle(page)
         wait_for_text(page, f"Recorded 5% on claim #{EHANG}. The range implies 0%.")
         no_exception_shown(page)
-        shoot(page, "workspace-saved")
+        shoot(page, "ranges-workspace-saved")
     # The range is in the ledger (tails added at recording) and the record verifies intact.
     database = Path(_server_database(server))
     detail = ledger.get_claim(database, EHANG)

@@ -7,12 +7,14 @@ their tab selected and show their result below the button. Screenshots go to tes
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from browser_server import (
+    ARTIFACTS,
+    PASSWORD,
+    SIZES,
     Server,
-    chromium,
+    browser,
     dashboard,
     no_exception_shown,
     settle,
@@ -29,9 +31,7 @@ from predictions.settings import load_settings
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-SIZES = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
-PASSWORD = "a long enough password for the browser test"
+__all__ = ["browser"]  # the module's Chromium, a fixture
 
 
 @pytest.fixture(scope="module")
@@ -55,12 +55,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         with dashboard(database, folder, env={"PREDICTIONS_AUTHOR_PASSWORD": PASSWORD}) as served:
             served.ids.update(ids)
             yield served
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 def pick_claim(page: Page, claim_id: int) -> None:

@@ -1,6 +1,14 @@
 """The real dashboard for browser tests: `streamlit run` on a free localhost port with its output in a log
-file, and Debian's Chromium driven by Playwright (no browser download). Used by test_hostile_text.py and
-test_secrets.py, each with one server per module.
+file, and Debian's Chromium driven by Playwright (no browser download). Used by the modules of
+tests/browser/ and by test_secrets.py, each with one server and one browser per module (a fresh context per
+test is cheap); a module whose tests write to the ledger in ways another test would see starts its own.
+
+Every wait here waits for a condition with a deadline generous for a loaded machine (RENDER_TIMEOUT_MS):
+the script finished, no "Running" indicator, the charts drawn, the fonts loaded and the layout still
+between animation frames. None is a fixed pause standing in for a condition.
+
+The constants the browser modules share (ARTIFACTS, DESKTOP, PHONE, SIZES, PASSWORD) live here too, with
+the `browser` fixture: a module imports it by name (`from browser_server import browser`).
 """
 
 from __future__ import annotations
@@ -26,10 +34,15 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 VIEWPORT = {"width": 1440, "height": 1200}
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SIZES = {"desktop": DESKTOP, "phone": PHONE}
+ARTIFACTS = ROOT / "tests" / "artifacts"  # screenshots (git-ignored)
+PASSWORD = "a long enough password for the browser test"  # the author password the served dashboards take
 STARTUP_SECONDS = 90
-RENDER_TIMEOUT_MS = 60_000
-# How long an `expect` waits for what a rerun shows (5 s, then 20 s, failed tests on a loaded machine).
-expect.set_options(timeout=30_000)
+RENDER_TIMEOUT_MS = 120_000  # a first render on a cold server beside other test runs (load 40 seen) took > 60 s
+# How long an `expect` waits for what a rerun shows (5 s, then 20 s, then 30 s failed tests on a loaded machine).
+expect.set_options(timeout=60_000)
 
 
 @dataclass
@@ -98,6 +111,13 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One Chromium for the module's tests (each test opens its own context)."""
+    with chromium() as launched:
+        yield launched
+
+
 @contextmanager
 def watched_page(browser: Browser, viewport: dict[str, int]) -> Iterator[Page]:
     """A page in a fresh context; fails afterwards if any script on it opened a dialog (alert, confirm)."""
@@ -113,19 +133,90 @@ def watched_page(browser: Browser, viewport: dict[str, int]) -> Iterator[Page]:
     assert dialogs == [], f"a script ran and opened a dialog: {dialogs}"
 
 
+# Installed in every page `load` opens (an init script, so before Streamlit's own code): counts the frames
+# the page sends to the server on its websocket and the ones it receives, so that a wait can tell a rerun
+# the page asked for (a click, a filled box) from one the server has answered.
+_WATCH_SOCKETS = """(() => {
+    if (window.__sockets) return;
+    const seen = window.__sockets = {sent: 0, received: 0, lastSent: 0, lastReceived: 0};
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (data) {
+        seen.sent += 1;
+        seen.lastSent = performance.now();
+        if (!this.__counted) {
+            this.__counted = true;
+            this.addEventListener('message', () => { seen.received += 1; seen.lastReceived = performance.now(); });
+        }
+        return send.call(this, data);
+    };
+})()"""
+
+# True once the page has settled: the script has run and is not running, no "Running" indicator, every
+# frame the page sent has had an answer, the fonts are loaded, and all that with the layout (the size of
+# the window, the number of elements, the boxes of the main area, the sidebar, every element, chart and
+# grid) and the frames received unchanged for `frames` animation frames in a row. Its state is kept on
+# window, reset by `layout_settled` before each wait.
+_SETTLED = """frames => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const sockets = window.__sockets || {received: 0, lastSent: 0, lastReceived: 0};
+    if (app && app.dataset.testScriptState !== 'notRunning') return false;
+    if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+    if (sockets.lastSent > sockets.lastReceived) return false;
+    if (document.fonts.status !== 'loaded') return false;
+    const parts = [innerWidth, innerHeight, sockets.received, document.getElementsByTagName('*').length];
+    for (const e of document.querySelectorAll('[data-testid="stMain"], [data-testid="stSidebar"], '
+            + '[data-testid="stElementContainer"], .js-plotly-plot .main-svg, [data-testid="stDataFrame"] canvas')) {
+        const r = e.getBoundingClientRect();
+        parts.push(Math.round(r.x), Math.round(r.y), Math.round(r.width), Math.round(r.height));
+    }
+    const seen = parts.join(',');
+    const state = window.__settled || (window.__settled = {seen: '', same: 0});
+    state.same = state.seen === seen ? state.same + 1 : 0;
+    state.seen = seen;
+    return state.same >= frames;
+}"""
+
+
+def layout_settled(page: Page, frames: int = 2) -> None:
+    """Wait until the page has settled (`_SETTLED`): no rerun asked for and unanswered or running, the
+    fonts loaded, and the layout still for `frames` animation frames (a chart drawn, a grid painted, a
+    resize or a sidebar's slide finished)."""
+    page.evaluate("() => { delete window.__settled; }")
+    page.wait_for_function(_SETTLED, arg=frames, polling="raf", timeout=RENDER_TIMEOUT_MS)
+
+
 def settle(page: Page, charts: int = 0) -> None:
-    """Wait until the script has finished and `charts` Plotly charts have been drawn."""
+    """Wait until the script has run and finished, `charts` Plotly charts have been drawn and the page
+    has settled (`layout_settled`)."""
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=RENDER_TIMEOUT_MS)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=RENDER_TIMEOUT_MS
-    )
     if charts:
         page.wait_for_function(
             "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
             arg=charts,
             timeout=RENDER_TIMEOUT_MS,
         )
-    page.wait_for_timeout(400)
+    layout_settled(page)
+
+
+def shoot(page: Page, name: str) -> None:
+    """Screenshots in ARTIFACTS: the first screen as the person sees it (name.png), and the whole page
+    (name-full.png; Streamlit scrolls inside its own container, so it is taken with a viewport as tall as
+    the content, once the page has laid itself out at that height)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    size = page.viewport_size or DESKTOP
+    tall = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], section, body')]"
+        ".map(e => e.scrollHeight))"
+    )
+    height = min(int(tall) + 50, 6000)
+    page.set_viewport_size({"width": size["width"], "height": height})
+    page.wait_for_function("h => window.innerHeight === h", arg=height, timeout=RENDER_TIMEOUT_MS)
+    layout_settled(page)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-full.png"))
+    page.set_viewport_size(size)
+    page.wait_for_function("h => window.innerHeight === h", arg=size["height"], timeout=RENDER_TIMEOUT_MS)
+    layout_settled(page)
 
 
 def wait_for_text(page: Page, text: str) -> None:
@@ -176,6 +267,10 @@ def sign_in_from_the_sidebar(page: Page, url: str, password: str) -> None:
 
 
 def load(page: Page, url: str, charts: int = 0) -> None:
+    """Open `url` and wait until its script has run, `charts` charts are drawn and the page has settled."""
+    if not getattr(page, "_sockets_watched", False):  # once per page: it holds for every later navigation
+        page.add_init_script(_WATCH_SOCKETS)
+        page._sockets_watched = True  # type: ignore[attr-defined]
     page.goto(url)
     settle(page, charts)
 
