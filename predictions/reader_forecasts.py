@@ -313,12 +313,8 @@ def submit(
 ) -> Submitted:
     """Record the reader's forecast (0.01–0.99) on an open claim: refused, with one polite line, when the
     claim takes none or the reader or their address is over the rate limit. Writes only the readers' file.
-
-    `seen`: the view (`view`) of this claim the reader submits from, made for the same request. Its facts
-    and closings are then not read again, so the rate limit is answered in memory (a refused submission
-    reads no file), and a probability other than the one it shows goes straight to the write. Without it,
-    one read of the readers' file finds the closings and the reader's forecast; either way a submission
-    that changes nothing ("stays at") is answered from a read, without the writers' lock."""
+    `seen`: this request's `view` of the claim, whose facts and closings are not read again (a refused
+    submission reads no file); a submission that changes nothing is answered from a read, without a lock."""
     from pydantic import ValidationError
 
     try:
