@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from browser_server import (
+    RENDER_TIMEOUT_MS,
     Server,
     browser,
     dashboard,
@@ -271,7 +272,9 @@ def test_deadlines(server: Server, page: Page) -> None:
     nothing_ran_nothing_injected(page)
     expect(page.get_by_role("heading", name="Reminder inbox")).to_have_count(0)  # the author's, not readers'
     # The tables are drawn on a canvas: their cells reach the page only as text to paint.
-    assert page.locator('[data-testid="stDataFrame"]').count() >= 2
+    page.wait_for_function(  # a grid draws once its code has loaded, after the script has finished
+        "() => document.querySelectorAll('[data-testid=\"stDataFrame\"]').length >= 2", timeout=RENDER_TIMEOUT_MS
+    )
 
 
 def test_track_record(server: Server, page: Page) -> None:

@@ -151,16 +151,18 @@ _WATCH_SOCKETS = """(() => {
     };
 })()"""
 
-# True once the page has settled: the script has run and is not running, no "Running" indicator, every
-# frame the page sent has had an answer, the fonts are loaded, and all that with the layout (the size of
-# the window, the number of elements, the boxes of the main area, the sidebar, every element, chart and
-# grid) and the frames received unchanged for `frames` animation frames in a row. Its state is kept on
-# window, reset by `layout_settled` before each wait.
+# True once the page has settled: the script has run and is not running, no "Running" indicator, no
+# element still a skeleton (its code not loaded yet), every frame the page sent has had an answer, the
+# fonts are loaded, and all that with the layout (the size of the window, the number of elements, the
+# boxes of the main area, the sidebar, every element, chart and grid) and the frames received unchanged
+# for `frames` animation frames in a row. Its state is kept on window, reset by `layout_settled`.
 _SETTLED = """frames => {
     const app = document.querySelector('[data-testid="stApp"]');
     const sockets = window.__sockets || {received: 0, lastSent: 0, lastReceived: 0};
     if (app && app.dataset.testScriptState !== 'notRunning') return false;
     if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+    // an element whose code Streamlit still loads (a data grid's chunk, Plotly's) stands as a skeleton
+    if (document.querySelector('[data-testid="stSkeleton"]')) return false;
     if (sockets.lastSent > sockets.lastReceived) return false;
     if (document.fonts.status !== 'loaded') return false;
     const parts = [innerWidth, innerHeight, sockets.received, document.getElementsByTagName('*').length];
