@@ -68,11 +68,16 @@ def _resolved_sets(
         rows = [] if con is None else sql.forecasts_of_claims(con, None)
     ids = sorted({int(r["claim_id"]) for r in rows})
     facts = {i: f for i, f in claim_facts(ledger, ids).items() if f.scored_outcome is not None}
+    return facts, _counted_by_claim(rows, facts)
+
+
+def _counted_by_claim(rows: Iterable[dict[str, Any]], facts: Mapping[int, ClaimFacts]) -> dict[int, dict[str, float]]:
+    """Each claim of `facts` with its counted active forecasts among `rows`."""
     by_claim: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         if int(row["claim_id"]) in facts:
             by_claim.setdefault(int(row["claim_id"]), []).append(row)
-    return facts, {i: active_forecasts(by_claim.get(i, []), facts[i]) for i in facts}
+    return {i: active_forecasts(by_claim.get(i, []), facts[i]) for i in facts}
 
 
 def readers_record(ledger: Path, today: date, *, folded: bool = False) -> ReadersRecord:
@@ -139,10 +144,7 @@ def _reader_sets(
         return {}, {}
     with sql.reading(path) as con:
         rows = [] if con is None else sql.forecasts_of_claims(con, sorted(facts))
-    by_claim: dict[int, list[dict[str, Any]]] = {}
-    for row in rows:
-        by_claim.setdefault(int(row["claim_id"]), []).append(row)
-    return facts, {i: active_forecasts(by_claim.get(i, []), facts[i]) for i in facts}
+    return facts, _counted_by_claim(rows, facts)
 
 
 def personal_record(
