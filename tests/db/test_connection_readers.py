@@ -72,6 +72,30 @@ def test_the_file_is_held_during_a_read_and_free_the_moment_it_ends(ledger_path:
     assert attached_files() == []
 
 
+def test_a_write_holds_the_file_for_its_unit_and_leaves_it_written_and_free(ledger_path: Path) -> None:
+    """A writer's unit holds the file while it runs, and at its end leaves it committed, checkpointed (no
+    WAL for the next process to replay) and free."""
+    with db.unit_of_work(ledger_path) as con:
+        con.execute("CREATE TABLE write_probe AS SELECT 42 AS x")  # outside the record's chained tables
+        assert not another_process_can_write(ledger_path)
+    assert another_process_can_write(ledger_path)
+    assert not ledger_path.with_name(ledger_path.name + ".wal").exists()
+    assert attached_files() == []
+    done = subprocess.run([sys.executable, "-c", "import sys, duckdb; print(duckdb.connect(sys.argv[1], "
+                           "read_only=True).execute('SELECT x FROM write_probe').fetchone()[0])", str(ledger_path)],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.stdout.strip() == "42", done.stderr
+
+
+def test_a_failed_write_leaves_nothing_and_the_file_free(ledger_path: Path) -> None:
+    with pytest.raises(db.DatabaseError), db.unit_of_work(ledger_path) as con:
+        con.execute("CREATE TABLE write_probe AS SELECT 42 AS x")
+        con.execute("SELECT * FROM no_such_table")
+    assert another_process_can_write(ledger_path) and attached_files() == []
+    with db.read_only(ledger_path) as con:
+        assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'write_probe'").fetchone() == (0,)
+
+
 def test_a_read_sees_what_another_process_wrote_since_the_last_read(ledger_path: Path) -> None:
     assert claim_count(ledger_path) == 1
     for expected in (2, 3):
