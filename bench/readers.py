@@ -43,7 +43,9 @@ def _percentile(values: Sequence[float], q: float) -> float | None:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def _prepare(folder: Path, resolves: int = RESOLVES) -> tuple[Path, list[int], list[int]]:
+def _prepare(
+    folder: Path, resolves: int = RESOLVES, open_claims: int = OPEN_CLAIMS
+) -> tuple[Path, list[int], list[int]]:
     from predictions import ledger
     from predictions.models import ClaimIn
 
@@ -62,7 +64,7 @@ def _prepare(folder: Path, resolves: int = RESOLVES) -> tuple[Path, list[int], l
             author_name="Pascal Coppens",
         )
 
-    open_ids = [claim(f"An open claim readers forecast, number {i}") for i in range(OPEN_CLAIMS)]
+    open_ids = [claim(f"An open claim readers forecast, number {i}") for i in range(open_claims)]
     resolve_ids = [claim(f"A claim the author resolves, number {i}") for i in range(2 * resolves)]
     return path, open_ids, resolve_ids
 
@@ -113,14 +115,16 @@ def run(
     *,
     arrivals: float = ARRIVALS,
     resolves: int = RESOLVES,
+    open_claims: int = OPEN_CLAIMS,
 ) -> dict[str, Any]:
-    """`readers` simulated readers arriving over `arrivals` seconds; the author's resolve timed `resolves`
-    times idle and as many under the load (the smoke test runs the smallest: 2 readers, 1 s, 1 resolve)."""
+    """`readers` simulated readers arriving over `arrivals` seconds, each on one of `open_claims` open claims;
+    the author's resolve timed `resolves` times idle and as many under the load (the smoke test runs the
+    smallest: 2 readers on 2 claims, 1 s, 1 resolve)."""
     from bench.streamlit_client import Session
     from predictions import reader_identity as identity
 
     folder = work / "readers"
-    path, open_ids, resolve_ids = _prepare(folder, resolves)
+    path, open_ids, resolve_ids = _prepare(folder, resolves, open_claims)
     process, url = _serve(path, folder)
     try:
         with Session(url) as warm:  # the first page of a server imports everything: not a reader's figure

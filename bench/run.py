@@ -901,12 +901,13 @@ def run(
     if "readers" in parts:  # 200 simulated readers against one server (issue 25): bench/readers.py
         from bench import readers
 
-        smoke = repeat == 1  # a one-repetition (smoke) run: 2 readers arriving within 1 s, 1 resolve each way
+        smoke = repeat == 1  # a one-repetition (smoke) run: 2 readers on 2 claims within 1 s, 1 resolve each way
         count, arrivals = (2, 1.0) if smoke else (readers.READERS, readers.ARRIVALS)
         log(f"readers: {count} simulated readers arriving over {arrivals:g} s against one server")
         results["readers"] = readers.run(
-            work, log, readers=count, arrivals=arrivals, resolves=1 if smoke else readers.RESOLVES
-        )
+            work, log, readers=count, arrivals=arrivals, resolves=1 if smoke else readers.RESOLVES,
+            open_claims=2 if smoke else readers.OPEN_CLAIMS,
+        )  # fmt: skip
     results["targets"] = evaluate_targets(results)
     results["seconds"] = time.perf_counter() - started
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]

@@ -28,6 +28,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from bench.server_cpu import quiet_cpu
+
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "work"
 ARCHIVE = ROOT.parent / "shared" / "data" / "predictionbook"
@@ -273,8 +275,9 @@ SETTLE_TIMEOUT_MS = 180_000  # generous for a loaded machine: a page not settled
 QUIET_MS = 3_000  # a page's counts unchanged this long (when its elements are not known beforehand)
 
 
-def settled_counts(browser: Any, url: str, least: tuple[int, int] | None = None) -> tuple[int, int, int]:
-    """The charts, tables and exceptions `url` shows settled, on an untimed first visit (`least`: known)."""
+def settled_counts(browser: Any, url: str, least: tuple[int, int] | None = None) -> tuple[int, int, int, float]:
+    """The charts, tables and exceptions `url` shows settled, on a first visit in a new context (`least`:
+    known), and the seconds from its navigation's start to those counts first all drawn (the smoke's sample)."""
     page = (context := browser.new_context(viewport=VIEWPORT)).new_page()
     page.goto(url, timeout=SETTLE_TIMEOUT_MS)
     try:
@@ -283,9 +286,9 @@ def settled_counts(browser: Any, url: str, least: tuple[int, int] | None = None)
     except Exception as error:
         raise RuntimeError(f"{url}: charts or tables still undrawn after {SETTLE_TIMEOUT_MS // 1000} s: "
                            f"{page.evaluate(COUNT)}") from error  # fmt: skip
-    counts = page.evaluate(COUNT)
+    counts, since = page.evaluate(COUNT), page.evaluate("window.__benchSettled.since")  # ms from its time origin
     context.close()
-    return counts[0], counts[1], counts[2]
+    return counts[0], counts[1], counts[2], since / 1000
 
 
 def navigation(browser: Any, url: str, charts: int, tables: int) -> float:
@@ -308,25 +311,6 @@ def navigation(browser: Any, url: str, charts: int, tables: int) -> float:
 
 READERS = 8  # readers arriving at once, as when a newsletter goes out
 CPU_REPEAT = 3  # batches of readers per page (median)
-TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of process `pid` and its reaped children so far (/proc/PID/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(fields[i]) for i in (11, 12, 13, 14)) / TICK  # utime, stime, cutime, cstime
-
-
-def quiet_cpu(pid: int, limit: float = 10.0) -> float:
-    """The server's CPU time once it has stopped using any (sessions closed, collections done)."""
-    before, started = cpu_seconds(pid), time.monotonic()
-    while time.monotonic() - started < limit:
-        time.sleep(0.3)
-        now = cpu_seconds(pid)
-        if now == before:
-            return now
-        before = now
-    return before
 
 
 def reader_batch(browser: Any, served: Served, url: str, charts: int, tables: int, readers: int = READERS) -> float:
@@ -352,18 +336,24 @@ def pages(
     cpu_repeat: int = CPU_REPEAT,
     readers: int = READERS,
     cpu_ledgers: Collection[str] | None = None,
+    cpu_pages: Collection[str] | None = None,
+    warmup: bool = True,
 ) -> dict[str, Any]:
     """Every reader page against the bare page, interleaved: each navigation to a page follows one to the
     bare page (the bare page's server runs throughout), so both see the same load; the ratio is of the
     page's median to the median of its own bare runs. Then the server CPU per new reader, `readers` at once,
     each page's batch following a bare page's batch, `cpu_repeat` times, on the ledgers named in
-    `cpu_ledgers` (all of them when None: the smoke test measures one, which proves the same code)."""
+    `cpu_ledgers` and pages in `cpu_pages` (all when None: the smoke test measures one page of one ledger, the
+    same code). `warmup=False` (the smoke, which checks what is measured, not how fast): a page's first visit,
+    which counts its charts and tables, is its first sample, against one bare run after a ledger's visits."""
     from playwright.sync_api import sync_playwright
 
     from bench.workloads import busiest_claim
 
+    if unknown := set(cpu_pages or ()) - set(PAGES):
+        raise ValueError(f"no such page: {', '.join(sorted(unknown))}")
     out: dict[str, Any] = {}
-    bare_samples: list[float] = []
+    bare_samples: list[float] = []  # every bare navigation
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -374,15 +364,19 @@ def pages(
                     with streamlit("dashboard/app.py", work / f"whole-{name}.log", path) as served:
                         urls = {page: served.url + address.format(claim=claim) for page, address in PAGES.items()}
                         counts = {page: settled_counts(browser, url) for page, url in urls.items()}
-                        times: dict[str, dict[str, list[float]]] = {p: {"page": [], "bare": []} for p in urls}
-                        for _ in range(page_repeat):
+                        # warmup off (the smoke): each page's first visit is its first sample, one bare run after
+                        first = [] if warmup else [navigation(browser, bare.url, *bare_counts[:2])]
+                        bare_samples += first
+                        times = {p: {"page": [] if warmup else [counts[p][3]], "bare": [*first]} for p in urls}
+                        for _ in range(page_repeat if warmup else page_repeat - 1):
                             for page, url in urls.items():
-                                times[page]["bare"].append(navigation(browser, bare.url, *bare_counts[:2]))
+                                bare_samples.append(navigation(browser, bare.url, *bare_counts[:2]))
+                                times[page]["bare"].append(bare_samples[-1])
                                 times[page]["page"].append(navigation(browser, url, *counts[page][:2]))
                         cpu: dict[str, dict[str, list[float]]] = {p: {"page": [], "bare": []} for p in urls}
-                        measured = cpu_ledgers is None or name in cpu_ledgers
-                        for _ in range(cpu_repeat if measured else 0):
-                            for page, url in urls.items():
+                        measured = {p: u for p, u in urls.items() if cpu_pages is None or p in cpu_pages}
+                        for _ in range(cpu_repeat if cpu_ledgers is None or name in cpu_ledgers else 0):
+                            for page, url in measured.items():
                                 cpu[page]["bare"].append(reader_batch(browser, bare, bare.url, *bare_counts[:2],
                                                                       readers=readers))  # fmt: skip
                                 cpu[page]["page"].append(reader_batch(browser, served, url, *counts[page][:2],
@@ -390,12 +384,11 @@ def pages(
                     out[name] = {}
                     for page in urls:
                         timed, floor = summary(times[page]["page"]), summary(times[page]["bare"])
-                        bare_samples += times[page]["bare"]
                         out[name][page] = {
                             **timed, "charts": counts[page][0], "tables": counts[page][1],
                             "exceptions": counts[page][2], "bare": floor, "ratio": timed["median"] / floor["median"],
                         }  # fmt: skip
-                        if measured:
+                        if cpu[page]["page"]:
                             used, floor_cpu = summary(cpu[page]["page"]), summary(cpu[page]["bare"])
                             out[name][page]["cpu"] = {"readers": readers, "page": used, "bare": floor_cpu,
                                                       "ratio": used["median"] / floor_cpu["median"]
@@ -456,9 +449,11 @@ def run(
     cpu_repeat: int = CPU_REPEAT,
     readers: int = READERS,
     cpu_ledgers: Collection[str] | None = None,
+    cpu_pages: Collection[str] | None = None,
     warmup: bool = True,
 ) -> dict[str, Any]:
-    """Both parts; `warmup=False` skips the untimed first run of each command and floor (the smoke test)."""
+    """Both parts; `warmup=False` skips the untimed first run of each command and floor, and times each
+    page's first visit (the smoke test: see `pages`)."""
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     load_before = [round(x, 2) for x in os.getloadavg()]
@@ -468,9 +463,8 @@ def run(
         log(f"  {name}: {entry['command']['median'] * 1000:.0f} ms, floor {entry['floor']['median'] * 1000:.0f} ms"
             f" ({entry['ratio']:.2f}x)")  # fmt: skip
     if browser:
-        result["pages"] = pages(
-            ledgers, page_repeat, work, log, cpu_repeat=cpu_repeat, readers=readers, cpu_ledgers=cpu_ledgers
-        )
+        result["pages"] = pages(ledgers, page_repeat, work, log, cpu_repeat=cpu_repeat, readers=readers,
+                                cpu_ledgers=cpu_ledgers, cpu_pages=cpu_pages, warmup=warmup)  # fmt: skip
     result["targets"] = targets(result)
     result["repeat"] = {"commands": repeat, "pages": page_repeat if browser else 0,
                         "cpu": cpu_repeat if browser else 0, "readers": readers}  # fmt: skip
