@@ -94,4 +94,4 @@ def record_figure(data: RecordCardData) -> go.Figure:
     }  # fmt: skip
     if not traces:
         layout["yaxis"] = {"visible": False}
-    return go.Figure(data=clean_tree(traces), layout=clean_tree(layout))
+    return cards.plotly_figure(clean_tree(traces), clean_tree(layout))

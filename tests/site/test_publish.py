@@ -266,6 +266,23 @@ def test_a_cards_chart_names_its_metric_and_target_in_full(published: Site) -> N
     assert second_line == f"target {detail.view.row['target']:g}, dashed"
 
 
+def test_a_cards_figure_is_what_plotlys_validation_makes_of_it(published: Site) -> None:
+    """Cards are built without plotly's validation (cards.plotly_figure): each is the figure a validated
+    build of the same properties and template gives, so the card drawn is the same."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from predictions.publishing import site_claims
+
+    claims = site_claims(published.database, AS_OF)  # every claim's detail in one read
+    assert len(claims) == len(claim_ids(published))
+    figures = [(c.id, cards.card_figure(cards.card_data(c.detail, AS_OF))) for c in claims]
+    for claim_id, figure in [*figures, (claims[0].id, cards.plain_figure(claims[0].id))]:
+        raw = figure.to_plotly_json()
+        checked = go.Figure(data=raw["data"], layout={**raw["layout"], "template": cards.TEMPLATE})
+        assert json.loads(pio.to_json(figure)) == json.loads(pio.to_json(checked)), claim_id
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
