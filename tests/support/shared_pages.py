@@ -1,0 +1,81 @@
+"""Loaded dashboard pages a browser module's reading tests share, so that each page is loaded once per size
+(a Streamlit page load costs ~4 s of Chromium CPU; reading a loaded page again costs next to nothing).
+
+`SharedPages.get` hands out the page at `path` and `size`, loading it the first time (one context per size,
+with the clipboard granted); a later `get` scrolls it back to the top and waits for it to settle, so a
+test sees the page as it was loaded. Only tests that READ may use `get`: a test that acts on the page (a
+click that changes what it shows, a navigation) uses `take`, which hands the page over and forgets it, so
+that no later test sees what it did (the next `get` loads the page afresh). Every page records the URLs it
+fetched (`fetched(page)`), and any dialog a script opens fails the next `get` and the module's end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from browser_server import RENDER_TIMEOUT_MS, SIZES, Server, layout_settled, load
+from playwright.sync_api import Browser, BrowserContext, Page
+
+_TOP = """() => { for (const e of document.querySelectorAll('[data-testid="stMain"], section, body'))
+    { e.scrollTop = 0; e.scrollLeft = 0; } window.scrollTo(0, 0); }"""
+
+
+class SharedPages:
+    def __init__(self, browser: Browser, server: Server) -> None:
+        self.browser = browser
+        self.server = server
+        self.contexts: dict[str, BrowserContext] = {}
+        self.pages: dict[tuple[str, str], Page] = {}
+        self.dialogs: list[str] = []
+
+    def _context(self, size: str) -> BrowserContext:
+        if size not in self.contexts:
+            context = self.browser.new_context(viewport=SIZES[size])  # type: ignore[arg-type]
+            context.set_default_timeout(RENDER_TIMEOUT_MS)
+            context.set_default_navigation_timeout(RENDER_TIMEOUT_MS)
+            context.grant_permissions(["clipboard-read", "clipboard-write"])
+            self.contexts[size] = context
+        return self.contexts[size]
+
+    def get(self, path: str, size: str, charts: int = 0) -> Page:
+        """The page at `path` (relative to the server) at `size`, loaded with `charts` charts drawn."""
+        assert self.dialogs == [], f"a script ran and opened a dialog: {self.dialogs}"
+        key = (path, size)
+        if key in self.pages:
+            page = self.pages[key]
+            page.evaluate(_TOP)
+            layout_settled(page)
+            return page
+        page = self._context(size).new_page()
+        page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        page._fetched = requested  # type: ignore[attr-defined]
+        load(page, self.server.url + path, charts=charts)
+        self.pages[key] = page
+        return page
+
+    def take(self, path: str, size: str, charts: int = 0) -> Page:
+        """The page as `get` gives it, no longer shared: the taking test may act on it."""
+        page = self.get(path, size, charts)
+        del self.pages[(path, size)]
+        return page
+
+    def close(self) -> None:
+        for context in self.contexts.values():
+            context.close()
+        assert self.dialogs == [], f"a script ran and opened a dialog: {self.dialogs}"
+
+
+def fetched(page: Page) -> list[str]:
+    """The URLs a page from SharedPages requested since it was opened."""
+    return list(page._fetched)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def shared_pages(browser: Browser, server: Server) -> Iterator[SharedPages]:
+    """The module's shared pages (the module provides `browser` and `server`)."""
+    pages = SharedPages(browser, server)
+    yield pages
+    pages.close()
