@@ -10,11 +10,11 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from author_sign_in import sign_in_on_the_author_page
 from browser_server import (
     DESKTOP,
     PASSWORD,
     PHONE,
-    RENDER_TIMEOUT_MS,
     SIZES,
     Server,
     browser,
@@ -157,16 +157,6 @@ def go_to(page: Page, link: str, path: str, charts: int = 0) -> None:
     settle(page, charts)
 
 
-def sign_in_on_the_author_page(page: Page, server: Server) -> None:
-    load(page, server.url + "/author")
-    expect(page.get_by_role("heading", name="Author workspace")).to_be_visible()  # a bookmark, not "Page not found"
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    settle(page)
-    expect(page.get_by_role("tab", name="Verdicts")).to_be_visible(timeout=RENDER_TIMEOUT_MS)
-    page.wait_for_function("() => document.cookie.includes('tracker_author=')")  # what a reload signs in with
-
-
 def in_view(page: Page, locator: object) -> bool:
     box = locator.bounding_box()  # type: ignore[attr-defined]
     viewport = page.viewport_size or DESKTOP
@@ -179,7 +169,7 @@ def test_the_workspace_keeps_its_tab_and_shows_the_confirmation_in_view(
 ) -> None:
     # The eHang claim is open until 2030: it takes the new confidence (a past-deadline claim refuses it).
     with watched_page(browser, SIZES[size]) as page:
-        sign_in_on_the_author_page(page, server)
+        sign_in_on_the_author_page(page, server.url, PASSWORD)
         shoot(page, f"author-{size}")
         page.get_by_label("Find by id or words").fill(str(server.ids["ehang-shenzhen-flying-taxis-2030"]))
         page.get_by_label("Find by id or words").press("Enter")  # one match: it is chosen
@@ -226,7 +216,7 @@ def test_every_workspace_tab_is_in_view_and_one_match_is_chosen(server: Server, 
     """Issue 28, point 13: the nine tabs fit 1440 px with no scroll arrow (and each is reachable on a phone);
     the watch table's last column is in view at 1440 px; "19" and Enter chooses claim #19."""
     with watched_page(browser, SIZES[size]) as page:
-        sign_in_on_the_author_page(page, server)
+        sign_in_on_the_author_page(page, server.url, PASSWORD)
         strip = page.locator('[data-testid="stTabs"]').first.get_by_role("tablist")
         labels = [t.inner_text().strip() for t in strip.get_by_role("tab").all()]
         assert labels == WORKSPACE_TABS
@@ -259,7 +249,7 @@ def test_every_workspace_tab_is_in_view_and_one_match_is_chosen(server: Server, 
 
 def test_signing_in_survives_a_reload_and_signing_out_is_one_click(server: Server, browser: Browser) -> None:
     with watched_page(browser, DESKTOP) as page:
-        sign_in_on_the_author_page(page, server)
+        sign_in_on_the_author_page(page, server.url, PASSWORD)
         page.reload()
         settle(page)
         expect(page.get_by_role("tab", name="Verdicts")).to_be_visible()  # still signed in
