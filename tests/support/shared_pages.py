@@ -1,9 +1,11 @@
 """Loaded dashboard pages a browser module's reading tests share, so that each page is loaded once per size
 (a Streamlit page load costs ~4 s of Chromium CPU; reading a loaded page again costs next to nothing).
 
-`SharedPages.get` hands out the page at `path` and `size`, loading it the first time (one context per size,
-with the clipboard granted); a later `get` scrolls it back to the top and waits for it to settle, so a
-test sees the page as it was loaded. Only tests that READ may use `get`: a test that acts on the page (a
+`SharedPages.get` hands out the page at `path` and `size`, loading it the first time (one context per size
+and colour scheme, with the clipboard granted); a later `get` scrolls it back to the top and waits for it to
+settle, so a test sees the page as it was loaded. With `resize=True` one page serves every size: it is
+loaded once and set to the size asked for (for tests about the layout at a size, not about a first load at
+it). Only tests that READ may use `get`: a test that acts on the page (a
 click that changes what it shows, a navigation) uses `take`, which hands the page over and forgets it, so
 that no later test sees what it did (the next `get` loads the page afresh). Every page records the URLs it
 fetched (`fetched(page)`), and any dialog a script opens fails the next `get` and the module's end.
@@ -25,29 +27,37 @@ class SharedPages:
     def __init__(self, browser: Browser, server: Server) -> None:
         self.browser = browser
         self.server = server
-        self.contexts: dict[str, BrowserContext] = {}
-        self.pages: dict[tuple[str, str], Page] = {}
+        self.contexts: dict[tuple[str, str], BrowserContext] = {}
+        self.pages: dict[tuple[str, str, str], Page] = {}
         self.dialogs: list[str] = []
 
-    def _context(self, size: str) -> BrowserContext:
-        if size not in self.contexts:
-            context = self.browser.new_context(viewport=SIZES[size])  # type: ignore[arg-type]
+    def _context(self, size: str, scheme: str) -> BrowserContext:
+        if (size, scheme) not in self.contexts:
+            context = self.browser.new_context(viewport=SIZES[size], color_scheme=scheme)  # type: ignore[arg-type]
             context.set_default_timeout(RENDER_TIMEOUT_MS)
             context.set_default_navigation_timeout(RENDER_TIMEOUT_MS)
             context.grant_permissions(["clipboard-read", "clipboard-write"])
-            self.contexts[size] = context
-        return self.contexts[size]
+            self.contexts[(size, scheme)] = context
+        return self.contexts[(size, scheme)]
 
-    def get(self, path: str, size: str, charts: int = 0) -> Page:
-        """The page at `path` (relative to the server) at `size`, loaded with `charts` charts drawn."""
+    def get(self, path: str, size: str, charts: int = 0, *, scheme: str = "light", resize: bool = False) -> Page:
+        """The page at `path` (relative to the server) at `size` in `scheme`, loaded with `charts` charts
+        drawn; with `resize`, the one page of `path` in `scheme`, set to `size`."""
         assert self.dialogs == [], f"a script ran and opened a dialog: {self.dialogs}"
-        key = (path, size)
+        key = (path, "any size" if resize else size, scheme)
         if key in self.pages:
             page = self.pages[key]
+            if page.viewport_size != SIZES[size]:
+                page.set_viewport_size(SIZES[size])  # type: ignore[arg-type]
+                page.wait_for_function(
+                    "([w, h]) => innerWidth === w && innerHeight === h",
+                    arg=[SIZES[size]["width"], SIZES[size]["height"]],
+                    timeout=RENDER_TIMEOUT_MS,
+                )
             page.evaluate(_TOP)
             layout_settled(page)
             return page
-        page = self._context(size).new_page()
+        page = self._context(size, scheme).new_page()
         page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
         requested: list[str] = []
         page.on("request", lambda request: requested.append(request.url))
@@ -59,7 +69,7 @@ class SharedPages:
     def take(self, path: str, size: str, charts: int = 0) -> Page:
         """The page as `get` gives it, no longer shared: the taking test may act on it."""
         page = self.get(path, size, charts)
-        del self.pages[(path, size)]
+        del self.pages[(path, size, "light")]
         return page
 
     def close(self) -> None:
