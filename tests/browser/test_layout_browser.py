@@ -28,7 +28,7 @@ from browser_server import (
 )
 from dashboard_fixtures import build_rich_database
 from playwright.sync_api import Browser, Page, expect
-from shared_pages import SharedPages, fetched, shared_pages
+from shared_pages import SharedPages, fetched, go_to, shared_pages
 
 from predictions import watches
 from predictions.watches import WatchIn
@@ -146,15 +146,6 @@ def test_the_dark_theme_follows_the_system(server: Server, browser: Browser) -> 
         shoot(page, "track-record-dark")
     finally:
         context.close()
-
-
-def go_to(page: Page, link: str, path: str, charts: int = 0) -> None:
-    """Open another page of the app from the sidebar's navigation (a rerun of the loaded app, not a load)."""
-    if page.viewport_size and page.viewport_size["width"] < 600:  # the phone layout hides the sidebar
-        page.get_by_test_id("stExpandSidebarButton").click()
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
-    page.wait_for_url(re.compile(re.escape(path) + "$"))
-    settle(page, charts)
 
 
 def in_view(page: Page, locator: object) -> bool:

@@ -9,14 +9,18 @@ it). Only tests that READ may use `get`: a test that acts on the page (a
 click that changes what it shows, a navigation) uses `take`, which hands the page over and forgets it, so
 that no later test sees what it did (the next `get` loads the page afresh). Every page records the URLs it
 fetched (`fetched(page)`), and any dialog a script opens fails the next `get` and the module's end.
+
+`go_to` and `open_in_session` move a loaded page to another page of the app by the sidebar's navigation
+(a rerun of the loaded app, not a load), for tests about what a page shows, not about a first load.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
-from browser_server import RENDER_TIMEOUT_MS, SIZES, Server, layout_settled, load
+from browser_server import RENDER_TIMEOUT_MS, SIZES, Server, layout_settled, load, settle
 from playwright.sync_api import Browser, BrowserContext, Page
 
 _TOP = """() => { for (const e of document.querySelectorAll('[data-testid="stMain"], section, body'))
@@ -89,3 +93,21 @@ def shared_pages(browser: Browser, server: Server) -> Iterator[SharedPages]:
     pages = SharedPages(browser, server)
     yield pages
     pages.close()
+
+
+def go_to(page: Page, link: str, path: str, charts: int = 0) -> None:
+    """Open another page of the app from the sidebar's navigation (a rerun of the loaded app, not a load)."""
+    if page.viewport_size and page.viewport_size["width"] < 600:  # the phone layout hides the sidebar
+        page.get_by_test_id("stExpandSidebarButton").click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
+    page.wait_for_url(re.compile(re.escape(path) + "$"))
+    settle(page, charts)
+
+
+def open_in_session(page: Page, url: str, link: str, path: str, charts: int = 0) -> None:
+    """Show the app's page at `path` (its sidebar link named `link`) in `page`: loaded from `url` the first
+    time, reached by the sidebar's navigation once the app is loaded in it."""
+    if page.url.startswith(url):
+        go_to(page, link, path, charts)
+    else:
+        load(page, url + path, charts)
