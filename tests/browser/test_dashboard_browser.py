@@ -13,6 +13,7 @@ import pytest
 from browser_server import DESKTOP, Server, browser, dashboard, load, no_exception_shown, shoot, watched_page
 from dashboard_fixtures import build_rich_database
 from playwright.sync_api import Browser, Page, expect
+from shared_pages import open_in_session
 
 pytestmark = pytest.mark.browser
 
@@ -37,6 +38,14 @@ def page(browser: Browser) -> Iterator[Page]:
         yield opened
 
 
+@pytest.fixture(scope="module")
+def session(browser: Browser) -> Iterator[Page]:
+    """One reader's visit for the tests of what a page shows: the app is loaded once, and each such test
+    opens its page from the sidebar (`open_in_session`); the deep links get fresh pages (`page`)."""
+    with watched_page(browser, DESKTOP) as opened:
+        yield opened
+
+
 def nothing_broken(page: Page) -> None:
     no_exception_shown(page)
     body = page.locator("body").inner_text()
@@ -49,8 +58,9 @@ def chart_titles(page: Page) -> list[str]:
     return page.locator('[data-testid="stMarkdownContainer"] strong').all_inner_texts()
 
 
-def test_overview(server: Server, page: Page) -> None:
-    load(page, server.url + "/", charts=2)
+def test_overview(server: Server, session: Page) -> None:
+    page = session
+    open_in_session(page, server.url, "Overview", "/", charts=2)
     nothing_broken(page)
     expect(page.get_by_role("heading", name="Trend Prediction Tracker")).to_be_visible()
     expect(page.get_by_text("Resolution timeline (").first).to_be_visible()
@@ -76,8 +86,9 @@ def test_claim_deep_link(server: Server, page: Page) -> None:
     assert "claim=" not in page.url
 
 
-def test_track_record(server: Server, page: Page) -> None:
-    load(page, server.url + "/track-record", charts=2)
+def test_track_record(server: Server, session: Page) -> None:
+    page = session
+    open_in_session(page, server.url, "Track record", "/track-record", charts=2)
     nothing_broken(page)
     expect(page.get_by_role("heading", name="Track record")).to_be_visible()
     assert "Calibration (the author's own claims, unfolded)" in chart_titles(page), chart_titles(page)
@@ -87,8 +98,9 @@ def test_track_record(server: Server, page: Page) -> None:
     shoot(page, "track-record")
 
 
-def test_deadlines(server: Server, page: Page) -> None:
-    load(page, server.url + "/deadlines", charts=0)
+def test_deadlines(server: Server, session: Page) -> None:
+    page = session
+    open_in_session(page, server.url, "Deadlines", "/deadlines", charts=0)
     nothing_broken(page)
     expect(page.get_by_role("heading", name="Overdue and unresolved")).to_be_visible()
     shoot(page, "deadlines")

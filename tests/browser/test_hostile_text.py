@@ -36,6 +36,7 @@ from dashboard_fixtures import build_rich_database
 from ledger_snapshot import assert_clean_refusal, dump, run_cli
 from playwright.sync_api import Browser, Page, expect
 from pydantic import ValidationError
+from shared_pages import open_in_session
 
 from db.clock import replaying, utc_now
 from predictions import ledger, reminders
@@ -170,6 +171,14 @@ def page(browser: Browser) -> Iterator[Page]:
         yield opened
 
 
+@pytest.fixture(scope="module")
+def session(browser: Browser) -> Iterator[Page]:
+    """One reader's visit: the app loaded once, the overview and the Track record opened from its sidebar
+    (`open_in_session`); the tests of a link's query (a claim, a filter, a window) load their own page."""
+    with watched_page(browser, {"width": 1440, "height": 1400}) as opened:
+        yield opened
+
+
 def nothing_ran_nothing_injected(page: Page) -> None:
     no_exception_shown(page)
     assert page.evaluate("typeof window.__pwned") == "undefined", page.evaluate("window.__pwned")
@@ -199,8 +208,9 @@ def chart_texts(page: Page) -> str:
 # --- reader pages ------------------------------------------------------------------------------------
 
 
-def test_overview(server: Server, page: Page) -> None:
-    load(page, server.url + "/", charts=2)
+def test_overview(server: Server, session: Page) -> None:
+    page = session
+    open_in_session(page, server.url, "Overview", "/", charts=2)
     nothing_ran_nothing_injected(page)
     expect(page.get_by_role("heading", name="Trend Prediction Tracker")).to_be_visible()
     # The progress chart names the hostile threshold claim, literally.
@@ -277,8 +287,9 @@ def test_deadlines(server: Server, page: Page) -> None:
     )
 
 
-def test_track_record(server: Server, page: Page) -> None:
-    load(page, server.url + "/track-record", charts=4)
+def test_track_record(server: Server, session: Page) -> None:
+    page = session
+    open_in_session(page, server.url, "Track record", "/track-record", charts=4)
     nothing_ran_nothing_injected(page)
     assert "<img src=x onerror=alert('claimant')>" in chart_texts(page)  # the claimant breakdown's axis
     search = page.get_by_role("textbox", name="Search forecasters")

@@ -10,11 +10,11 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from author_sign_in import sign_in_on_the_author_page
 from browser_server import (
     DESKTOP,
     PASSWORD,
     PHONE,
-    RENDER_TIMEOUT_MS,
     SIZES,
     Server,
     browser,
@@ -28,13 +28,14 @@ from browser_server import (
 )
 from dashboard_fixtures import build_rich_database
 from playwright.sync_api import Browser, Page, expect
+from shared_pages import SharedPages, fetched, go_to, shared_pages
 
 from predictions import watches
 from predictions.watches import WatchIn
 
 pytestmark = pytest.mark.browser
 
-__all__ = ["browser"]  # the module's Chromium, a fixture
+__all__ = ["browser", "shared_pages"]  # the module's Chromium and its reader pages loaded once per size, fixtures
 READER_PAGES = {  # name → (path, charts drawn; on a phone the overview's timeline is a list instead)
     "overview": ("/", 2),
     "claim": ("/?claim={robotaxi}", 2),
@@ -72,92 +73,62 @@ def clipped_headings(page: Page) -> list[str]:
     )
 
 
+def reader_page(pages: SharedPages, server: Server, name: str, size: str) -> Page:
+    """The reader page `name` at `size`, loaded once for the module's reading tests (SharedPages)."""
+    path, charts = READER_PAGES[name]
+    drawn = charts if size == "desktop" or name != "overview" else 1  # the phone's timeline is a list
+    return pages.get(path.format(**server.ids), size, charts=drawn)
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("name", list(READER_PAGES))
 def test_every_reader_page_reads_right_at_desktop_and_phone_size(
-    server: Server, browser: Browser, name: str, size: str
+    server: Server, shared_pages: SharedPages, name: str, size: str
 ) -> None:
-    path, charts = READER_PAGES[name]
-    with watched_page(browser, SIZES[size]) as page:
-        drawn = charts if size == "desktop" or name != "overview" else 1
-        load(page, server.url + path.format(**server.ids), charts=drawn)
-        no_exception_shown(page)
-        assert "Trend Prediction Tracker" in page.title()
-        assert clipped_headings(page) == []
-        body = page.locator("body").inner_text()
-        assert "e+0" not in body and "2000-01-01" not in body
-        shoot(page, f"{name}-{size}")
+    page = reader_page(shared_pages, server, name, size)
+    no_exception_shown(page)
+    assert "Trend Prediction Tracker" in page.title()
+    assert clipped_headings(page) == []
+    body = page.locator("body").inner_text()
+    assert "e+0" not in body and "2000-01-01" not in body
+    shoot(page, f"{name}-{size}")
 
 
-def test_each_page_names_itself_in_the_browser_title(server: Server, browser: Browser) -> None:
-    with watched_page(browser, DESKTOP) as page:
-        load(page, server.url + "/deadlines")
-        assert page.title() == "Deadlines · Trend Prediction Tracker"
-        load(page, f"{server.url}/?claim={server.ids['robotaxi']}", charts=2)
-        assert page.title().startswith("Robotaxis operate in at least 65 Chinese cities in 2025.")
-        assert page.url == f"{server.url}/claim?claim={server.ids['robotaxi']}"  # one run: the claim page's own link
+def test_each_page_names_itself_in_the_browser_title(server: Server, shared_pages: SharedPages) -> None:
+    page = reader_page(shared_pages, server, "deadlines", "desktop")
+    assert page.title() == "Deadlines · Trend Prediction Tracker"
+    page = reader_page(shared_pages, server, "claim", "desktop")  # loaded from /?claim=…
+    assert page.title().startswith("Robotaxis operate in at least 65 Chinese cities in 2025.")
+    assert page.url == f"{server.url}/claim?claim={server.ids['robotaxi']}"  # one run: the claim page's own link
 
 
-@pytest.mark.parametrize("size", list(SIZES))
-def test_the_link_to_share_is_shown_and_its_button_copies_it(server: Server, browser: Browser, size: str) -> None:
-    link = f"{server.url}/?claim={server.ids['robotaxi']}"  # the port this server listens on
-    context = browser.new_context(viewport=SIZES[size])  # type: ignore[arg-type]
-    context.grant_permissions(["clipboard-read", "clipboard-write"])
-    page = context.new_page()
-    try:
-        fetched: list[str] = []
-        page.on("request", lambda request: fetched.append(request.url))
-        load(page, link, charts=1)
-        share = page.get_by_test_id("claim-share")
-        expect(share.get_by_role("textbox", name="Link to this claim")).to_have_value(link)
-        button = share.get_by_role("button", name="Copy link")
-        expect(button).to_be_visible()  # on show without hovering: a phone has no hover
-        box = button.bounding_box()
-        assert box is not None and box["x"] + box["width"] <= SIZES[size]["width"]  # within the screen
-        page.evaluate("navigator.clipboard.writeText('something else')")
-        button.click()
-        expect(share.get_by_role("button", name="Copied")).to_be_visible()
-        assert page.evaluate("navigator.clipboard.readText()") == link
-        assert not [url for url in fetched if "SyntaxHighlighter" in url]  # no 1.56 MB highlighter for one line
-        if size == "desktop":  # the navigation leads back to the overview, without the claim in the address
-            page.get_by_test_id("stSidebarNav").get_by_role("link", name="Overview").click()
-            settle(page)
-            expect(page.get_by_role("heading", name="Trend Prediction Tracker")).to_be_visible()
-            assert page.url == f"{server.url}/"
-    finally:
-        context.close()
-
-
-def test_the_timelines_claim_labels_fit_the_margin_set_for_them(server: Server, browser: Browser) -> None:
-    with watched_page(browser, DESKTOP) as page:
-        load(page, server.url + "/", charts=2)
-        overflow = page.evaluate(
-            """() => { const chart = document.querySelector('.st-key-overview_timeline_wide .js-plotly-plot');
-                const left = chart.getBoundingClientRect().left;
-                const labels = [...chart.querySelectorAll('.ytick text')];
-                const cut = labels.filter(t => t.getBoundingClientRect().left < left).map(t => t.textContent);
-                return [labels.length, cut,
-                        chart.querySelector('.ytitle').getBoundingClientRect().left - left]; }"""
-        )
-        labels, cut, title_left = overflow
-        assert labels >= 5 and cut == [], cut  # every label whole, the hostile one included
-        assert title_left >= 0
+def test_the_timelines_claim_labels_fit_the_margin_set_for_them(server: Server, shared_pages: SharedPages) -> None:
+    page = reader_page(shared_pages, server, "overview", "desktop")
+    overflow = page.evaluate(
+        """() => { const chart = document.querySelector('.st-key-overview_timeline_wide .js-plotly-plot');
+            const left = chart.getBoundingClientRect().left;
+            const labels = [...chart.querySelectorAll('.ytick text')];
+            const cut = labels.filter(t => t.getBoundingClientRect().left < left).map(t => t.textContent);
+            return [labels.length, cut,
+                    chart.querySelector('.ytitle').getBoundingClientRect().left - left]; }"""
+    )
+    labels, cut, title_left = overflow
+    assert labels >= 5 and cut == [], cut  # every label whole, the hostile one included
+    assert title_left >= 0
 
 
 def test_on_a_phone_the_timeline_is_a_list_and_the_deadlines_show_their_statement(
-    server: Server, browser: Browser
+    server: Server, shared_pages: SharedPages
 ) -> None:
-    with watched_page(browser, PHONE) as page:
-        load(page, server.url + "/")
-        expect(page.locator(".st-key-overview_timeline_wide")).to_be_hidden()
-        expect(page.get_by_text("Deadlines nearest today")).to_be_visible()
-        load(page, server.url + "/deadlines")
-        grid = page.locator('.st-key-deadlines_overdue_narrow [data-testid="stDataFrame"]')  # the phone's copy
-        assert grid_headers(grid)[:2] == ["statement", "probability"]
-    with watched_page(browser, DESKTOP) as page:
-        load(page, server.url + "/", charts=2)
-        expect(page.locator(".st-key-overview_timeline_wide")).to_be_visible()
-        expect(page.get_by_text("Deadlines nearest today")).to_be_hidden()
+    page = reader_page(shared_pages, server, "overview", "phone")
+    expect(page.locator(".st-key-overview_timeline_wide")).to_be_hidden()
+    expect(page.get_by_text("Deadlines nearest today")).to_be_visible()
+    page = reader_page(shared_pages, server, "deadlines", "phone")
+    grid = page.locator('.st-key-deadlines_overdue_narrow [data-testid="stDataFrame"]')  # the phone's copy
+    assert grid_headers(grid)[:2] == ["statement", "probability"]
+    page = reader_page(shared_pages, server, "overview", "desktop")
+    expect(page.locator(".st-key-overview_timeline_wide")).to_be_visible()
+    expect(page.get_by_text("Deadlines nearest today")).to_be_hidden()
 
 
 def test_the_dark_theme_follows_the_system(server: Server, browser: Browser) -> None:
@@ -170,20 +141,11 @@ def test_the_dark_theme_follows_the_system(server: Server, browser: Browser) -> 
         text = page.evaluate("getComputedStyle(document.querySelector('h3')).color")
         assert text == "rgb(233, 236, 239)", text
         shoot(page, "claim-dark")
-        load(page, server.url + "/track-record", charts=2)
+        go_to(page, "Track record", "/track-record", charts=2)  # within the session: the theme is the same
+        expect(page.get_by_role("heading", name="Track record")).to_be_visible()
         shoot(page, "track-record-dark")
     finally:
         context.close()
-
-
-def sign_in_on_the_author_page(page: Page, server: Server) -> None:
-    load(page, server.url + "/author")
-    expect(page.get_by_role("heading", name="Author workspace")).to_be_visible()  # a bookmark, not "Page not found"
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    settle(page)
-    expect(page.get_by_role("tab", name="Verdicts")).to_be_visible(timeout=RENDER_TIMEOUT_MS)
-    page.wait_for_function("() => document.cookie.includes('tracker_author=')")  # what a reload signs in with
 
 
 def in_view(page: Page, locator: object) -> bool:
@@ -198,7 +160,7 @@ def test_the_workspace_keeps_its_tab_and_shows_the_confirmation_in_view(
 ) -> None:
     # The eHang claim is open until 2030: it takes the new confidence (a past-deadline claim refuses it).
     with watched_page(browser, SIZES[size]) as page:
-        sign_in_on_the_author_page(page, server)
+        sign_in_on_the_author_page(page, server.url, PASSWORD)
         shoot(page, f"author-{size}")
         page.get_by_label("Find by id or words").fill(str(server.ids["ehang-shenzhen-flying-taxis-2030"]))
         page.get_by_label("Find by id or words").press("Enter")  # one match: it is chosen
@@ -245,7 +207,7 @@ def test_every_workspace_tab_is_in_view_and_one_match_is_chosen(server: Server, 
     """Issue 28, point 13: the nine tabs fit 1440 px with no scroll arrow (and each is reachable on a phone);
     the watch table's last column is in view at 1440 px; "19" and Enter chooses claim #19."""
     with watched_page(browser, SIZES[size]) as page:
-        sign_in_on_the_author_page(page, server)
+        sign_in_on_the_author_page(page, server.url, PASSWORD)
         strip = page.locator('[data-testid="stTabs"]').first.get_by_role("tablist")
         labels = [t.inner_text().strip() for t in strip.get_by_role("tab").all()]
         assert labels == WORKSPACE_TABS
@@ -278,7 +240,7 @@ def test_every_workspace_tab_is_in_view_and_one_match_is_chosen(server: Server, 
 
 def test_signing_in_survives_a_reload_and_signing_out_is_one_click(server: Server, browser: Browser) -> None:
     with watched_page(browser, DESKTOP) as page:
-        sign_in_on_the_author_page(page, server)
+        sign_in_on_the_author_page(page, server.url, PASSWORD)
         page.reload()
         settle(page)
         expect(page.get_by_role("tab", name="Verdicts")).to_be_visible()  # still signed in
@@ -324,35 +286,57 @@ def annotation(page: Page, chart: str, starts: str) -> dict[str, float]:
     return dict(found[0])
 
 
-def test_charts_keep_their_labels_inside_and_apart_at_both_sizes(server: Server, browser: Browser) -> None:
-    with watched_page(browser, DESKTOP) as page:
-        load(page, server.url + "/", charts=2)
-        timeline = ".st-key-overview_timeline .js-plotly-plot"
-        today = annotation(page, timeline, "today")
-        bars = boxes(page, f"{timeline} .bars path")
-        assert bars and not any(overlaps(today, bar) for bar in bars)  # today's label is on its own row
-        assert page.locator(".js-plotly-plot .gtitle").count() == 0  # titles are headings above the charts
-        heading = page.get_by_text("Progress of threshold claims toward their targets", exact=True)
-        assert heading.bounding_box()["height"] < 40  # one line on a desktop, not two beside empty space
-        load(page, server.url + "/deadlines")
-        # The grid is drawn on a canvas (its column widths are AppTest's to check): the wide copy is the one shown.
-        expect(page.locator(".st-key-deadlines_overdue_wide [data-testid='stDataFrame']")).to_be_visible()
-        expect(page.locator(".st-key-deadlines_overdue_narrow")).to_be_hidden()
-    with watched_page(browser, PHONE) as page:
-        load(page, f"{server.url}/?claim={server.ids['robotaxi']}", charts=2)
-        metric = ".st-key-claim_metric .js-plotly-plot"
-        plot = boxes(page, f"{metric} .main-svg")[0]
-        deadline = annotation(page, metric, "deadline")
-        assert plot["left"] <= deadline["left"] and deadline["right"] <= plot["right"]  # not cut at the edge
-        expect(page.locator(".st-key-claim_evidence_wide")).to_be_hidden()
-        blocks = page.locator(".st-key-claim_evidence_narrow")
-        expect(blocks).to_be_visible()
-        expect(blocks.get_by_role("link", name="source ↗").first).to_be_visible()
-        load(page, server.url + "/", charts=1)
-        progress = ".st-key-overview_progress .js-plotly-plot"
-        legend = boxes(page, f"{progress} .legend")[0]
-        assert legend["right"] <= PHONE["width"]  # the legend's rows fit the phone
-        expect(page.get_by_text("not on the timeline")).to_be_hidden()
-        expect(page.get_by_text("not in this list; the table below has every claim.")).to_be_visible()
-        table = page.locator(".st-key-overview_table_narrow [data-testid='stDataFrame']")
-        assert grid_headers(table)[:2] == ["statement", "probability"]
+def test_charts_keep_their_labels_inside_and_apart_at_both_sizes(server: Server, shared_pages: SharedPages) -> None:
+    page = reader_page(shared_pages, server, "overview", "desktop")
+    timeline = ".st-key-overview_timeline .js-plotly-plot"
+    today = annotation(page, timeline, "today")
+    bars = boxes(page, f"{timeline} .bars path")
+    assert bars and not any(overlaps(today, bar) for bar in bars)  # today's label is on its own row
+    assert page.locator(".js-plotly-plot .gtitle").count() == 0  # titles are headings above the charts
+    heading = page.get_by_text("Progress of threshold claims toward their targets", exact=True)
+    assert heading.bounding_box()["height"] < 40  # one line on a desktop, not two beside empty space
+    page = reader_page(shared_pages, server, "deadlines", "desktop")
+    # The grid is drawn on a canvas (its column widths are AppTest's to check): the wide copy is the one shown.
+    expect(page.locator(".st-key-deadlines_overdue_wide [data-testid='stDataFrame']")).to_be_visible()
+    expect(page.locator(".st-key-deadlines_overdue_narrow")).to_be_hidden()
+    page = reader_page(shared_pages, server, "claim", "phone")
+    metric = ".st-key-claim_metric .js-plotly-plot"
+    plot = boxes(page, f"{metric} .main-svg")[0]
+    deadline = annotation(page, metric, "deadline")
+    assert plot["left"] <= deadline["left"] and deadline["right"] <= plot["right"]  # not cut at the edge
+    expect(page.locator(".st-key-claim_evidence_wide")).to_be_hidden()
+    blocks = page.locator(".st-key-claim_evidence_narrow")
+    expect(blocks).to_be_visible()
+    expect(blocks.get_by_role("link", name="source ↗").first).to_be_visible()
+    page = reader_page(shared_pages, server, "overview", "phone")
+    progress = ".st-key-overview_progress .js-plotly-plot"
+    legend = boxes(page, f"{progress} .legend")[0]
+    assert legend["right"] <= PHONE["width"]  # the legend's rows fit the phone
+    expect(page.get_by_text("not on the timeline")).to_be_hidden()
+    expect(page.get_by_text("not in this list; the table below has every claim.")).to_be_visible()
+    table = page.locator(".st-key-overview_table_narrow [data-testid='stDataFrame']")
+    assert grid_headers(table)[:2] == ["statement", "probability"]
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_link_to_share_is_shown_and_its_button_copies_it(
+    server: Server, shared_pages: SharedPages, size: str
+) -> None:
+    link = f"{server.url}/?claim={server.ids['robotaxi']}"  # the port this server listens on
+    page = shared_pages.take("/?claim={robotaxi}".format(**server.ids), size, charts=2)  # it clicks: its own
+    share = page.get_by_test_id("claim-share")
+    expect(share.get_by_role("textbox", name="Link to this claim")).to_have_value(link)
+    button = share.get_by_role("button", name="Copy link")
+    expect(button).to_be_visible()  # on show without hovering: a phone has no hover
+    box = button.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= SIZES[size]["width"]  # within the screen
+    page.evaluate("navigator.clipboard.writeText('something else')")
+    button.click()
+    expect(share.get_by_role("button", name="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == link
+    assert not [url for url in fetched(page) if "SyntaxHighlighter" in url]  # no 1.56 MB highlighter for one line
+    if size == "desktop":  # the navigation leads back to the overview, without the claim in the address
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Overview").click()
+        settle(page)
+        expect(page.get_by_role("heading", name="Trend Prediction Tracker")).to_be_visible()
+        assert page.url == f"{server.url}/"

@@ -25,6 +25,7 @@ from browser_server import (
     watched_page,
 )
 from playwright.sync_api import Browser, Page, expect
+from shared_pages import SharedPages, shared_pages
 
 from db.clock import replaying
 from predictions import ledger
@@ -33,7 +34,7 @@ from predictions.vocabulary import Outcome
 
 pytestmark = pytest.mark.browser
 
-__all__ = ["browser"]  # the module's Chromium, a fixture
+__all__ = ["browser", "shared_pages"]  # the module's Chromium and its pages loaded once, fixtures
 ROBOTAXI, KPIS, NEO, EHANG = 14, 19, 29, 16  # the seed's threshold claims, by id
 AUTHOR = "Pascal Coppens"
 
@@ -94,48 +95,45 @@ def trace_names(page: Page, index: int = 0) -> list[str]:
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_claim_chart_draws_the_range_and_where_the_outcome_fell(
-    server: Server, browser: Browser, size: str, scheme: str
+    server: Server, shared_pages: SharedPages, size: str, scheme: str
 ) -> None:
-    context = browser.new_context(viewport=SIZES[size], color_scheme=scheme)  # type: ignore[arg-type]
-    try:
-        page = context.new_page()
-        load(page, f"{server.url}/?claim={ROBOTAXI}", charts=2)
-        no_exception_shown(page)
-        names = trace_names(page)
-        assert {"50/80/90% range", "80% range", "50% range"} <= set(names)  # the widest names the legend entry
-        assert "outcome at the 7th percentile" in names  # 28 cities: F(28) of {10: 30, 50: 55, 90: 80}
-        wait_for_text(page, "The outcome, 28 cities, fell at the 7th percentile.")
-        shoot(page, f"ranges-claim-{size}-{scheme}")
-        load(page, f"{server.url}/?claim={server.ids['share']}", charts=2)
-        no_exception_shown(page)
-        # A claim with a baseline: the bands are a fan from the forecast's date (2025-03-01) to the deadline.
-        fan = page.evaluate(
-            "() => document.querySelectorAll('.js-plotly-plot')[0].data.find(t => t.name === '50/80/90% range').x"
-        )
-        assert fan[0].startswith("2025-03-01") and fan[1].startswith("2025-12-31")
-        shoot(page, f"ranges-fan-{size}-{scheme}")
-    finally:
-        context.close()
+    # Each claim page is loaded once per scheme and set to each size (the chart's layout at that size).
+    page = shared_pages.get(f"/?claim={ROBOTAXI}", size, charts=2, scheme=scheme, resize=True)
+    no_exception_shown(page)
+    names = trace_names(page)
+    assert {"50/80/90% range", "80% range", "50% range"} <= set(names)  # the widest names the legend entry
+    assert "outcome at the 7th percentile" in names  # 28 cities: F(28) of {10: 30, 50: 55, 90: 80}
+    wait_for_text(page, "The outcome, 28 cities, fell at the 7th percentile.")
+    shoot(page, f"ranges-claim-{size}-{scheme}")
+    page = shared_pages.get(f"/?claim={server.ids['share']}", size, charts=2, scheme=scheme, resize=True)
+    no_exception_shown(page)
+    # A claim with a baseline: the bands are a fan from the forecast's date (2025-03-01) to the deadline.
+    fan = page.evaluate(
+        "() => document.querySelectorAll('.js-plotly-plot')[0].data.find(t => t.name === '50/80/90% range').x"
+    )
+    assert fan[0].startswith("2025-03-01") and fan[1].startswith("2025-12-31")
+    shoot(page, f"ranges-fan-{size}-{scheme}")
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_the_track_record_shows_coverage_and_the_pit_histogram(server: Server, browser: Browser, size: str) -> None:
-    with watched_page(browser, SIZES[size]) as page:
-        load(page, f"{server.url}/track-record", charts=4)
-        no_exception_shown(page)
-        wait_for_text(page, "Ranges: how often the outcome fell inside")
-        table = page.locator('[data-testid="stDataFrame"]').filter(has_text="interval").first
-        table.scroll_into_view_if_needed()
-        expect(table).to_be_visible()
-        # The author's record (the default scope): the robotaxi's 28 is below its 50% interval [39, 71] (whole cities),
-        # the KPIs' 310 and the NEV share's 53.9 inside theirs (the NEO claim is a reported projection)
-        coverage = page.evaluate(
-            """() => [...document.querySelectorAll('.js-plotly-plot')].map(p => p.data)
-                  .find(d => d.some(t => (t.name || '').startsWith('observed (95%')))
-                  .find(t => (t.name || '').startsWith('observed (95%')).text"""
-        )
-        assert coverage == ["2/3", "2/3", "3/3"]
-        shoot(page, f"ranges-track-record-{size}")
+def test_the_track_record_shows_coverage_and_the_pit_histogram(
+    server: Server, shared_pages: SharedPages, size: str
+) -> None:
+    page = shared_pages.get("/track-record", size, charts=4, resize=True)  # loaded once, set to each size
+    no_exception_shown(page)
+    wait_for_text(page, "Ranges: how often the outcome fell inside")
+    table = page.locator('[data-testid="stDataFrame"]').filter(has_text="interval").first
+    table.scroll_into_view_if_needed()
+    expect(table).to_be_visible()
+    # The author's record (the default scope): the robotaxi's 28 is below its 50% interval [39, 71] (whole cities),
+    # the KPIs' 310 and the NEV share's 53.9 inside theirs (the NEO claim is a reported projection)
+    coverage = page.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].map(p => p.data)
+              .find(d => d.some(t => (t.name || '').startsWith('observed (95%')))
+              .find(t => (t.name || '').startsWith('observed (95%')).text"""
+    )
+    assert coverage == ["2/3", "2/3", "3/3"]
+    shoot(page, f"ranges-track-record-{size}")
 
 
 def test_the_workspace_previews_a_range_and_records_it(server: Server, browser: Browser, tmp_path: Path) -> None:

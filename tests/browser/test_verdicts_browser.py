@@ -16,12 +16,12 @@ from browser_server import (
     Server,
     browser,
     dashboard,
-    load,
     no_exception_shown,
     sign_in_from_the_sidebar,
     watched_page,
 )
 from playwright.sync_api import Browser, expect
+from shared_pages import SharedPages, shared_pages
 
 from predictions import ledger
 from predictions.imports import evidence
@@ -29,7 +29,7 @@ from predictions.seed import default_seed_path
 
 pytestmark = pytest.mark.browser
 
-__all__ = ["browser"]  # the module's Chromium, a fixture
+__all__ = ["browser", "shared_pages"]  # the module's Chromium and its claim page loaded once, fixtures
 
 
 @pytest.fixture(scope="module")
@@ -55,24 +55,24 @@ def robotaxi_values() -> list[str]:
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_the_robotaxi_claim_shows_its_evidence_and_why(server: Server, browser: Browser, size: str) -> None:
-    with watched_page(browser, SIZES[size]) as page:
-        load(page, f"{server.url}/?claim={server.ids['robotaxi-cities-2025']}", charts=2)
-        no_exception_shown(page)
-        expect(page.get_by_text("Robotaxis operate in at least 65 Chinese cities in 2025.")).to_be_visible()
-        reason = page.get_by_text("the data proposes false", exact=False).first
-        expect(reason).to_be_visible()
-        assert "10 cities on 2025-11-26" in reason.inner_text()
-        # the metric chart draws the valued evidence against the 65-city target
-        chart = page.locator(".js-plotly-plot").first
-        chart.scroll_into_view_if_needed()
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"living-claim-robotaxi-{size}.png"))
-        assert chart.locator(".scatterlayer .point").count() == len(robotaxi_values())
-        table = page.get_by_text("dated facts, newest first").first
-        table.scroll_into_view_if_needed()
-        expect(table).to_be_visible()
-        page.screenshot(path=str(ARTIFACTS / f"living-claim-robotaxi-evidence-{size}.png"))
+def test_the_robotaxi_claim_shows_its_evidence_and_why(server: Server, shared_pages: SharedPages, size: str) -> None:
+    # The claim page is loaded once and set to each size (what it shows at that size).
+    page = shared_pages.get(f"/?claim={server.ids['robotaxi-cities-2025']}", size, charts=2, resize=True)
+    no_exception_shown(page)
+    expect(page.get_by_text("Robotaxis operate in at least 65 Chinese cities in 2025.")).to_be_visible()
+    reason = page.get_by_text("the data proposes false", exact=False).first
+    expect(reason).to_be_visible()
+    assert "10 cities on 2025-11-26" in reason.inner_text()
+    # the metric chart draws the valued evidence against the 65-city target
+    chart = page.locator(".js-plotly-plot").first
+    chart.scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"living-claim-robotaxi-{size}.png"))
+    assert chart.locator(".scatterlayer .point").count() == len(robotaxi_values())
+    table = page.get_by_text("dated facts, newest first").first
+    table.scroll_into_view_if_needed()
+    expect(table).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / f"living-claim-robotaxi-evidence-{size}.png"))
 
 
 @pytest.mark.parametrize("size", list(SIZES))

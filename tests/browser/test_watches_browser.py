@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from author_sign_in import sign_in_on_the_author_page
 from browser_server import (
     ARTIFACTS,
     PASSWORD,
@@ -18,7 +19,6 @@ from browser_server import (
     dashboard,
     no_exception_shown,
     settle,
-    sign_in_from_the_sidebar,
     watched_page,
 )
 from dashboard_fixtures import build_rich_database
@@ -80,7 +80,7 @@ def open_tab(page: Page, name: str) -> None:
 def test_the_watched_sources_tab_runs_a_watch_and_keeps_its_tab(server: Server, browser: Browser, size: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     with watched_page(browser, SIZES[size]) as page:
-        sign_in_from_the_sidebar(page, server.url, PASSWORD)
+        sign_in_on_the_author_page(page, server.url, PASSWORD)
         open_tab(page, "Watched sources")
         no_exception_shown(page)
         robotaxi = server.ids["robotaxi-cities-2025"]
@@ -115,7 +115,7 @@ def test_the_watched_sources_tab_runs_a_watch_and_keeps_its_tab(server: Server, 
 @pytest.mark.parametrize("size", list(SIZES))
 def test_candidate_notes_wait_under_needs_a_verdict(server: Server, browser: Browser, size: str) -> None:
     with watched_page(browser, SIZES[size]) as page:
-        sign_in_from_the_sidebar(page, server.url, PASSWORD)
+        sign_in_on_the_author_page(page, server.url, PASSWORD)
         no_exception_shown(page)
         heading = page.get_by_text("Candidate evidence from watched feeds (", exact=False)
         expect(heading).to_be_visible()
