@@ -41,4 +41,5 @@ def sign_in_on_the_author_page(page: Page, url: str, password: str) -> None:
         if page.evaluate(_SUBMIT_LOST, password):
             page.get_by_role("button", name="Sign in").click()
     expect(tabs).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+    settle(page)  # the workspace's run finished: every tab drawn, not the first ones
     page.wait_for_function("() => document.cookie.includes('tracker_author=')")
