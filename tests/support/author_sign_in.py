@@ -8,17 +8,10 @@ sign-in keep using).
 
 from __future__ import annotations
 
-from browser_server import RENDER_TIMEOUT_MS, load, settle
+from browser_server import RENDER_TIMEOUT_MS, load, settle, submit_not_taken
 from playwright.sync_api import Page, expect
 
 LOST_SUBMIT_MS = 30_000  # no workspace by then: the page is settled and looked at for a submit it did not take
-# Read at once in the page, so that no rerun lands between looking for the tabs and reading the box (checked
-# one locator at a time, at load 7-14 the box was counted and then gone before its value was read: a 120 s wait).
-_SUBMIT_LOST = """password => {
-    const tabs = [...document.querySelectorAll('[role="tab"]')].some(tab => tab.textContent.includes('Verdicts'));
-    const box = document.querySelector('input[type="password"]');
-    return !tabs && box !== null && box.value === password;
-}"""
 
 
 def sign_in_on_the_author_page(page: Page, url: str, password: str) -> None:
@@ -38,7 +31,7 @@ def sign_in_on_the_author_page(page: Page, url: str, password: str) -> None:
         expect(tabs).to_be_visible(timeout=LOST_SUBMIT_MS)  # the rerun that signs in, as a rule within seconds
     except AssertionError:
         settle(page)
-        if page.evaluate(_SUBMIT_LOST, password):
+        if submit_not_taken(page, password):
             page.get_by_role("button", name="Sign in").click()
     expect(tabs).to_be_visible(timeout=RENDER_TIMEOUT_MS)
     settle(page)  # the workspace's run finished: every tab drawn, not the first ones
