@@ -356,6 +356,12 @@ def migrate(
     return applied
 
 
+def restamp(con: duckdb.DuckDBPyConnection) -> None:
+    """A new ledger copied from a blank one (db.blank_ledger): its migrations applied now, as if run here."""
+    _ensure_table(con)
+    con.execute("UPDATE schema_migrations SET applied_at = ?", [utc_now()])
+
+
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     row = con.execute("SELECT max(version) FROM schema_migrations").fetchone()
     return int(row[0]) if row and row[0] is not None else 0

@@ -21,7 +21,7 @@ import duckdb
 
 import db
 from db import amendments as amendments_sql
-from db import queries
+from db import blank_ledger, migrations, queries
 
 # What reads claims one by one (`predictions list`, `show`, a reminder sweep) loads neither numpy nor
 # pydantic: the models, the columnar reads and the scores are imported by the functions that use them.
@@ -57,7 +57,10 @@ def writing(path: Path, *, create: bool = True) -> Iterator[duckdb.DuckDBPyConne
     """
     if not create and not path.exists():
         raise LedgerError(f"database {path} does not exist (run `predictions init` first)")
+    copied = create and blank_ledger.place(path)  # a new ledger: a copy of the process's blank one
     with db.unit_of_work(path) as con:
+        if copied:
+            migrations.restamp(con)
         db.migrate(con)
         yield con
 
