@@ -303,8 +303,9 @@ def status_column(label: str = "status") -> Any:
 
 
 def claims_frame(rows: Sequence[Mapping[str, Any]], extra: Mapping[str, Sequence[Any]] | None = None) -> pd.DataFrame:
+    root = app_root()  # claim_url's root, read once for the whole table
     data: dict[str, list[Any]] = {
-        "claim": [claim_url(r["id"]) for r in rows],
+        "claim": [f"{root}?claim={int(str(r['id']))}" for r in rows],
         "status": [[r["status"]] for r in rows],  # one value: drawn as the status's coloured pill
         "deadline": [r["deadline"] or "none" for r in rows],
         "statement": [r["statement"] for r in rows],
@@ -337,34 +338,36 @@ def claims_table(
     whose statement is that narrow, so the probability beside it stays on screen, while a wide screen
     keeps the statement wide (a grid's column widths are fixed pixels: CSS cannot change them).
     """
-    if phone_statement_width is not None:
-        only_on_wide_screens(f"{key}_wide")
-        only_on_narrow_screens(f"{key}_narrow")
-        for where, name, width in (("wide", key, statement_width), ("narrow", f"{key}_phone", phone_statement_width)):
-            with st.container(key=f"{key}_{where}"):
-                claims_table(
-                    rows, key=name, total=total, extra=extra, column_order=column_order, height=height,
-                    statement_width=width,
-                )  # fmt: skip
-        return
     shown = list(rows[:MAX_TABLE_ROWS])
     available = len(rows) if total is None else total
-    if available > len(shown):
-        st.caption(f"Showing the first {len(shown):,} of {available:,} claims: narrow the filters to see the rest.")
     frame = claims_frame(shown, {k: list(v)[: len(shown)] for k, v in (extra or {}).items()})
-    st.dataframe(
-        frame,
-        key=key,
-        hide_index=True,
-        placeholder="–",
-        height=height or min(35 * (len(shown) + 1) + 20, 640),
-        column_order=list(column_order) if column_order else None,
-        column_config={
-            "claim": st.column_config.LinkColumn(
-                "claim", display_text=r"\?claim=(\d+)$", help="Open the claim's page", width="small"
-            ),
-            "status": status_column(),
-            "statement": st.column_config.TextColumn("statement", width=statement_width),  # type: ignore[arg-type]
-            "probability": st.column_config.NumberColumn("probability", format="%d%%", help="latest forecast"),
-        },
-    )
+    note = f"Showing the first {len(shown):,} of {available:,} claims: narrow the filters to see the rest."
+
+    def draw(name: str, width: str | int) -> None:
+        if available > len(shown):
+            st.caption(note)
+        st.dataframe(
+            frame,  # one frame for both copies: built once, never changed by st.dataframe
+            key=name,
+            hide_index=True,
+            placeholder="–",
+            height=height or min(35 * (len(shown) + 1) + 20, 640),
+            column_order=list(column_order) if column_order else None,
+            column_config={
+                "claim": st.column_config.LinkColumn(
+                    "claim", display_text=r"\?claim=(\d+)$", help="Open the claim's page", width="small"
+                ),
+                "status": status_column(),
+                "statement": st.column_config.TextColumn("statement", width=width),  # type: ignore[arg-type]
+                "probability": st.column_config.NumberColumn("probability", format="%d%%", help="latest forecast"),
+            },
+        )
+
+    if phone_statement_width is None:
+        draw(key, statement_width)
+        return
+    only_on_wide_screens(f"{key}_wide")
+    only_on_narrow_screens(f"{key}_narrow")
+    for where, name, width in (("wide", key, statement_width), ("narrow", f"{key}_phone", phone_statement_width)):
+        with st.container(key=f"{key}_{where}"):
+            draw(name, width)
