@@ -298,7 +298,8 @@ def status_column(label: str = "status") -> Any:
         color=list(pill_colours().values()),
         disabled=True,
         width=130,
-        help="Where the claim stands: open, due, awaiting a verdict or resolved",
+        help="Where the claim stands: open, has evidence, awaiting a verdict or resolved; a threshold claim on track, "
+        "at risk or behind",
     )
 
 
