@@ -321,6 +321,14 @@ def claims_frame(rows: Sequence[Mapping[str, Any]], extra: Mapping[str, Sequence
     return pd.DataFrame(data)
 
 
+# A DataFrame kept once per view (the key) and shared by its readers: st.dataframe only reads it.
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _shared_frame(
+    key: tuple[Any, ...], _rows: Sequence[Mapping[str, Any]], _extra: Mapping[str, Sequence[Any]]
+) -> pd.DataFrame:
+    return claims_frame(_rows, _extra)
+
+
 def claims_table(
     rows: Sequence[Mapping[str, Any]],
     *,
@@ -331,6 +339,7 @@ def claims_table(
     height: int | None = None,
     statement_width: str | int = "large",
     phone_statement_width: int | None = None,
+    shared_key: tuple[Any, ...] | None = None,
 ) -> None:
     """Claims with their status in its colour; the first column links to each claim's page.
 
@@ -338,10 +347,16 @@ def claims_table(
     passed only the first ones. With `phone_statement_width`, a phone gets its own copy of the table
     whose statement is that narrow, so the probability beside it stays on screen, while a wide screen
     keeps the statement wide (a grid's column widths are fixed pixels: CSS cannot change them).
+    With `shared_key` (data.Listing.key: the ledger version, day and view the rows are), the table is
+    built once for every reader of that view and shared (`extra` must follow from the rows and the day).
     """
     shown = list(rows[:MAX_TABLE_ROWS])
     available = len(rows) if total is None else total
-    frame = claims_frame(shown, {k: list(v)[: len(shown)] for k, v in (extra or {}).items()})
+    columns = {k: list(v)[: len(shown)] for k, v in (extra or {}).items()}
+    if shared_key is None:
+        frame = claims_frame(shown, columns)
+    else:
+        frame = _shared_frame((*shared_key, tuple(columns)), shown, columns)
     note = f"Showing the first {len(shown):,} of {available:,} claims: narrow the filters to see the rest."
 
     def draw(name: str, width: str | int) -> None:
