@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
 from predictions import imports, ledger, numeric, overview, reminders, scorecard, scoring, verdicts, watches
@@ -70,6 +72,50 @@ def _claims(path: str, db_version: tuple[float, int], today: date) -> ClaimTable
 def claims(on: date | None = None) -> ClaimTable:
     """Every claim with its derived status, as a read-only ClaimTable (iterating it gives JSON-shaped rows)."""
     return _claims(str(database_path()), version(), on or today())
+
+
+# A claims list (the overview's, filtered or not; the deadlines page's due and overdue lists) is the same
+# for every reader of a database version and day who asks for the same view: a reader's filter is their own,
+# the rows it selects are not. So the rows are built once per view and shared, read-only (the pages only
+# read them); `key` names the view, for whatever is built from the rows and shared in turn (ui.claims_table).
+@dataclass(frozen=True)
+class Listing:
+    rows: list[dict[str, Any]]  # the first `limit` claims of the view, shared: never changed
+    total: int  # how many claims the view has in all
+    key: tuple[Any, ...]
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _listing(
+    path: str, db_version: tuple[float, int], today: date, view: str, claim_filter: overview.ClaimFilter,
+    days: int, limit: int,
+) -> Listing:  # fmt: skip
+    table = _claims(path, db_version, today)
+    if view == "filtered":
+        index = np.flatnonzero(claim_filter.mask(table))
+    elif view == "due":
+        index = overview.due_within_index(table, today, days)
+    elif view == "overdue":
+        index = overview.overdue_index(table)
+    else:
+        raise ValueError(f"no such claims list: {view}")
+    key = (path, db_version, today, view, claim_filter, days, limit)
+    return Listing(table.rows(index[:limit]), len(index), key)
+
+
+def filtered_claims(claim_filter: overview.ClaimFilter, limit: int, on: date | None = None) -> Listing:
+    """The claims passing a reader's filter (the first `limit`, in the claim table's order)."""
+    return _listing(str(database_path()), version(), on or today(), "filtered", claim_filter, 0, limit)
+
+
+def due_claims(days: int, limit: int, on: date | None = None) -> Listing:
+    """Unresolved claims due from today to `days` from now, soonest first (overview.due_within)."""
+    return _listing(str(database_path()), version(), on or today(), "due", overview.ClaimFilter(), days, limit)
+
+
+def overdue_claims(limit: int, on: date | None = None) -> Listing:
+    """Claims past their deadline and unresolved, the longest overdue first (overview.overdue)."""
+    return _listing(str(database_path()), version(), on or today(), "overdue", overview.ClaimFilter(), 0, limit)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -11,6 +11,7 @@ import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from functools import cache
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -18,7 +19,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from dashboard.render.charts import status_colour, status_text_colour, title_apart
+from dashboard.render.charts import STATUS_COLOURS, status_colour, status_text_colour, title_apart
 from predictions import words
 from predictions.models import describe_validation_error
 from predictions.overview import parse_iso_date, source_label
@@ -216,14 +217,97 @@ def url_choice(
 # --- tables --------------------------------------------------------------------------------------
 
 
-def _status_style(status: object) -> str:
-    return f"background-color: {status_colour(str(status))}; color: {status_text_colour(str(status))}"
+GRID_DARK_TEXT_ABOVE = 0.5  # the table grid writes black on a pill of relative luminance above this, else white
+PILL_CONTRAST = 4.5  # WCAG AA for text of normal size: a pill's word against the pill
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG relative luminance of a `#rrggbb` colour (the formula the table grid uses to pick its text colour)."""
+
+    def linear(channel: int) -> float:
+        value = channel / 255
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (int(colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _mix(colour: str, towards: str, share: float) -> str:
+    a, b = (tuple(int(c.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)) for c in (colour, towards))
+    return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(a, b, strict=True))
+
+
+def pill_text_colour(colour: str) -> str:
+    """The text the table grid draws on a pill of this colour (Streamlit's multiselect cell: black above
+    luminance 0.5, white otherwise)."""
+    return "#000000" if relative_luminance(colour) > GRID_DARK_TEXT_ABOVE else "#ffffff"
+
+
+def _legible(colour: str, dark_text: bool) -> bool:
+    text = pill_text_colour(colour)
+    return (text == "#000000") == dark_text and contrast_ratio(colour, text) >= PILL_CONTRAST
+
+
+def _rgb_distance(first: str, second: str) -> float:
+    a, b = (tuple(int(c.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)) for c in (first, second))
+    return sum((x - y) ** 2 for x, y in zip(a, b, strict=True)) ** 0.5
+
+
+PILL_APART = 40.0  # RGB distance kept between any two status pills (the palette's closest pair is 44.6 apart)
+
+
+@cache
+def pill_colours() -> dict[str, str]:
+    """Each status's palette colour as a pill in the claims tables, legible with the text the grid puts on it.
+
+    The grid chooses the text itself (black only above luminance 0.5), which would put white on the light
+    statuses (amber, light blue, grey) at about 2:1. So a status the palette gives dark text is tinted toward
+    white until the grid writes black on it at 4.5:1 or more, and one with white text is shaded toward black
+    until the white has 4.5:1: the same hue, a step lighter or darker only where needed, whatever the theme.
+    A tint that brings two pills close together (open and has evidence are both light blue) goes on until
+    they are PILL_APART again, the darker status staying the darker pill.
+    """
+    white_text = [s for s in STATUS_COLOURS if status_text_colour(s) == "#ffffff"]
+    dark_text = sorted(set(STATUS_COLOURS) - set(white_text), key=lambda s: relative_luminance(status_colour(s)))
+    chosen: dict[str, str] = {}
+    for status in [*white_text, *dark_text]:
+        wants_dark = status in dark_text
+        for step in range(101):
+            colour = _mix(status_colour(status), "#ffffff" if wants_dark else "#000000", step / 100)
+            if _legible(colour, wants_dark) and all(_rgb_distance(colour, c) >= PILL_APART for c in chosen.values()):
+                break
+        chosen[status] = colour
+    return {status: chosen[status] for status in STATUS_COLOURS}
+
+
+def pill_colour(status: str) -> str:
+    return pill_colours().get(status, status_colour(status))
+
+
+def status_column(label: str = "status") -> Any:
+    """The status as a coloured pill (a one-value, read-only multiselect cell: drawn by the grid itself,
+    with none of a pandas Styler's cost of rendering every cell to HTML on the server)."""
+    return st.column_config.MultiselectColumn(
+        label,
+        options=list(STATUS_COLOURS),
+        color=list(pill_colours().values()),
+        disabled=True,
+        width=130,
+        help="Where the claim stands: open, has evidence, awaiting a verdict or resolved; a threshold claim on track, "
+        "at risk or behind",
+    )
 
 
 def claims_frame(rows: Sequence[Mapping[str, Any]], extra: Mapping[str, Sequence[Any]] | None = None) -> pd.DataFrame:
+    root = app_root()  # claim_url's root, read once for the whole table
     data: dict[str, list[Any]] = {
-        "claim": [claim_url(r["id"]) for r in rows],
-        "status": [r["status"] for r in rows],
+        "claim": [f"{root}?claim={int(str(r['id']))}" for r in rows],
+        "status": [[r["status"]] for r in rows],  # one value: drawn as the status's coloured pill
         "deadline": [r["deadline"] or "none" for r in rows],
         "statement": [r["statement"] for r in rows],
         "claimant": [r["claimant"] for r in rows],
@@ -237,6 +321,14 @@ def claims_frame(rows: Sequence[Mapping[str, Any]], extra: Mapping[str, Sequence
     return pd.DataFrame(data)
 
 
+# A DataFrame kept once per view (the key) and shared by its readers: st.dataframe only reads it.
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _shared_frame(
+    key: tuple[Any, ...], _rows: Sequence[Mapping[str, Any]], _extra: Mapping[str, Sequence[Any]]
+) -> pd.DataFrame:
+    return claims_frame(_rows, _extra)
+
+
 def claims_table(
     rows: Sequence[Mapping[str, Any]],
     *,
@@ -247,6 +339,7 @@ def claims_table(
     height: int | None = None,
     statement_width: str | int = "large",
     phone_statement_width: int | None = None,
+    shared_key: tuple[Any, ...] | None = None,
 ) -> None:
     """Claims with their status in its colour; the first column links to each claim's page.
 
@@ -254,35 +347,43 @@ def claims_table(
     passed only the first ones. With `phone_statement_width`, a phone gets its own copy of the table
     whose statement is that narrow, so the probability beside it stays on screen, while a wide screen
     keeps the statement wide (a grid's column widths are fixed pixels: CSS cannot change them).
+    With `shared_key` (data.Listing.key: the ledger version, day and view the rows are), the table is
+    built once for every reader of that view and shared (`extra` must follow from the rows and the day).
     """
-    if phone_statement_width is not None:
-        only_on_wide_screens(f"{key}_wide")
-        only_on_narrow_screens(f"{key}_narrow")
-        for where, name, width in (("wide", key, statement_width), ("narrow", f"{key}_phone", phone_statement_width)):
-            with st.container(key=f"{key}_{where}"):
-                claims_table(
-                    rows, key=name, total=total, extra=extra, column_order=column_order, height=height,
-                    statement_width=width,
-                )  # fmt: skip
-        return
     shown = list(rows[:MAX_TABLE_ROWS])
     available = len(rows) if total is None else total
-    if available > len(shown):
-        st.caption(f"Showing the first {len(shown):,} of {available:,} claims: narrow the filters to see the rest.")
-    frame = claims_frame(shown, {k: list(v)[: len(shown)] for k, v in (extra or {}).items()})
-    st.dataframe(
-        frame.style.map(_status_style, subset=["status"]),
-        key=key,
-        hide_index=True,
-        placeholder="–",
-        height=height or min(35 * (len(shown) + 1) + 20, 640),
-        column_order=list(column_order) if column_order else None,
-        column_config={
-            "claim": st.column_config.LinkColumn(
-                "claim", display_text=r"\?claim=(\d+)$", help="Open the claim's page", width="small"
-            ),
-            "status": st.column_config.TextColumn("status", width=130),
-            "statement": st.column_config.TextColumn("statement", width=statement_width),  # type: ignore[arg-type]
-            "probability": st.column_config.NumberColumn("probability", format="%d%%", help="latest forecast"),
-        },
-    )
+    columns = {k: list(v)[: len(shown)] for k, v in (extra or {}).items()}
+    if shared_key is None:
+        frame = claims_frame(shown, columns)
+    else:
+        frame = _shared_frame((*shared_key, tuple(columns)), shown, columns)
+    note = f"Showing the first {len(shown):,} of {available:,} claims: narrow the filters to see the rest."
+
+    def draw(name: str, width: str | int) -> None:
+        if available > len(shown):
+            st.caption(note)
+        st.dataframe(
+            frame,  # one frame for both copies: built once, never changed by st.dataframe
+            key=name,
+            hide_index=True,
+            placeholder="–",
+            height=height or min(35 * (len(shown) + 1) + 20, 640),
+            column_order=list(column_order) if column_order else None,
+            column_config={
+                "claim": st.column_config.LinkColumn(
+                    "claim", display_text=r"\?claim=(\d+)$", help="Open the claim's page", width="small"
+                ),
+                "status": status_column(),
+                "statement": st.column_config.TextColumn("statement", width=width),  # type: ignore[arg-type]
+                "probability": st.column_config.NumberColumn("probability", format="%d%%", help="latest forecast"),
+            },
+        )
+
+    if phone_statement_width is None:
+        draw(key, statement_width)
+        return
+    only_on_wide_screens(f"{key}_wide")
+    only_on_narrow_screens(f"{key}_narrow")
+    for where, name, width in (("wide", key, statement_width), ("narrow", f"{key}_phone", phone_statement_width)):
+        with st.container(key=f"{key}_{where}"):
+            draw(name, width)

@@ -47,12 +47,14 @@ def order(late: bool) -> list[str]:
 
 
 st.subheader(f"Due within {days} days")
-upcoming = overview.due_within(rows, today, days, limit=ui.MAX_TABLE_ROWS)
+due = data.due_claims(days, ui.MAX_TABLE_ROWS, today)  # shared by the readers of this horizon
+upcoming = due.rows
 if upcoming:
     ui.claims_table(
         upcoming,
         key="deadlines_upcoming",
-        total=len(overview.due_within_index(rows, today, days)),
+        total=due.total,
+        shared_key=due.key,
         extra=extra_columns(upcoming),
         column_order=order(False),
         phone_statement_width=ui.PHONE_STATEMENT_PX,
@@ -61,13 +63,15 @@ else:
     st.info(f"No open claim has its deadline between {today.isoformat()} and {days} days from now.")
 
 st.subheader("Overdue and unresolved")
-late = overview.overdue(rows, limit=ui.MAX_TABLE_ROWS)
+overdue = data.overdue_claims(ui.MAX_TABLE_ROWS, today)
+late = overdue.rows
 if late:
     st.caption("Past the deadline with no resolution recorded: these need a verdict from the author.")
     ui.claims_table(
         late,
         key="deadlines_overdue",
-        total=counts["overdue"],
+        total=overdue.total,
+        shared_key=overdue.key,
         extra=extra_columns(late, late=True),
         column_order=order(True),
         phone_statement_width=ui.PHONE_STATEMENT_PX,

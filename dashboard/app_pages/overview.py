@@ -5,7 +5,6 @@ The filters live in the URL (?topic=ai&status=overdue&from=2025-01-01), so a fil
 
 from datetime import date
 
-import numpy as np
 import streamlit as st
 
 from dashboard import data, downloads, ui
@@ -199,11 +198,12 @@ else:
         )
 
 st.subheader("Claims")
-listed = np.flatnonzero(mask)
+listing = data.filtered_claims(claim_filter, ui.MAX_TABLE_ROWS, today)  # shared by the readers of this view
 ui.claims_table(
-    rows.rows(listed[: ui.MAX_TABLE_ROWS]),
+    listing.rows,
     key="overview_table",
-    total=len(listed),
+    total=listing.total,
+    shared_key=listing.key,
     column_order=[
         "statement",
         "probability",

@@ -6,6 +6,7 @@ phone layout of the overview and the deadlines, and the dark theme.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 
@@ -27,9 +28,12 @@ from browser_server import (
     watched_page,
 )
 from dashboard_fixtures import build_rich_database
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 from shared_pages import SharedPages, fetched, go_to, shared_pages
 
+from dashboard import ui
+from dashboard.render import charts
 from predictions import watches
 from predictions.watches import WatchIn
 
@@ -146,6 +150,27 @@ def test_the_dark_theme_follows_the_system(server: Server, browser: Browser) -> 
         shoot(page, "track-record-dark")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_claims_table_draws_each_status_as_a_pill_of_its_colour(
+    server: Server, shared_pages: SharedPages, scheme: str
+) -> None:
+    page = shared_pages.get("/", "desktop", charts=2, scheme=scheme)
+    grid = page.locator(".st-key-overview_table_wide [data-testid='stDataFrame']")
+    column = grid_headers(grid).index("status") + 1
+    # The grid paints on a canvas; its accessible table gives each row's status as text (what a screen reader says).
+    cells = grid.locator(f'tbody [role="gridcell"][aria-colindex="{column}"]')
+    statuses = set(cells.all_inner_texts()[:10])  # rows wholly on screen
+    assert len(statuses) >= 2, statuses
+    pixels = Image.open(io.BytesIO(grid.screenshot())).convert("RGB")
+    painted = {f"#{r:02x}{g:02x}{b:02x}" for count, (r, g, b) in pixels.getcolors(1 << 20) if count >= 150}
+    for status in statuses:
+        assert ui.pill_colour(status) in painted, (status, ui.pill_colour(status), scheme)
+        if charts.status_colour(status) != ui.pill_colour(status):  # a tinted pill: not the palette's colour
+            assert charts.status_colour(status) not in painted, status
+    background = page.evaluate("getComputedStyle(document.querySelector('[data-testid=stApp]')).backgroundColor")
+    assert background == ("rgb(16, 20, 24)" if scheme == "dark" else "rgb(255, 255, 255)"), background
 
 
 def in_view(page: Page, locator: object) -> bool:
