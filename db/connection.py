@@ -2,9 +2,10 @@
 
 DuckDB locks the whole file for as long as any connection of a process is open, read-only ones
 included, so no process may keep it open (docs/architecture.md §5). Every unit of work opens, works in one
-transaction, and closes. A writer connects to the file; a reader attaches it to an empty in-memory
-instance the process keeps (`_ReaderInstances`) and detaches it at the end: the instance's start and
-stop are paid once, the file is held only for the unit.
+transaction, and closes. Writers and readers alike attach the file (read-write or read-only) to an empty
+in-memory instance the process keeps (`_Instances`) and detach it at the end, which checkpoints a
+writer's changes into the file: the instance's start and stop are paid once, the file is held only for
+the unit.
 
 DuckDB's own lock is all-or-nothing with no queue: a reader polling it with backoff can starve
 while a few writers take turns. So every unit of work first takes its turn on a sidecar lock file
@@ -265,9 +266,11 @@ def _lock(fd: int, exclusive: bool, deadline: float, path: str | Path, timeout: 
 
 
 @contextmanager
-def unit_of_work(path: str | Path, **connect_options: object) -> Iterator[duckdb.DuckDBPyConnection]:
+def unit_of_work(
+    path: str | Path, *, threads: int | None = None, attempts: int | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection inside one transaction: committed on success, rolled back on error."""
-    with turn(path, exclusive=True), _connected(path, read_only=False, **connect_options) as con:
+    with turn(path, exclusive=True), _attached(path, writable=True, threads=threads, attempts=attempts) as con:
         con.execute("BEGIN TRANSACTION")
         try:
             check_schema(con, path)
@@ -302,20 +305,11 @@ def read_only(
             ) from error
 
 
-@contextmanager
-def _connected(path: str | Path, **connect_options: object) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = connect(path, **connect_options)  # type: ignore[arg-type]
-    try:
-        yield con
-    finally:
-        con.close()
+# --- units of work: the file attached to a kept in-memory instance ------------------------------------
 
 
-# --- readers: the file attached to a kept in-memory instance ----------------------------------------
-
-
-class _ReaderInstances:
-    """In-memory DuckDB instances that read-only units of work attach the ledger file to.
+class _Instances:
+    """In-memory DuckDB instances that units of work (read-only and read-write) attach the ledger file to.
 
     Starting a DuckDB instance costs ~15 ms and stopping one ~6 ms, more than a claim page's five
     point reads; attaching a file to a running instance takes ~2 ms and detaching it ~1 ms. An
@@ -363,7 +357,7 @@ class _ReaderInstances:
             self._idle, self._pid = {}, os.getpid()
 
 
-_READERS = _ReaderInstances()
+_READERS = _Instances()
 atexit.register(_READERS.close_all)  # stopped before DuckDB's module is torn down
 _ALIAS = "ledger"
 
@@ -376,20 +370,25 @@ def _sql_text(value: str) -> str:
 def _attached(
     path: str | Path,
     *,
+    writable: bool = False,
     threads: int | None = None,
     attempts: int | None = None,
     base_delay: float = DEFAULT_BASE_DELAY,
     max_delay: float = DEFAULT_MAX_DELAY,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to the file at `path`, attached for the duration and detached after."""
+    """A connection to the file at `path` (read-only unless `writable`), attached for the duration and
+    detached after."""
     path = Path(path)
+    if writable:
+        path.parent.mkdir(parents=True, exist_ok=True)
     _check_file(path)
+    mode = "" if writable else " (READ_ONLY)"
     instance = _READERS.take(threads)
     cursor = _quiet(instance.cursor())  # the unit's own: its temporary objects and settings go with it
     attached = False
     try:
         _retried(
-            lambda: cursor.execute(f"ATTACH {_sql_text(str(path))} AS {_ALIAS} (READ_ONLY)"),
+            lambda: cursor.execute(f"ATTACH {_sql_text(str(path))} AS {_ALIAS}{mode}"),
             path,
             attempts=DEFAULT_ATTEMPTS if attempts is None else attempts,
             base_delay=base_delay,

@@ -326,6 +326,9 @@ class Runner:
     def stop(self) -> None:
         sources.stop_fetches()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        # Every fetch of this runner has ended: the stop must not outlive it and refuse the process's later
+        # fetches (a `watch run --once` or Run now in the same process would find every watch "stopped").
+        sources.allow_fetches()
 
 
 def _record(path: Path, fetched: _Fetched) -> WatchRun:

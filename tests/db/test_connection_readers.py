@@ -1,5 +1,5 @@
 """Readers attach the ledger file to an in-memory DuckDB instance kept by the process, and detach it
-when their unit of work ends (db/connection.py, `_ReaderInstances`): the instance is kept, the file is
+when their unit of work ends (db/connection.py, `_Instances`): the instance is kept, the file is
 not. Held by real processes opening the same file, writes between reads, failures inside a unit,
 threads and a fork.
 """

@@ -115,17 +115,18 @@ import os, signal, sys
 from contextlib import contextmanager
 import db.connection
 
-@contextmanager
-def connected_then_killed(path, **options):
-    con = db.connection.connect(path, **options)
-    yield con
-    if options.get("read_only"):  # a read before the write: closed as usual
-        con.close()
-        return
-    print("committed", flush=True)
-    os.kill(os.getpid(), signal.SIGKILL)  # after the write's COMMIT, before close(), which would checkpoint
+attached = db.connection._attached
 
-db.connection._connected = connected_then_killed
+@contextmanager
+def attached_then_killed(path, *, writable=False, **options):
+    with attached(path, writable=writable, **options) as con:
+        yield con
+        if not writable:  # a read before the write: detached as usual
+            return
+        print("committed", flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)  # after the write's COMMIT, before DETACH, which would checkpoint
+
+db.connection._attached = attached_then_killed
 from predictions import cli
 sys.exit(cli.main(sys.argv[1:]))
 """
