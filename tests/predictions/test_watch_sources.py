@@ -317,3 +317,26 @@ def test_watch_add_refuses_an_invalid_port_in_one_line(db: Path, port: str) -> N
     assert_clean_refusal(result)
     assert result.error_lines == [f"error: url: the watched URL's port {port!r} is not a port number (1-65535)"]
     assert dump(db) == before
+
+
+def test_a_stopped_runner_cuts_its_fetch_short_and_leaves_later_runs_free(db: Path, site: Site) -> None:
+    """The long-running process's Runner, in this process: its stop cuts a fetch in progress short and records
+    nothing for it, and leaves the process's later fetches (`watch run --once`, the dashboard's Run now) free
+    to run (a stop once left every later fetch of the process refused)."""
+    trickle = add(db, site.serve("/trickle.csv", trickle=1.0))
+    runner = watches.Runner(load_settings(db=db, watch_timeout_seconds=300, watch_retry_seconds=0))
+    try:
+        assert runner.start_due() == 1
+        ends = time.monotonic() + 60  # a bound on a hung test only, not a timing assertion
+        while site.routes["/trickle.csv"].hits == 0:
+            assert time.monotonic() < ends, "the fetch never started"
+            time.sleep(0.05)
+    finally:
+        runner.stop()  # the trickle's own deadline is 300 s away: the stop ends it
+    [cut] = watches.list_watches(db)
+    assert cut["id"] == trickle and cut["runs"] == 0 and cut["last_error"] is None  # nothing recorded
+
+    healthy = add(db, site.serve("/cities.csv", CSV))
+    [run] = watches.run_due(load_settings(db=db, watch_retry_seconds=0), watch_ids=[healthy])
+    assert (run.watch_id, run.added, run.error) == (healthy, 2, None)
+    assert site.routes["/cities.csv"].hits == 1
