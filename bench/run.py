@@ -596,11 +596,12 @@ def bench_chain(
     try:
         samples = []
         for _ in range(repeat):
-            seconds, _result = timed(lambda: imports.import_file(_fresh(plain), archive, "predictionbook"))
+            seconds, unchained = timed(lambda: imports.import_file(_fresh(plain), archive, "predictionbook"))
             samples.append(seconds)
     finally:
         chain.append = kept
     timings["import.predictionbook.unchained"] = summary(samples)
+    values["import.predictionbook.unchained"] = unchained.as_dict()  # the report's size and rate columns
     ratio = timings["verify.predictionbook"]["median"] / timings["verify.floor"]["median"]
     log(f"  verify predictionbook: {timings['verify.predictionbook']['median']:.2f} s ({ratio:.2f}x its floor)")
     log(f"  import predictionbook without the chain: {statistics.median(samples):.2f} s")
